@@ -1,0 +1,113 @@
+# warder — one binary, plain GNU make (on FreeBSD: gmake).
+#   make            build build/warder
+#   make check      build and run every test suite (unit, integration, FreeBSD compile check)
+#   make asan       the same tests against an ASan+UBSan build
+#   make run        the demo
+#   make bench      side-by-side benchmarks with the peers (not part of check)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/warder
+SYSCONFDIR ?= /etc
+
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+ifeq ($(CI),true)
+WARN      += -Werror
+endif
+OS        := $(shell uname -s)
+INIH_CFLAGS := $(shell pkg-config --cflags inih 2>/dev/null)
+INIH_LIBS   := $(shell pkg-config --libs inih 2>/dev/null || echo -linih)
+ifeq ($(OS),FreeBSD)
+EV_CFLAGS := -I/usr/local/include/libev
+EV_LIBS   := -L/usr/local/lib -lev
+PLAT_SRC  := $(wildcard init/freebsd/*.c)
+PLAT_LIBS := -ljail -lutil
+else
+EV_LIBS   := -lev
+PLAT_SRC  := $(wildcard init/linux/*.c)
+PLAT_LIBS :=
+endif
+ALL_CPPFLAGS = -D_GNU_SOURCE -DWARDER_VERSION='"$(VERSION)"' -DWARDER_DATADIR='"$(DATADIR)"' \
+               -Iinit -Iconf -Ihooks $(INIH_CFLAGS) $(EV_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS)
+LDLIBS_ALL   = $(INIH_LIBS) $(EV_LIBS) $(PLAT_LIBS) $(LDLIBS)
+
+# Everything but main.c goes into a library the unit tests link against.
+LIB_SRC   := $(filter-out init/main.c,$(wildcard init/*.c conf/*.c hooks/*.c)) $(PLAT_SRC)
+B         ?= build
+LIB_OBJ   = $(LIB_SRC:%.c=$(B)/obj/%.o)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all check unit integration asan run bench install static deps clean freebsd-check fuzz deb
+all: $(B)/warder
+
+deps: build/.deps
+build/.deps: tests/deps.sh
+	$(Q)sh tests/deps.sh build
+	$(Q)mkdir -p build && touch $@
+
+$(B)/obj/%.o: %.c | build/.deps
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libwarder.a: $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/warder: $(B)/obj/init/main.o $(B)/libwarder.a
+	@[ "$(V)" = 1 ] || echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libwarder.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libwarder.a $(LDLIBS_ALL)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# check: every suite prints "N passed, N failed"; tests/run sums them.
+check: $(B)/warder $(UNIT_BIN)
+	$(Q)sh tests/deps.sh check
+	$(Q)WARDER=$(abspath $(B)/warder) UNIT_DIR=$(abspath $(B)/tests) sh tests/run
+
+unit: $(UNIT_BIN)
+	$(Q)for t in $(UNIT_BIN); do $$t || exit 1; done
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+asan:
+	$(Q)$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" check
+
+static:
+	$(Q)$(MAKE) --no-print-directory B=build/static LDFLAGS="-static" CFLAGS="-Os -g0" build/static/warder
+	$(Q)strip build/static/warder && ls -l build/static/warder
+
+freebsd-check:
+	$(Q)sh tests/freebsd-check.sh
+
+run: $(B)/warder
+	$(Q)sh tests/demo.sh $(abspath $(B)/warder)
+
+bench: $(B)/warder
+	$(Q)sh tests/deps.sh bench
+	$(Q)sh tests/bench/run.sh $(abspath $(B)/warder)
+
+install: $(B)/warder
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(B)/warder $(DESTDIR)$(SBINDIR)/warder
+	[ ! -f conf/devfs.rules ] || install -m 644 conf/devfs.rules $(DESTDIR)$(DATADIR)/devfs.rules
+	[ ! -f packaging/man/warder.8 ] || install -m 644 packaging/man/warder.8 $(DESTDIR)$(MANDIR)/man8/
+	[ ! -f packaging/man/warder.conf.5 ] || install -m 644 packaging/man/warder.conf.5 $(DESTDIR)$(MANDIR)/man5/
+
+clean:
+	rm -rf build

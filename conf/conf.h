@@ -1,0 +1,102 @@
+/* conf: warder's INI dialect of jail.conf, read with libinih.
+ *
+ * A file holds [*] (defaults for every jail) and [NAME] sections. Loading merges [*] into each jail as jail(8)
+ * does, maps uWSGI's option names onto warder's, applies if-exists/if-not-exists guards, follows includes, and
+ * expands variables per jail. Every error is one line "FILE:LINE: message"; the caller exits 78. */
+#ifndef WARDER_CONF_H
+#define WARDER_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONF_EXIT 78 /* EX_CONFIG */
+
+enum ptype {
+	PT_STRING,
+	PT_PATH,     /* must be absolute */
+	PT_BOOL,     /* true/false, yes/no, on/off, 1/0 */
+	PT_INT,      /* decimal integer, optional range in the table */
+	PT_DURATION, /* seconds: "10", "1.5", "500ms", "2s", "1m" */
+	PT_SIGNAL,   /* "TERM", "SIGTERM", "15" */
+	PT_SIZE,     /* bytes: "64M", "1G", "max" */
+};
+
+/* param_def.flags */
+enum {
+	PF_LIST = 1 << 0,     /* values accumulate: "+=" and repeated keys append */
+	PF_LINUX = 1 << 1,    /* meaningful on Linux */
+	PF_FREEBSD = 1 << 2,  /* meaningful on FreeBSD */
+	PF_KERNEL = 1 << 3,   /* a FreeBSD kernel jail parameter: handed to jail_set */
+	PF_CHAIN = 1 << 4,    /* a hook chain: each value is a command or ACTION:ARGS */
+	PF_PREFIX = 1 << 5,   /* the name is a prefix: "rlimit." matches rlimit.nofile */
+};
+#define PF_BOTH (PF_LINUX | PF_FREEBSD)
+
+struct param_def {
+	const char *name;
+	enum ptype type;
+	unsigned flags;
+	const char *dflt; /* default as text, NULL: unset */
+	const char *doc;  /* one line for `warder check --params` and the man page */
+};
+
+/* The table of every known parameter, in man-page order; see conf/params.c. */
+extern const struct param_def param_table[];
+extern const size_t param_count;
+const struct param_def *param_find(const char *name);
+
+struct conf_value {
+	char *text;       /* expanded; for chains, builtins keep their "ACTION:" prefix */
+	const char *file; /* points into conf->files */
+	int line;
+};
+
+struct conf_param {
+	const struct param_def *def; /* NULL: an unknown FreeBSD kernel parameter, passed through by name */
+	char *name;
+	struct conf_value *v;
+	size_t n;
+};
+
+struct jail {
+	char *name;
+	struct conf_param *p;
+	size_t np;
+	const char *file; /* where its section starts */
+	int line;
+};
+
+struct conf {
+	char **files; /* every file read, includes too; conf_value.file points here */
+	size_t nfiles;
+	struct jail *jails; /* file order, [*] excluded */
+	size_t njails;
+};
+
+/* Load PATH. On error returns -1 and writes "FILE:LINE: message" into err. */
+int conf_load(const char *path, struct conf **out, char *err, size_t errlen);
+/* The same from memory; NAME is used as FILE in messages. */
+int conf_load_string(const char *name, const char *text, struct conf **out, char *err, size_t errlen);
+void conf_free(struct conf *c);
+
+/* The jail called NAME, or, with NAME NULL, the only jail (NULL when there are several or none). */
+const struct jail *conf_jail(const struct conf *c, const char *name);
+
+/* Lookups apply the table's default when the parameter is not set. */
+const struct conf_param *jail_param(const struct jail *j, const char *name); /* NULL when unset */
+const char *jail_get(const struct jail *j, const char *name);                /* last value or default */
+bool jail_bool(const struct jail *j, const char *name);
+long long jail_int(const struct jail *j, const char *name);
+double jail_duration(const struct jail *j, const char *name); /* seconds */
+int jail_signal(const struct jail *j, const char *name);
+size_t jail_list(const struct jail *j, const char *name, const struct conf_value **out);
+bool jail_is_set(const struct jail *j, const char *name);
+
+/* Value parsers shared with the command line; return 0 or -1. */
+int conf_parse_bool(const char *s, bool *out);
+int conf_parse_duration(const char *s, double *seconds);
+int conf_parse_signal(const char *s, int *sig);
+int conf_parse_size(const char *s, long long *bytes); /* -1 for "max" */
+const char *conf_signal_name(int sig);                /* "TERM" */
+
+#endif

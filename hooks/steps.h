@@ -1,0 +1,78 @@
+/* steps: the create and remove sequences of a jail, in jail(8)'s order, as one table.
+ *
+ * Each step has a context (host or jail), the chain parameter it runs (or a back-end action), and its undo
+ * step. The keeper walks the create list forwards; after a failure it walks back over the steps done and runs
+ * their undo steps, plus the remove-side partner of every chain whose create side completed (prestart ran, so
+ * poststop runs) - warder's deliberate improvement on jail(8). `warder check` prints the same plan. */
+#ifndef WARDER_STEPS_H
+#define WARDER_STEPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf.h"
+
+enum os { OS_LINUX, OS_FREEBSD };
+
+enum step_ctx { CTX_HOST, CTX_JAIL };
+
+enum step_id {
+	STEP_NONE = 0,
+	/* create */
+	STEP_PREPARE,   /* exec.prepare (host) */
+	STEP_ALIASES,   /* ip4.addr/ip6.addr aliases on the host interface (FreeBSD) */
+	STEP_MOUNTS,    /* host-side mount, mount.fstab, mount.devfs, mount.fdescfs, mount.procfs (FreeBSD) */
+	STEP_PRESTART,  /* exec.prestart (host) */
+	STEP_CREATE,    /* jail_set JAIL_CREATE / clone with namespace flags */
+	STEP_CREATED,   /* exec.created (host) */
+	STEP_VNET,      /* vnet.interface moved in */
+	STEP_JAILED,    /* exec.jailed (jail): uWSGI's post-jail/in-jail hooks, inside before the root changes */
+	STEP_SETUP,     /* inside: root, /proc, /dev, fstab, hostname, limits (Linux); attach + reaper (FreeBSD) */
+	STEP_START,     /* exec.start (jail) */
+	STEP_COMMAND,   /* the supervised main command (jail) */
+	STEP_POSTSTART, /* exec.poststart (host) */
+	/* remove */
+	STEP_PRESTOP,   /* exec.prestop (host) */
+	STEP_STOP,      /* exec.stop (jail) */
+	STEP_KILL,      /* SIGTERM everything, wait stop.timeout, SIGKILL */
+	STEP_REMOVE,    /* jail_remove / the init exits and the namespaces go */
+	STEP_POSTSTOP,  /* exec.poststop (host) */
+	STEP_UNMOUNTS,  /* host-side unmounts, reverse order */
+	STEP_UNALIAS,   /* aliases removed */
+	STEP_RELEASE,   /* exec.release (host) */
+	STEP_COUNT
+};
+
+struct step_def {
+	enum step_id id;
+	const char *name;  /* "prestart" */
+	enum step_ctx ctx;
+	const char *chain; /* the chain parameter it runs, or NULL for a back-end action */
+	enum step_id undo; /* the remove step that undoes it, STEP_NONE if none */
+	unsigned os_mask;  /* 1 << OS_LINUX | 1 << OS_FREEBSD */
+};
+
+extern const struct step_def step_table[STEP_COUNT];
+extern const enum step_id step_create_order[];
+extern const size_t step_create_count;
+extern const enum step_id step_remove_order[];
+extern const size_t step_remove_count;
+
+const struct step_def *step_get(enum step_id id);
+const char *ctx_name(enum step_ctx ctx);
+
+/* A plan: the resolved steps for one jail on one OS, for `warder check` and for the keeper. */
+struct plan_item {
+	enum step_id step;
+	enum step_ctx ctx;
+	char *what; /* the expanded command, builtin, or a description of the back-end action */
+};
+struct plan {
+	struct plan_item *items;
+	size_t n;
+};
+int plan_build(const struct jail *j, enum os os, bool jailed, struct plan *out);
+void plan_print(const struct plan *p, const struct jail *j, enum os os, int fd);
+void plan_free(struct plan *p);
+
+#endif

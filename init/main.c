@@ -1,0 +1,33 @@
+/* main: picks the subcommand; anything that is not one is the entrypoint mode (warder [opts] -- CMD). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+/* Subcommands land one by one; until one is linked in, its name is an ordinary command for entry mode. */
+#pragma weak cmd_check
+#pragma weak cmd_run
+#pragma weak cmd_attach
+#pragma weak cmd_list
+#pragma weak cmd_ctl
+#pragma weak cmd_emperor
+#pragma weak cmd_import_jailconf
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} commands[] = {
+	{"check", cmd_check},     {"run", cmd_run},         {"attach", cmd_attach},
+	{"list", cmd_list},       {"ctl", cmd_ctl},         {"emperor", cmd_emperor},
+	{"import-jailconf", cmd_import_jailconf},
+};
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+			if (commands[i].fn && strcmp(argv[1], commands[i].name) == 0)
+				return commands[i].fn(argc - 1, argv + 1);
+	}
+	return cmd_entry(argc, argv);
+}

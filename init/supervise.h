@@ -1,0 +1,52 @@
+/* supervise: the PID-1 loop shared by entrypoint mode and a jail's init.
+ *
+ * One libev loop: a signal watcher for every catchable signal (forwarded to the main command, rewritten by
+ * the -r table), a child watcher for all pids (reaps everything, orphans included), a timer for the stop
+ * timeout. When the main command exits, everything left gets SIGTERM, then SIGKILL after the stop timeout,
+ * all is reaped, and the loop ends with the command's status. */
+#ifndef WARDER_SUPERVISE_H
+#define WARDER_SUPERVISE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct ev_loop;
+
+struct sup_opts {
+	char **argv;              /* the main command */
+	bool kill_pgroup;         /* -g: forward to the command's whole process group */
+	int rewrite[NSIG];        /* signal FROM -> TO; 0 entries mean "unchanged"; -1 means drop */
+	double stop_timeout;      /* seconds between SIGTERM and SIGKILL (0: SIGKILL at once) */
+	int exit_zero[256];       /* -e: exit codes mapped to 0 */
+	bool pid_namespace;       /* we are PID 1 of a pid namespace: "everything left" is every process */
+	/* Runs in the child after fork, before exec (privilege drop, chdir); returns 0 or an errno-style
+	 * exit status for the child (EXIT_OSERR). May be NULL. */
+	int (*child_setup)(void *arg);
+	void *child_arg;
+	/* Called in the parent when the main command has exited (after its status is known, before the
+	 * rest is stopped). May be NULL. */
+	void (*on_exit)(int status, void *arg);
+	void *on_exit_arg;
+};
+
+/* Status as an exit code: the code, 128+N for signal N (exit_zero mapping applied). */
+int sup_exit_code(const struct sup_opts *o, int wstatus);
+
+/* The whole entrypoint run: start the command, supervise, stop, return the exit code. */
+int sup_run(struct ev_loop *loop, struct sup_opts *o);
+
+/* Finer control, for the jail init which also talks to its keeper on the same loop. */
+struct sup;
+struct sup *sup_new(struct ev_loop *loop, struct sup_opts *o);
+int sup_spawn(struct sup *s);            /* start the main command; -1 and a message when it cannot */
+void sup_stop(struct sup *s, int sig);   /* begin the stop sequence: SIG to all, KILL after the timeout */
+bool sup_done(const struct sup *s);      /* command gone and every child reaped */
+int sup_status(const struct sup *s);     /* the exit code (valid once the command has exited) */
+pid_t sup_child(const struct sup *s);    /* the main command's pid, 0 when none */
+void sup_free(struct sup *s);
+
+/* Make warder a child subreaper when it is not PID 1 (Linux prctl / FreeBSD procctl). 0 or -1. */
+int sup_become_reaper(void);
+
+#endif
