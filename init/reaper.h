@@ -1,0 +1,10 @@
+/* reaper: what the PID-1 loop needs from the system about its children, without reaping them itself. */
+#ifndef WARDER_REAPER_H
+#define WARDER_REAPER_H
+
+#include <stdbool.h>
+
+bool reaper_has_children(void);      /* any child, running or a zombie libev has yet to reap */
+void reaper_signal_children(int sig); /* SIG to every direct child (orphans reparented to us included) */
+
+#endif
