@@ -38,12 +38,19 @@ struct param_def {
 	unsigned flags;
 	const char *dflt; /* default as text, NULL: unset */
 	const char *doc;  /* one line for `warder check --params` and the man page */
+	const char *const *words; /* PT_STRING: the allowed words (NULL-terminated), NULL: any text */
+	long long min, max;       /* PT_INT: the range when min < max */
+	/* Extra validation run before the type check; may rewrite *value into its normal form (unshare's "fs"
+	 * becomes "mount", hidepid's "invisible" becomes "2"). NAME is the full name (rlimit.nofile). */
+	int (*check)(const char *name, char **value, char *why, size_t whylen);
 };
 
 /* The table of every known parameter, in man-page order; see conf/params.c. */
 extern const struct param_def param_table[];
 extern const size_t param_count;
 const struct param_def *param_find(const char *name);
+/* Validate VALUE for D (type, range, words, check) and normalise it in place; -1 with a message in why. */
+int param_check(const struct param_def *d, const char *name, char **value, char *why, size_t whylen);
 
 struct conf_value {
 	char *text;       /* expanded; for chains, builtins keep their "ACTION:" prefix */
@@ -87,7 +94,7 @@ const struct conf_param *jail_param(const struct jail *j, const char *name); /* 
 const char *jail_get(const struct jail *j, const char *name);                /* last value or default */
 bool jail_bool(const struct jail *j, const char *name);
 long long jail_int(const struct jail *j, const char *name);
-double jail_duration(const struct jail *j, const char *name); /* seconds */
+double jail_duration(const struct jail *j, const char *name); /* seconds; -1 when unset with no default */
 int jail_signal(const struct jail *j, const char *name);
 size_t jail_list(const struct jail *j, const char *name, const struct conf_value **out);
 bool jail_is_set(const struct jail *j, const char *name);
@@ -97,6 +104,10 @@ int conf_parse_bool(const char *s, bool *out);
 int conf_parse_duration(const char *s, double *seconds);
 int conf_parse_signal(const char *s, int *sig);
 int conf_parse_size(const char *s, long long *bytes); /* -1 for "max" */
-const char *conf_signal_name(int sig);                /* "TERM" */
+const char *conf_signal_name(int sig);                /* "TERM"; NULL for a signal without a name */
+int conf_parse_int(const char *s, long long lo, long long hi, long long *out);
+/* Linux capability names ("net_admin", "CAP_NET_ADMIN"), usable on any system; -1 / NULL when unknown. */
+int conf_cap_parse(const char *name);
+const char *conf_cap_name(int cap);
 
 #endif
