@@ -1,0 +1,63 @@
+/* setup: everything the Linux init does inside its new namespaces, in DESIGN.md's fixed order.
+ *
+ * lx_setup runs in the init (PID 1 of the jail), after exec.jailed and before exec.start: private mount tree,
+ * the rootfs bound onto itself, mount/mount.fstab/keep_mount entries, /proc, /sys, a fresh /dev from the
+ * devfs ruleset, pivot_root, hostname, loopback, rlimits. Every target inside the rootfs is resolved inside it
+ * (openat2 RESOLVE_IN_ROOT) and mounted through the resulting fd (the new mount API), so a symlink in the rootfs
+ * cannot send a mount to the host. lx_finish runs after exec.start: it detaches a pivot_root old root that the
+ * user's hooks left attached. lx_drop runs in the main command's child just before exec: caps bounding set,
+ * no_new_privs, groups, gid, uid, with user and groups looked up in the jail's own /etc/passwd and /etc/group.
+ * One jail per init process: the state lives in static variables of these files.
+ *
+ * Every function returns 0, or -1 after logging one line that names the step and what failed. */
+#ifndef WARDER_LX_SETUP_H
+#define WARDER_LX_SETUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "jail.h"
+
+int lx_setup(struct jailrun *r);
+int lx_finish(struct jailrun *r);
+int lx_drop(struct jailrun *r);
+
+/* True when `unshare` (uWSGI's names accepted: fs = mount) lists the namespace NAME ("uts", "net", ...). */
+bool lx_unshares(const struct jail *j, const char *name);
+
+/* Value parsers, shared with conf's validators and `warder check`. Return 0, or -1 with a message in err. */
+int lx_rlimit_parse(const char *name, const char *value, int *resource, unsigned long long *soft,
+		    unsigned long long *hard, char *err, size_t errlen);
+int lx_caps_parse(const char *list, unsigned long long *mask, char *err, size_t errlen);
+
+/* --- internal to init/linux/{setup,fs,dev,cred,limits,ident}.c ----------------------------------------------- */
+
+#define LX_STEP "setup"
+
+/* fs.c */
+int lxfs_private(void);
+int lxfs_root(const struct jail *j);          /* decide and bind the rootfs; no-op without path/pivot_root */
+int lxfs_root_fd(void);                       /* O_PATH fd of the rootfs mount, -1 when there is none */
+const char *lxfs_root_path(void);             /* host path of the rootfs, NULL when there is none */
+int lxfs_open_in_root(const char *path, int flags, mode_t mode, bool mkdirs); /* fd or -1 (errno set) */
+int lxfs_mounts(const struct jail *j);        /* mount, mount.fstab, keep_mount */
+int lxfs_proc_sys(const struct jail *j);      /* mount.procfs (hidepid), mount.sysfs */
+int lxfs_pivot(const struct jail *j);         /* pivot_root; detaches the old root unless pivot_root keeps it */
+int lxfs_finish(void);
+int lxfs_mount_fs(const char *fstype, const char *data, unsigned long attrs, int target_fd, const char *what);
+int lxfs_bind_fd(const char *src, int target_fd, bool recursive, unsigned long attrs, const char *what);
+
+/* dev.c */
+int lxdev_build(const struct jail *j);
+
+/* ident.c */
+int lxid_apply(const struct jail *j);
+
+/* limits.c */
+int lxlim_apply(const struct jail *j);
+
+/* cred.c */
+int lxcred_drop(const struct jail *j);
+
+#endif
