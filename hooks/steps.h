@@ -60,6 +60,14 @@ extern const size_t step_remove_count;
 
 const struct step_def *step_get(enum step_id id);
 const char *ctx_name(enum step_ctx ctx);
+bool step_on(enum step_id id, enum os os); /* the step exists on OS */
+
+/* The unwinding rule. DONE marks the create steps that completed (a step that failed is not done). Writes
+ * to OUT, in remove-table order, the remove steps to run: the undo of every done back-end step and the
+ * remove-side partner of every done chain (prepare->release, prestart->poststop, start->stop,
+ * poststart->prestop); the command's undo is the kill step. With every step done it is the full remove
+ * sequence. Returns how many were written (at most CAP; STEP_COUNT is always enough). */
+size_t step_unwind(const bool done[STEP_COUNT], enum step_id *out, size_t cap);
 
 /* A plan: the resolved steps for one jail on one OS, for `warder check` and for the keeper. */
 struct plan_item {
