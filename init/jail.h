@@ -1,8 +1,9 @@
 /* jail: the platform back end behind one small interface.
  *
- * The keeper (init/run.c) walks hooks/steps.h's tables and calls these for the non-chain steps. Every
+ * The keeper (init/keeper.c) walks hooks/steps.h's tables and calls these for the non-chain steps. Every
  * function returns 0, or -1 after logging one line that names the step and what failed; a failed step has
- * undone its own partial work. Linux: init/linux/; FreeBSD: init/freebsd/. */
+ * undone its own partial work. A NULL op is a step this platform does not have. Linux: init/linux/;
+ * FreeBSD: init/freebsd/. */
 #ifndef WARDER_JAIL_H
 #define WARDER_JAIL_H
 
@@ -18,23 +19,35 @@ struct jailrun {
 	pid_t init_pid; /* host pid of the jail's init (PID 1 inside on Linux, the reaper on FreeBSD) */
 	long jid;       /* FreeBSD jid; -1 on Linux */
 	int sync_fd;    /* keeper's end of the socketpair to the init, -1 when none */
+	int init_fd;    /* the init's end; the keeper closes its copy once the init exists */
 	bool rootless;  /* not real root: only a user namespace's powers */
+	bool pid_ns;    /* the init is PID 1 of its own pid namespace: stopping it stops everything */
 	void *priv;     /* back end state */
 };
 
-/* The init's body: runs inside the new jail after the back end's setup step. Returns the exit status. */
+/* The init's body: runs inside the new jail, in the new process, once the back end made it. Returns the
+ * init's exit status; the back end's child exits with it. */
 typedef int (*jail_init_fn)(struct jailrun *r, void *arg);
 
 struct jail_backend {
 	enum os os;
+	/* Does this config build a jail (keeper + init), or is `run` the init of a jail someone else made? */
+	bool (*wanted)(const struct jail *j);
+	/* Before any step: refuse, with one line, what this user cannot have (rootless: vnet, cgroups it
+	 * cannot write, namespaces without a user namespace). */
+	int (*check)(struct jailrun *r);
 	int (*aliases)(struct jailrun *r, bool add);   /* STEP_ALIASES / STEP_UNALIAS */
 	int (*mounts)(struct jailrun *r, bool mount);  /* STEP_MOUNTS / STEP_UNMOUNTS (host side) */
-	/* STEP_CREATE: make the jail and its init process; the init blocks until jail_go(). */
+	/* STEP_CREATE: make the jail and its init process (the init blocks until the keeper's "go"), its
+	 * identity maps and its resource limits. */
 	int (*create)(struct jailrun *r, jail_init_fn init, void *arg);
 	int (*vnet)(struct jailrun *r, bool in);       /* STEP_VNET / given back on removal */
 	int (*setup)(struct jailrun *r);               /* STEP_SETUP, inside the init */
+	int (*finish)(struct jailrun *r);              /* inside the init, after exec.start */
 	int (*drop)(struct jailrun *r);                /* in the main command's child: caps, nnp, groups, gid, uid */
-	int (*remove)(struct jailrun *r);              /* STEP_REMOVE: the init is gone or killed; free it all */
+	/* STEP_REMOVE: wait for the init (killing it when it is still there), free the rest. Returns the
+	 * init's wait status in *wstatus (-1 when it was not ours to wait for). */
+	int (*remove)(struct jailrun *r, int *wstatus);
 };
 
 extern const struct jail_backend jail_backend; /* this system's */
