@@ -1,0 +1,139 @@
+/* conf: loading (read.c reads, expand.c builds each jail) and the lookups the rest of warder uses. */
+#include "conf_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int build_jails(struct conf *c, const struct raw_conf *raw, char *err, size_t errlen)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < raw->nsec; i++)
+		n += strcmp(raw->sec[i].name, "*") != 0;
+	if (!(c->jails = calloc(n ? n : 1, sizeof *c->jails))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < raw->nsec; i++) {
+		if (strcmp(raw->sec[i].name, "*") == 0)
+			continue;
+		int rc = conf_build_jail(raw, i, &c->jails[c->njails], err, errlen);
+		c->njails++;
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int load(const char *path, const char *text, struct conf **out, char *err, size_t errlen)
+{
+	struct raw_conf raw = {0};
+	struct conf *c = calloc(1, sizeof *c);
+	*out = NULL;
+	if (!c) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	int rc = conf_read(c, &raw, path, text, err, errlen);
+	if (rc == 0)
+		rc = build_jails(c, &raw, err, errlen);
+	conf_raw_free(&raw);
+	if (rc < 0) {
+		conf_free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+int conf_load(const char *path, struct conf **out, char *err, size_t errlen)
+{
+	return load(path, NULL, out, err, errlen);
+}
+
+int conf_load_string(const char *name, const char *text, struct conf **out, char *err, size_t errlen)
+{
+	return load(name, text, out, err, errlen);
+}
+
+void conf_free(struct conf *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->njails; i++)
+		conf_jail_free(&c->jails[i]);
+	free(c->jails);
+	for (size_t i = 0; i < c->nfiles; i++)
+		free(c->files[i]);
+	free(c->files);
+	free(c);
+}
+
+const struct jail *conf_jail(const struct conf *c, const char *name)
+{
+	if (!name)
+		return c->njails == 1 ? &c->jails[0] : NULL;
+	for (size_t i = 0; i < c->njails; i++)
+		if (strcmp(c->jails[i].name, name) == 0)
+			return &c->jails[i];
+	return NULL;
+}
+
+const struct conf_param *jail_param(const struct jail *j, const char *name)
+{
+	for (size_t i = 0; i < j->np; i++)
+		if (strcmp(j->p[i].name, name) == 0)
+			return &j->p[i];
+	return NULL;
+}
+
+const char *jail_get(const struct jail *j, const char *name)
+{
+	const struct conf_param *p = jail_param(j, name);
+	if (p && p->n)
+		return p->v[p->n - 1].text;
+	const struct param_def *d = param_find(name);
+	return d ? d->dflt : NULL;
+}
+
+bool jail_bool(const struct jail *j, const char *name)
+{
+	const char *v = jail_get(j, name);
+	bool b = false;
+	return v && conf_parse_bool(v, &b) == 0 && b;
+}
+
+long long jail_int(const struct jail *j, const char *name)
+{
+	const char *v = jail_get(j, name);
+	long long n = 0;
+	if (!v || conf_parse_int(v, -9223372036854775807LL, 9223372036854775807LL, &n) < 0)
+		return 0;
+	return n;
+}
+
+double jail_duration(const struct jail *j, const char *name)
+{
+	const char *v = jail_get(j, name);
+	double s;
+	return v && conf_parse_duration(v, &s) == 0 ? s : -1;
+}
+
+int jail_signal(const struct jail *j, const char *name)
+{
+	const char *v = jail_get(j, name);
+	int sig;
+	return v && conf_parse_signal(v, &sig) == 0 ? sig : 0;
+}
+
+size_t jail_list(const struct jail *j, const char *name, const struct conf_value **out)
+{
+	const struct conf_param *p = jail_param(j, name);
+	*out = p ? p->v : NULL;
+	return p ? p->n : 0;
+}
+
+bool jail_is_set(const struct jail *j, const char *name)
+{
+	return jail_param(j, name) != NULL;
+}

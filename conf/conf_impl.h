@@ -1,0 +1,54 @@
+/* conf_impl.h: what the conf/ files share between themselves; nothing outside conf/ includes it.
+ *
+ * Loading has two stages. read.c turns the files into sections of entries (one entry per assignment, uWSGI's
+ * names already mapped to warder's, guards and includes already applied). expand.c then builds each jail:
+ * it merges [*] and the jail's section in file order, expands variables, validates and normalises. */
+#ifndef WARDER_CONF_IMPL_H
+#define WARDER_CONF_IMPL_H
+
+#include "conf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct entry {
+	const struct param_def *def; /* NULL: a variable or a pass-through kernel parameter */
+	char *name;                  /* warder's name; "$x" for a variable */
+	char *raw;                   /* the value as written, quotes included */
+	const char *prefix;          /* "mount:" / "umount:" for uWSGI's mount-/umount- hooks, else NULL */
+	bool append;                 /* written with += */
+	bool implied;                /* set by namespace = ...: yields to the same key written in the section */
+	size_t section;              /* index into raw_conf.sec */
+	const char *file;
+	int line;
+};
+
+struct section {
+	char *name; /* "*" or a jail name */
+	const char *file;
+	int line;
+};
+
+struct raw_conf {
+	struct section *sec;
+	size_t nsec;
+	struct entry *ent; /* file order */
+	size_t nent;
+};
+
+/* read.c: parse PATH (or TEXT when not NULL) into RAW, recording every file in C->files. */
+int conf_read(struct conf *c, struct raw_conf *raw, const char *path, const char *text, char *err, size_t errlen);
+void conf_raw_free(struct raw_conf *raw);
+
+/* expand.c: build jail J from section S of RAW. */
+int conf_build_jail(const struct raw_conf *raw, size_t s, struct jail *j, char *err, size_t errlen);
+void conf_jail_free(struct jail *j);
+
+/* "FILE:LINE: message" (just "FILE: message" when line is 0) into err; returns -1. */
+int conf_errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* A value's quoting: 0 none, '\'' literal, '"' expanded; -1 when the closing quote is missing. */
+int conf_quote(const char *raw);
+
+#endif

@@ -1,0 +1,793 @@
+/* read: files to entries. libinih does the INI syntax; our line reader in front of it counts lines (libinih
+ * built by Debian gives its handler no line numbers), strips indentation (the seeds indent guarded lines, which
+ * libinih would take for continuations), rejects over-long lines and binary data, and applies the uWSGI
+ * if-exists / if-not-exists guards. The handler maps uWSGI's option names onto warder's and follows includes. */
+#include "conf_impl.h"
+#include "log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_GUARDS 32
+#define MAX_INCLUDE_DEPTH 16
+#define MAX_SECTION_NAME 49 /* libinih keeps 50 bytes of a section name */
+
+struct guard {
+	const char *key;
+	int line;
+	bool keep;
+};
+
+struct src { /* one file being parsed */
+	const char *file;
+	const char *text;
+	size_t len, pos;
+	int line;
+	int fail_line;            /* where our handler reported an error */
+	const char *base_section; /* the includer's section, for keys before any [section] here */
+	char *real;               /* realpath, for include loops; NULL for a string */
+	struct src *up;           /* the includer */
+	struct guard guards[MAX_GUARDS];
+	int nguards;
+};
+
+struct loader {
+	struct conf *c;
+	struct raw_conf *raw;
+	char *err;
+	size_t errlen;
+	bool failed;
+	struct src *cur;
+	int depth;
+};
+
+int conf_errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(err, errlen, "%s:%d: %s", file, line, msg);
+	else
+		snprintf(err, errlen, "%s: %s", file, msg);
+	return -1;
+}
+
+/* An error at the current line of the current file. */
+static int fail(struct loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct loader *L, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	L->failed = true;
+	return conf_errf(L->err, L->errlen, L->cur->file, L->cur->line, "%s", msg);
+}
+
+int conf_quote(const char *raw)
+{
+	size_t n = strlen(raw);
+	if (raw[0] != '\'' && raw[0] != '"')
+		return 0;
+	return n >= 2 && raw[n - 1] == raw[0] ? raw[0] : -1;
+}
+
+/* ---- sections and entries ---- */
+
+static ssize_t section_find(const struct raw_conf *raw, const char *name)
+{
+	for (size_t i = 0; i < raw->nsec; i++)
+		if (strcmp(raw->sec[i].name, name) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+static int section_add(struct loader *L, const char *name)
+{
+	if (section_find(L->raw, name) >= 0)
+		return 0;
+	struct section *n = realloc(L->raw->sec, (L->raw->nsec + 1) * sizeof *n);
+	if (!n)
+		return fail(L, "out of memory");
+	L->raw->sec = n;
+	struct section *s = &n[L->raw->nsec];
+	if (!(s->name = strdup(name)))
+		return fail(L, "out of memory");
+	s->file = L->cur->file;
+	s->line = L->cur->line;
+	L->raw->nsec++;
+	return 0;
+}
+
+static void entry_free(struct entry *e)
+{
+	free(e->name);
+	free(e->raw);
+}
+
+static void entry_remove(struct raw_conf *raw, size_t i)
+{
+	entry_free(&raw->ent[i]);
+	memmove(&raw->ent[i], &raw->ent[i + 1], (raw->nent - i - 1) * sizeof raw->ent[0]);
+	raw->nent--;
+}
+
+struct newval {
+	size_t section;
+	const struct param_def *def;
+	const char *name; /* warder's name */
+	const char *key;  /* as written, for messages */
+	const char *raw;
+	const char *prefix;
+	bool append, implied;
+};
+
+/* A scalar set twice in one section is a mistake, except that namespace's implied values yield. Returns 1 when
+ * the new value is to be dropped. */
+static int check_twice(struct loader *L, const struct newval *v)
+{
+	struct raw_conf *raw = L->raw;
+	for (size_t i = 0; i < raw->nent; i++) {
+		struct entry *e = &raw->ent[i];
+		if (e->section != v->section || strcmp(e->name, v->name) != 0)
+			continue;
+		if (v->implied)
+			return 1;
+		if (e->implied) {
+			entry_remove(raw, i);
+			return 0;
+		}
+		if (e->file == L->cur->file)
+			return fail(L, "%s given twice (first at %d)", v->key, e->line);
+		return fail(L, "%s given twice (first at %s:%d)", v->key, e->file, e->line);
+	}
+	return 0;
+}
+
+/* Values without variables are checked as soon as they are read, so that [*] is checked even when no jail
+ * uses a parameter; the others are checked once expanded, per jail. */
+static int precheck(struct loader *L, const struct newval *v, int quote)
+{
+	if (!v->def || (quote != '\'' && strchr(v->raw, '$')))
+		return 0;
+	size_t n = strlen(v->raw);
+	char *copy = quote ? strndup(v->raw + 1, n - 2) : strdup(v->raw), why[512];
+	if (!copy)
+		return fail(L, "out of memory");
+	int rc = param_check(v->def, v->name, &copy, why, sizeof why);
+	free(copy);
+	return rc < 0 ? fail(L, "%s", why) : 0;
+}
+
+static int add_entry(struct loader *L, const struct newval *v)
+{
+	bool list = v->def && (v->def->flags & PF_LIST);
+	int quote = conf_quote(v->raw);
+	if (!v->raw[0])
+		return fail(L, "%s: empty value", v->key);
+	if (quote < 0)
+		return fail(L, "unterminated quote");
+	if (v->append && !list)
+		return fail(L, "%s is not a list: use = instead of +=", v->key);
+	if (!list) {
+		int t = check_twice(L, v);
+		if (t)
+			return t < 0 ? -1 : 0;
+	}
+	if (precheck(L, v, quote) < 0)
+		return -1;
+	struct raw_conf *raw = L->raw;
+	struct entry *n = realloc(raw->ent, (raw->nent + 1) * sizeof *n);
+	if (!n)
+		return fail(L, "out of memory");
+	raw->ent = n;
+	struct entry *e = &n[raw->nent];
+	*e = (struct entry){.def = v->def, .name = strdup(v->name), .raw = strdup(v->raw), .prefix = v->prefix,
+			    .append = v->append, .implied = v->implied, .section = v->section,
+			    .file = L->cur->file, .line = L->cur->line};
+	raw->nent++;
+	if (!e->name || !e->raw)
+		return fail(L, "out of memory");
+	return 0;
+}
+
+/* ---- key routing: warder's names, uWSGI's aliases, pass-through, suggestions ---- */
+
+static const struct {
+	const char *key;
+	const char *name;
+} renames[] = {
+	{"uid", "user"}, {"gid", "group"}, {"namespace-keep-mount", "keep_mount"}, {"pivot-root", "pivot_root"},
+};
+
+/* uWSGI hook phases and the chain that runs at the same moment. */
+static const struct {
+	const char *phase;
+	const char *chain;
+} hook_phases[] = {
+	{"asap", "exec.prepare"}, {"pre-jail", "exec.prestart"}, {"post-jail", "exec.jailed"},
+	{"in-jail", "exec.jailed"}, {"as-root", "exec.start"},
+};
+
+/* uWSGI's hook kinds: hook- takes ACTION:ARGS as written, exec- a shell command, mount-/umount- their args. */
+static const struct {
+	const char *kind;
+	const char *prefix;
+} hook_kinds[] = {
+	{"hook-", NULL}, {"exec-", NULL}, {"mount-", "mount:"}, {"umount-", "umount:"},
+};
+
+/* First dot components of FreeBSD kernel parameters passed through unknown. */
+static const char *const kernel_prefixes[] = {
+	"allow", "host", "ip4", "ip6", "linux", "sysvmsg", "sysvsem", "sysvshm", "mac", "zfs", "vnet", "security",
+};
+
+static const char *const special_keys[] = {"jail2", "libjail", "namespace", "include"};
+
+static int route_jail2(struct loader *L, struct newval *v);
+static int route_namespace(struct loader *L, struct newval *v);
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[128], prev;
+	if (la >= 127 || lb >= 127)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+struct suggestion {
+	char best[64];
+	size_t dist;
+	bool prefix; /* found by a common prefix only */
+};
+
+static void consider(struct suggestion *s, const char *key, const char *name)
+{
+	size_t d = edit_distance(key, name), lk = strlen(key), ln = strlen(name);
+	bool pre = (lk >= 4 && strncmp(name, key, lk) == 0) || (ln >= 4 && strncmp(key, name, ln) == 0);
+	if (d < s->dist && d <= 2) {
+		snprintf(s->best, sizeof s->best, "%s", name);
+		s->dist = d;
+		s->prefix = false;
+	} else if (pre && !s->best[0]) {
+		snprintf(s->best, sizeof s->best, "%s", name);
+		s->prefix = true;
+	}
+}
+
+/* The known name nearest to KEY (edit distance <= 2, else a common prefix), or "" when none is near. */
+static void suggest(const char *key, struct suggestion *s)
+{
+	char alias[64];
+	*s = (struct suggestion){.dist = (size_t)-1};
+	for (size_t i = 0; i < param_count; i++)
+		if (!(param_table[i].flags & PF_PREFIX))
+			consider(s, key, param_table[i].name);
+	for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++)
+		consider(s, key, renames[i].key);
+	for (size_t i = 0; i < sizeof special_keys / sizeof special_keys[0]; i++)
+		consider(s, key, special_keys[i]);
+	for (size_t k = 0; k < sizeof hook_kinds / sizeof hook_kinds[0]; k++) {
+		for (size_t p = 0; p < sizeof hook_phases / sizeof hook_phases[0]; p++) {
+			snprintf(alias, sizeof alias, "%s%s", hook_kinds[k].kind, hook_phases[p].phase);
+			consider(s, key, alias);
+		}
+	}
+}
+
+static bool kernel_namespace(const char *key)
+{
+	for (size_t i = 0; i < sizeof kernel_prefixes / sizeof kernel_prefixes[0]; i++) {
+		size_t l = strlen(kernel_prefixes[i]);
+		if (strncmp(key, kernel_prefixes[i], l) == 0 && (key[l] == '\0' || key[l] == '.'))
+			return true;
+	}
+	return false;
+}
+
+static int route_hook(struct loader *L, struct newval *v)
+{
+	for (size_t k = 0; k < sizeof hook_kinds / sizeof hook_kinds[0]; k++) {
+		size_t l = strlen(hook_kinds[k].kind);
+		if (strncmp(v->key, hook_kinds[k].kind, l) != 0)
+			continue;
+		for (size_t p = 0; p < sizeof hook_phases / sizeof hook_phases[0]; p++) {
+			if (strcmp(v->key + l, hook_phases[p].phase) != 0)
+				continue;
+			v->name = hook_phases[p].chain;
+			v->def = param_find(v->name);
+			v->prefix = hook_kinds[k].prefix;
+			return add_entry(L, v);
+		}
+	}
+	return 1;
+}
+
+static int route_unknown(struct loader *L, struct newval *v)
+{
+	struct suggestion s;
+	suggest(v->key, &s);
+	if (kernel_namespace(v->key) && !(s.best[0] && s.dist <= 1))
+		return add_entry(L, v); /* def NULL: handed to jail_set by name */
+	if (strcmp(L->raw->sec[v->section].name, "uwsgi") == 0) {
+		log_warn("conf", "%s:%d: %s is not a warder option: left to uWSGI", L->cur->file, L->cur->line, v->key);
+		return 0;
+	}
+	if (s.best[0])
+		return fail(L, "unknown key \"%s\", did you mean \"%s\"?", v->key, s.best);
+	return fail(L, "unknown key \"%s\"", v->key);
+}
+
+static int route_variable(struct loader *L, struct newval *v)
+{
+	const char *n = v->key + 1;
+	bool ok = isalpha((unsigned char)n[0]) || n[0] == '_';
+	for (const char *p = n; ok && *p; p++)
+		ok = isalnum((unsigned char)*p) || *p == '_';
+	if (!ok)
+		return fail(L, "bad variable name \"%s\"", v->key);
+	if (param_find(n))
+		return fail(L, "variable %s has the same name as a parameter", v->key);
+	v->name = v->key;
+	return add_entry(L, v);
+}
+
+static int route(struct loader *L, struct newval *v)
+{
+	if (v->key[0] == '$')
+		return route_variable(L, v);
+	if (strcmp(v->key, "jail2") == 0 || strcmp(v->key, "libjail") == 0)
+		return route_jail2(L, v);
+	if (strcmp(v->key, "namespace") == 0)
+		return route_namespace(L, v);
+	v->name = v->key;
+	for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++)
+		if (strcmp(v->key, renames[i].key) == 0)
+			v->name = renames[i].name;
+	if ((v->def = param_find(v->name)))
+		return add_entry(L, v);
+	int rc = route_hook(L, v);
+	return rc <= 0 ? rc : route_unknown(L, v);
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* jail2 = KEY[=VALUE]: one jail parameter, 1:1; no value means true. */
+static int route_jail2(struct loader *L, struct newval *v)
+{
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", v->raw);
+	char *eq = strchr(buf, '='), *value = eq ? trim(eq + 1) : "true";
+	if (eq)
+		*eq = '\0';
+	char *key = trim(buf);
+	if (!key[0] || strchr(key, ' ') || strchr(key, '\t'))
+		return fail(L, "%s: expected KEY[=VALUE], got \"%s\"", v->key, v->raw);
+	struct newval n = *v;
+	n.name = n.key = key;
+	n.raw = value;
+	n.def = param_find(key);
+	return add_entry(L, &n);
+}
+
+/* namespace = ROOTFS[:HOSTNAME]: uWSGI's all-in-one jail, spelled out in warder's parameters. */
+static int route_namespace(struct loader *L, struct newval *v)
+{
+	char buf[256], part[260];
+	int quote = conf_quote(v->raw);
+	if (quote < 0)
+		return fail(L, "unterminated quote");
+	snprintf(buf, sizeof buf, "%s", v->raw + (quote != 0));
+	if (quote)
+		buf[strlen(buf) - 1] = '\0';
+	char *colon = strchr(buf, ':');
+	if (colon)
+		*colon = '\0';
+	if (!buf[0])
+		return fail(L, "namespace: expected ROOTFS[:HOSTNAME], got \"%s\"", v->raw);
+	struct newval n = *v;
+	n.name = "namespace";
+	n.def = param_find(n.name);
+	if (add_entry(L, &n) < 0)
+		return -1;
+	static const struct {
+		const char *name, *value;
+	} implied[] = {{"unshare", "mount,pid,uts,ipc"}, {"mount.procfs", "true"}, {"mount.devfs", "true"}};
+	const char *parts[][2] = {{"path", buf}, {"host.hostname", colon ? colon + 1 : ""}};
+	n.implied = true;
+	for (size_t i = 0; i < 2; i++) {
+		if (!parts[i][1][0])
+			continue;
+		if (quote)
+			snprintf(part, sizeof part, "%c%s%c", quote, parts[i][1], quote);
+		else
+			snprintf(part, sizeof part, "%s", parts[i][1]);
+		n.name = n.key = parts[i][0];
+		n.def = param_find(n.name);
+		n.raw = part;
+		if (add_entry(L, &n) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < sizeof implied / sizeof implied[0]; i++) {
+		n.name = n.key = implied[i].name;
+		n.def = param_find(n.name);
+		n.raw = implied[i].value;
+		if (add_entry(L, &n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- files and includes ---- */
+
+static int parse_file(struct loader *L, const char *path, const char *base_section);
+
+static int read_all(const char *path, char **out, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || (S_ISDIR(st.st_mode) && (errno = EISDIR))) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+	for (ssize_t r = 1; buf && r > 0;) {
+		if (n == cap) {
+			char *nb = realloc(buf, cap *= 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			r = 1;
+		else if (r < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			errno = e;
+			return -1;
+		} else
+			n += (size_t)r;
+	}
+	close(fd);
+	if (!buf) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int include_one(struct loader *L, const char *path, const char *base)
+{
+	char real[PATH_MAX];
+	if (realpath(path, real)) {
+		for (struct src *s = L->cur; s; s = s->up) {
+			if (!s->real || strcmp(s->real, real) != 0)
+				continue;
+			const char *names[MAX_INCLUDE_DEPTH + 2];
+			size_t k = 0;
+			for (struct src *t = L->cur; k < MAX_INCLUDE_DEPTH + 2; t = t->up) {
+				names[k++] = t->file;
+				if (t == s)
+					break;
+			}
+			char chain[1024] = "";
+			while (k--)
+				snprintf(chain + strlen(chain), sizeof chain - strlen(chain), "%s -> ", names[k]);
+			return fail(L, "include loop: %s%s", chain, path);
+		}
+	}
+	if (L->depth >= MAX_INCLUDE_DEPTH)
+		return fail(L, "includes nested deeper than %d", MAX_INCLUDE_DEPTH);
+	return parse_file(L, path, base);
+}
+
+/* include = GLOB: relative to the including file; each match is read at this point, in glob order. */
+static int include(struct loader *L, const char *value, const char *base)
+{
+	char pat[PATH_MAX + 256], dir[PATH_MAX];
+	int quote = conf_quote(value);
+	if (!value[0])
+		return fail(L, "include: empty value");
+	if (quote < 0)
+		return fail(L, "unterminated quote");
+	size_t n = strlen(value) - (quote ? 2 : 0);
+	snprintf(dir, sizeof dir, "%s", L->cur->file);
+	char *slash = strrchr(dir, '/');
+	if (value[quote != 0] == '/')
+		snprintf(pat, sizeof pat, "%.*s", (int)n, value + (quote != 0));
+	else if (slash)
+		snprintf(pat, sizeof pat, "%.*s/%.*s", (int)(slash - dir), dir, (int)n, value + (quote != 0));
+	else
+		snprintf(pat, sizeof pat, "%.*s", (int)n, value + (quote != 0));
+	if (!strpbrk(pat, "*?["))
+		return include_one(L, pat, base);
+	glob_t g;
+	int rc = glob(pat, 0, NULL, &g);
+	if (rc == GLOB_NOMATCH)
+		return fail(L, "include matches nothing: %s", value);
+	if (rc != 0)
+		return fail(L, "include: cannot expand %s", value);
+	for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++)
+		rc = include_one(L, g.gl_pathv[i], base);
+	globfree(&g);
+	return rc;
+}
+
+/* ---- the line reader in front of libinih ---- */
+
+static int exists(const char *p, struct stat *st) { return stat(p, st) == 0; }
+static int is_dir(const char *p, struct stat *st) { return stat(p, st) == 0 && S_ISDIR(st->st_mode); }
+static int is_file(const char *p, struct stat *st) { return stat(p, st) == 0 && S_ISREG(st->st_mode); }
+
+static const struct {
+	const char *key;
+	int (*test)(const char *path, struct stat *st);
+	bool negate;
+} guard_kinds[] = {
+	{"if-exists", exists, false}, {"if-not-exists", exists, true}, {"if-dir", is_dir, false},
+	{"if-not-dir", is_dir, true}, {"if-file", is_file, false}, {"if-not-file", is_file, true},
+};
+
+static bool guards_keep(const struct src *s)
+{
+	return s->nguards == 0 || s->guards[s->nguards - 1].keep;
+}
+
+/* A guard line (if-exists = PATH, endif =) is consumed here: returns 1, 0 for any other line, -1 on error. */
+static int guard_line(struct loader *L, struct src *s, const char *line)
+{
+	char key[32], value[256];
+	const char *eq = strchr(line, '=');
+	if (!eq || (size_t)(eq - line) >= sizeof key)
+		return 0;
+	snprintf(key, sizeof key, "%.*s", (int)(eq - line), line);
+	char *k = trim(key);
+	snprintf(value, sizeof value, "%s", eq + 1);
+	for (char *c = value; *c; c++)
+		if (*c == ';' && c > value && (c[-1] == ' ' || c[-1] == '\t'))
+			*c = '\0';
+	char *v = trim(value);
+	if (strcmp(k, "endif") == 0) {
+		if (s->nguards == 0)
+			return fail(L, "endif without if-exists or if-not-exists");
+		s->nguards--;
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof guard_kinds / sizeof guard_kinds[0]; i++) {
+		if (strcmp(k, guard_kinds[i].key) != 0)
+			continue;
+		if (s->nguards == MAX_GUARDS)
+			return fail(L, "guards nested deeper than %d", MAX_GUARDS);
+		if (!v[0])
+			return fail(L, "%s: empty value", k);
+		struct stat st;
+		bool keep = guards_keep(s) && (guard_kinds[i].test(v, &st) != 0) != guard_kinds[i].negate;
+		s->guards[s->nguards++] = (struct guard){.key = guard_kinds[i].key, .line = s->line, .keep = keep};
+		return 1;
+	}
+	return 0;
+}
+
+/* [NAME] lines are noted here so that a section without keys still makes a jail. */
+static int section_line(struct loader *L, const char *line)
+{
+	const char *end = strchr(line, ']');
+	if (!end)
+		return 0; /* libinih reports it */
+	size_t n = (size_t)(end - line - 1);
+	char name[MAX_SECTION_NAME + 1];
+	bool ok = n > 0 && n <= MAX_SECTION_NAME;
+	for (size_t i = 0; ok && i < n; i++) {
+		unsigned char c = (unsigned char)line[1 + i];
+		ok = isalnum(c) || c == '_' || c == '-' || c == '.' || (c == '*' && n == 1);
+	}
+	if (!ok)
+		return fail(L, "bad section name \"%.*s\"", (int)n, line + 1);
+	snprintf(name, sizeof name, "%.*s", (int)n, line + 1);
+	return section_add(L, name);
+}
+
+static char *reader(char *str, int num, void *stream)
+{
+	struct loader *L = stream;
+	struct src *s = L->cur;
+	if (L->failed)
+		return NULL;
+	if (s->pos >= s->len) {
+		if (s->nguards) {
+			s->line = s->guards[s->nguards - 1].line;
+			fail(L, "%s without endif", s->guards[s->nguards - 1].key);
+		}
+		return NULL;
+	}
+	const char *p = s->text + s->pos, *nl = memchr(p, '\n', s->len - s->pos);
+	size_t n = nl ? (size_t)(nl - p) : s->len - s->pos;
+	s->pos += n + (nl != NULL);
+	s->line++;
+	if (n && p[n - 1] == '\r')
+		n--;
+	if (s->line == 1 && n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3, n -= 3;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			fail(L, "binary data in config");
+			return NULL;
+		}
+	}
+	if (n > (size_t)num - 1) {
+		fail(L, "line longer than %d characters", num - 1);
+		return NULL;
+	}
+	while (n && (*p == ' ' || *p == '\t'))
+		p++, n--;
+	memcpy(str, p, n);
+	str[n] = '\0';
+	if (str[0] == ';' || str[0] == '#')
+		return str;
+	int g = guard_line(L, s, str);
+	if (g < 0)
+		return NULL;
+	if (g > 0 || !guards_keep(s))
+		str[0] = '\0'; /* an empty line keeps libinih's line count in step with ours */
+	else if (str[0] == '[' && section_line(L, str) < 0)
+		return NULL;
+	return str;
+}
+
+static int on_pair(void *user, const char *section, const char *name, const char *value)
+{
+	struct loader *L = user;
+	struct src *s = L->cur;
+	char key[256];
+	if (L->failed)
+		return 0;
+	snprintf(key, sizeof key, "%s", name);
+	size_t n = strlen(key);
+	bool append = n && key[n - 1] == '+';
+	if (append)
+		key[--n] = '\0';
+	char *k = trim(key);
+	const char *sec = section[0] ? section : s->base_section;
+	ssize_t si = sec ? section_find(L->raw, sec) : -1;
+	int rc;
+	if (!k[0])
+		rc = fail(L, "expected `key = value` or `[section]`");
+	else if (strcmp(k, "include") == 0)
+		rc = append ? fail(L, "include is not a list: use = instead of +=")
+			    : include(L, value, si >= 0 ? L->raw->sec[si].name : NULL);
+	else if (!sec)
+		rc = fail(L, "%s before any [section]", k);
+	else {
+		struct newval v = {.section = (size_t)si, .key = k, .raw = value, .append = append};
+		rc = si < 0 ? fail(L, "unknown section [%s]", sec) : route(L, &v);
+	}
+	if (rc < 0) {
+		s->fail_line = s->line;
+		return 0;
+	}
+	return 1;
+}
+
+static const char *add_file(struct conf *c, const char *path)
+{
+	char **n = realloc(c->files, (c->nfiles + 1) * sizeof *n);
+	if (!n)
+		return NULL;
+	c->files = n;
+	if (!(n[c->nfiles] = strdup(path)))
+		return NULL;
+	return n[c->nfiles++];
+}
+
+static int parse_text(struct loader *L, const char *file, const char *text, size_t len, const char *base, char *real)
+{
+	struct src s = {.file = file, .text = text, .len = len, .base_section = base, .real = real, .up = L->cur};
+	L->cur = &s;
+	L->depth++;
+	int ret = ini_parse_stream(reader, L, on_pair, L);
+	if (ret > 0 && ret != s.fail_line) {
+		/* a libinih syntax error came first: it keeps parsing, so later errors may have been noted */
+		s.line = ret;
+		fail(L, "expected `key = value` or `[section]`");
+	}
+	L->depth--;
+	L->cur = s.up;
+	return L->failed ? -1 : 0;
+}
+
+static int parse_file(struct loader *L, const char *path, const char *base)
+{
+	char *text;
+	size_t len;
+	if (read_all(path, &text, &len) < 0) {
+		if (L->cur)
+			return fail(L, "%s: cannot read: %s", path, strerror(errno));
+		L->failed = true;
+		return conf_errf(L->err, L->errlen, path, 0, "cannot read: %s", strerror(errno));
+	}
+	const char *file = add_file(L->c, path);
+	char *real = realpath(path, NULL);
+	int rc = file ? parse_text(L, file, text, len, base, real) : -1;
+	if (!file) {
+		L->failed = true;
+		snprintf(L->err, L->errlen, "%s: out of memory", path);
+	}
+	free(real);
+	free(text);
+	return rc;
+}
+
+int conf_read(struct conf *c, struct raw_conf *raw, const char *path, const char *text, char *err, size_t errlen)
+{
+	struct loader L = {.c = c, .raw = raw, .err = err, .errlen = errlen};
+	if (!text)
+		return parse_file(&L, path, NULL);
+	const char *file = add_file(c, path);
+	if (!file) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	return parse_text(&L, file, text, strlen(text), NULL, NULL);
+}
+
+void conf_raw_free(struct raw_conf *raw)
+{
+	for (size_t i = 0; i < raw->nent; i++)
+		entry_free(&raw->ent[i]);
+	for (size_t i = 0; i < raw->nsec; i++)
+		free(raw->sec[i].name);
+	free(raw->ent);
+	free(raw->sec);
+	*raw = (struct raw_conf){0};
+}
