@@ -18,10 +18,10 @@
  * component is followed when it is a symlink, but only inside the root. Returns the fd. */
 int safe_open(int rootfd, const char *path, int flags, mode_t mode);
 
-/* Open the directory that holds PATH's last component (O_PATH|O_DIRECTORY) and point *base at that
- * component inside PATH (trailing slashes ignored). For operations that must not follow the last component
- * (symlink, unlink, mkdir). Fails with EINVAL for "/" or an empty PATH. Returns the fd. */
-int safe_open_parent(int rootfd, const char *path, const char **base);
+/* Open the directory that holds PATH's last component (O_PATH|O_DIRECTORY) and copy that component into BASE
+ * (trailing slashes dropped). For operations that must not follow the last component (symlink, unlink,
+ * mkdir). Fails with EINVAL for "/" or an empty PATH, ENAMETOOLONG when BASE is too small. Returns the fd. */
+int safe_open_parent(int rootfd, const char *path, char *base, size_t len);
 
 /* mkdir -p inside the root; existing directories are fine, an existing non-directory is ENOTDIR. */
 int safe_mkdir_p(int rootfd, const char *path, mode_t mode);
@@ -37,7 +37,12 @@ int safe_chmod(int rootfd, const char *path, mode_t mode);
 
 /* A target for mount(2)/umount2(2) that is PATH inside the root: opens PATH (O_PATH) into *fd and writes
  * the name to pass to the kernel into BUF ("/proc/self/fd/N" on Linux, so the mount lands on the very inode
- * that was resolved). The caller closes *fd after the mount. With SAFE_NOROOT, BUF is PATH and *fd is -1. */
+ * that was resolved). The caller closes *fd after the mount. ROOTFD must have been opened in the caller's
+ * mount namespace (after unshare(CLONE_NEWNS)): the kernel refuses a target from another one (EINVAL). With SAFE_NOROOT, BUF is PATH and *fd is -1. */
 int safe_mount_target(int rootfd, const char *path, int *fd, char *buf, size_t len);
+
+/* The host's name for PATH resolved inside the root (what the kernel would print for it), for umount(2):
+ * an unmount cannot go through an fd, which would itself keep the mount busy. Use it with UMOUNT_NOFOLLOW. */
+int safe_resolve(int rootfd, const char *path, char *buf, size_t len);
 
 #endif

@@ -1,0 +1,381 @@
+/* chain: running a chain's values. A shell command gets a fresh child in its own process group; the child
+ * sets itself up (enter hook, stdio, user, environment) and reports a setup failure to the parent through a
+ * close-on-exec pipe, so that the parent prints the one line. The parent polls the child with waitpid
+ * WNOHANG, tees the output when asked, and enforces exec.timeout on the whole process group. */
+#include "chain.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "action.h"
+#include "cmd.h"
+#include "log.h"
+
+#define CLEAN_PATH "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"
+#define KILL_GRACE_MS 2000 /* between the timeout's SIGTERM and SIGKILL */
+
+extern char **environ;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *step_name(const struct chain_ctx *c)
+{
+	return step_get(c->step)->name;
+}
+
+/* ---- the child ---- */
+
+/* Report a setup failure to the parent and die; the parent prints it. */
+static void __attribute__((noreturn)) child_fail(int fd, const char *what)
+{
+	char msg[300];
+	int n = snprintf(msg, sizeof msg, "%s%s%s", what, errno ? ": " : "", errno ? strerror(errno) : "");
+	if (n > 0) {
+		ssize_t w = write(fd, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+		(void)w; /* nothing more can be done from here */
+	}
+	_exit(EXIT_OSERR);
+}
+
+static void child_signals(void)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL); /* EINVAL for the few reserved numbers is fine */
+}
+
+struct env {
+	char **v;
+	size_t n, cap;
+};
+
+/* Set KEY=VAL in E, replacing an earlier KEY. */
+static int env_set(struct env *e, const char *key, const char *val)
+{
+	size_t kl = strlen(key);
+	char *s = malloc(kl + strlen(val) + 2);
+	if (!s)
+		return -1;
+	sprintf(s, "%s=%s", key, val);
+	for (size_t i = 0; i < e->n; i++)
+		if (strncmp(e->v[i], key, kl) == 0 && e->v[i][kl] == '=') {
+			e->v[i] = s;
+			return 0;
+		}
+	if (e->n + 2 > e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 32;
+		char **v = realloc(e->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		e->v = v;
+		e->cap = cap;
+	}
+	e->v[e->n++] = s;
+	e->v[e->n] = NULL;
+	return 0;
+}
+
+/* The target user: exec.jail_user inside, exec.system_user on the host; NULL means "stay who we are". */
+static const char *target_user(const struct chain_ctx *c)
+{
+	const char *key = c->inside ? "exec.jail_user" : "exec.system_user";
+	return jail_is_set(c->j, key) ? jail_get(c->j, key) : NULL;
+}
+
+static void child_env(const struct chain_ctx *c, const struct passwd *pw, int errfd, struct env *e)
+{
+	if (jail_bool(c->j, "exec.clean")) {
+		const char *term = getenv("TERM");
+		if (env_set(e, "HOME", pw->pw_dir) || env_set(e, "SHELL", pw->pw_shell) ||
+		    env_set(e, "USER", pw->pw_name) || env_set(e, "PATH", CLEAN_PATH) ||
+		    (term && env_set(e, "TERM", term)))
+			child_fail(errfd, "environment");
+	} else {
+		for (char **p = environ; *p; p++) {
+			char *eq = strchr(*p, '=');
+			if (!eq)
+				continue;
+			*eq = '\0';
+			int rc = env_set(e, *p, eq + 1);
+			*eq = '=';
+			if (rc)
+				child_fail(errfd, "environment");
+		}
+	}
+	char jid[32] = "";
+	if (c->jid >= 0)
+		snprintf(jid, sizeof jid, "%ld", c->jid);
+	else if (c->pid > 0)
+		snprintf(jid, sizeof jid, "%ld", (long)c->pid);
+	const char *path = jail_get(c->j, "path");
+	if (env_set(e, "WARDER_NAME", c->j->name) || env_set(e, "WARDER_PATH", path ? path : "") ||
+	    env_set(e, "WARDER_JID", jid) || env_set(e, "WARDER_PHASE", step_name(c)))
+		child_fail(errfd, "environment");
+}
+
+/* initgroups, setgid, setuid, each checked; then make sure there is no way back to root. */
+static void child_user(const struct passwd *pw, int errfd)
+{
+	char what[300];
+	snprintf(what, sizeof what, "initgroups(%s)", pw->pw_name);
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0)
+		child_fail(errfd, what);
+	if (setgid(pw->pw_gid) < 0)
+		child_fail(errfd, "setgid");
+	if (setuid(pw->pw_uid) < 0)
+		child_fail(errfd, "setuid");
+	errno = 0;
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || getuid() != pw->pw_uid || geteuid() != pw->pw_uid))
+		child_fail(errfd, "setuid did not drop root");
+}
+
+struct child_io {
+	int out;   /* stdout and stderr of the command, -1: inherited */
+	int errfd; /* write end of the setup-report pipe */
+};
+
+static void __attribute__((noreturn)) child_run(const struct chain_ctx *c, const char *cmd, struct child_io io)
+{
+	errno = 0;
+	if (setpgid(0, 0) < 0)
+		child_fail(io.errfd, "setpgid");
+	child_signals();
+	if (io.out >= 0 && (dup2(io.out, STDOUT_FILENO) < 0 || dup2(io.out, STDERR_FILENO) < 0))
+		child_fail(io.errfd, "dup2");
+	if (c->enter && c->enter(c, c->enter_arg) < 0) {
+		errno = 0;
+		child_fail(io.errfd, "entering the jail failed");
+	}
+	/* Look the user up only now: after enter(), the jail's passwd is the one that counts. */
+	const char *user = target_user(c);
+	errno = 0;
+	struct passwd *pw = user ? getpwnam(user) : getpwuid(getuid());
+	if (!pw) {
+		char what[300];
+		snprintf(what, sizeof what, "no such user: %s", user ? user : "(current uid)");
+		child_fail(io.errfd, what);
+	}
+	struct env e = {0};
+	child_env(c, pw, io.errfd, &e);
+	if (user)
+		child_user(pw, io.errfd);
+	if (jail_bool(c->j, "exec.clean") && chdir(pw->pw_dir) < 0) {
+		char what[300];
+		snprintf(what, sizeof what, "chdir %s", pw->pw_dir);
+		child_fail(io.errfd, what);
+	}
+	/* Only stdio crosses. The report pipe moves to fd 3 and closes itself at exec. */
+	if (io.errfd != 3 && dup2(io.errfd, 3) < 0)
+		child_fail(io.errfd, "dup2");
+	io.errfd = 3;
+	if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
+		child_fail(io.errfd, "fcntl");
+	closefrom(4);
+	char *argv[] = {"sh", "-c", (char *)cmd, NULL};
+	execve("/bin/sh", argv, e.v);
+	child_fail(io.errfd, "exec /bin/sh");
+}
+
+/* ---- the parent ---- */
+
+struct waiter {
+	pid_t pid;
+	int tee;        /* read end of the output pipe when teeing, -1 otherwise */
+	int log;        /* consolelog fd, -1 when none */
+	long long deadline, kill_at;
+	bool timed_out;
+};
+
+static void tee_drain(struct waiter *w)
+{
+	char buf[4096];
+	for (;;) {
+		ssize_t r = read(w->tee, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0) {
+				close(w->tee);
+				w->tee = -1;
+			}
+			return;
+		}
+		/* Best effort on our own stdout; the log is what the user asked for, so that one is checked. */
+		ssize_t o = write(STDOUT_FILENO, buf, (size_t)r);
+		(void)o;
+		if (write(w->log, buf, (size_t)r) != r)
+			log_errno(NULL, "exec.consolelog");
+	}
+}
+
+/* Wait for the child, feeding the tee and enforcing the timeout. Returns the wait status or -1. */
+static int wait_child(struct waiter *w)
+{
+	int tick = 1;
+	for (;;) {
+		int st;
+		pid_t r = waitpid(w->pid, &st, WNOHANG);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r == w->pid)
+			return st;
+		long long now = now_ms();
+		if (w->deadline && now >= w->deadline && !w->timed_out) {
+			w->timed_out = true;
+			kill(-w->pid, SIGTERM);
+			w->kill_at = now + KILL_GRACE_MS;
+		}
+		if (w->timed_out && now >= w->kill_at)
+			kill(-w->pid, SIGKILL);
+		struct pollfd p = {.fd = w->tee, .events = POLLIN};
+		if (poll(&p, w->tee >= 0, tick) > 0)
+			tee_drain(w);
+		if (tick < 20)
+			tick *= 2;
+	}
+}
+
+static void describe_failure(const struct chain_ctx *c, const char *cmd, int st, const struct waiter *w,
+			     double timeout)
+{
+	const char *step = step_name(c);
+	if (w->timed_out)
+		log_err(step, "%s: timed out after %gs (exec.timeout), process group killed", cmd, timeout);
+	else if (WIFSIGNALED(st))
+		log_err(step, "%s: killed by signal %d (%s)", cmd, WTERMSIG(st), conf_signal_name(WTERMSIG(st)));
+	else
+		log_err(step, "%s: exit status %d", cmd, WEXITSTATUS(st));
+}
+
+static int open_consolelog(const struct chain_ctx *c)
+{
+	if (!jail_is_set(c->j, "exec.consolelog"))
+		return -1;
+	const char *path = jail_get(c->j, "exec.consolelog");
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0)
+		log_errno(step_name(c), "exec.consolelog %s", path);
+	return fd < 0 ? -2 : fd;
+}
+
+/* Start the child; fills W and returns the read end of the setup-report pipe, or -1. */
+static int spawn(const struct chain_ctx *c, const char *cmd, struct waiter *w)
+{
+	int rep[2], out[2] = {-1, -1};
+	if (pipe2(rep, O_CLOEXEC) < 0) {
+		log_errno(step_name(c), "pipe");
+		return -1;
+	}
+	if (w->log >= 0 && log_level >= LOG_VERBOSE && pipe2(out, O_CLOEXEC) < 0) {
+		log_errno(step_name(c), "pipe");
+		close(rep[0]), close(rep[1]);
+		return -1;
+	}
+	struct child_io io = {.out = out[1] >= 0 ? out[1] : w->log, .errfd = rep[1]};
+	fflush(NULL);
+	w->pid = fork();
+	if (w->pid < 0) {
+		log_errno(step_name(c), "fork");
+		close(rep[0]), close(rep[1]);
+		if (out[0] >= 0)
+			close(out[0]), close(out[1]);
+		return -1;
+	}
+	if (w->pid == 0)
+		child_run(c, cmd, io);
+	setpgid(w->pid, w->pid); /* also in the parent, so that a timeout never misses the group */
+	close(rep[1]);
+	if (out[0] >= 0) {
+		close(out[1]);
+		fcntl(out[0], F_SETFL, O_NONBLOCK);
+		w->tee = out[0];
+	}
+	return rep[0];
+}
+
+int chain_run_shell(const struct chain_ctx *c, const char *cmd)
+{
+	const char *step = step_name(c);
+	double timeout = jail_is_set(c->j, "exec.timeout") ? jail_duration(c->j, "exec.timeout") : 0;
+	struct waiter w = {.pid = -1, .tee = -1, .log = open_consolelog(c)};
+	if (w.log == -2)
+		return -1;
+	long long start = now_ms();
+	if (timeout > 0)
+		w.deadline = start + (long long)(timeout * 1000);
+	int rep = spawn(c, cmd, &w);
+	if (rep < 0) {
+		if (w.log >= 0)
+			close(w.log);
+		return -1;
+	}
+	int st = wait_child(&w);
+	if (w.timed_out)
+		kill(-w.pid, SIGKILL); /* whatever of the group outlived the shell */
+	if (w.tee >= 0) {
+		tee_drain(&w);
+		close(w.tee);
+	}
+	char report[300];
+	ssize_t n = read(rep, report, sizeof report - 1);
+	close(rep);
+	if (w.log >= 0 && close(w.log) < 0)
+		log_errno(step, "exec.consolelog");
+	if (st < 0) {
+		log_errno(step, "%s: waitpid", cmd);
+		return -1;
+	}
+	if (n > 0) {
+		report[n] = '\0';
+		log_err(step, "%s: cannot start: %s", cmd, report);
+		return -1;
+	}
+	if (!w.timed_out && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		log_info(step, "%s ok %lldms", cmd, now_ms() - start);
+		return 0;
+	}
+	describe_failure(c, cmd, st, &w, timeout);
+	return -1;
+}
+
+int chain_run_value(const struct chain_ctx *c, const char *value)
+{
+	const char *name = action_name(value);
+	if (!name)
+		return chain_run_shell(c, value);
+	if (strcmp(name, "exec") == 0)
+		return action_run(c, value); /* the shell command prints its own progress line */
+	long long start = now_ms();
+	if (action_run(c, value) < 0)
+		return -1;
+	log_info(step_name(c), "%s ok %lldms", value, now_ms() - start);
+	return 0;
+}
+
+int chain_run(const struct chain_ctx *c, const char *chain)
+{
+	const struct conf_value *v;
+	size_t n = jail_list(c->j, chain, &v);
+	for (size_t i = 0; i < n; i++)
+		if (chain_run_value(c, v[i].text) < 0)
+			return -1;
+	return 0;
+}
