@@ -120,7 +120,7 @@ const struct devfs_ruleset *devfs_ruleset_bynum(const struct devfs_rules *r, uns
  * -1 when max is too small. Load each with `delset` first, then its rules' records in order. */
 int devfs_load_plan(const struct devfs_rules *r, const struct devfs_ruleset *set, bool includes,
 		    const struct devfs_ruleset **out, size_t max);
-/* One record as devfs(8) would print it back ("100 path 'pts/*' unhide"): for `warder check`. */
+/* One record as devfs(8) would print it back ("100 path 'ptmx' unhide"): for `warder check`. */
 void devfs_record_format(const struct devfs_record *rec, uint16_t rnum, char *buf, size_t len);
 
 /* --- evaluation ---------------------------------------------------------------------------------------- */
