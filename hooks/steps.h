@@ -76,11 +76,23 @@ struct plan_item {
 	char *what; /* the expanded command, builtin, or a description of the back-end action */
 };
 struct plan {
-	struct plan_item *items;
+	struct plan_item *items; /* the create steps in order, then the remove steps in order */
 	size_t n;
+	enum os os;
+	bool jailed;
 };
+/* Whether J builds a jail on OS (any jail parameter: path, unshare, a kernel parameter, jail2, ...), or
+ * warder is only the init of a jail someone else made (then host and jail context are the same place). */
+bool plan_jailed(const struct jail *j, enum os os);
+/* Every step of J on OS that does something, with its expanded commands and back-end descriptions; steps
+ * whose parameter is unset are left out, as jail(8) skips them. Returns 0, or -1 (out of memory, logged). */
 int plan_build(const struct jail *j, enum os os, bool jailed, struct plan *out);
-void plan_print(const struct plan *p, const struct jail *j, enum os os, int fd);
+/* One line per item: "  4 prestart   host  ifconfig epair253 create up", under "# create" and "# remove".
+ * Returns 0, or -1 when writing failed. */
+int plan_print(const struct plan *p, const struct jail *j, int fd);
 void plan_free(struct plan *p);
+const char *os_name(enum os os); /* "linux", "freebsd" */
+int os_parse(const char *s, enum os *out);
+enum os os_this(void);
 
 #endif

@@ -1,0 +1,324 @@
+/* plan: the resolved steps of one jail, as data: built once, printed by `warder check`, walked by the keeper.
+ *
+ * Chain steps list their expanded values; back-end steps get a description, one line per action: on FreeBSD
+ * from init/fbsd_plan.h (jail(8)'s equivalent commands), on Linux from the parameters the Linux back end
+ * reads. A step that does nothing for this jail is left out, as jail(8) skips a step whose parameter is unset. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fbsd_plan.h"
+#include "log.h"
+#include "steps.h"
+
+static const char *const os_names[] = {[OS_LINUX] = "linux", [OS_FREEBSD] = "freebsd"};
+
+const char *os_name(enum os os)
+{
+	return os_names[os];
+}
+
+int os_parse(const char *s, enum os *out)
+{
+	for (size_t i = 0; i < sizeof os_names / sizeof os_names[0]; i++)
+		if (strcmp(s, os_names[i]) == 0) {
+			*out = (enum os)i;
+			return 0;
+		}
+	return -1;
+}
+
+enum os os_this(void)
+{
+#ifdef __FreeBSD__
+	return OS_FREEBSD;
+#else
+	return OS_LINUX;
+#endif
+}
+
+/* ---- jailed or init-only ---- */
+
+/* Parameters that make warder build the jail itself; on FreeBSD every kernel parameter does too. */
+static const char *const linux_jail_params[] = {
+	"unshare", "path", "pivot_root", "uid_map", "gid_map", "keep_mount", "cgroup.memory.max",
+	"cgroup.pids.max", "cgroup.cpu.max", "vnet.interface", "setns-socket",
+};
+static const char *const fbsd_jail_params[] = {
+	"path", "jail", "jail-attach", "vnet.interface", "interface", "mount", "mount.fstab",
+};
+
+static bool any_set(const struct jail *j, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (jail_is_set(j, names[i]))
+			return true;
+	return false;
+}
+
+bool plan_jailed(const struct jail *j, enum os os)
+{
+	if (os == OS_LINUX)
+		return any_set(j, linux_jail_params, sizeof linux_jail_params / sizeof linux_jail_params[0]);
+	if (any_set(j, fbsd_jail_params, sizeof fbsd_jail_params / sizeof fbsd_jail_params[0]))
+		return true;
+	for (size_t i = 0; i < j->np; i++) /* a kernel parameter, known or passed through */
+		if (!j->p[i].def || (j->p[i].def->flags & PF_KERNEL))
+			return true;
+	return false;
+}
+
+/* ---- building ---- */
+
+struct builder {
+	struct plan *p;
+	size_t cap;
+	enum step_id step;
+	enum step_ctx ctx;
+	int failed;
+};
+
+static void add(struct builder *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct builder *b, const char *fmt, ...)
+{
+	if (b->failed)
+		return;
+	if (b->p->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 32;
+		struct plan_item *it = realloc(b->p->items, cap * sizeof *it);
+		if (!it) {
+			b->failed = 1;
+			return;
+		}
+		b->p->items = it;
+		b->cap = cap;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	char *s;
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = 1;
+		return;
+	}
+	b->p->items[b->p->n++] = (struct plan_item){b->step, b->ctx, s};
+}
+
+/* Each line of TEXT as one item (fbsd_describe's multi-line descriptions). */
+static void add_lines(struct builder *b, const char *text)
+{
+	for (const char *s = text; *s;) {
+		size_t len = strcspn(s, "\n");
+		if (len)
+			add(b, "%.*s", (int)len, s);
+		s += len + (s[len] == '\n');
+	}
+}
+
+static void add_list(struct builder *b, const struct jail *j, const char *param, const char *fmt)
+{
+	const struct conf_value *v;
+	size_t n = jail_list(j, param, &v);
+	for (size_t i = 0; i < n; i++)
+		add(b, fmt, v[i].text);
+}
+
+static void add_if(struct builder *b, const struct jail *j, const char *param, const char *fmt)
+{
+	if (jail_is_set(j, param))
+		add(b, fmt, jail_get(j, param));
+}
+
+static void add_bool(struct builder *b, const struct jail *j, const char *param, const char *text)
+{
+	if (jail_bool(j, param))
+		add(b, "%s", text);
+}
+
+/* ---- Linux back-end steps, from what init/linux reads ---- */
+
+static void linux_create(struct builder *b, const struct jail *j)
+{
+	const char *ns = jail_is_set(j, "unshare") ? jail_get(j, "unshare") : "";
+	bool need_mnt = (jail_is_set(j, "path") || jail_is_set(j, "pivot_root")) && !strstr(ns, "mount");
+	add(b, "clone the init into new namespaces: %s%s%s", ns, *ns && need_mnt ? "," : "", need_mnt ? "mount" : "");
+	add_list(b, j, "uid_map", "uid_map %s");
+	add_list(b, j, "gid_map", "gid_map %s");
+	add_if(b, j, "cgroup.memory.max", "cgroup memory.max = %s");
+	add_if(b, j, "cgroup.pids.max", "cgroup pids.max = %s");
+	add_if(b, j, "cgroup.cpu.max", "cgroup cpu.max = %s");
+}
+
+static void linux_setup(struct builder *b, const struct jail *j)
+{
+	add(b, "make the mount tree private");
+	add_if(b, j, "path", "bind the rootfs %s onto itself");
+	add_list(b, j, "mount", "mount %s");
+	add_if(b, j, "mount.fstab", "mount every line of %s");
+	add_list(b, j, "keep_mount", "keep_mount %s");
+	if (jail_bool(j, "mount.procfs"))
+		add(b, "mount proc on /proc%s%s", jail_is_set(j, "hidepid") ? " hidepid=" : "",
+		    jail_is_set(j, "hidepid") ? jail_get(j, "hidepid") : "");
+	add_bool(b, j, "mount.sysfs", "mount sysfs on /sys read-only");
+	if (jail_bool(j, "mount.devfs"))
+		add(b, "build /dev on a tmpfs from devfs ruleset %s", jail_get(j, "devfs_ruleset"));
+	add_bool(b, j, "mount.tmp", "mount a tmpfs on /tmp");
+	if (jail_is_set(j, "pivot_root"))
+		add(b, "pivot_root %s", jail_get(j, "pivot_root"));
+	else if (jail_is_set(j, "path"))
+		add(b, "pivot_root into %s, detach the old root", jail_get(j, "path"));
+	add_if(b, j, "host.hostname", "hostname %s");
+	for (size_t i = 0; i < j->np; i++)
+		if (strncmp(j->p[i].name, "rlimit.", 7) == 0 && j->p[i].n)
+			add(b, "%s = %s", j->p[i].name, j->p[i].v[j->p[i].n - 1].text);
+}
+
+static void linux_remove(struct builder *b, const struct jail *j)
+{
+	add(b, "the init ends; its namespaces and mounts go with it");
+	if (jail_is_set(j, "cgroup.memory.max") || jail_is_set(j, "cgroup.pids.max") || jail_is_set(j, "cgroup.cpu.max"))
+		add(b, "kill what is left in the cgroup and remove it");
+}
+
+static void linux_describe(struct builder *b, const struct jail *j, enum step_id s)
+{
+	switch (s) {
+	case STEP_CREATE:
+		linux_create(b, j);
+		break;
+	case STEP_VNET:
+		add_list(b, j, "vnet.interface", "move interface %s into the network namespace");
+		break;
+	case STEP_SETUP:
+		linux_setup(b, j);
+		break;
+	case STEP_REMOVE:
+		linux_remove(b, j);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- steps that are neither chains nor back-end specific ---- */
+
+static void describe_command(struct builder *b, const struct jail *j, enum os os)
+{
+	if (!jail_is_set(j, "command"))
+		return;
+	add(b, "%s", jail_get(j, "command"));
+	const char *user = jail_is_set(j, "user") ? jail_get(j, "user") : "root";
+	const char *group = jail_is_set(j, "group") ? jail_get(j, "group") : NULL;
+	char where[600] = "";
+	if (jail_is_set(j, "chdir"))
+		snprintf(where, sizeof where, " in %s", jail_get(j, "chdir"));
+	if (os == OS_LINUX)
+		add(b, "as %s%s%s%s, caps %s%s", user, group ? ":" : "", group ? group : "", where, jail_get(j, "caps"),
+		    jail_bool(j, "no_new_privs") ? ", no_new_privs" : "");
+	else
+		add(b, "as %s%s%s%s", user, group ? ":" : "", group ? group : "", where);
+}
+
+static void describe_kill(struct builder *b, const struct jail *j)
+{
+	add(b, "%s to every process, KILL after stop.timeout %gs", jail_get(j, "stop.signal"),
+	    jail_duration(j, "stop.timeout"));
+}
+
+static bool backend_step(enum step_id s)
+{
+	return !step_get(s)->chain && s != STEP_COMMAND && s != STEP_KILL;
+}
+
+static void build_step(struct builder *b, const struct jail *j, enum os os, bool jailed, enum step_id s)
+{
+	const struct step_def *d = step_get(s);
+	b->step = s;
+	b->ctx = jailed ? d->ctx : CTX_JAIL;
+	if (d->chain) {
+		add_list(b, j, d->chain, "%s");
+	} else if (s == STEP_COMMAND) {
+		describe_command(b, j, os);
+	} else if (s == STEP_KILL) {
+		describe_kill(b, j);
+	} else if (os == OS_FREEBSD) {
+		char *text = fbsd_describe(j, s);
+		if (text)
+			add_lines(b, text);
+		free(text);
+	} else {
+		linux_describe(b, j, s);
+	}
+}
+
+int plan_build(const struct jail *j, enum os os, bool jailed, struct plan *out)
+{
+	*out = (struct plan){.os = os, .jailed = jailed};
+	struct builder b = {.p = out};
+	const enum step_id *orders[] = {step_create_order, step_remove_order};
+	size_t counts[] = {step_create_count, step_remove_count};
+	for (int o = 0; o < 2; o++)
+		for (size_t i = 0; i < counts[o]; i++) {
+			enum step_id s = orders[o][i];
+			/* Init-only: no back end, the chains and the command run where warder is. */
+			if (step_on(s, os) && (jailed || !backend_step(s)))
+				build_step(&b, j, os, jailed, s);
+		}
+	if (b.failed) {
+		log_errno("check", "building the plan");
+		plan_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- printing ---- */
+
+static size_t position(enum step_id s)
+{
+	for (size_t i = 0; i < step_create_count; i++)
+		if (step_create_order[i] == s)
+			return i + 1;
+	for (size_t i = 0; i < step_remove_count; i++)
+		if (step_remove_order[i] == s)
+			return i + 1;
+	return 0;
+}
+
+static bool is_remove(enum step_id s)
+{
+	return s >= STEP_PRESTOP;
+}
+
+int plan_print(const struct plan *p, const struct jail *j, int fd)
+{
+	int rc = dprintf(fd, "# jail %s (%s:%d) on %s: %s\n# create\n", j->name, j->file, j->line, os_name(p->os),
+			 p->jailed ? "builds the jail" : "init only, no jail parameters: one context");
+	bool removing = false;
+	for (size_t i = 0; i < p->n && rc >= 0; i++) {
+		const struct plan_item *it = &p->items[i];
+		if (is_remove(it->step) && !removing) {
+			removing = true;
+			rc = dprintf(fd, "# remove\n");
+		}
+		if (rc >= 0)
+			rc = dprintf(fd, "%3zu %-10s %-4s  %s\n", position(it->step), step_get(it->step)->name,
+				     p->jailed ? ctx_name(it->ctx) : "init", it->what);
+	}
+	if (rc >= 0 && !removing)
+		rc = dprintf(fd, "# remove\n");
+	return rc < 0 ? -1 : 0;
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->items[i].what);
+	free(p->items);
+	p->items = NULL;
+	p->n = 0;
+}
