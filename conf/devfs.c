@@ -240,17 +240,17 @@ struct words {
 	int n;
 };
 
-static int expand_var(struct lctx *c, const char **sp, char **op, const char *oend)
+static int expand_var(struct lctx *c, const char **sp, const char *end, char **op, const char *oend)
 {
 	const char *s = *sp + 1;
-	bool brace = *s == '{';
+	bool brace = s < end && *s == '{';
 	if (brace)
 		s++;
 	const char *start = s;
-	while (isalnum((unsigned char)*s) || *s == '_')
+	while (s < end && (isalnum((unsigned char)*s) || *s == '_'))
 		s++;
 	size_t n = (size_t)(s - start);
-	if (brace && *s != '}')
+	if (brace && (s == end || *s != '}'))
 		return lerr(c, "bad ${...} reference");
 	if (n == 0)
 		return lerr(c, "'$' without a ruleset name");
@@ -293,7 +293,7 @@ static int split_words(struct lctx *c, const char *s, size_t len, struct words *
 				*o++ = s[1];
 				s += 2;
 			} else if (*s == '$') {
-				if (expand_var(c, &s, &o, oend) < 0)
+				if (expand_var(c, &s, end, &o, oend) < 0)
 					return -1;
 			} else {
 				*o++ = *s++;
