@@ -192,6 +192,36 @@ ok "ro bind refuses writes" sh -c "! printf '%s' '$out' | grep -q rw-ro"
 is "keep_mount SRC:DST" "$(printf '%s\n' "$out" | tail -n 1)" kept
 ok "host mounts unchanged" same_mounts
 
+# --- uWSGI's shorthand: namespace = ROOTFS:HOSTNAME, namespace-keep-mount, uid/gid ----------------------
+jail short "namespace = $root:nshost
+namespace-keep-mount = $T_TMP/keep:/nfs
+uid = app
+gid = app"
+out=$(run short -- /bin/sh -c 'echo $(hostname) $(id -u):$(id -g) $(cat /nfs/file) $(ls /proc/1/comm)')
+is "namespace = ROOTFS:HOSTNAME with keep-mount and uid" "$out" "nshost 1000:1000 kept /proc/1/comm"
+[ -n "$out" ] || sed 's/^/# /' "$T_TMP/err"
+ok "host mounts unchanged" same_mounts
+
+# --- rootless: nobody maps itself to root in a user namespace; every step must work with its powers -----
+if command -v setpriv >/dev/null; then
+	chmod 711 "$T_TMP"
+	jail rootless "path = $root
+unshare = user,mount,pid,uts,ipc,net
+mount.procfs = true
+host.hostname = rl"
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups unshare -r --mount --pid --fork --uts --ipc --net \
+		--propagation unchanged "$drv" -c "$T_TMP/rootless.conf" -- /bin/sh -c '
+		echo "$(id -u) $(hostname) $(cat /proc/self/setgroups)"
+		grep CapBnd /proc/self/status | tr -d "\t"
+		echo x >/dev/null && ls -A /dev | tr "\n" " "' 2>"$T_TMP/err")
+	like "rootless: root inside, hostname, setgroups denied" "$out" "^0 rl deny"
+	like "rootless: bounding set" "$out" "CapBnd:$DOCKER_CAPS"
+	like "rootless: /dev bound from the host" "$out" "null ptmx pts random"
+	[ -n "$out" ] || sed 's/^/# /' "$T_TMP/err"
+	chmod 700 "$T_TMP"
+	ok "host mounts unchanged" same_mounts
+fi
+
 # --- identity refusals ------------------------------------------------------------------------------------
 jail nouts "path = $root
 unshare = mount,pid
