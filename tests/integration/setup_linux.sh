@@ -179,16 +179,22 @@ is "an inherited fd 7 is closed on exec" "$out" checked
 
 # --- bind mounts, tmpfs and keep_mount --------------------------------------------------------------------
 mkdir -p "$T_TMP/keep" && echo kept >"$T_TMP/keep/file"
+# FreeBSD style: the mount point written as a host path under the rootfs, nullfs for a bind.
+printf '# thin jail\n%s %s/fst nullfs ro 0 0\n' "$T_TMP/keep" "$root" >"$T_TMP/fstab"
 jail binds "$base
+mount.fstab = $T_TMP/fstab
 mount = tmpfs /scratch tmpfs size=1m,mode=700,nosuid
 mount = $T_TMP/keep /ro none bind,ro
 keep_mount = $T_TMP/keep:/kept"
 out=$(run binds -- /bin/sh -c '
 	grep " /scratch " /proc/self/mounts | cut -d" " -f3,4
-	cat /ro/file; touch /ro/new 2>/dev/null && echo rw-ro; cat /kept/file')
+	cat /ro/file; touch /ro/new 2>/dev/null && echo rw-ro
+	grep " /fst " /proc/self/mounts | cut -d" " -f4 | cut -d, -f1; cat /kept/file')
 like "tmpfs with size and flags" "$out" 'tmpfs rw,nosuid.*size=1024k,mode=700'
 like "ro bind" "$out" '^kept'
 ok "ro bind refuses writes" sh -c "! printf '%s' '$out' | grep -q rw-ro"
+like "mount.fstab: nullfs ro at a host path under the rootfs" "$out" '^ro$'
+ok "... not on the host" sh -c "! grep -q ' $root/fst ' /proc/self/mountinfo"
 is "keep_mount SRC:DST" "$(printf '%s\n' "$out" | tail -n 1)" kept
 ok "host mounts unchanged" same_mounts
 
