@@ -1,0 +1,805 @@
+/* jailconf: jail.conf(5) to warder's INI (see jailconf.h). Three parts: a lexer that yields strings already
+ * unquoted (with flags saying whether a '$' in them expands), a parser that builds sections of statements the
+ * way jail(8)'s grammar does, and a writer. */
+#include "jailconf.h"
+
+#include "conf.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INI_LINE_MAX 199 /* libinih's INI_MAX_LINE (200) less the newline */
+#define INCLUDE_DEPTH 16
+
+struct jval {
+	char *text;
+	bool has_var;     /* a '$' that expands */
+	bool lit_dollar;  /* a '$' that must stay a character */
+};
+
+struct stmt {
+	char *name;
+	int op; /* '=', '+' (+=), 0: no value */
+	struct jval *v;
+	size_t nv;
+	const char *file;
+	int line;
+	bool dropped;
+};
+
+struct section {
+	char *name;
+	const char *file; /* where it starts */
+	struct stmt *st;
+	size_t n;
+};
+
+struct model {
+	struct section *sec;
+	size_t nsec;
+	char **files;
+	size_t nfiles;
+	const char *root;
+	const char *top;
+};
+
+enum tok { T_EOF, T_STR, T_SEMI, T_LBRACE, T_RBRACE, T_COMMA, T_EQ, T_PLEQ, T_ERR };
+
+struct lexer {
+	const char *s, *file;
+	int line;
+	enum tok t;
+	int tline;
+	struct jval str;
+	char *err;
+	size_t errlen;
+};
+
+static int errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static int errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(err, errlen, "%s:%d: %s", file, line, msg);
+	else
+		snprintf(err, errlen, "%s: %s", file, msg);
+	return -1;
+}
+
+/* --- lexer ----------------------------------------------------------------------------------------------- */
+
+struct buf {
+	char *s;
+	size_t n, cap;
+};
+
+static int bput(struct buf *b, char c)
+{
+	if (b->n + 2 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		char *ns = realloc(b->s, cap);
+		if (!ns)
+			return -1;
+		b->s = ns;
+		b->cap = cap;
+	}
+	b->s[b->n++] = c;
+	b->s[b->n] = '\0';
+	return 0;
+}
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+/* Skips blanks and comments; -1 on an unterminated C comment. */
+static int skip(struct lexer *L)
+{
+	for (;;) {
+		char c = *L->s;
+		if (c == '\n')
+			L->line++;
+		if (blank(c)) {
+			L->s++;
+		} else if (c == '#' || (c == '/' && L->s[1] == '/')) {
+			L->s += strcspn(L->s, "\n");
+		} else if (c == '/' && L->s[1] == '*') {
+			int start = L->line;
+			const char *end = strstr(L->s + 2, "*/");
+			if (!end)
+				return errf(L->err, L->errlen, L->file, start, "unterminated /* comment");
+			for (const char *p = L->s; p < end; p++)
+				L->line += *p == '\n';
+			L->s = end + 2;
+		} else {
+			return 0;
+		}
+	}
+}
+
+static int octal_or_hex(const char **sp, int base, int max)
+{
+	int v = 0, n = 0;
+	const char *s = *sp;
+	for (; n < max; n++, s++) {
+		int d = *s >= '0' && *s <= '9' ? *s - '0'
+			: base == 16 && *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
+			: base == 16 && *s >= 'A' && *s <= 'F' ? *s - 'A' + 10
+								: -1;
+		if (d < 0 || d >= base)
+			break;
+		v = v * base + d;
+	}
+	*sp = s;
+	return n ? v : -1;
+}
+
+/* One backslash escape after the backslash; appends to b. C's escapes in "...", the character itself else. */
+static int escape(struct lexer *L, struct buf *b, bool dq)
+{
+	static const char from[] = "abfnrtv", to[] = "\a\b\f\n\r\t\v";
+	char c = *L->s++;
+	if (c == '\0')
+		return errf(L->err, L->errlen, L->file, L->line, "backslash at the end of the file");
+	if (c == '\n') { /* a continued line */
+		L->line++;
+		return 0;
+	}
+	if (c == '$')
+		L->str.lit_dollar = true;
+	if (dq && strchr(from, c))
+		return bput(b, to[strchr(from, c) - from]);
+	if (dq && (c >= '0' && c <= '7')) {
+		L->s--;
+		int v = octal_or_hex(&L->s, 8, 3);
+		return bput(b, (char)v);
+	}
+	if (dq && c == 'x') {
+		int v = octal_or_hex(&L->s, 16, 2);
+		if (v < 0)
+			return errf(L->err, L->errlen, L->file, L->line, "\\x without hex digits");
+		return bput(b, (char)v);
+	}
+	return bput(b, c);
+}
+
+static int quoted(struct lexer *L, struct buf *b, char q)
+{
+	int start = L->line;
+	L->s++;
+	for (;;) {
+		char c = *L->s;
+		if (c == '\0')
+			return errf(L->err, L->errlen, L->file, start, "unterminated %s string",
+				    q == '"' ? "\"...\"" : "'...'");
+		L->s++;
+		if (c == q)
+			return 0;
+		if (c == '\\' && (q == '"' || *L->s == '\'' || *L->s == '\\')) {
+			if (escape(L, b, q == '"') < 0)
+				return -1;
+			continue;
+		}
+		if (c == '\n')
+			L->line++;
+		if (c == '$') {
+			if (q == '"')
+				L->str.has_var = true;
+			else
+				L->str.lit_dollar = true;
+		}
+		if (bput(b, c) < 0)
+			return -1;
+	}
+}
+
+static bool token_char(const char *s)
+{
+	char c = *s;
+	return c && !blank(c) && !strchr(";{},=\"'#", c) && !(c == '+' && s[1] == '=');
+}
+
+/* A string: unquoted runs and quoted parts with nothing between them. */
+static int string(struct lexer *L)
+{
+	struct buf b = {0};
+	memset(&L->str, 0, sizeof L->str);
+	while (*L->s == '"' || *L->s == '\'' || token_char(L->s)) {
+		if (b.n == 0 && !b.s && L->s[0] == '/' && (L->s[1] == '/' || L->s[1] == '*'))
+			break;
+		int rc = 0;
+		if (*L->s == '"' || *L->s == '\'') {
+			rc = quoted(L, &b, *L->s);
+		} else if (*L->s == '\\') {
+			L->s++;
+			rc = escape(L, &b, false);
+		} else {
+			if (*L->s == '$')
+				L->str.has_var = true;
+			rc = bput(&b, *L->s++);
+		}
+		if (rc < 0) {
+			free(b.s);
+			return rc;
+		}
+	}
+	L->str.text = b.s ? b.s : strdup("");
+	return L->str.text ? 0 : -1;
+}
+
+static int next(struct lexer *L)
+{
+	if (skip(L) < 0)
+		return L->t = T_ERR;
+	L->tline = L->line;
+	static const struct {
+		char c;
+		enum tok t;
+	} punct[] = {{';', T_SEMI}, {'{', T_LBRACE}, {'}', T_RBRACE}, {',', T_COMMA}, {'=', T_EQ}};
+	if (!*L->s)
+		return L->t = T_EOF;
+	if (L->s[0] == '+' && L->s[1] == '=') {
+		L->s += 2;
+		return L->t = T_PLEQ;
+	}
+	for (size_t i = 0; i < sizeof punct / sizeof punct[0]; i++)
+		if (*L->s == punct[i].c) {
+			L->s++;
+			return L->t = punct[i].t;
+		}
+	if (string(L) < 0) {
+		if (!L->err[0])
+			errf(L->err, L->errlen, L->file, L->tline, "out of memory");
+		return L->t = T_ERR;
+	}
+	return L->t = T_STR;
+}
+
+static const char *tok_name(enum tok t)
+{
+	static const char *const names[] = {"end of file", "a string", "';'", "'{'", "'}'", "','", "'='", "'+='",
+					    "an error"};
+	return names[t];
+}
+
+/* --- parser ---------------------------------------------------------------------------------------------- */
+
+static void *grow(void *vp, size_t *n, size_t sz)
+{
+	void **v = vp;
+	void *nv = realloc(*v, (*n + 1) * sz);
+	if (!nv)
+		return NULL;
+	*v = nv;
+	memset((char *)nv + *n * sz, 0, sz);
+	return (char *)nv + (*n)++ * sz;
+}
+
+static struct section *add_section(struct model *m, const char *name, const char *file)
+{
+	struct section *s = grow(&m->sec, &m->nsec, sizeof *s);
+	if (!s || !(s->name = strdup(name)))
+		return NULL;
+	s->file = file;
+	return s;
+}
+
+static int parse_file(struct model *m, const char *path, const char *text, int depth, char *err, size_t errlen);
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	char *d = malloc((size_t)(slash - path) + 1);
+	if (d) {
+		memcpy(d, path, (size_t)(slash - path));
+		d[slash - path] = '\0';
+	}
+	return d;
+}
+
+static int do_include(struct model *m, struct lexer *L, const char *pat, int depth)
+{
+	char *dir = dir_of(L->file), *full;
+	if (!dir)
+		return errf(L->err, L->errlen, L->file, L->tline, "out of memory");
+	const char *pre = pat[0] == '/' ? (m->root ? m->root : "") : dir;
+	size_t len = strlen(pre) + strlen(pat) + 2;
+	full = malloc(len);
+	if (!full) {
+		free(dir);
+		return errf(L->err, L->errlen, L->file, L->tline, "out of memory");
+	}
+	snprintf(full, len, "%s%s%s", pre, pat[0] == '/' ? "" : "/", pat);
+	free(dir);
+	glob_t g;
+	int rc = glob(full, 0, NULL, &g);
+	if (rc == GLOB_NOMATCH || (rc == 0 && g.gl_pathc == 0)) {
+		rc = errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": no file matches %s", pat, full);
+	} else if (rc != 0) {
+		rc = errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": %s", pat,
+			  rc == GLOB_NOSPACE ? "out of memory" : "cannot read the directory");
+	} else if (depth >= INCLUDE_DEPTH) {
+		rc = errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": includes nest too deep (a loop?)",
+			  pat);
+	} else {
+		for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
+			rc = parse_file(m, g.gl_pathv[i], NULL, depth + 1, L->err, L->errlen);
+	}
+	if (rc != GLOB_NOMATCH && rc != GLOB_NOSPACE && rc != GLOB_ABORTED)
+		globfree(&g);
+	free(full);
+	return rc < 0 ? -1 : 0;
+}
+
+/* One statement whose name was just read; a global one goes into the "*" section jail(8) would use. */
+static int statement(struct model *m, struct lexer *L, struct section **cur, bool global, int depth)
+{
+	struct stmt st = {.name = L->str.text, .file = L->file, .line = L->tline};
+	bool name_var = L->str.has_var;
+	L->str.text = NULL;
+	next(L);
+	if (L->t == T_EQ || L->t == T_PLEQ) {
+		st.op = L->t == T_EQ ? '=' : '+';
+		next(L);
+	} else if (L->t == T_STR) {
+		st.op = '=';
+	}
+	while (st.op && L->t == T_STR) {
+		struct jval *v = grow(&st.v, &st.nv, sizeof *v);
+		if (!v)
+			goto oom;
+		*v = L->str;
+		L->str.text = NULL;
+		if (next(L) != T_COMMA)
+			break;
+		next(L);
+	}
+	if (L->t == T_ERR)
+		goto fail;
+	if (st.op && st.nv == 0) {
+		errf(L->err, L->errlen, L->file, L->tline, "%s: expected a value, found %s", st.name, tok_name(L->t));
+		goto fail;
+	}
+	if (L->t != T_SEMI) {
+		errf(L->err, L->errlen, L->file, L->tline, "missing ';' after %s, found %s", st.name, tok_name(L->t));
+		goto fail;
+	}
+	if (strcmp(st.name, ".include") == 0) {
+		int rc = -1;
+		if (!global)
+			errf(L->err, L->errlen, L->file, st.line, ".include is allowed only outside jail blocks");
+		else if (st.nv != 1)
+			errf(L->err, L->errlen, L->file, st.line, ".include takes one file name or glob");
+		else if (st.v[0].has_var)
+			errf(L->err, L->errlen, L->file, st.line, ".include: variables are not expanded in file names");
+		else
+			rc = do_include(m, L, st.v[0].text, depth);
+		for (size_t i = 0; i < st.nv; i++)
+			free(st.v[i].text);
+		free(st.v);
+		free(st.name);
+		return rc;
+	}
+	if (name_var && st.name[0] != '$') {
+		errf(L->err, L->errlen, L->file, st.line, "%s: a parameter name cannot hold a variable", st.name);
+		goto fail;
+	}
+	/* jail(8): a global parameter joins the last section when that is "*", else opens a new one. */
+	if (global)
+		*cur = m->nsec && strcmp(m->sec[m->nsec - 1].name, "*") == 0 ? &m->sec[m->nsec - 1]
+									       : add_section(m, "*", L->file);
+	if (!*cur)
+		goto oom;
+	struct stmt *slot = grow(&(*cur)->st, &(*cur)->n, sizeof *slot);
+	if (!slot)
+		goto oom;
+	*slot = st;
+	return 0;
+oom:
+	errf(L->err, L->errlen, L->file, L->tline, "out of memory");
+fail:
+	for (size_t i = 0; i < st.nv; i++)
+		free(st.v[i].text);
+	free(st.v);
+	free(st.name);
+	return -1;
+}
+
+static bool wildcard_name(const char *n)
+{
+	for (const char *w = strchr(n, '*'); w; w = strchr(w + 1, '*'))
+		if ((w == n || w[-1] == '.') && (w[1] == '\0' || w[1] == '.'))
+			return true;
+	return false;
+}
+
+static int block(struct model *m, struct lexer *L, char *name, int depth)
+{
+	int start = L->tline;
+	if (strcmp(name, "*") != 0 && wildcard_name(name)) {
+		errf(L->err, L->errlen, L->file, start, "%s: partial wildcard jail names are not supported", name);
+		free(name);
+		return -1;
+	}
+	if (!name[0] || strpbrk(name, "[]; \t=")) {
+		errf(L->err, L->errlen, L->file, start, "\"%s\": not a jail name warder can use", name);
+		free(name);
+		return -1;
+	}
+	struct section *s = add_section(m, name, L->file);
+	free(name);
+	if (!s)
+		return errf(L->err, L->errlen, L->file, start, "out of memory");
+	size_t idx = m->nsec - 1;
+	for (;;) {
+		struct section *cur = &m->sec[idx];
+		next(L);
+		if (L->t == T_RBRACE)
+			return 0;
+		if (L->t == T_SEMI)
+			continue;
+		if (L->t == T_EOF)
+			return errf(L->err, L->errlen, L->file, start, "missing '}' for the block %s", m->sec[idx].name);
+		if (L->t != T_STR) {
+			if (L->t != T_ERR)
+				errf(L->err, L->errlen, L->file, L->tline, "expected a parameter, found %s",
+				     tok_name(L->t));
+			return -1;
+		}
+		const char *p = L->s;
+		int line = L->line;
+		if (skip(L) == 0 && *L->s == '{') {
+			free(L->str.text);
+			L->str.text = NULL;
+			return errf(L->err, L->errlen, L->file, L->tline, "nested jail blocks are not supported");
+		}
+		L->s = p;
+		L->line = line;
+		if (statement(m, L, &cur, false, depth) < 0)
+			return -1;
+	}
+}
+
+
+static int parse_text(struct model *m, const char *file, const char *text, int depth, char *err, size_t errlen)
+{
+	struct lexer L = {.s = text, .file = file, .line = 1, .err = err, .errlen = errlen};
+	struct section *cur = NULL;
+	int rc = 0;
+	err[0] = '\0';
+	while (rc == 0) {
+		next(&L);
+		if (L.t == T_EOF)
+			break;
+		if (L.t == T_SEMI)
+			continue;
+		if (L.t != T_STR) {
+			if (L.t != T_ERR)
+				errf(err, errlen, file, L.tline, "unexpected %s", tok_name(L.t));
+			rc = -1;
+			break;
+		}
+		const char *p = L.s;
+		int line = L.line;
+		if (skip(&L) == 0 && *L.s == '{') {
+			L.s++;
+			char *name = L.str.text;
+			L.str.text = NULL;
+			rc = block(m, &L, name, depth);
+			continue;
+		}
+		if (err[0]) {
+			rc = -1;
+			break;
+		}
+		L.s = p;
+		L.line = line;
+		rc = statement(m, &L, &cur, true, depth);
+	}
+	free(L.str.text);
+	return rc;
+}
+
+static int read_all(const char *path, char **out)
+{
+	FILE *f = fopen(path, "re");
+	struct buf b = {0};
+	int c;
+	if (!f)
+		return -1;
+	while ((c = getc(f)) != EOF)
+		if (c == '\0' || bput(&b, (char)c) < 0) {
+			free(b.s);
+			fclose(f);
+			errno = c == '\0' ? EINVAL : ENOMEM;
+			return -1;
+		}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(b.s);
+		errno = EIO;
+		return -1;
+	}
+	*out = b.s ? b.s : strdup("");
+	return *out ? 0 : -1;
+}
+
+static int parse_file(struct model *m, const char *path, const char *text, int depth, char *err, size_t errlen)
+{
+	char **slot = grow(&m->files, &m->nfiles, sizeof *slot);
+	if (!slot || !(*slot = strdup(path)))
+		return errf(err, errlen, path, 0, "out of memory");
+	const char *file = *slot;
+	char *owned = NULL;
+	if (!text) {
+		if (read_all(path, &owned) < 0)
+			return errf(err, errlen, path, 0, "%s",
+				    errno == EINVAL ? "not a text file (NUL byte)" : strerror(errno));
+		text = owned;
+	}
+	int rc = parse_text(m, file, text, depth, err, errlen);
+	free(owned);
+	return rc;
+}
+
+/* --- writer ---------------------------------------------------------------------------------------------- */
+
+/* jail(8)'s internal (non-kernel) parameters: never handed to jail_set, so never passed through. */
+static const char *const internal_params[] = {
+	"allow.dying", "command", "depend", "exec.clean", "exec.consolelog", "exec.fib", "exec.jail_user",
+	"exec.poststart", "exec.poststop", "exec.prepare", "exec.prestart", "exec.prestop", "exec.release",
+	"exec.created", "exec.start", "exec.stop", "exec.system_jail_user", "exec.system_user", "exec.timeout",
+	"interface", "ip_hostname", "mount", "mount.devfs", "mount.fdescfs", "mount.procfs", "mount.fstab",
+	"stop.timeout", "vnet.interface",
+};
+
+/* Kernel parameters of the jailsys kind: a bare `ip4;` means "new" (libjail's empty value). */
+static const char *const jailsys_params[] = {"ip4", "ip6", "sysvmsg", "sysvsem", "sysvshm"};
+
+static bool in_list(const char *const *list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+#define IN(list, name) in_list(list, sizeof list / sizeof list[0], name)
+
+/* "allow.nomount" -> "allow.mount", "nopersist" -> "persist"; NULL when NAME has no "no" prefix. */
+static char *strip_no(const char *name)
+{
+	const char *last = strrchr(name, '.');
+	last = last ? last + 1 : name;
+	if (strncmp(last, "no", 2) != 0 || !last[2])
+		return NULL;
+	char *s = malloc(strlen(name) - 1);
+	if (s) {
+		memcpy(s, name, (size_t)(last - name));
+		strcpy(s + (last - name), last + 2);
+	}
+	return s;
+}
+
+static bool same_param(const char *a, const char *b)
+{
+	if (strcmp(a, b) == 0)
+		return true;
+	char *sa = strip_no(a), *sb = strip_no(b);
+	bool same = (sa && strcmp(sa, sb ? sb : b) == 0) || (sb && strcmp(sb, a) == 0);
+	free(sa);
+	free(sb);
+	return same;
+}
+
+/* jail(8) drops what a later plain assignment of the same parameter in the same block replaces. */
+static void drop_replaced(struct section *s)
+{
+	for (size_t i = s->n; i-- > 0;) {
+		if (s->st[i].dropped || s->st[i].op == '+')
+			continue;
+		for (size_t k = 0; k < i; k++)
+			if (same_param(s->st[k].name, s->st[i].name))
+				s->st[k].dropped = true;
+	}
+}
+
+struct out {
+	struct buf b;
+	char *err;
+	size_t errlen;
+};
+
+static int emit(struct out *o, const struct stmt *st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int emit(struct out *o, const struct stmt *st, const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n > INI_LINE_MAX)
+		return errf(o->err, o->errlen, st ? st->file : "-", st ? st->line : 0,
+			    "%s: the INI line would be %d characters long; warder's reader takes %d",
+			    st ? st->name : "section", n, INI_LINE_MAX);
+	for (int i = 0; i < n; i++)
+		if (bput(&o->b, line[i]) < 0)
+			return errf(o->err, o->errlen, "-", 0, "out of memory");
+	return bput(&o->b, '\n') < 0 ? errf(o->err, o->errlen, "-", 0, "out of memory") : 0;
+}
+
+/* V as an INI value that reads back as the same text with the same expansion. */
+static int ini_value(struct out *o, const struct stmt *st, const struct jval *v, char *dst, size_t len)
+{
+	const char *t = v->text;
+	size_t n = strlen(t);
+	if (strpbrk(t, "\n\r"))
+		return errf(o->err, o->errlen, st->file, st->line, "%s: a value that spans lines cannot be written in INI",
+			    st->name);
+	for (const char *sc = strchr(t, ';'); sc; sc = strchr(sc + 1, ';'))
+		if (sc > t && (sc[-1] == ' ' || sc[-1] == '\t'))
+			return errf(o->err, o->errlen, st->file, st->line,
+				    "%s: \" ;\" in a value would start an INI comment", st->name);
+	if (v->lit_dollar && v->has_var)
+		return errf(o->err, o->errlen, st->file, st->line,
+			    "%s: a value mixing a literal '$' with variables cannot be written in INI", st->name);
+	bool literal = v->lit_dollar && strchr(t, '$');
+	bool quote = !n || blank(t[0]) || blank(t[n - 1]) || strchr("\"';#", t[0]);
+	snprintf(dst, len, "%s%s%s", literal ? "'" : quote ? "\"" : "", t, literal ? "'" : quote ? "\"" : "");
+	return 0;
+}
+
+static int emit_values(struct out *o, const struct stmt *st, const char *key, int op, bool list, bool join)
+{
+	char val[4096], acc[4096] = "";
+	for (size_t i = 0; i < st->nv; i++) {
+		if (ini_value(o, st, &st->v[i], val, sizeof val) < 0)
+			return -1;
+		if (join) {
+			if (strlen(acc) + strlen(val) + 2 > sizeof acc)
+				return errf(o->err, o->errlen, st->file, st->line, "%s: value too long", st->name);
+			if (acc[0])
+				strcat(acc, ",");
+			strcat(acc, val);
+			continue;
+		}
+		if (!list && i + 1 < st->nv)
+			continue; /* a scalar keeps its last value, as jail(8) does */
+		int rc = emit(o, st, "%s %s %s", key, list && (i > 0 || op == '+') ? "+=" : "=", val);
+		if (rc < 0)
+			return -1;
+	}
+	if (join && strncmp(key, "jail2", 5) == 0)
+		return emit(o, st, "jail2 = %s=%s", st->name, acc);
+	return join ? emit(o, st, "%s %s %s", key, op == '+' ? "+=" : "=", acc) : 0;
+}
+
+static int emit_bare(struct out *o, const struct stmt *st, const struct param_def *d, const char *name, bool value)
+{
+	if (d && d->type == PT_BOOL)
+		return emit(o, st, "%s = %s", name, value ? "true" : "false");
+	if (strcmp(name, "vnet") == 0 || IN(jailsys_params, name))
+		return emit(o, st, "%s = %s", name, value ? "new" : "disable");
+	if (!d)
+		return emit(o, st, "jail2 = %s", st->name);
+	return errf(o->err, o->errlen, st->file, st->line, "%s: needs a value", name);
+}
+
+static int emit_stmt(struct out *o, const struct stmt *st)
+{
+	if (st->name[0] == '$') {
+		if (st->op != '=' || st->nv != 1)
+			return errf(o->err, o->errlen, st->file, st->line,
+				    "%s: a variable takes exactly one value (warder has no list variables)", st->name);
+		return emit_values(o, st, st->name, '=', false, false);
+	}
+	if (strpbrk(st->name, " \t=[];#") || !st->name[0])
+		return errf(o->err, o->errlen, st->file, st->line, "\"%s\": not a parameter name", st->name);
+	const struct param_def *d = param_find(st->name);
+	if (!d) {
+		char *base = strip_no(st->name);
+		const struct param_def *bd = base ? param_find(base) : NULL;
+		if (bd && bd->type == PT_BOOL && st->op == 0) {
+			int rc = emit_bare(o, st, bd, base, false);
+			free(base);
+			return rc;
+		}
+		free(base);
+	}
+	if (!d && IN(internal_params, st->name))
+		return errf(o->err, o->errlen, st->file, st->line, "%s: this jail(8) parameter is not supported by warder",
+			    st->name);
+	if (st->op == 0)
+		return emit_bare(o, st, d, st->name, true);
+	if (!d)
+		return emit_values(o, st, "jail2", st->op, false, true);
+	return emit_values(o, st, st->name, st->op, d->flags & PF_LIST, false);
+}
+
+static int write_ini(struct model *m, char **out, char *err, size_t errlen)
+{
+	struct out o = {.err = err, .errlen = errlen};
+	int rc = emit(&o, NULL, "; converted from %s by warder import-jailconf", m->top);
+	for (size_t i = 0; i < m->nsec && rc == 0; i++) {
+		struct section *s = &m->sec[i];
+		if (s->n == 0 && strcmp(s->name, "*") == 0)
+			continue;
+		drop_replaced(s);
+		if (strcmp(s->file, m->top) != 0)
+			rc = emit(&o, NULL, "; from %s", s->file);
+		if (rc == 0)
+			rc = emit(&o, NULL, "[%s]", s->name);
+		for (size_t k = 0; k < s->n && rc == 0; k++)
+			if (!s->st[k].dropped)
+				rc = emit_stmt(&o, &s->st[k]);
+	}
+	if (rc < 0) {
+		free(o.b.s);
+		return -1;
+	}
+	*out = o.b.s;
+	return 0;
+}
+
+static void model_free(struct model *m)
+{
+	for (size_t i = 0; i < m->nsec; i++) {
+		for (size_t k = 0; k < m->sec[i].n; k++) {
+			struct stmt *st = &m->sec[i].st[k];
+			for (size_t v = 0; v < st->nv; v++)
+				free(st->v[v].text);
+			free(st->v);
+			free(st->name);
+		}
+		free(m->sec[i].st);
+		free(m->sec[i].name);
+	}
+	free(m->sec);
+	for (size_t i = 0; i < m->nfiles; i++)
+		free(m->files[i]);
+	free(m->files);
+}
+
+static int convert(const char *name, const char *text, const char *root, char **out, char *err, size_t errlen)
+{
+	struct model m = {.root = root, .top = name};
+	int rc = parse_file(&m, name, text, 0, err, errlen);
+	if (rc == 0) {
+		m.top = m.files[0];
+		rc = write_ini(&m, out, err, errlen);
+	}
+	model_free(&m);
+	return rc;
+}
+
+int jailconf_to_ini(const char *path, const char *root, char **out, char *err, size_t errlen)
+{
+	return convert(path, NULL, root, out, err, errlen);
+}
+
+int jailconf_string_to_ini(const char *name, const char *text, const char *dir, const char *root, char **out,
+			   char *err, size_t errlen)
+{
+	/* Relative includes resolve against the directory of NAME: give NAME that directory. */
+	char full[4096];
+	if (dir && name[0] != '/')
+		snprintf(full, sizeof full, "%s/%s", dir, name);
+	else
+		snprintf(full, sizeof full, "%s", name);
+	return convert(full, text, root, out, err, errlen);
+}
