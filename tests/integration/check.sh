@@ -1,0 +1,76 @@
+#!/bin/sh
+# warder check: the plan of every example config, for FreeBSD and Linux, against tests/plan/NAME.OS; the
+# FreeBSD plans follow jail(8)'s order; config errors exit 78 with one line; nothing is ever run.
+# UPDATE=1 rewrites the expected files from the current output (review the diff before committing).
+. "$(dirname "$0")/lib.sh"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+
+# Step numbers never go down within "# create" or within "# remove".
+in_order() { awk '/^#/ { last = 0; next } { if ($1 + 0 < last) bad = 1; last = $1 + 0 } END { exit bad }'; }
+
+for conf in conf/examples/*.conf; do
+	base=$(basename "$conf" .conf)
+	for os in freebsd linux; do
+		got=$("$WARDER" check -c "$conf" --os "$os" 2>/dev/null)
+		rc=$?
+		is "$base --os $os: exit 0" $rc 0
+		want=tests/plan/$base.$os
+		if [ "${UPDATE:-0}" = 1 ]; then printf '%s\n' "$got" >"$want"; fi
+		is "$base --os $os: the plan" "$got" "$(cat "$want" 2>/dev/null)"
+		printf '%s\n' "$got" | in_order
+		is "$base --os $os: steps in table order" $? 0
+	done
+done
+
+# jail(8)'s create order for a jail that uses every FreeBSD step
+cat >"$T_TMP/all.conf" <<'CONF'
+[all]
+path = /jails/all
+exec.prepare = echo prepare
+ip4.addr = em0|192.0.2.7/24
+mount.devfs = true
+exec.prestart = echo prestart
+exec.created = echo created
+vnet = new
+vnet.interface = epair9b
+exec.start = echo start
+command = /usr/local/bin/app
+exec.poststart = echo poststart
+exec.prestop = echo prestop
+exec.stop = echo stop
+exec.poststop = echo poststop
+exec.release = echo release
+CONF
+steps=$("$WARDER" check -c "$T_TMP/all.conf" --os freebsd 2>/dev/null | awk '!/^#/ && $2 != prev { printf "%s ", $2; prev = $2 }')
+is "FreeBSD: every step in jail(8)'s order" "$steps" \
+	"prepare aliases mounts prestart create created vnet setup start command poststart prestop stop kill remove poststop unmounts unalias release "
+
+# errors and usage
+printf '[a]\nexec.prestart = echo hi\nno.such.key = 1\n' >"$T_TMP/bad.conf"
+err=$("$WARDER" check -c "$T_TMP/bad.conf" 2>&1 >/dev/null)
+is "a config error exits 78" $? 78
+is "a config error is one line" "$(printf '%s\n' "$err" | wc -l | tr -d ' ')" 1
+like "the line is FILE:LINE: message" "$err" "^$T_TMP/bad.conf:3: "
+"$WARDER" check -c conf/examples/linux-busybox.conf no-such-jail >/dev/null 2>&1
+is "an unknown jail name exits 78" $? 78
+"$WARDER" check >/dev/null 2>&1
+is "no -c: usage, 64" $? 64
+"$WARDER" check -c conf/examples/linux-busybox.conf --os plan9 >/dev/null 2>&1
+is "a bad --os: usage, 64" $? 64
+like "--params lists the parameters" "$("$WARDER" check --params)" "^exec\.prestart +string,list +both "
+like "--params lists the builtins" "$("$WARDER" check --params)" "^mount:FSTYPE SRC DST"
+
+# nothing runs
+printf '[a]\nexec.prepare = touch %s/ran\nexec.start = touch %s/ran\ncommand = touch %s/ran\n' \
+	"$T_TMP" "$T_TMP" "$T_TMP" >"$T_TMP/run.conf"
+out=$("$WARDER" check -c "$T_TMP/run.conf" 2>&1)
+like "the plan shows the commands" "$out" "^  1 prepare    init  touch $T_TMP/ran\$"
+ok "check runs nothing" test ! -e "$T_TMP/ran"
+
+# a jail picked by name among several, in file order otherwise
+printf '[one]\ncommand = a\n[two]\ncommand = b\n' >"$T_TMP/two.conf"
+is "all jails in file order" "$("$WARDER" check -c "$T_TMP/two.conf" | grep '^# jail' | cut -d' ' -f3 | tr '\n' ' ')" "one two "
+is "NAME picks one" "$("$WARDER" check -c "$T_TMP/two.conf" two | grep -c '^# jail')" 1
+
+done_testing
