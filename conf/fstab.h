@@ -40,14 +40,14 @@ enum fstab_flag {
 struct fstab_entry {
 	/* The fields, escapes decoded. */
 	char *device;     /* "tmpfs", "/zdata/jails/templates/14.2-RELEASE-base" */
-	char *mountpoint; /* absolute */
+	char *mountpoint; /* as written: callers decide what a relative one means */
 	char *fstype;     /* "nullfs", "tmpfs", "none" with bind */
 	char *options;    /* as written: "ro", "rbind,nosuid" */
 	int dump, pass;   /* 0 when absent */
 	/* The options one by one, and sorted. */
 	char **opts;
 	size_t nopts;
-	unsigned flags;   /* FSTAB_* the options set */
+	unsigned flags;   /* FSTAB_* the options set (later options win; one atime mode at most) */
 	unsigned clear;   /* FSTAB_* the options turn off: rw, suid, dev, exec, async, atime, diratime ... */
 	char *data;       /* the filesystem's own options, comma-joined, "" when none */
 	bool noauto;      /* noauto: listed, not mounted (FreeBSD and Linux fstab alike) */
