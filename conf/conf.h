@@ -2,7 +2,17 @@
  *
  * A file holds [*] (defaults for every jail) and [NAME] sections. Loading merges [*] into each jail as jail(8)
  * does, maps uWSGI's option names onto warder's, applies if-exists/if-not-exists guards, follows includes, and
- * expands variables per jail. Every error is one line "FILE:LINE: message"; the caller exits 78. */
+ * expands variables per jail. Every error is one line "FILE:LINE: message"; the caller exits 78.
+ *
+ * Dialect details: `include = GLOB` (relative to the including file; an included file's keys before any
+ * [section] belong to the including section). Guards, evaluated on the host at load time and nestable:
+ * if-exists / if-not-exists / if-dir / if-not-dir / if-file / if-not-file = PATH ... endif =. A value in '...'
+ * is literal, in "..." expanded; $$ is '$'. uWSGI aliases, normalised at load: uid/gid -> user/group,
+ * namespace-keep-mount -> keep_mount, pivot-root -> pivot_root, jail2/libjail = KEY[=VALUE] (1:1, no value:
+ * true), namespace = ROOTFS[:HOSTNAME] (path, host.hostname, unshare, mount.procfs, mount.devfs, yielding to
+ * the same keys written in the section), {hook,exec,mount,umount}-{asap,pre-jail,post-jail,in-jail,as-root}
+ * -> exec.prepare / exec.prestart / exec.jailed / exec.jailed / exec.start (mount-/umount- values get a
+ * "mount:"/"umount:" prefix). In [uwsgi], unknown keys are uWSGI's: one warning each, ignored. */
 #ifndef WARDER_CONF_H
 #define WARDER_CONF_H
 
