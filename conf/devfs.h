@@ -104,8 +104,9 @@ struct devfs_rules {
 extern const char devfs_default_rules[];
 #define DEVFS_DEFAULT_NAME "devfs.rules(defaults)"
 
-/* A zeroed struct devfs_rules is empty and ready. Loading adds to it; on error returns -1 with
- * "FILE:LINE: message" in err and leaves what was loaded before this call usable. */
+/* A zeroed struct devfs_rules is empty and ready. Loading adds to it (files in the order loaded: the defaults
+ * first, then the user's). On error returns -1 with "FILE:LINE: message" in err; the struct stays valid for
+ * devfs_rules_free but may hold part of the failed file, so do not use it for a jail then. */
 int devfs_rules_load(struct devfs_rules *r, const char *path, char *err, size_t errlen);
 int devfs_rules_load_string(struct devfs_rules *r, const char *name, const char *text, char *err, size_t errlen);
 int devfs_rules_load_defaults(struct devfs_rules *r, char *err, size_t errlen);
