@@ -8,6 +8,7 @@
 #define WARDER_JAIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "conf.h"
@@ -48,6 +49,9 @@ struct jail_backend {
 	/* STEP_REMOVE: wait for the init (killing it when it is still there), free the rest. Returns the
 	 * init's wait status in *wstatus (-1 when it was not ours to wait for). */
 	int (*remove)(struct jailrun *r, int *wstatus);
+	/* `warder attach`, in the attaching process: join the cgroups, namespaces and root of the init INIT_PID.
+	 * NSFDS (N of them) came from a setns socket; NULL: take the init's own. */
+	int (*enter)(pid_t init_pid, const int *nsfds, size_t n);
 };
 
 extern const struct jail_backend jail_backend; /* this system's */

@@ -1,0 +1,338 @@
+/* attach: `warder attach NAME|SOCKET [-u USER] -- CMD`, `warder list`, and the setns socket a jail's init
+ * serves (uWSGI's setns-socket protocol: the payload "uwsgi-setns", a native int with the number of fds, the
+ * namespace fds as SCM_RIGHTS; the user namespace is left out, as uWSGI does). Entering is the back end's
+ * job (jail_backend.enter); this file finds the jail, runs the command and reports its status. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "jail.h"
+#include "keeper.h"
+#include "log.h"
+
+#define SETNS_MAGIC "uwsgi-setns"
+#define SETNS_MAGIC_LEN 11
+#define SETNS_MAX 32
+
+/* --- the server, in the init ----------------------------------------------------------------------------- */
+static int ns_fds[SETNS_MAX];
+static int ns_count;
+
+static int preopen(void)
+{
+	DIR *d = opendir("/proc/self/ns");
+	if (!d) {
+		log_errno("setns", "open /proc/self/ns");
+		return -1;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) && ns_count < SETNS_MAX) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "user") == 0)
+			continue;
+		int fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			log_errno("setns", "open /proc/self/ns/%s", de->d_name);
+			closedir(d);
+			return -1;
+		}
+		ns_fds[ns_count++] = fd;
+	}
+	closedir(d);
+	return 0;
+}
+
+static int unix_addr(const char *path, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sa->sun_path) {
+		log_err("setns", "%s: socket path too long", path);
+		return -1;
+	}
+	memcpy(sa->sun_path, path, strlen(path));
+	return 0;
+}
+
+int setns_listen(const char *path)
+{
+	struct sockaddr_un sa;
+	if (unix_addr(path, &sa) < 0 || preopen() < 0)
+		return -1;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_errno("setns", "socket");
+		return -1;
+	}
+	struct stat st;
+	/* A socket left by a jail that was killed; anything else at that path is not ours to remove. */
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
+	mode_t old = umask(077);
+	int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+	umask(old);
+	if (rc < 0 || listen(fd, 16) < 0) {
+		log_errno("setns", "listen on %s", path);
+		close(fd);
+		return -1;
+	}
+	log_debug("setns", "serving %d namespaces on %s", ns_count, path);
+	return fd;
+}
+
+void setns_serve(int lfd)
+{
+	int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (c < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_errno("setns", "accept");
+		return;
+	}
+	int count = ns_count;
+	char magic[] = SETNS_MAGIC;
+	struct iovec iov[2] = {{magic, SETNS_MAGIC_LEN}, {&count, sizeof count}};
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * SETNS_MAX)];
+		struct cmsghdr align;
+	} ctl;
+	memset(&ctl, 0, sizeof ctl);
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+	if (count > 0) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)count);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)count);
+		memcpy(CMSG_DATA(cm), ns_fds, sizeof(int) * (size_t)count);
+	}
+	if (sendmsg(c, &mh, MSG_NOSIGNAL) < 0)
+		log_errno("setns", "sendmsg");
+	close(c);
+}
+
+void setns_close(void)
+{
+	for (int i = 0; i < ns_count; i++)
+		close(ns_fds[i]);
+	ns_count = 0;
+}
+
+/* --- the client ------------------------------------------------------------------------------------------- */
+/* Connect to a setns socket: the fds, and the serving init's pid (the socket's peer credentials). */
+static int setns_fetch(const char *path, int *fds, size_t *n, pid_t *pid)
+{
+	struct sockaddr_un sa;
+	if (unix_addr(path, &sa) < 0)
+		return -1;
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		log_errno("attach", "connect %s", path);
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	struct ucred cr;
+	socklen_t crlen = sizeof cr;
+	char magic[SETNS_MAGIC_LEN];
+	int count = 0;
+	struct iovec iov[2] = {{magic, sizeof magic}, {&count, sizeof count}};
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * SETNS_MAX)];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
+	ssize_t got;
+	do
+		got = recvmsg(s, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+	while (got < 0 && errno == EINTR);
+	int rc = getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &crlen);
+	close(s);
+	if (got < 0 || rc < 0) {
+		log_errno("attach", "read %s", path);
+		return -1;
+	}
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	size_t nfd = cm && cm->cmsg_type == SCM_RIGHTS ? (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+	if (nfd)
+		memcpy(fds, CMSG_DATA(cm), nfd * sizeof(int));
+	if (got != (ssize_t)(sizeof magic + sizeof count) || memcmp(magic, SETNS_MAGIC, sizeof magic) != 0 ||
+	    (size_t)count != nfd) {
+		log_err("attach", "%s: not a setns socket", path);
+		for (size_t i = 0; i < nfd; i++)
+			close(fds[i]);
+		return -1;
+	}
+	*n = nfd;
+	*pid = cr.pid;
+	return 0;
+}
+
+/* USER from the jail's own passwd (we are inside its root by now). */
+static int become(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		char *end;
+		long uid = strtol(user, &end, 10);
+		if (*end || end == user) {
+			log_err("attach", "no user %s in the jail", user);
+			return -1;
+		}
+		pw = getpwuid((uid_t)uid);
+		if (!pw) {
+			gid_t none[1];
+			if (setgroups(0, none) < 0 || setgid((gid_t)uid) < 0 || setuid((uid_t)uid) < 0) {
+				log_errno("attach", "become uid %ld", uid);
+				return -1;
+			}
+			return 0;
+		}
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+		log_errno("attach", "become %s", pw->pw_name);
+		return -1;
+	}
+	if (pw->pw_dir && chdir(pw->pw_dir) < 0 && chdir("/") < 0)
+		log_errno("attach", "chdir /");
+	setenv("HOME", pw->pw_dir ? pw->pw_dir : "/", 1);
+	setenv("USER", pw->pw_name, 1);
+	return 0;
+}
+
+static int wait_child(pid_t pid)
+{
+	int st;
+	pid_t w;
+	do
+		w = waitpid(pid, &st, 0);
+	while (w < 0 && errno == EINTR);
+	if (w < 0) {
+		log_errno("attach", "waitpid");
+		return EXIT_OSERR;
+	}
+	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+}
+
+/* Fork (a pid namespace takes only children), become USER, run CMD; return its status. */
+static int run_attached(char **cmd, const char *user)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_errno("attach", "fork");
+		return EXIT_OSERR;
+	}
+	if (pid == 0) {
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+		if (user && become(user) < 0)
+			_exit(EXIT_OSERR);
+		execvp(cmd[0], cmd);
+		int err = errno;
+		log_errno("attach", "cannot execute %s", cmd[0]);
+		_exit(err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC);
+	}
+	return wait_child(pid);
+}
+
+static const char attach_usage[] = "usage: warder attach [-u USER] NAME|SOCKET [--] [CMD [ARGS...]]\n";
+
+int cmd_attach(int argc, char **argv)
+{
+	const char *user = NULL;
+	int opt;
+	optind = 1;
+	while ((opt = getopt(argc, argv, "+u:h")) != -1) {
+		if (opt == 'u')
+			user = optarg;
+		else
+			return fputs(attach_usage, opt == 'h' ? stdout : stderr), opt == 'h' ? 0 : EXIT_USAGE;
+	}
+	if (optind >= argc)
+		return fputs(attach_usage, stderr), EXIT_USAGE;
+	const char *target = argv[optind++];
+	if (optind < argc && strcmp(argv[optind], "--") == 0)
+		optind++;
+	static char *sh[] = {"/bin/sh", NULL};
+	char **cmd = optind < argc ? argv + optind : sh;
+	if (!jail_backend.enter) {
+		log_err("attach", "this system's jails cannot be attached to");
+		return EXIT_OSERR;
+	}
+	int fds[SETNS_MAX];
+	size_t n = 0;
+	pid_t pid;
+	if (strchr(target, '/')) {
+		if (setns_fetch(target, fds, &n, &pid) < 0)
+			return EXIT_OSERR;
+	} else {
+		struct jail_state s;
+		if (state_read(target, &s) < 0 || !state_alive(&s)) {
+			log_err("attach", "no running jail named %s", target);
+			return EXIT_OSERR;
+		}
+		pid = s.pid;
+	}
+	if (jail_backend.enter(pid, n ? fds : NULL, n) < 0)
+		return EXIT_OSERR;
+	return run_attached(cmd, user);
+}
+
+/* --- list ---------------------------------------------------------------------------------------------------- */
+static void uptime(long long secs, char *buf, size_t len)
+{
+	if (secs >= 86400)
+		snprintf(buf, len, "%lldd%02lldh", secs / 86400, secs % 86400 / 3600);
+	else if (secs >= 3600)
+		snprintf(buf, len, "%lldh%02lldm", secs / 3600, secs % 3600 / 60);
+	else
+		snprintf(buf, len, "%lldm%02llds", secs / 60, secs % 60);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		fputs("usage: warder list\n", stderr);
+		return EXIT_USAGE;
+	}
+	char dir[512];
+	state_dir(dir, sizeof dir);
+	DIR *d = opendir(dir);
+	printf("%-20s %8s %9s  %s\n", "NAME", "PID", "UPTIME", "PATH");
+	if (!d)
+		return errno == ENOENT ? 0 : (log_errno("list", "open %s", dir), EXIT_OSERR);
+	struct dirent *de;
+	long long now = (long long)time(NULL);
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l <= 6 || strcmp(de->d_name + l - 6, ".state") != 0)
+			continue;
+		char name[256], up[32];
+		snprintf(name, sizeof name, "%.*s", (int)(l - 6), de->d_name);
+		struct jail_state s;
+		if (state_read(name, &s) < 0 || !state_alive(&s))
+			continue;
+		uptime(now - s.started, up, sizeof up);
+		printf("%-20s %8ld %9s  %s\n", s.name, (long)s.pid, up, s.path[0] ? s.path : "-");
+	}
+	closedir(d);
+	return 0;
+}

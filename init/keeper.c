@@ -1,0 +1,522 @@
+/* keeper: the host side of a jail. It walks hooks/steps.h's create order (host chains here, back-end steps
+ * through init/jail.h, the in-jail steps by telling the init "go" and waiting for "started"), waits while the
+ * jail runs, and walks the remove steps step_unwind() gives - all of them after a clean run, only the undo
+ * of what was done after a failure. Portable: it calls only the back end and hooks.
+ * Also here: the socketpair protocol both sides speak, and the state files `warder list` reads. */
+#include "keeper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "chain.h"
+#include "cmd.h"
+#include "log.h"
+
+/* --- protocol ---------------------------------------------------------------------------------------------- */
+static const char *const kmsg_names[] = {
+	[KMSG_GO] = "go",       [KMSG_STARTED] = "started", [KMSG_FAILED] = "failed", [KMSG_EXITED] = "exited",
+	[KMSG_STOP] = "stop",   [KMSG_RELOAD] = "reload",   [KMSG_STATUS] = "status",
+};
+
+const char *kmsg_name(enum kmsg_type t)
+{
+	if ((unsigned)t < sizeof kmsg_names / sizeof kmsg_names[0] && kmsg_names[t])
+		return kmsg_names[t];
+	return "unknown";
+}
+
+int kmsg_pair(int fds[2])
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0) {
+		log_errno("create", "socketpair");
+		return -1;
+	}
+	return 0;
+}
+
+int kmsg_send(int fd, enum kmsg_type t, int arg)
+{
+	struct kmsg m = {(uint32_t)t, arg};
+	ssize_t n;
+	do
+		n = send(fd, &m, sizeof m, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof m) {
+		/* The other side being gone is reported by its end-of-file, not here. */
+		if (errno != EPIPE && errno != ECONNRESET)
+			log_errno("sync", "send %s", kmsg_name(t));
+		return -1;
+	}
+	log_debug("sync", "sent %s %d", kmsg_name(t), arg);
+	return 0;
+}
+
+int kmsg_recv(int fd, struct kmsg *m)
+{
+	ssize_t n;
+	do
+		n = recv(fd, m, sizeof *m, 0);
+	while (n < 0 && errno == EINTR);
+	if (n == 0 || (n < 0 && errno == ECONNRESET))
+		return 0;
+	if (n != (ssize_t)sizeof *m) {
+		log_errno("sync", "recv");
+		return -1;
+	}
+	log_debug("sync", "got %s %d", kmsg_name((enum kmsg_type)m->type), (int)m->arg);
+	return 1;
+}
+
+/* --- state files ------------------------------------------------------------------------------------------ */
+const char *state_dir(char *buf, size_t len)
+{
+	const char *env = getenv("WARDER_RUNDIR"), *xdg = getenv("XDG_RUNTIME_DIR");
+	if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else if (geteuid() == 0)
+		snprintf(buf, len, "/run/warder");
+	else if (xdg && *xdg)
+		snprintf(buf, len, "%s/warder", xdg);
+	else
+		snprintf(buf, len, "/tmp/warder-%ld", (long)geteuid());
+	return buf;
+}
+
+static void state_path(const char *name, char *buf, size_t len)
+{
+	char dir[512];
+	snprintf(buf, len, "%s/%s.state", state_dir(dir, sizeof dir), name);
+}
+
+int state_write(const struct jail_state *s)
+{
+	char dir[512], path[1024], tmp[1100];
+	state_dir(dir, sizeof dir);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		log_errno("state", "mkdir %s", dir);
+		return -1;
+	}
+	state_path(s->name, path, sizeof path);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "we");
+	if (!f) {
+		log_errno("state", "create %s", tmp);
+		return -1;
+	}
+	fprintf(f, "name %s\npid %ld\nkeeper %ld\nstarted %lld\npath %s\nsocket %s\n", s->name, (long)s->pid,
+		(long)s->keeper, s->started, s->path[0] ? s->path : "-", s->socket[0] ? s->socket : "-");
+	/* Written whole, then renamed: a reader never sees half a file. */
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		log_errno("state", "write %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void state_field(struct jail_state *s, const char *key, const char *val)
+{
+	if (strcmp(key, "name") == 0)
+		snprintf(s->name, sizeof s->name, "%s", val);
+	else if (strcmp(key, "pid") == 0)
+		s->pid = (pid_t)strtol(val, NULL, 10);
+	else if (strcmp(key, "keeper") == 0)
+		s->keeper = (pid_t)strtol(val, NULL, 10);
+	else if (strcmp(key, "started") == 0)
+		s->started = strtoll(val, NULL, 10);
+	else if (strcmp(key, "path") == 0)
+		snprintf(s->path, sizeof s->path, "%s", strcmp(val, "-") ? val : "");
+	else if (strcmp(key, "socket") == 0)
+		snprintf(s->socket, sizeof s->socket, "%s", strcmp(val, "-") ? val : "");
+}
+
+int state_read(const char *name, struct jail_state *s)
+{
+	char path[1024], line[1100];
+	memset(s, 0, sizeof *s);
+	state_path(name, path, sizeof path);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *sp = strchr(line, ' ');
+		if (sp) {
+			*sp = '\0';
+			state_field(s, line, sp + 1);
+		}
+	}
+	fclose(f);
+	return s->pid > 0 ? 0 : (errno = EINVAL, -1);
+}
+
+int state_remove(const char *name)
+{
+	char path[1024];
+	state_path(name, path, sizeof path);
+	if (unlink(path) < 0 && errno != ENOENT) {
+		log_errno("state", "unlink %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+bool state_alive(const struct jail_state *s)
+{
+	return s->keeper > 0 && (kill(s->keeper, 0) == 0 || errno == EPERM);
+}
+
+/* --- the keeper ------------------------------------------------------------------------------------------- */
+struct keeper {
+	struct jailrun r;
+	struct ev_loop *loop;
+	ev_signal sig[5];
+	ev_io io;
+	bool done[STEP_COUNT];
+	int stop_sig;    /* the signal that asked us to stop, 0 none */
+	bool init_gone;  /* end-of-file from the init */
+	bool started;    /* "started" came */
+	bool stop_sent;  /* "stop" went to the init */
+	int failed_step; /* from "failed", STEP_NONE when none */
+	int exited;      /* from "exited": the command's code, -1 while it runs */
+	int status;      /* from "status": the final code, -1 before */
+};
+
+static const int keeper_stop_signals[] = {SIGTERM, SIGINT};
+static const int keeper_fwd_signals[] = {SIGHUP, SIGUSR1, SIGUSR2};
+
+static struct keeper *keeper_of_io(ev_io *w)
+{
+	return (struct keeper *)((char *)w - offsetof(struct keeper, io));
+}
+
+static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)revents;
+	struct keeper *k = keeper_of_io(w);
+	struct kmsg m;
+	int rc = kmsg_recv(w->fd, &m);
+	if (rc <= 0) {
+		k->init_gone = true;
+		ev_io_stop(loop, w);
+		ev_break(loop, EVBREAK_ONE);
+		return;
+	}
+	switch ((enum kmsg_type)m.type) {
+	case KMSG_STARTED:
+		k->started = true;
+		break;
+	case KMSG_FAILED:
+		k->failed_step = m.arg;
+		break;
+	case KMSG_EXITED:
+		k->exited = m.arg;
+		break;
+	case KMSG_STATUS:
+		k->status = m.arg;
+		break;
+	default:
+		log_warn("sync", "unexpected %s from the init", kmsg_name((enum kmsg_type)m.type));
+		return;
+	}
+	ev_break(loop, EVBREAK_ONE);
+}
+
+static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)revents;
+	struct keeper *k = w->data;
+	for (size_t i = 0; i < sizeof keeper_fwd_signals / sizeof keeper_fwd_signals[0]; i++) {
+		if (w->signum != keeper_fwd_signals[i])
+			continue;
+		/* Not ours to act on: the init passes it to the main command. */
+		if (k->r.init_pid > 0 && kill(k->r.init_pid, w->signum) < 0 && errno != ESRCH)
+			log_errno("signal", "forward %d to the init", w->signum);
+		return;
+	}
+	if (!k->stop_sig) {
+		k->stop_sig = w->signum;
+		log_info("signal", "%s: stopping", conf_signal_name(w->signum) ? conf_signal_name(w->signum) : "signal");
+	}
+	ev_break(loop, EVBREAK_ONE);
+}
+
+static void keeper_watch(struct keeper *k)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof keeper_stop_signals / sizeof keeper_stop_signals[0]; i++, n++)
+		ev_signal_init(&k->sig[n], sig_cb, keeper_stop_signals[i]);
+	for (size_t i = 0; i < sizeof keeper_fwd_signals / sizeof keeper_fwd_signals[0]; i++, n++)
+		ev_signal_init(&k->sig[n], sig_cb, keeper_fwd_signals[i]);
+	for (size_t i = 0; i < n; i++) {
+		k->sig[i].data = k;
+		ev_signal_start(k->loop, &k->sig[i]);
+	}
+}
+
+static void keeper_unwatch(struct keeper *k)
+{
+	for (size_t i = 0; i < sizeof k->sig / sizeof k->sig[0]; i++)
+		if (ev_is_active(&k->sig[i]))
+			ev_signal_stop(k->loop, &k->sig[i]);
+	if (ev_is_active(&k->io))
+		ev_io_stop(k->loop, &k->io);
+}
+
+/* Deliver signals that arrived while a chain ran, without blocking. */
+static void keeper_poll(struct keeper *k)
+{
+	ev_run(k->loop, EVRUN_NOWAIT);
+}
+
+static int host_chain(struct keeper *k, enum step_id id)
+{
+	struct chain_ctx c = {
+		.j = k->r.j, .step = id, .pid = k->r.init_pid, .jid = k->r.jid, .rootfd = -1, .inside = false,
+	};
+	return chain_run(&c, step_get(id)->chain);
+}
+
+/* The init's entry in its new process: the keeper's watchers are not its own. */
+struct init_arg {
+	struct keeper *k;
+};
+
+static int init_entry(struct jailrun *r, void *arg)
+{
+	struct keeper *k = ((struct init_arg *)arg)->k;
+	keeper_unwatch(k);
+	ev_loop_fork(k->loop);
+	return run_jail_init(r, k->loop);
+}
+
+static int do_create(struct keeper *k)
+{
+	struct init_arg a = {k};
+	int fds[2];
+	if (kmsg_pair(fds) < 0)
+		return -1;
+	k->r.sync_fd = fds[0];
+	k->r.init_fd = fds[1];
+	int rc = jail_backend.create(&k->r, init_entry, &a);
+	close(fds[1]);
+	k->r.init_fd = -1;
+	if (rc < 0) {
+		close(fds[0]);
+		k->r.sync_fd = -1;
+		return -1;
+	}
+	log_info("create", "the init of the jail is pid %ld", (long)k->r.init_pid);
+	ev_io_init(&k->io, io_cb, k->r.sync_fd, EV_READ);
+	ev_io_start(k->loop, &k->io);
+	return 0;
+}
+
+/* The in-jail steps run in the init: "go", then wait for "started" or "failed STEP". */
+static int do_inside(struct keeper *k, int *code)
+{
+	if (kmsg_send(k->r.sync_fd, KMSG_GO, (int)k->r.init_pid) < 0) {
+		*code = EXIT_OSERR;
+		return -1;
+	}
+	while (!k->started && !k->failed_step && !k->init_gone)
+		ev_run(k->loop, EVRUN_ONCE);
+	enum step_id first_failed = k->started ? STEP_POSTSTART : (enum step_id)k->failed_step;
+	for (size_t i = 0; i < step_create_count; i++) {
+		enum step_id id = step_create_order[i];
+		if (step_get(id)->ctx == CTX_JAIL && id < first_failed && (k->started || k->failed_step))
+			k->done[id] = true;
+	}
+	if (k->started)
+		return 0;
+	if (k->failed_step) {
+		const struct step_def *d = step_get((enum step_id)k->failed_step);
+		*code = d && d->chain ? EXIT_SOFTWARE : EXIT_OSERR;
+	} else {
+		log_err("create", "the init exited before the jail started");
+		*code = EXIT_OSERR;
+	}
+	return -1;
+}
+
+/* A back-end create step; NULL ops are steps this platform does not have. */
+static int backend_step(struct keeper *k, enum step_id id, bool forward)
+{
+	const struct jail_backend *b = &jail_backend;
+	switch (id) {
+	case STEP_ALIASES:
+	case STEP_UNALIAS:
+		return b->aliases ? b->aliases(&k->r, forward) : 0;
+	case STEP_MOUNTS:
+	case STEP_UNMOUNTS:
+		return b->mounts ? b->mounts(&k->r, forward) : 0;
+	case STEP_VNET:
+		return b->vnet ? b->vnet(&k->r, forward) : 0;
+	case STEP_CREATE:
+		return do_create(k);
+	default:
+		return 0;
+	}
+}
+
+/* Walk the create order. Returns 0, or -1 with *code set; k->done marks what completed. */
+static int create_walk(struct keeper *k, int *code)
+{
+	for (size_t i = 0; i < step_create_count; i++) {
+		enum step_id id = step_create_order[i];
+		const struct step_def *d = step_get(id);
+		if (!step_on(id, jail_backend.os) || k->done[id])
+			continue;
+		keeper_poll(k);
+		if (k->stop_sig) {
+			log_err(d->name, "interrupted by signal %d", k->stop_sig);
+			*code = 128 + k->stop_sig;
+			return -1;
+		}
+		log_debug(d->name, "%s step", ctx_name(d->ctx));
+		if (d->ctx == CTX_JAIL) {
+			if (do_inside(k, code) < 0)
+				return -1;
+			continue;
+		}
+		if ((d->chain ? host_chain(k, id) : backend_step(k, id, true)) < 0) {
+			*code = d->chain ? EXIT_SOFTWARE : EXIT_OSERR;
+			return -1;
+		}
+		k->done[id] = true;
+	}
+	return 0;
+}
+
+static void write_state(struct keeper *k)
+{
+	struct jail_state s;
+	memset(&s, 0, sizeof s);
+	snprintf(s.name, sizeof s.name, "%s", k->r.name);
+	s.pid = k->r.init_pid;
+	s.keeper = getpid();
+	s.started = (long long)time(NULL);
+	const char *path = jail_get(k->r.j, "path"), *sock = jail_get(k->r.j, "setns-socket");
+	snprintf(s.path, sizeof s.path, "%s", path ? path : "");
+	snprintf(s.socket, sizeof s.socket, "%s", sock ? sock : "");
+	state_write(&s);
+}
+
+/* Runs until a signal asks for a stop or the command exits (the init then waits for our "stop"). */
+static void keeper_wait(struct keeper *k)
+{
+	while (!k->stop_sig && k->exited < 0 && !k->init_gone && k->status < 0)
+		ev_run(k->loop, EVRUN_ONCE);
+}
+
+static void send_stop(struct keeper *k, bool run_stop_chain)
+{
+	if (k->stop_sent || k->init_gone || k->r.sync_fd < 0)
+		return;
+	k->stop_sent = true;
+	kmsg_send(k->r.sync_fd, KMSG_STOP, run_stop_chain);
+}
+
+static int remove_step(struct keeper *k, enum step_id id, int *wstatus)
+{
+	const struct step_def *d = step_get(id);
+	switch (id) {
+	case STEP_STOP:
+		send_stop(k, true);
+		return 0;
+	case STEP_KILL:
+		send_stop(k, false);
+		return 0;
+	case STEP_REMOVE:
+		/* The init reports the final status once everything inside is stopped, then exits. */
+		while (k->stop_sent && k->status < 0 && !k->init_gone)
+			ev_run(k->loop, EVRUN_ONCE);
+		if (ev_is_active(&k->io))
+			ev_io_stop(k->loop, &k->io);
+		if (k->r.sync_fd >= 0)
+			close(k->r.sync_fd);
+		k->r.sync_fd = -1;
+		return jail_backend.remove(&k->r, wstatus);
+	default:
+		return d->chain ? host_chain(k, id) : backend_step(k, id, false);
+	}
+}
+
+static void remove_walk(struct keeper *k, int *code, bool failed)
+{
+	enum step_id todo[STEP_COUNT];
+	size_t n = step_unwind(k->done, todo, STEP_COUNT);
+	int wstatus = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!step_on(todo[i], jail_backend.os))
+			continue;
+		const struct step_def *d = step_get(todo[i]);
+		log_debug(d->name, "%s step", ctx_name(d->ctx));
+		if (remove_step(k, todo[i], &wstatus) < 0 && !failed && *code == 0)
+			*code = d->chain ? EXIT_SOFTWARE : EXIT_OSERR;
+	}
+	if (failed)
+		return;
+	/* The init's "status" is the command's; without it (the init was killed) its own exit says why. */
+	if (k->status >= 0) {
+		if (*code == 0)
+			*code = k->status;
+	} else if (wstatus >= 0 && *code == 0) {
+		*code = WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : WEXITSTATUS(wstatus);
+	}
+}
+
+static bool already_running(const char *name)
+{
+	struct jail_state s;
+	if (state_read(name, &s) < 0 || !state_alive(&s))
+		return false;
+	log_err("create", "jail %s is already running (keeper pid %ld)", name, (long)s.keeper);
+	return true;
+}
+
+int keeper_run(const struct jail *j, const char *name)
+{
+	struct keeper k;
+	memset(&k, 0, sizeof k);
+	k.r = (struct jailrun){.j = j, .name = name, .jid = -1, .sync_fd = -1, .init_fd = -1,
+			       .rootless = geteuid() != 0};
+	k.exited = -1;
+	k.status = -1;
+	k.loop = EV_DEFAULT;
+	if (!k.loop) {
+		log_err("create", "cannot initialise the event loop");
+		return EXIT_OSERR;
+	}
+	if (already_running(name) || (jail_backend.check && jail_backend.check(&k.r) < 0))
+		return EXIT_OSERR;
+	keeper_watch(&k);
+	int code = 0;
+	bool failed = create_walk(&k, &code) < 0;
+	if (!failed) {
+		write_state(&k);
+		keeper_wait(&k);
+		/* After the command's own exit, the stop chains still run before the rest is stopped. */
+		if (k.exited >= 0 || k.stop_sig)
+			log_debug("keeper", "stopping (%s)", k.stop_sig ? "signal" : "command exited");
+		memset(k.done, 0, sizeof k.done);
+		for (size_t i = 0; i < step_create_count; i++)
+			k.done[step_create_order[i]] = true;
+	}
+	remove_walk(&k, &code, failed);
+	if (!failed)
+		state_remove(name);
+	keeper_unwatch(&k);
+	return code;
+}

@@ -1,0 +1,20 @@
+/* backend: the Linux jail back end - the host side from create.c and cgroup.c, the in-jail side from
+ * setup.c (lx_setup, lx_finish, lx_drop). Linux has no host-side aliases or mounts: every mount happens
+ * inside the jail's own mount namespace. */
+#include "create.h"
+#include "setup.h"
+
+const struct jail_backend jail_backend = {
+	.os = OS_LINUX,
+	.wanted = lx_wanted,
+	.check = lx_check,
+	.aliases = NULL,
+	.mounts = NULL,
+	.create = lx_create,
+	.vnet = lx_vnet,
+	.setup = lx_setup,
+	.finish = lx_finish,
+	.drop = lx_drop,
+	.remove = lx_remove,
+	.enter = lx_enter,
+};

@@ -1,0 +1,372 @@
+/* create: makes a Linux jail from the host side and takes it down again.
+ *
+ * The init is cloned (clone3) straight into the namespaces `unshare` lists; it blocks on its end of the
+ * socketpair until the keeper says "go". Before that the keeper writes its uid/gid maps, puts it into the
+ * jail's cgroups, and (STEP_VNET) moves interfaces into its network namespace. The init dies with the keeper
+ * (PR_SET_PDEATHSIG), and with a pid namespace everything in the jail dies with the init. */
+#include "create.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/rtnetlink.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "setup.h"
+
+static const struct {
+	const char *name;
+	unsigned long long flag;
+} ns_flags[] = {
+	{"mount", CLONE_NEWNS}, {"pid", CLONE_NEWPID},       {"uts", CLONE_NEWUTS},   {"ipc", CLONE_NEWIPC},
+	{"net", CLONE_NEWNET},  {"user", CLONE_NEWUSER},     {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
+};
+
+/* The parameters that make `warder run` build a jail rather than be the init of someone else's. */
+static const char *const jail_params[] = {
+	"unshare", "path", "pivot_root", "uid_map", "gid_map", "keep_mount", "cgroup.memory.max",
+	"cgroup.pids.max", "cgroup.cpu.max", "vnet.interface", "setns-socket",
+};
+
+bool lx_wanted(const struct jail *j)
+{
+	for (size_t i = 0; i < sizeof jail_params / sizeof jail_params[0]; i++)
+		if (jail_is_set(j, jail_params[i]))
+			return true;
+	return false;
+}
+
+static unsigned long long clone_flags(const struct jail *j)
+{
+	unsigned long long f = 0;
+	for (size_t i = 0; i < sizeof ns_flags / sizeof ns_flags[0]; i++)
+		if (lx_unshares(j, ns_flags[i].name))
+			f |= ns_flags[i].flag;
+	/* A rootfs without its own mount namespace would mount over the host's tree. */
+	if (jail_is_set(j, "path") || jail_is_set(j, "pivot_root"))
+		f |= CLONE_NEWNS;
+	return f;
+}
+
+/* What only real root may have; the rest a user namespace grants. */
+static const struct {
+	const char *param;
+	const char *why;
+} root_only[] = {
+	{"vnet.interface", "moving a host interface needs root in the host's network namespace"},
+};
+
+int lx_check(struct jailrun *r)
+{
+	const struct jail *j = r->j;
+	if (jail_is_set(j, "vnet.interface") && !lx_unshares(j, "net")) {
+		log_err(LXC_CREATE, "vnet.interface needs its own network namespace: add net to unshare");
+		return -1;
+	}
+	if (!r->rootless)
+		return lxcg_check(r);
+	if (!lx_unshares(j, "user")) {
+		log_err(LXC_CREATE, "not running as root: unshare must include user (and uid_map map your uid)");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof root_only / sizeof root_only[0]; i++) {
+		if (jail_is_set(j, root_only[i].param)) {
+			log_err(LXC_CREATE, "%s: refused without root: %s", root_only[i].param, root_only[i].why);
+			return -1;
+		}
+	}
+	return lxcg_check(r);
+}
+
+static int write_file(pid_t pid, const char *file, const char *text)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_errno(LXC_CREATE, "open %s", path);
+		return -1;
+	}
+	size_t len = strlen(text);
+	/* The kernel takes a map in one write(2) only. */
+	ssize_t n = write(fd, text, len);
+	int err = errno;
+	if (close(fd) < 0 && n >= 0) {
+		log_errno(LXC_CREATE, "close %s", path);
+		return -1;
+	}
+	if (n != (ssize_t)len) {
+		errno = n < 0 ? err : EIO;
+		log_errno(LXC_CREATE, "write %s \"%s\"", path, text);
+		return -1;
+	}
+	return 0;
+}
+
+/* "INSIDE OUTSIDE COUNT" lines from the config; without any, a rootless jail maps the caller to root. */
+static int map_text(const struct jail *j, const char *param, unsigned long self, bool rootless, char *buf,
+		    size_t len)
+{
+	const struct conf_value *v;
+	size_t n = jail_list(j, param, &v), o = 0;
+	if (n == 0 && rootless) {
+		snprintf(buf, len, "0 %lu 1\n", self);
+		return 0;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + o, len - o, "%s\n", v[i].text);
+		if (w < 0 || (size_t)w >= len - o) {
+			log_err(LXC_CREATE, "%s: too many lines", param);
+			return -1;
+		}
+		o += (size_t)w;
+	}
+	return 0;
+}
+
+static int write_maps(struct jailrun *r)
+{
+	char uid[1024], gid[1024];
+	if (map_text(r->j, "uid_map", (unsigned long)geteuid(), r->rootless, uid, sizeof uid) < 0 ||
+	    map_text(r->j, "gid_map", (unsigned long)getegid(), r->rootless, gid, sizeof gid) < 0)
+		return -1;
+	if (uid[0] && write_file(r->init_pid, "uid_map", uid) < 0)
+		return -1;
+	/* Without CAP_SETGID in the parent namespace the kernel takes a gid_map only after setgroups is
+	 * denied, so that the jail cannot drop a supplementary group used to deny it access. */
+	if (gid[0] && r->rootless && write_file(r->init_pid, "setgroups", "deny") < 0)
+		return -1;
+	if (gid[0] && write_file(r->init_pid, "gid_map", gid) < 0)
+		return -1;
+	return 0;
+}
+
+static pid_t clone_init(unsigned long long flags)
+{
+	struct clone_args ca;
+	memset(&ca, 0, sizeof ca);
+	ca.flags = flags;
+	ca.exit_signal = SIGCHLD;
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+}
+
+/* In the new init: die with the keeper, drop the keeper's end, run the body. Never returns. */
+static void init_child(struct jailrun *r, jail_init_fn init, void *arg, pid_t keeper, bool mount_ns)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		log_errno(LXC_CREATE, "prctl PR_SET_PDEATHSIG");
+		_exit(EXIT_FAILURE);
+	}
+	/* The keeper may have died before the prctl: then nobody would kill us; the socket's end-of-file
+	 * tells the body too, but only once it reads. Without a pid namespace getppid() shows it. */
+	if (!r->pid_ns && getppid() != keeper)
+		_exit(EXIT_FAILURE);
+	if (close(r->sync_fd) < 0)
+		_exit(EXIT_FAILURE);
+	/* exec.jailed mounts before the setup makes the tree private: nothing may propagate to the host. */
+	if (mount_ns && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		log_errno(LXC_CREATE, "make the mount tree private");
+		_exit(EXIT_OSERR);
+	}
+	r->sync_fd = -1;
+	_exit(init(r, arg));
+}
+
+/* Kill and reap an init whose creation failed half-way. */
+static void kill_init(struct jailrun *r)
+{
+	if (r->init_pid <= 0)
+		return;
+	kill(r->init_pid, SIGKILL);
+	while (waitpid(r->init_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	r->init_pid = 0;
+}
+
+int lx_create(struct jailrun *r, jail_init_fn init, void *arg)
+{
+	struct lx_priv *p = calloc(1, sizeof *p);
+	if (!p) {
+		log_errno(LXC_CREATE, "out of memory");
+		return -1;
+	}
+	r->priv = p;
+	unsigned long long flags = clone_flags(r->j);
+	r->pid_ns = (flags & CLONE_NEWPID) != 0;
+	pid_t keeper = getpid();
+	pid_t pid = clone_init(flags);
+	if (pid < 0) {
+		log_errno(LXC_CREATE, "clone3 with namespaces 0x%llx", flags);
+		free(p);
+		r->priv = NULL;
+		return -1;
+	}
+	if (pid == 0)
+		init_child(r, init, arg, keeper, (flags & CLONE_NEWNS) != 0);
+	r->init_pid = pid;
+	log_debug(LXC_CREATE, "init is pid %ld (namespaces 0x%llx)", (long)pid, flags);
+	if (((flags & CLONE_NEWUSER) && write_maps(r) < 0) || lxcg_create(r, pid) < 0) {
+		kill_init(r);
+		lxcg_remove(r);
+		free(p);
+		r->priv = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* --- vnet: RTM_NEWLINK with IFLA_NET_NS_PID moves an interface into the init's network namespace ------- */
+struct nlreq {
+	struct nlmsghdr nh;
+	struct ifinfomsg ifi;
+	char attrs[64];
+};
+
+static void nl_attr_u32(struct nlreq *q, unsigned short type, unsigned int v)
+{
+	struct rtattr *a = (struct rtattr *)((char *)q + NLMSG_ALIGN(q->nh.nlmsg_len));
+	a->rta_type = type;
+	a->rta_len = RTA_LENGTH(sizeof v);
+	memcpy(RTA_DATA(a), &v, sizeof v);
+	q->nh.nlmsg_len = NLMSG_ALIGN(q->nh.nlmsg_len) + RTA_ALIGN(a->rta_len);
+}
+
+static int nl_ack(int fd, const char *ifname)
+{
+	char buf[512];
+	ssize_t n;
+	do
+		n = recv(fd, buf, sizeof buf, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		log_errno("vnet", "netlink recv");
+		return -1;
+	}
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_type != NLMSG_ERROR) {
+		log_err("vnet", "%s: unexpected netlink answer", ifname);
+		return -1;
+	}
+	struct nlmsgerr *e = NLMSG_DATA(h);
+	if (e->error) {
+		errno = -e->error;
+		log_errno("vnet", "move %s into the jail", ifname);
+		return -1;
+	}
+	return 0;
+}
+
+static int move_link(int fd, const char *ifname, pid_t pid)
+{
+	unsigned idx = if_nametoindex(ifname);
+	if (idx == 0) {
+		log_errno("vnet", "vnet.interface %s", ifname);
+		return -1;
+	}
+	struct nlreq q;
+	memset(&q, 0, sizeof q);
+	q.nh.nlmsg_len = NLMSG_LENGTH(sizeof q.ifi);
+	q.nh.nlmsg_type = RTM_NEWLINK;
+	q.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	q.ifi.ifi_family = AF_UNSPEC;
+	q.ifi.ifi_index = (int)idx;
+	nl_attr_u32(&q, IFLA_NET_NS_PID, (unsigned)pid);
+	if (send(fd, &q, q.nh.nlmsg_len, 0) < 0) {
+		log_errno("vnet", "netlink send");
+		return -1;
+	}
+	return nl_ack(fd, ifname);
+}
+
+/* Nothing to give back on removal: when the namespace dies the kernel returns physical interfaces to the
+ * host and destroys virtual ones (a veth pair goes with its jail end). */
+int lx_vnet(struct jailrun *r, bool in)
+{
+	const struct conf_value *v;
+	size_t n = jail_list(r->j, "vnet.interface", &v);
+	if (!in || n == 0)
+		return 0;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0) {
+		log_errno("vnet", "netlink socket");
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = move_link(fd, v[i].text, r->init_pid);
+		if (rc == 0)
+			log_debug("vnet", "moved %s into the jail", v[i].text);
+	}
+	close(fd);
+	return rc;
+}
+
+/* --- remove ----------------------------------------------------------------------------------------------- */
+static pid_t wait_init(pid_t pid, int *wstatus, int options)
+{
+	pid_t w;
+	do
+		w = waitpid(pid, wstatus, options);
+	while (w < 0 && errno == EINTR);
+	return w;
+}
+
+/* The keeper closed its end: an init still waiting for "go" or "stop" exits on its own. Give it a moment
+ * (stop.timeout covers an init busy stopping its processes), then KILL. */
+static int reap_init(struct jailrun *r, int *wstatus)
+{
+	double grace = jail_duration(r->j, "stop.timeout");
+	long ticks = (long)((grace > 0 ? grace : 0) * 100) + 500;
+	struct timespec tick = {0, 10 * 1000 * 1000};
+	for (long i = 0; i < ticks; i++) {
+		pid_t w = wait_init(r->init_pid, wstatus, WNOHANG);
+		if (w == r->init_pid)
+			return 0;
+		if (w < 0) {
+			log_errno(LXC_REMOVE, "waitpid %ld", (long)r->init_pid);
+			return -1;
+		}
+		nanosleep(&tick, NULL);
+	}
+	log_warn(LXC_REMOVE, "init %ld did not exit: SIGKILL", (long)r->init_pid);
+	kill(r->init_pid, SIGKILL);
+	if (wait_init(r->init_pid, wstatus, 0) < 0) {
+		log_errno(LXC_REMOVE, "waitpid %ld", (long)r->init_pid);
+		return -1;
+	}
+	return 0;
+}
+
+int lx_remove(struct jailrun *r, int *wstatus)
+{
+	int rc = 0;
+	*wstatus = -1;
+	if (r->init_pid > 0) {
+		rc = reap_init(r, wstatus);
+		r->init_pid = 0;
+	}
+	if (r->priv && lxcg_remove(r) < 0)
+		rc = -1;
+	const char *sock = jail_get(r->j, "setns-socket");
+	if (sock && unlink(sock) < 0 && errno != ENOENT) {
+		log_errno(LXC_REMOVE, "unlink %s", sock);
+		rc = -1;
+	}
+	free(r->priv);
+	r->priv = NULL;
+	return rc;
+}

@@ -1,0 +1,33 @@
+/* create: the Linux back end's host side - the init's clone, uid/gid maps, cgroups, vnet, removal.
+ * Shared by init/linux/{create,cgroup,backend}.c only. */
+#ifndef WARDER_LX_CREATE_H
+#define WARDER_LX_CREATE_H
+
+#include <stdbool.h>
+
+#include "jail.h"
+
+#define LXC_CREATE "create"
+#define LXC_REMOVE "remove"
+
+bool lx_wanted(const struct jail *j);
+int lx_check(struct jailrun *r);
+int lx_create(struct jailrun *r, jail_init_fn init, void *arg);
+int lx_vnet(struct jailrun *r, bool in);
+int lx_remove(struct jailrun *r, int *wstatus);
+int lx_enter(pid_t init_pid, const int *nsfds, size_t n); /* enter.c */
+
+/* cgroup.c: the jail's own cgroups (v2 first, v1 where the controller lives). */
+bool lxcg_limited(const struct jail *j);          /* any cgroup.* limit set */
+int lxcg_check(struct jailrun *r);                /* refuse limits this user cannot set */
+int lxcg_create(struct jailrun *r, pid_t pid);    /* make the cgroups, set the limits, move PID in */
+int lxcg_remove(struct jailrun *r);               /* kill what is left in them and remove them */
+
+/* The per-jail state create.c keeps in jailrun.priv. */
+#define LXCG_MAX 8
+struct lx_priv {
+	char *cgdirs[LXCG_MAX]; /* created cgroup directories, in creation order */
+	int ncg;
+};
+
+#endif

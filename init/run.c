@@ -1,0 +1,462 @@
+/* run: `warder run -c FILE [NAME]`. With jail parameters the keeper (init/keeper.c) builds the jail and this
+ * file's run_jail_init is its init; without any, warder is the init of a jail someone else made (FreeBSD's
+ * exec.start target) and runs every chain here, in the step table's order, around the supervised command. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "chain.h"
+#include "cmd.h"
+#include "jail.h"
+#include "keeper.h"
+#include "log.h"
+#include "reaper.h"
+#include "supervise.h"
+
+extern const char demo_conf[]; /* init/demo_conf.c */
+
+struct init {
+	const struct jail *j;
+	struct jailrun *r; /* NULL: no keeper (init-only mode) */
+	struct ev_loop *loop;
+	struct sup_opts o;
+	struct sup *s;
+	char *argv[4];
+	pid_t host_pid;
+	bool done[STEP_COUNT];
+	bool ran[STEP_COUNT]; /* remove-side chains already run */
+	bool stopping;
+	ev_io sync, setns;
+	ev_signal term, intr;
+};
+
+static int init_chain(struct init *in, enum step_id id)
+{
+	const struct step_def *d = step_get(id);
+	struct chain_ctx c = {
+		.j = in->j, .step = id, .pid = in->host_pid, .jid = -1, .rootfd = -1, .inside = d->ctx == CTX_JAIL,
+	};
+	log_debug(d->name, "%s chain", ctx_name(d->ctx));
+	in->ran[id] = true;
+	return chain_run(&c, d->chain);
+}
+
+/* The remove-side chains due before the processes are signalled: prestop (init-only mode; the keeper
+ * runs it on the host otherwise) and stop, each only when its create-side partner completed. */
+static void stop_chains(struct init *in)
+{
+	enum step_id todo[STEP_COUNT];
+	size_t n = step_unwind(in->done, todo, STEP_COUNT);
+	for (size_t i = 0; i < n; i++) {
+		bool due = todo[i] == STEP_STOP || (todo[i] == STEP_PRESTOP && !in->r);
+		if (due && !in->ran[todo[i]])
+			init_chain(in, todo[i]);
+	}
+}
+
+static int stop_signal(const struct jail *j)
+{
+	int sig = jail_signal(j, "stop.signal");
+	return sig > 0 ? sig : SIGTERM;
+}
+
+static void begin_stop(struct init *in, bool run_chains, int sig)
+{
+	if (in->stopping)
+		return;
+	in->stopping = true;
+	if (run_chains)
+		stop_chains(in);
+	if (in->s)
+		sup_stop(in->s, sig);
+}
+
+/* --- the supervised command ------------------------------------------------------------------------------- */
+static int child_drop(void *arg)
+{
+	struct init *in = arg;
+	return jail_backend.drop(in->r) < 0 ? EXIT_OSERR : 0;
+}
+
+static void on_command_exit(int code, void *arg);
+
+/* Without a command the jail runs until it is stopped: a placeholder child stands in for the command (sup
+ * needs one to supervise) and does nothing but wait for the stop signal. */
+static int idle_child(void *arg)
+{
+	struct init *in = arg;
+	if (in->r)
+		close(in->r->init_fd);
+	if (ev_is_active(&in->setns))
+		close(in->setns.fd);
+	for (;;)
+		pause();
+}
+
+static int command_start(struct init *in)
+{
+	const char *cmd = jail_get(in->j, "command");
+	static char idle_name[] = "(no command)";
+	in->argv[0] = "/bin/sh";
+	in->argv[1] = "-c";
+	in->argv[2] = (char *)cmd;
+	in->argv[3] = NULL;
+	in->o.argv = in->argv;
+	double t = jail_duration(in->j, "stop.timeout");
+	in->o.stop_timeout = t < 0 ? 10 : t;
+	in->o.pid_namespace = in->r ? in->r->pid_ns : getpid() == 1;
+	in->o.child_setup = in->r ? child_drop : NULL;
+	in->o.child_arg = in;
+	in->o.on_exit = on_command_exit;
+	in->o.on_exit_arg = in;
+	if (!cmd) {
+		in->argv[0] = idle_name;
+		in->argv[1] = NULL;
+		in->o.child_setup = idle_child;
+		/* The placeholder's end by our own stop is a clean stop. */
+		in->o.exit_zero[128 + stop_signal(in->j)] = 1;
+		in->o.exit_zero[128 + SIGKILL] = 1;
+	}
+	in->s = sup_new(in->loop, &in->o);
+	if (!in->s) {
+		log_errno("command", "out of memory");
+		return -1;
+	}
+	log_info("command", "%s", cmd ? cmd : "none: the jail runs until it is stopped");
+	/* A command that cannot be executed exits 126/127 through the loop like any other. */
+	sup_spawn(in->s);
+	in->done[STEP_COMMAND] = true;
+	return 0;
+}
+
+/* The command exited on its own. Init-only: the stop chains run now, before sup TERMs the rest. In a
+ * jail: tell the keeper, which runs exec.prestop on the host and then says "stop". */
+static void on_command_exit(int code, void *arg)
+{
+	struct init *in = arg;
+	if (in->stopping)
+		return;
+	in->stopping = true;
+	if (!in->r) {
+		stop_chains(in);
+		return;
+	}
+	if (ev_is_active(&in->sync))
+		ev_io_stop(in->loop, &in->sync);
+	if (kmsg_send(in->r->init_fd, KMSG_EXITED, code) < 0)
+		return;
+	struct kmsg m;
+	while (kmsg_recv(in->r->init_fd, &m) > 0) {
+		if (m.type != KMSG_STOP)
+			continue;
+		if (m.arg)
+			stop_chains(in);
+		return;
+	}
+}
+
+static void run_loop(struct init *in)
+{
+	while (!sup_done(in->s))
+		ev_run(in->loop, EVRUN_ONCE);
+}
+
+/* --- init-only mode --------------------------------------------------------------------------------------- */
+static void stop_sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct init *in = w->data;
+	log_info("signal", "%s: stopping", conf_signal_name(w->signum));
+	if (!in->s) {
+		in->stopping = true;
+		return;
+	}
+	begin_stop(in, true, stop_signal(in->j));
+}
+
+static void watch_stop_signals(struct init *in)
+{
+	/* sup would forward TERM and INT to the command; here they start the stop sequence instead. */
+	in->o.rewrite[SIGTERM] = -1;
+	in->o.rewrite[SIGINT] = -1;
+	ev_signal_init(&in->term, stop_sig_cb, SIGTERM);
+	ev_signal_init(&in->intr, stop_sig_cb, SIGINT);
+	in->term.data = in->intr.data = in;
+	ev_signal_start(in->loop, &in->term);
+	ev_signal_start(in->loop, &in->intr);
+}
+
+static int init_only_create(struct init *in)
+{
+	for (size_t i = 0; i < step_create_count; i++) {
+		enum step_id id = step_create_order[i];
+		const struct step_def *d = step_get(id);
+		ev_run(in->loop, EVRUN_NOWAIT);
+		if (in->stopping && !in->s) {
+			log_err(d->name, "interrupted by a signal");
+			return 128 + SIGTERM;
+		}
+		if (id == STEP_COMMAND) {
+			if (command_start(in) < 0)
+				return EXIT_OSERR;
+		} else if (d->chain) {
+			if (init_chain(in, id) < 0)
+				return EXIT_SOFTWARE;
+			in->done[id] = true;
+		}
+	}
+	return 0;
+}
+
+static int run_init_only(const struct jail *j)
+{
+	struct init in;
+	memset(&in, 0, sizeof in);
+	in.j = j;
+	in.loop = EV_DEFAULT;
+	in.host_pid = getpid();
+	if (getpid() != 1 && sup_become_reaper() < 0)
+		log_errno("init", "cannot become a child subreaper");
+	watch_stop_signals(&in);
+	int code = init_only_create(&in);
+	if (code == 0 && in.s) {
+		run_loop(&in);
+		code = sup_status(in.s);
+	} else if (in.s) {
+		begin_stop(&in, true, SIGKILL);
+		run_loop(&in);
+	}
+	/* poststop and release; prestop and stop already ran when the stop began. */
+	enum step_id todo[STEP_COUNT];
+	size_t n = step_unwind(in.done, todo, STEP_COUNT);
+	for (size_t i = 0; i < n; i++) {
+		const struct step_def *d = step_get(todo[i]);
+		if (d->chain && !in.ran[todo[i]] && d->id != STEP_STOP && d->id != STEP_PRESTOP &&
+		    init_chain(&in, todo[i]) < 0 && code == 0)
+			code = EXIT_SOFTWARE;
+	}
+	sup_free(in.s);
+	return code;
+}
+
+/* --- the jail's init -------------------------------------------------------------------------------------- */
+/* Without a pid namespace nothing kills what the in-jail steps started: do it before reporting. */
+static void kill_leftovers(struct init *in)
+{
+	if (in->r->pid_ns)
+		return;
+	reaper_signal_children(SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+static int init_failed(struct init *in, enum step_id step, int code)
+{
+	kill_leftovers(in);
+	kmsg_send(in->r->init_fd, KMSG_FAILED, (int)step);
+	return code;
+}
+
+static void sync_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)revents;
+	struct init *in = (struct init *)((char *)w - offsetof(struct init, sync));
+	struct kmsg m;
+	int rc = kmsg_recv(w->fd, &m);
+	if (rc <= 0) {
+		/* The keeper is gone (PR_SET_PDEATHSIG normally beats us to it). */
+		ev_io_stop(loop, w);
+		begin_stop(in, false, SIGKILL);
+		return;
+	}
+	if (m.type == KMSG_STOP) {
+		ev_io_stop(loop, w);
+		begin_stop(in, m.arg != 0, stop_signal(in->j));
+	} else if (m.type == KMSG_RELOAD && in->s && sup_child(in->s) > 0) {
+		kill(sup_child(in->s), SIGHUP);
+	}
+}
+
+static void setns_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop, (void)revents;
+	setns_serve(w->fd);
+}
+
+/* exec.jailed, the setns socket, the back end's setup, exec.start, its finish: in order, each reported. */
+static int init_steps(struct init *in)
+{
+	const char *sock = jail_get(in->j, "setns-socket");
+	if (init_chain(in, STEP_JAILED) < 0)
+		return init_failed(in, STEP_JAILED, EXIT_SOFTWARE);
+	in->done[STEP_JAILED] = true;
+	int lfd = -1;
+	if (sock && (lfd = setns_listen(sock)) < 0)
+		return init_failed(in, STEP_SETUP, EXIT_OSERR);
+	if (jail_backend.setup(in->r) < 0)
+		return init_failed(in, STEP_SETUP, EXIT_OSERR);
+	in->done[STEP_SETUP] = true;
+	if (init_chain(in, STEP_START) < 0)
+		return init_failed(in, STEP_START, EXIT_SOFTWARE);
+	if (jail_backend.finish && jail_backend.finish(in->r) < 0)
+		return init_failed(in, STEP_START, EXIT_OSERR);
+	in->done[STEP_START] = true;
+	if (lfd >= 0) {
+		ev_io_init(&in->setns, setns_cb, lfd, EV_READ);
+		ev_io_start(in->loop, &in->setns);
+	}
+	return 0;
+}
+
+int run_jail_init(struct jailrun *r, struct ev_loop *loop)
+{
+	struct init in;
+	memset(&in, 0, sizeof in);
+	in.j = r->j;
+	in.r = r;
+	in.loop = loop;
+	struct kmsg m;
+	if (kmsg_recv(r->init_fd, &m) <= 0 || m.type != KMSG_GO)
+		return EXIT_OSERR;
+	in.host_pid = (pid_t)m.arg;
+	if (!r->pid_ns && sup_become_reaper() < 0)
+		log_errno("init", "cannot become a child subreaper");
+	int code = init_steps(&in);
+	if (code)
+		return code;
+	if (command_start(&in) < 0)
+		return init_failed(&in, STEP_COMMAND, EXIT_OSERR);
+	kmsg_send(r->init_fd, KMSG_STARTED, 0);
+	ev_io_init(&in.sync, sync_cb, r->init_fd, EV_READ);
+	ev_io_start(loop, &in.sync);
+	run_loop(&in);
+	code = sup_status(in.s);
+	if (ev_is_active(&in.setns))
+		ev_io_stop(loop, &in.setns);
+	setns_close();
+	kmsg_send(r->init_fd, KMSG_STATUS, code);
+	sup_free(in.s);
+	return code;
+}
+
+/* --- the command line ------------------------------------------------------------------------------------- */
+static const char run_usage[] =
+	"usage: warder run [-v] [-q] [--log-format text|json] -c FILE [NAME]\n"
+	"       warder run demo                  the demo jail from the built-in config\n"
+	"       warder run --demo-config         print the built-in demo config\n";
+
+/* The demo config names its rootfs @ROOTFS@: $WARDER_DEMO_ROOTFS, else build/demo-rootfs here. */
+static char *demo_text(void)
+{
+	char cwd[512], root[600];
+	const char *env = getenv("WARDER_DEMO_ROOTFS");
+	if (env && *env)
+		snprintf(root, sizeof root, "%s", env);
+	else if (getcwd(cwd, sizeof cwd))
+		snprintf(root, sizeof root, "%s/build/demo-rootfs", cwd);
+	else
+		return NULL;
+	static const char mark[] = "@ROOTFS@";
+	size_t marks = 0;
+	for (const char *p = strstr(demo_conf, mark); p; p = strstr(p + 1, mark))
+		marks++;
+	size_t len = strlen(demo_conf) + marks * strlen(root) + 1, o = 0;
+	char *out = malloc(len);
+	if (!out)
+		return NULL;
+	for (const char *p = demo_conf, *at; *p; p = at + sizeof mark - 1) {
+		at = strstr(p, mark);
+		if (!at) {
+			snprintf(out + o, len - o, "%s", p);
+			break;
+		}
+		o += (size_t)snprintf(out + o, len - o, "%.*s%s", (int)(at - p), p, root);
+	}
+	return out;
+}
+
+static int load(const char *file, const char *name, struct conf **c)
+{
+	char err[1024];
+	int rc;
+	if (file) {
+		rc = conf_load(file, c, err, sizeof err);
+	} else {
+		char *text = demo_text();
+		if (!text) {
+			log_errno("run", "demo config");
+			return EXIT_OSERR;
+		}
+		rc = conf_load_string("demo.conf", text, c, err, sizeof err);
+		free(text);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "%s\n", err);
+		return CONF_EXIT;
+	}
+	if (!conf_jail(*c, name)) {
+		if (name)
+			fprintf(stderr, "%s: no jail named %s\n", file ? file : "demo.conf", name);
+		else
+			fprintf(stderr, "%s: %s: name the jail to run\n", file ? file : "demo.conf",
+				(*c)->njails ? "several jails" : "no jail");
+		conf_free(*c);
+		return CONF_EXIT;
+	}
+	return 0;
+}
+
+static int run_jail(const struct jail *j)
+{
+	log_set_name(j->name);
+	if (jail_backend.wanted && jail_backend.wanted(j))
+		return keeper_run(j, j->name);
+	return run_init_only(j);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"log-format", required_argument, NULL, 'L'}, {"demo-config", no_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	};
+	const char *file = NULL;
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': file = optarg; break;
+		case 'v': log_level = log_level < LOG_DEBUG ? log_level + 1 : LOG_DEBUG; break;
+		case 'q': log_level = LOG_QUIET; break;
+		case 'L':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+				fprintf(stderr, "warder run: --log-format is text or json\n%s", run_usage);
+				return EXIT_USAGE;
+			}
+			log_json = strcmp(optarg, "json") == 0;
+			break;
+		case 'D': fputs(demo_conf, stdout); return 0;
+		case 'h': fputs(run_usage, stdout); return 0;
+		default: fputs(run_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1 || (!file && (argc - optind != 1 || strcmp(argv[optind], "demo") != 0))) {
+		fputs(run_usage, stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = optind < argc ? argv[optind] : NULL;
+	struct conf *c = NULL;
+	int code = load(file, name, &c);
+	if (code)
+		return code;
+	code = run_jail(conf_jail(c, name));
+	conf_free(c);
+	return code;
+}
