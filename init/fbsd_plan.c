@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "devfs.h"
@@ -151,6 +152,11 @@ static const struct conf_param *first_kernel(const struct jail *j)
 		if (is_kernel(&j->p[i]) && j->p[i].n > 0)
 			return &j->p[i];
 	return NULL;
+}
+
+bool fbsd_wanted(const struct jail *j)
+{
+	return jail_is_set(j, "jail") || jail_is_set(j, "jail-attach") || first_kernel(j) != NULL;
 }
 
 static bool all_digits(const char *s)

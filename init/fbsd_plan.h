@@ -85,6 +85,10 @@ struct fbsd_plan {
 	char *user, *group;         /* main command's identity inside the jail, NULL: stay root */
 };
 
+/* Does J build a jail (keeper + init)? True with the old API, jail-attach, or any kernel parameter; false:
+ * `warder run` is the init of a jail someone else made (exec.start = warder run ...). */
+bool fbsd_wanted(const struct jail *j);
+
 /* Decide everything for J. Reads mount.fstab and devfs.rules files as jail(8) and devfs(8) would.
  * Returns 0, or -1 with one line in err; *out is then empty (nothing to free). */
 int fbsd_plan_build(const struct jail *j, struct fbsd_plan *out, char *err, size_t errlen);

@@ -4,7 +4,7 @@
 #include "jailconf.h"
 #include "log.h"
 
-#include <getopt.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
