@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "devfs.h"
 #include "fstab.h"
@@ -552,6 +553,22 @@ static int aliases_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 
 /* --- devfs ruleset --------------------------------------------------------------------------------------- */
 
+int fbsd_ruleset_lookup(const char *text, const char *name)
+{
+	size_t nl = strlen(name);
+	for (const char *s = text; s && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL) {
+		s += strspn(s, " \t");
+		/* a header is "[name=N]" at the start of a line (devfs.rules(5)) */
+		if (*s == '[' && strncmp(s + 1, name, nl) == 0 && s[1 + nl] == '=') {
+			char *end;
+			long n = strtol(s + 2 + nl, &end, 10);
+			if (end != s + 2 + nl && *end == ']' && n > 0 && n <= 65535)
+				return (int)n;
+		}
+	}
+	return -1;
+}
+
 int fbsd_ruleset_resolve(const struct jail *j, struct fbsd_ruleset *out, char *err, size_t errlen)
 {
 	const struct conf_param *cp = jail_param(j, "devfs_ruleset");
@@ -564,6 +581,14 @@ int fbsd_ruleset_resolve(const struct jail *j, struct fbsd_ruleset *out, char *e
 	int rc = devfs_rules_load_defaults(&r, err, errlen);
 	bool named = jail_is_set(j, "devfs.rules");
 	const char *file = named ? jail_get(j, "devfs.rules") : NULL;
+	if (rc == 0 && file && access(file, F_OK) < 0 && spec && all_digits(spec)) {
+		/* Not on this host (a FreeBSD path under `warder check` on Linux): the number still decides;
+		 * loading it at run time reads the file then, and fails there if it is still missing. */
+		out->number = atoi(spec);
+		out->load = true;
+		devfs_rules_free(&r);
+		return (out->file = strdup(file)) ? 0 : oom(err, errlen);
+	}
 	if (rc == 0 && file)
 		rc = devfs_rules_load(&r, file, err, errlen);
 	if (rc == 0) {
