@@ -66,7 +66,8 @@ $(B)/obj/%.o: %.c | build/.deps
 $(B)/libwarder.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/warder: $(B)/obj/init/main.o $(B)/libwarder.a
+# Objects, not the archive: every subcommand's object must be linked in, referenced or not.
+$(B)/warder: $(B)/obj/init/main.o $(LIB_OBJ)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
