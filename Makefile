@@ -33,7 +33,7 @@ PLAT_SRC  := $(wildcard init/linux/*.c)
 PLAT_LIBS :=
 endif
 ALL_CPPFLAGS = -D_GNU_SOURCE -DWARDER_VERSION='"$(VERSION)"' -DWARDER_DATADIR='"$(DATADIR)"' \
-               -Iinit -Iconf -Ihooks $(INIH_CFLAGS) $(EV_CFLAGS) $(CPPFLAGS)
+               -iquote init -iquote conf -iquote hooks $(INIH_CFLAGS) $(EV_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS)
 LDLIBS_ALL   = $(INIH_LIBS) $(EV_LIBS) $(PLAT_LIBS) $(LDLIBS)
 
@@ -73,7 +73,7 @@ $(B)/warder: $(B)/obj/init/main.o $(LIB_OBJ)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/t.h $(B)/libwarder.a
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests/unit $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libwarder.a $(LDLIBS_ALL)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -iquote tests/unit $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libwarder.a $(LDLIBS_ALL)
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 

@@ -329,7 +329,7 @@ const struct param_def param_table[] = {
 	P("mount.sysfs", PT_BOOL, PF_LINUX, "false", "mount sysfs on /sys in the jail, read-only"),
 	P("mount.devfs", PT_BOOL, PF_BOTH, "false", "mount a /dev built from devfs_ruleset"),
 	PC("devfs_ruleset", PT_STRING, PF_BOTH | PF_KERNEL, "4", check_ruleset, "devfs ruleset number or name for /dev"),
-	P("devfs.rules", PT_PATH, PF_LINUX, WARDER_DATADIR "/devfs.rules", "devfs.rules(5) file that defines the rulesets"),
+	P("devfs.rules", PT_PATH, PF_BOTH, WARDER_DATADIR "/devfs.rules", "devfs.rules(5) file that defines the rulesets"),
 	PI("devfs.rule_depth", PF_LINUX, "1", 0, 16, "how deep \"add include\" nests (FreeBSD's vfs.devfs.rule_depth)"),
 	PC("mount", PT_STRING, PF_BOTH | PF_LIST, NULL, check_fstab_line, "one fstab(5) line mounted for the jail"),
 	P("mount.fstab", PT_PATH, PF_BOTH, NULL, "fstab(5) file mounted for the jail"),
