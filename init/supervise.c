@@ -29,6 +29,14 @@ struct sup {
 	ev_signal sig[NSIG];
 	ev_child child;
 	ev_timer kill_timer;
+	ev_timer restart_timer;
+	double started;       /* ev_now() when the command last started */
+	double *burst;        /* start times of recent restarts, a ring of burst_n */
+	int burst_i;
+	int restarts;
+	int last_exit;
+	double delay;         /* next restart delay */
+	bool gave_up;
 	pid_t pid;            /* main command, 0 before spawn and after it exited */
 	pid_t pgrp;           /* its process group */
 	int wstatus;          /* its wait status */
@@ -137,6 +145,10 @@ void sup_stop(struct sup *s, int sig)
 	if (s->stopping)
 		return;
 	s->stopping = true;
+	if (ev_is_active(&s->restart_timer)) {
+		ev_timer_stop(s->loop, &s->restart_timer);
+		s->exited = true;
+	}
 	if (s->o->stop_timeout <= 0 || sig == SIGKILL) {
 		s->killed = true;
 		if (s->pid > 0)
@@ -168,6 +180,52 @@ static void child_stopped(struct sup *s)
 	kill(-s->pgrp, SIGCONT);
 }
 
+static bool restart_wanted(struct sup *s)
+{
+	if (s->stopping || s->o->restart == RESTART_NO)
+		return false;
+	if (s->o->restart == RESTART_ON_FAILURE && s->last_exit == 0)
+		return false;
+	if (s->o->burst_n > 0 && s->burst) {
+		/* The ring holds the last burst_n restart times: a full window that fits in burst_secs is a
+		 * crash loop. */
+		double oldest = s->burst[s->burst_i];
+		if (s->restarts >= s->o->burst_n && ev_now(s->loop) - oldest < s->o->burst_secs) {
+			log_err("command", "restarted %d times within %gs: giving up, stopping the jail",
+				s->o->burst_n, s->o->burst_secs);
+			s->gave_up = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+static void restart_schedule(struct sup *s)
+{
+	double now = ev_now(s->loop);
+	/* A command that ran for longer than the longest delay was healthy: start the backoff over. */
+	if (s->delay <= 0 || now - s->started > s->o->restart_max_delay)
+		s->delay = s->o->restart_delay;
+	log_info("command", "exited with status %d; restarting in %.2gs", s->last_exit, s->delay);
+	ev_timer_set(&s->restart_timer, s->delay, 0.);
+	ev_timer_start(s->loop, &s->restart_timer);
+	s->delay *= 2;
+	if (s->delay > s->o->restart_max_delay)
+		s->delay = s->o->restart_max_delay;
+}
+
+static void restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct sup *s = (struct sup *)((char *)w - offsetof(struct sup, restart_timer));
+	if (s->burst) {
+		s->burst[s->burst_i] = ev_now(s->loop);
+		s->burst_i = (s->burst_i + 1) % s->o->burst_n;
+	}
+	s->restarts++;
+	sup_spawn(s);
+}
+
 static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
 	(void)loop, (void)revents;
@@ -183,9 +241,14 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	if (WIFCONTINUED(w->rstatus))
 		return;
 	s->wstatus = w->rstatus;
-	s->exited = true;
 	s->pid = 0;
 	fault_target = 0;
+	s->last_exit = sup_exit_code(s->o, s->wstatus);
+	if (restart_wanted(s)) {
+		restart_schedule(s);
+		return;
+	}
+	s->exited = true;
 	if (WIFSIGNALED(w->rstatus))
 		log_debug("command", "exited on signal %d", WTERMSIG(w->rstatus));
 	else
@@ -243,6 +306,15 @@ struct sup *sup_new(struct ev_loop *loop, struct sup_opts *o)
 	ev_child_init(&s->child, child_cb, 0, 1);
 	ev_child_start(loop, &s->child);
 	ev_init(&s->kill_timer, kill_cb);
+	ev_init(&s->restart_timer, restart_cb);
+	s->last_exit = -1;
+	if (o->restart != RESTART_NO && o->burst_n > 0) {
+		s->burst = calloc((size_t)o->burst_n, sizeof *s->burst);
+		if (!s->burst) {
+			free(s);
+			return NULL;
+		}
+	}
 	return s;
 }
 
@@ -360,6 +432,7 @@ int sup_spawn(struct sup *s)
 		}
 		return -1;
 	}
+	s->started = ev_now(s->loop);
 	log_debug("command", "started %s as pid %d", s->o->argv[0], (int)pid);
 	return 0;
 }
@@ -379,6 +452,21 @@ pid_t sup_child(const struct sup *s)
 	return s->pid;
 }
 
+int sup_restarts(const struct sup *s)
+{
+	return s->restarts;
+}
+
+int sup_last_exit(const struct sup *s)
+{
+	return s->last_exit;
+}
+
+bool sup_gave_up(const struct sup *s)
+{
+	return s->gave_up;
+}
+
 void sup_free(struct sup *s)
 {
 	if (!s)
@@ -388,6 +476,8 @@ void sup_free(struct sup *s)
 			ev_signal_stop(s->loop, &s->sig[sig]);
 	ev_child_stop(s->loop, &s->child);
 	ev_timer_stop(s->loop, &s->kill_timer);
+	ev_timer_stop(s->loop, &s->restart_timer);
+	free(s->burst);
 	for (size_t i = 0; i < sizeof fault_signals / sizeof fault_signals[0]; i++)
 		signal(fault_signals[i], SIG_DFL);
 	free(s);

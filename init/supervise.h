@@ -13,6 +13,8 @@
 
 struct ev_loop;
 
+enum { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
+
 struct sup_opts {
 	char **argv;              /* the main command */
 	bool kill_pgroup;         /* -g: forward to the command's whole process group */
@@ -24,8 +26,15 @@ struct sup_opts {
 	 * exit status for the child (EXIT_OSERR). May be NULL. */
 	int (*child_setup)(void *arg);
 	void *child_arg;
-	/* Called in the parent when the main command has exited (after its status is known, before the
-	 * rest is stopped). May be NULL. */
+	/* Restart policy of the main command (jail mode): RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS.
+	 * The delay doubles from restart_delay up to restart_max_delay while the command keeps failing
+	 * quickly; more than burst_n restarts within burst_secs stops everything instead. */
+	int restart;
+	double restart_delay, restart_max_delay;
+	int burst_n;
+	double burst_secs;
+	/* Called in the parent when the main command has exited for good (after its status is known,
+	 * before the rest is stopped). May be NULL. */
 	void (*on_exit)(int status, void *arg);
 	void *on_exit_arg;
 };
@@ -44,6 +53,9 @@ void sup_stop(struct sup *s, int sig);   /* begin the stop sequence: SIG to all,
 bool sup_done(const struct sup *s);      /* command gone and every child reaped */
 int sup_status(const struct sup *s);     /* the exit code (valid once the command has exited) */
 pid_t sup_child(const struct sup *s);    /* the main command's pid, 0 when none */
+int sup_restarts(const struct sup *s);   /* how often the command was restarted */
+int sup_last_exit(const struct sup *s);  /* exit code of the last run, -1 before any exit */
+bool sup_gave_up(const struct sup *s);   /* stopped because the restart burst limit was reached */
 void sup_free(struct sup *s);
 
 /* Make warder a child subreaper when it is not PID 1 (Linux prctl / FreeBSD procctl). 0 or -1. */
