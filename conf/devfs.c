@@ -616,18 +616,21 @@ void devfs_rules_free(struct devfs_rules *r)
 /* --- the compiler's output --------------------------------------------------------------------------------- */
 
 static int plan_visit(const struct devfs_rules *r, const struct devfs_ruleset *set, const struct devfs_ruleset **out,
-		      size_t max, size_t *n)
+		      size_t max, size_t *n, size_t depth)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (out[i] == set)
 			return 0;
+	/* A chain longer than the number of rulesets is a loop (a redefined ruleset can include one that
+	 * includes it); the kernel could not load it either. */
+	if (depth > r->nsets)
+		return -1;
 	for (size_t i = 0; i < set->nrules; i++) {
 		const struct devfs_record *rec = &set->rules[i].rec;
 		if (!(rec->dr_iacts & DEVFS_DRA_INCSET))
 			continue;
 		const struct devfs_ruleset *inc = devfs_ruleset_bynum(r, rec->dr_incset);
-		/* The parser only accepts includes of rulesets defined before, so this terminates. */
-		if (inc && inc != set && plan_visit(r, inc, out, max, n) < 0)
+		if (inc && inc != set && plan_visit(r, inc, out, max, n, depth + 1) < 0)
 			return -1;
 	}
 	if (*n == max)
@@ -646,7 +649,7 @@ int devfs_load_plan(const struct devfs_rules *r, const struct devfs_ruleset *set
 		out[0] = set;
 		return 1;
 	}
-	return plan_visit(r, set, out, max, &n) < 0 ? -1 : (int)n;
+	return plan_visit(r, set, out, max, &n, 0) < 0 ? -1 : (int)n;
 }
 
 void devfs_record_format(const struct devfs_record *rec, uint16_t rnum, char *buf, size_t len)

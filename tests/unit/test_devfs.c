@@ -259,6 +259,24 @@ TEST(records_of_zvol_seed)
 	devfs_rules_free(&r);
 }
 
+/* A redefined ruleset can close an include loop; the load plan must refuse it, not recurse forever
+ * (found by the fuzzer: tests/fuzz/regress/devfs-include-cycle). */
+TEST(include_loop_refused)
+{
+	struct devfs_rules r = {0};
+	const struct devfs_ruleset *out[8];
+	int rc = devfs_rules_load_string(&r, "loop.rules",
+					 "[a=10]\nadd path null unhide\n[b=11]\nadd include $a\n[a=10]\nadd include $b\n",
+					 err, sizeof err);
+	if (rc == 0) {
+		CHECK_INT(devfs_load_plan(&r, devfs_ruleset_find(&r, "a"), true, out, 8), -1);
+		CHECK_INT(devfs_load_plan(&r, devfs_ruleset_find(&r, "b"), true, out, 8), -1);
+	} else {
+		CHECK(rc == -1);
+	}
+	devfs_rules_free(&r);
+}
+
 /* Written numbers keep their place; autonumbering continues 100 after the highest rule, as the kernel does. */
 TEST(explicit_rule_numbers)
 {
@@ -659,6 +677,7 @@ int main(void)
 	RUN(types_from_linux_majors);
 	RUN(walk_fake_dev);
 	RUN(parser_errors);
+	RUN(include_loop_refused);
 	RUN(file_errors);
 	RUN(quoting_and_comments);
 	return T_DONE();
