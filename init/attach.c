@@ -254,22 +254,35 @@ static int run_attached(char **cmd, const char *user)
 
 static const char attach_usage[] = "usage: warder attach [-u USER] NAME|SOCKET [--] [CMD [ARGS...]]\n";
 
-int cmd_attach(int argc, char **argv)
+/* Options may come before or after NAME (warder attach NAME -u USER -- CMD). */
+static int attach_opts(int argc, char **argv, const char **user)
 {
-	const char *user = NULL;
 	int opt;
-	optind = 1;
 	while ((opt = getopt(argc, argv, "+u:h")) != -1) {
 		if (opt == 'u')
-			user = optarg;
+			*user = optarg;
 		else
 			return fputs(attach_usage, opt == 'h' ? stdout : stderr), opt == 'h' ? 0 : EXIT_USAGE;
 	}
+	return -1;
+}
+
+int cmd_attach(int argc, char **argv)
+{
+	const char *user = NULL;
+	int rc;
+	optind = 0;
+	if ((rc = attach_opts(argc, argv, &user)) >= 0)
+		return rc;
 	if (optind >= argc)
 		return fputs(attach_usage, stderr), EXIT_USAGE;
-	const char *target = argv[optind++];
-	if (optind < argc && strcmp(argv[optind], "--") == 0)
-		optind++;
+	const char *target = argv[optind];
+	/* getopt goes on from the argument after NAME, as if NAME were the program name. */
+	int base = optind;
+	optind = 0; /* glibc: start afresh on the new vector */
+	if ((rc = attach_opts(argc - base, argv + base, &user)) >= 0)
+		return rc;
+	optind += base;
 	static char *sh[] = {"/bin/sh", NULL};
 	char **cmd = optind < argc ? argv + optind : sh;
 	if (!jail_backend.enter) {

@@ -172,9 +172,15 @@ int state_remove(const char *name)
 	return 0;
 }
 
+static bool pid_alive(pid_t pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+/* Both the keeper and the init: a stale file's pids are less likely to have both been reused. */
 bool state_alive(const struct jail_state *s)
 {
-	return s->keeper > 0 && (kill(s->keeper, 0) == 0 || errno == EPERM);
+	return pid_alive(s->keeper) && pid_alive(s->pid);
 }
 
 /* --- the keeper ------------------------------------------------------------------------------------------- */

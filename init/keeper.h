@@ -47,7 +47,7 @@ struct ev_loop;
  * supervises the main command, stops on "stop". Returns its exit status. */
 int run_jail_init(struct jailrun *r, struct ev_loop *loop);
 
-/* uWSGI's setns-socket: bind PATH and open our /proc/self/ns/* now (before the root changes); returns the
+/* uWSGI's setns-socket: bind PATH and open the /proc/self/ns entries now (before the root changes); returns the
  * listening fd (close-on-exec) or -1 after a log line. setns_serve answers one client: the payload
  * "uwsgi-setns", an int with the count, and the namespace fds (user excluded) as SCM_RIGHTS. */
 int setns_listen(const char *path);

@@ -35,6 +35,7 @@ struct init {
 	bool stopping;
 	ev_io sync, setns;
 	ev_signal term, intr;
+	ev_timer stop_timer;
 };
 
 static int init_chain(struct init *in, enum step_id id)
@@ -67,6 +68,34 @@ static int stop_signal(const struct jail *j)
 	return sig > 0 ? sig : SIGTERM;
 }
 
+/* Everything in the jail: the whole pid namespace when we are its PID 1, else the command's process group
+ * and our children (we are their subreaper). */
+static void signal_all(struct init *in, int sig)
+{
+	pid_t c = in->s ? sup_child(in->s) : 0;
+	if (in->o.pid_namespace) {
+		if (kill(-1, sig) < 0 && errno != ESRCH)
+			log_errno("stop", "kill -%d everything", sig);
+		return;
+	}
+	if (c > 0 && kill(-c, sig) < 0 && errno != ESRCH)
+		log_errno("stop", "kill -%d group %ld", sig, (long)c);
+	reaper_signal_children(sig);
+}
+
+/* stop.timeout passed and the command is still there. Once it is gone sup itself stops the rest (TERM,
+ * its own timeout, KILL), so a KILL here is only due while it lives. */
+static void stop_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct init *in = (struct init *)((char *)w - offsetof(struct init, stop_timer));
+	if (in->s && sup_child(in->s) > 0) {
+		log_debug("stop", "stop timeout passed: SIGKILL");
+		signal_all(in, SIGKILL);
+	}
+}
+
+/* TERM (stop.signal) to everything at once, as jail(8) does; the command's exit then hands the rest to sup. */
 static void begin_stop(struct init *in, bool run_chains, int sig)
 {
 	if (in->stopping)
@@ -74,8 +103,13 @@ static void begin_stop(struct init *in, bool run_chains, int sig)
 	in->stopping = true;
 	if (run_chains)
 		stop_chains(in);
-	if (in->s)
-		sup_stop(in->s, sig);
+	if (!in->s)
+		return;
+	signal_all(in, sig);
+	if (sig != SIGKILL) {
+		ev_timer_init(&in->stop_timer, stop_timer_cb, in->o.stop_timeout > 0 ? in->o.stop_timeout : 0.001, 0.);
+		ev_timer_start(in->loop, &in->stop_timer);
+	}
 }
 
 /* --- the supervised command ------------------------------------------------------------------------------- */
@@ -98,6 +132,22 @@ static int idle_child(void *arg)
 		close(in->setns.fd);
 	for (;;)
 		pause();
+	return 0;
+}
+
+/* restart, restart.delay, restart.max_delay, restart.burst ("N/SECONDS") for sup. */
+static void restart_policy(const struct jail *j, struct sup_opts *o)
+{
+	static const char *const words[] = {[RESTART_NO] = "no", [RESTART_ON_FAILURE] = "on-failure",
+					    [RESTART_ALWAYS] = "always"};
+	const char *policy = jail_get(j, "restart"), *burst = jail_get(j, "restart.burst");
+	for (size_t i = 0; policy && i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(policy, words[i]) == 0)
+			o->restart = (int)i;
+	o->restart_delay = jail_duration(j, "restart.delay");
+	o->restart_max_delay = jail_duration(j, "restart.max_delay");
+	if (!burst || sscanf(burst, "%d/%lf", &o->burst_n, &o->burst_secs) != 2)
+		o->burst_n = 0, o->burst_secs = 0;
 }
 
 static int command_start(struct init *in)
@@ -116,7 +166,9 @@ static int command_start(struct init *in)
 	in->o.child_arg = in;
 	in->o.on_exit = on_command_exit;
 	in->o.on_exit_arg = in;
-	if (!cmd) {
+	if (cmd)
+		restart_policy(in->j, &in->o);
+	else {
 		in->argv[0] = idle_name;
 		in->argv[1] = NULL;
 		in->o.child_setup = idle_child;
@@ -242,6 +294,8 @@ static int run_init_only(const struct jail *j)
 		    init_chain(&in, todo[i]) < 0 && code == 0)
 			code = EXIT_SOFTWARE;
 	}
+	if (ev_is_active(&in.stop_timer))
+		ev_timer_stop(in.loop, &in.stop_timer);
 	sup_free(in.s);
 	return code;
 }
@@ -340,6 +394,8 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	code = sup_status(in.s);
 	if (ev_is_active(&in.setns))
 		ev_io_stop(loop, &in.setns);
+	if (ev_is_active(&in.stop_timer))
+		ev_timer_stop(loop, &in.stop_timer);
 	setns_close();
 	kmsg_send(r->init_fd, KMSG_STATUS, code);
 	sup_free(in.s);

@@ -254,6 +254,20 @@ int lxcg_check(struct jailrun *r)
 	return 0;
 }
 
+/* A cgroup of this name left by a keeper that was killed: empty, so removed and made again. One with
+ * processes belongs to a jail still running. */
+static bool stale(const char *path)
+{
+	char procs[1024], buf[64];
+	snprintf(procs, sizeof procs, "%s/cgroup.procs", path);
+	if (read_file(procs, buf, sizeof buf) < 0 || buf[0] != '\0' || rmdir(path) < 0) {
+		errno = EEXIST;
+		return false;
+	}
+	log_warn(CG_STEP, "removed %s, left behind by an earlier run", path);
+	return true;
+}
+
 static int add_dir(struct jailrun *r, const struct cg_place *pl, char **dir)
 {
 	struct lx_priv *p = r->priv;
@@ -266,7 +280,7 @@ static int add_dir(struct jailrun *r, const struct cg_place *pl, char **dir)
 		log_err(CG_STEP, "too many cgroup hierarchies");
 		return -1;
 	}
-	if (mkdir(path, 0755) < 0) {
+	if (mkdir(path, 0755) < 0 && !(errno == EEXIST && stale(path) && mkdir(path, 0755) == 0)) {
 		log_errno(CG_STEP, "mkdir %s", path);
 		return -1;
 	}
