@@ -1,0 +1,90 @@
+#!/bin/sh
+# warder run with jail parameters: the keeper/init split in real namespaces on a busybox rootfs. PID 1 is
+# warder, /proc shows only the jail, the hostname is set; warder list and attach; SIGTERM to the keeper; the
+# command's status; SIGKILL of the keeper takes the jail with it; the demo; the host is as before every time.
+. "$(dirname "$0")/lib.sh"
+W=$WARDER
+[ "$(id -u)" = 0 ] || { echo "# skipped: needs root"; echo "0 passed, 0 failed"; exit 0; }
+export WARDER_RUNDIR=$T_TMP/run
+R=$T_TMP/root
+sh "$(dirname "$0")/../mkrootfs.sh" "$R" >/dev/null
+N=wj$$
+leftovers() { ps -eo args= | grep -F "$T_TMP/" | grep -v grep | wc -l; }
+cgdirs() { find /sys/fs/cgroup -type d -name "warder-$N*" 2>/dev/null; }
+snap() { host_mounts; host_links; cgdirs; }
+before=$(snap)
+on_exit 'find /sys/fs/cgroup -type d -name "warder-'$N'*" -delete'
+cat >"$T_TMP/j.conf" <<CONF
+[$N]
+path = $R
+unshare = mount,pid,uts,ipc,net
+host.hostname = $N.test
+mount.procfs = true
+stop.timeout = 2
+setns-socket = $T_TMP/ns.sock
+cgroup.pids.max = 100
+CONF
+# The command is single-quoted in the config: literal, no \$variable expansion.
+conf() { { cat "$T_TMP/j.conf"; printf "command = '%s'\n" "$1"; } >"$T_TMP/c.conf"; }
+
+# --- inside: PID 1, /proc, hostname
+conf 'echo pid1=$(cat /proc/1/comm) host=$(hostname) procs=$(ls -d /proc/[0-9]* | wc -l)'
+out=$($W run -q -c "$T_TMP/c.conf"); rc=$?
+is "a clean jail exits 0" $rc 0
+like "PID 1 in the jail is warder" "$out" 'pid1=warder '
+like "the hostname is set" "$out" "host=$N.test "
+like "/proc shows only the jail (warder, sh and its pipeline)" "$out" 'procs=[1-6]$'
+is "the host is as before (mounts, links, cgroups)" "$(snap)" "$before"
+is "no process left" "$(leftovers)" 0
+
+# --- the command's status
+conf 'exit 7'; $W run -q -c "$T_TMP/c.conf"; is "the command's exit code is the jail's" $? 7
+conf 'kill -USR1 $$'; $W run -q -c "$T_TMP/c.conf"; is "death by signal N is 128+N" $? 138
+conf '/nonexistent'; $W run -q -c "$T_TMP/c.conf" 2>/dev/null; is "a missing command is 127" $? 127
+
+# --- list, attach, SIGTERM
+conf 'sleep 30'
+$W run -q -c "$T_TMP/c.conf" & kp=$!
+i=0; while [ ! -S "$T_TMP/ns.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; sleep 0.2
+like "warder list shows the jail" "$($W list)" "^$N +[0-9]+ +0m0[0-9]s +$R\$"
+ipid=$(awk '$1=="pid"{print $2}' "$WARDER_RUNDIR/$N.state")
+out=$($W attach $N -- sh -c 'echo host=$(hostname) pid1=$(cat /proc/1/comm) root=$(ls /etc/motd)')
+like "attach by name: same hostname, PID 1, root" "$out" "^host=$N.test pid1=warder root=/etc/motd\$"
+is "attach sees the same pid namespace" "$($W attach $N -- readlink /proc/1/ns/pid)" "$(readlink /proc/$ipid/ns/pid)"
+is "attach joins the jail's cgroup" "$($W attach $N -- cat /proc/self/cgroup | grep '^0::')" "0::/warder-$N"
+like "attach by setns socket (uWSGI protocol)" "$($W attach "$T_TMP/ns.sock" -- hostname)" "^$N.test\$"
+is "attach -u runs as the jail's user" "$($W attach $N -u app -- id -un)" app
+$W attach $N -- sh -c 'exit 9'; is "attach returns the command's status" $? 9
+$W attach nosuchjail -- true 2>/dev/null; is "attach to an unknown jail fails" $? 71
+kill -TERM $kp; wait $kp; rc=$?
+is "SIGTERM to the keeper: the command's status (TERM)" $rc 143
+is "the state file is gone" "$(ls "$WARDER_RUNDIR")" ""
+ok "the setns socket is gone" test ! -e "$T_TMP/ns.sock"
+is "after SIGTERM the host is as before" "$(snap)" "$before"
+is "after SIGTERM no process left" "$(leftovers)" 0
+
+# --- a second run of the same name is refused while the first runs
+$W run -q -c "$T_TMP/c.conf" & kp=$!
+sleep 0.5
+$W run -q -c "$T_TMP/c.conf" 2>"$T_TMP/err"; rc=$?
+is "a second jail of the same name is refused" $rc 71
+like "and says so" "$(cat "$T_TMP/err")" "jail $N is already running"
+# --- SIGKILL of the keeper: the init must not survive it
+ipid=$(awk '$1=="pid"{print $2}' "$WARDER_RUNDIR/$N.state")
+kill -KILL $kp; wait $kp 2>/dev/null
+i=0; while kill -0 "$ipid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.05; i=$((i+1)); done
+ok "SIGKILL of the keeper kills the init" sh -c "! kill -0 $ipid 2>/dev/null"
+is "and everything in the jail" "$(leftovers)" 0
+# the next run takes over what the killed keeper left (state file, empty cgroup)
+conf 'true'; $W run -q -c "$T_TMP/c.conf" 2>/dev/null; is "a new run after a killed keeper works" $? 0
+is "and leaves the host as before" "$(snap)" "$before"
+
+# --- the demo
+$W run --demo-config >"$T_TMP/demo.conf"
+ok "the built-in demo config is conf/demo.conf" cmp -s "$T_TMP/demo.conf" "$(dirname "$0")/../../conf/demo.conf"
+out=$(WARDER_DEMO_ROOTFS=$R $W run demo 2>&1); rc=$?
+is "the demo stops cleanly" $rc 0
+like "the demo shows PID 1 and the hostname" "$out" 'PID 1 is warder, hostname demo.warder'
+like "the demo lists /dev from ruleset 4" "$out" 'ls /dev: .*null.*zero'
+is "after the demo the host is as before" "$(snap)" "$before"
+done_testing
