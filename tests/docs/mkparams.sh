@@ -55,7 +55,8 @@ mode == "params" {
 	line = line (plat == "both" ? ", Linux and FreeBSD" : plat == "linux" ? ", Linux only" : ", FreeBSD only")
 	if (kernel) line = line ", a FreeBSD kernel parameter"
 	print line (dflt == "-" ? "; not set by default." : "; default")
-	if (dflt != "-") print ".Ql " esc(dflt) " ."
+	# \: lets a long list default (caps) break after its commas.
+	if (dflt != "-") { d = esc(dflt); gsub(/,/, ",\\:", d); print ".Ql " d " ." }
 	print wrap(sentence(esc(desc)))
 	next
 }
