@@ -1,0 +1,224 @@
+#!/bin/sh
+# make bench: warder side by side with tini, tini-static, dumb-init, catatonit and a bare run (no init), in
+# one run on this machine; writes tests/bench/results.md (BENCH_OUT=FILE elsewhere) and prints it.
+#   run.sh WARDER    BENCH_SCALE=N divides the repetition counts, BENCH_SIZES="1000" picks the orphan counts
+#                    (a quick smoke run: BENCH_SCALE=20 BENCH_SIZES=1000 BENCH_OUT=/tmp/r.md)
+# Every figure is a median over many runs; the last column is warder / the best of the four peers.
+set -eu
+W=${1:?usage: run.sh WARDER}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=${BENCH_OUT:-$here/results.md}
+scale=${BENCH_SCALE:-1}
+reps() { r=$(($1 / scale)); [ "$r" -ge "$2" ] && echo "$r" || echo "$2"; } # reps WANTED MIN
+tmp=$(mktemp -d /tmp/warder-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+for t in hyperfine python3 cc unshare runc bwrap /usr/bin/tini /usr/bin/tini-static /usr/bin/dumb-init /usr/bin/catatonit; do
+	command -v "$t" >/dev/null || { echo "bench: $t missing (sh tests/deps.sh bench)" >&2; exit 1; }
+done
+cc -O2 -o "$tmp/initbench" "$here/initbench.c"
+IB=$tmp/initbench
+ORPH=
+if [ -f "$root/tests/tools/orphans.c" ]; then cc -O2 -o "$tmp/orphans" "$root/tests/tools/orphans.c" && ORPH=$tmp/orphans; fi
+NAMES="warder tini tini-static dumb-init catatonit bare"
+PEERS="tini tini-static dumb-init catatonit"
+# pre NAME [pid1] : the command prefix; tini gets -s when it is not PID 1 (as warder and catatonit become
+# subreapers by themselves), otherwise it warns on every start.
+pre() {
+	case $1 in
+	warder) echo "$W --" ;;
+	tini | tini-static) [ "${2:-}" = pid1 ] && echo "/usr/bin/$1 --" || echo "/usr/bin/$1 -s --" ;;
+	dumb-init) echo "/usr/bin/dumb-init" ;;
+	catatonit) echo "/usr/bin/catatonit --" ;;
+	bare) echo "" ;;
+	esac
+}
+V=$tmp/values # lines: ROW<TAB>NAME<TAB>VALUE
+ROWS=$tmp/rows # lines: ROW<TAB>LABEL
+row() { printf '%s\t%s\n' "$1" "$2" >>"$ROWS"; }
+val() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$V"; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+say() { echo "bench: $*" >&2; }
+started=$(date +%s)
+
+# --- (a) startup + teardown of INIT -- /bin/true
+runs=$(reps 300 30)
+say "startup: hyperfine, $runs runs each, as a plain child and as PID 1 of a new pid namespace"
+set --
+for n in $NAMES; do set -- "$@" -n "$n" "$(pre "$n") /bin/true"; done
+hyperfine -N --warmup 20 --runs "$runs" --export-json "$tmp/a.json" "$@" >/dev/null 2>"$tmp/hf.err" || { cat "$tmp/hf.err" >&2; exit 1; }
+set --
+for n in $NAMES; do set -- "$@" -n "$n" "unshare --pid --fork --mount-proc $(pre "$n" pid1) /bin/true"; done
+hyperfine -N --warmup 10 --runs "$(reps 200 20)" --export-json "$tmp/a1.json" "$@" >/dev/null 2>"$tmp/hf.err" || { cat "$tmp/hf.err" >&2; exit 1; }
+python3 - "$tmp/a.json" "$tmp/a1.json" >>"$V" <<'EOF'
+import json, sys
+for tag, path in (("a", sys.argv[1]), ("a1", sys.argv[2])):
+    res = {r["command"]: r["median"] * 1e3 for r in json.load(open(path))["results"]}
+    for name, ms in res.items():
+        print(f"{tag}\t{name}\t{ms:.3f}")
+        print(f"{tag}o\t{name}\t{ms - res['bare']:.3f}")
+EOF
+row a "startup+teardown of INIT -- /bin/true, median (ms)"
+row ao "  overhead over bare (ms)"
+row a1 "same as PID 1: unshare --pid --fork --mount-proc INIT -- /bin/true (ms)"
+row a1o "  overhead over bare unshare (ms)"
+
+# --- (b) peak RSS of the init while its child sleeps
+say "rss: VmHWM of the init, $(reps 15 3) runs each"
+for i in $(seq "$(reps 15 3)"); do
+	for n in $NAMES; do
+		# shellcheck disable=SC2046
+		$(pre "$n") sleep 5 &
+		p=$!
+		sleep 0.3
+		awk '/^VmHWM:/ {print $2}' "/proc/$p/status" >>"$tmp/rss.$n"
+		kill -TERM "$p"
+		wait "$p" 2>/dev/null || true
+	done
+done
+for n in $NAMES; do val b "$n" "$(median <"$tmp/rss.$n")"; done
+row b "peak RSS (VmHWM) of the init while its child sleeps (KiB; bare: the sleep itself)"
+
+# --- (c) binary size
+say "size"
+kib() { stat -L -c %s "$1" | awk '{printf "%.1f", $1 / 1024}'; }
+libs() { ldd "$1" 2>/dev/null | awk '$2 == "=>" {sub(/\.so.*/, "", $1); if ($1 != "libc") printf "%s%s", s, $1; s=" "}'; }
+for n in warder tini tini-static dumb-init catatonit; do
+	b=$W; [ "$n" = warder ] || b=/usr/bin/$n
+	val c "$n" "$(kib "$b")"
+	l=$(libs "$b"); file -L "$b" | grep -q 'statically linked' && l=static
+	val cl "$n" "${l:-libc only}"
+done
+strip -o "$tmp/warder.stripped" "$W" && val cx warder "$(kib "$tmp/warder.stripped")"
+for n in tini tini-static dumb-init catatonit; do val cx "$n" "$(kib /usr/bin/$n)"; done
+row c "binary size as installed (KiB; warder as built, with -g)"
+row cx "  stripped (KiB; the peers ship stripped)"
+row cl "  linked against (besides libc)"
+if (cd "$root" && make -s static >"$tmp/static.log" 2>&1) && [ -x "$root/build/static/warder" ]; then
+	val cs warder "$(kib "$root/build/static/warder")"
+	val cs tini-static "$(kib /usr/bin/tini-static)"
+	val cs catatonit "$(kib /usr/bin/catatonit)"
+else
+	val cs warder "make static failed"
+fi
+row cs "static, stripped binary size (KiB; warder: make static)"
+
+# --- (d) reaping orphans as PID 1 of a pid namespace
+# initbench orphans makes each orphan with clone(CLONE_VM) (fork costs ~2 ms here and would drown the
+# init's share); runs are interleaved across the inits so that load drift on the machine hits all alike.
+reap() { # reap TAG N REPS GENERATOR...
+	tag=$1 n=$2 r=$3; shift 3
+	say "reap: $n orphans ($*), $r runs each"
+	for i in $(seq "$r"); do
+		for nm in $NAMES; do
+			# shellcheck disable=SC2046
+			line=$("$IB" reap -P -s "$tmp/stamp" -- $(pre "$nm" pid1) "$@")
+			[ "${line##* }" = 0 ] || say "$nm: a reap run exited ${line##* }"
+			echo "$line" >>"$tmp/$tag.$nm"
+		done
+	done
+	for nm in $NAMES; do
+		val "${tag}w" "$nm" "$(awk '$4 == 0 {print $1 / 1e6}' "$tmp/$tag.$nm" | median)"
+		[ "$nm" = bare ] && continue
+		val "${tag}c" "$nm" "$(awk '$4 == 0 {print $2 / 1e6}' "$tmp/$tag.$nm" | median)"
+		val "${tag}t" "$nm" "$(awk '$4 == 0 && $3 >= 0 {print $3 / 1e6}' "$tmp/$tag.$nm" | median)"
+		bad=$(awk '$4 != 0' "$tmp/$tag.$nm" | wc -l)
+		[ "$bad" = 0 ] || val "${tag}w" "$nm" "FAILED ($bad runs)"
+	done
+}
+for n in ${BENCH_SIZES:-1000 10000 50000}; do
+	case $n in 1000) r=$(reps 15 3) ;; 10000) r=$(reps 5 1) ;; *) r=$(reps 2 1) ;; esac
+	reap "d$n" "$n" "$r" "$IB" orphans "$n" "$tmp/stamp"
+	row "d${n}w" "reap $n orphans as PID 1: wall time, start to exit (ms)"
+	row "d${n}c" "  CPU time of the init itself (ms)"
+	row "d${n}t" "  tail: end of the burst to the init's exit (ms)"
+done
+if [ -n "$ORPH" ]; then
+	reap dorph 1000 "$(reps 3 1)" "$ORPH" 1000
+	row dorphw "reap 1000 orphans made with fork (tests/tools/orphans): wall (ms)"
+	row dorphc "  CPU time of the init itself (ms)"
+fi
+
+# --- (e) signal forwarding latency, the init as PID 1
+say "signals: 1000 SIGUSR1 through each init"
+for nm in $NAMES; do
+	# shellcheck disable=SC2046
+	set -- $("$IB" siglat 1000 "$tmp/fifo" -P -- $(pre "$nm" pid1) "$IB" sigrecv "$tmp/fifo")
+	val e "$nm" "$(echo "$1" | awk '{printf "%.1f", $1 / 1e3}')"
+	val e99 "$nm" "$(echo "$2" | awk '{printf "%.1f", $1 / 1e3}')"
+	[ "$4" = 0 ] || val e "$nm" "$4 signals lost"
+done
+row e "signal forwarding latency, kill(init) to the command's handler, median (µs; bare: direct)"
+row e99 "  p99 (µs)"
+
+# --- jails (issue 4): /bin/true in a full jail, warder run vs bwrap vs runc on the same rootfs
+J=$tmp/jail
+sh "$root/tests/oci/mkbundle.sh" "$J" - /bin/true >/dev/null 2>&1
+cat >"$J/bench.conf" <<EOF
+[bench]
+path = $J/rootfs
+unshare = mount,pid,uts,ipc,net
+mount.procfs = true
+mount.devfs = true
+restart = no
+command = /bin/true
+EOF
+jruns=$(reps 100 10)
+say "jail: /bin/true in a full jail, $jruns runs each"
+if timeout 20 "$W" run -q -c "$J/bench.conf" bench >"$tmp/jail.log" 2>&1; then
+	(cd "$J" && hyperfine -N --warmup 5 --runs "$jruns" --export-json "$tmp/j.json" \
+		-n "warder run" "$W run -q -c $J/bench.conf bench" \
+		-n "bwrap --unshare-all" "bwrap --unshare-all --bind $J/rootfs / --proc /proc --dev /dev /bin/true" \
+		-n "runc run" "runc run warder-bench-$$" >/dev/null 2>"$tmp/hf.err") || cat "$tmp/hf.err" >&2
+else
+	say "warder run failed, no jail figures: $(tail -n 3 "$tmp/jail.log")"
+fi
+
+# --- the table
+python3 - "$ROWS" "$V" "$tmp/j.json" "$NAMES" "$PEERS" "$(($(date +%s) - started))" >"$out" <<'EOF'
+import json, os, platform, sys
+rows_f, vals_f, jf, names, peers, secs = sys.argv[1:7]
+names, peers = names.split(), peers.split()
+vals = {}
+for line in open(vals_f):
+    r, n, v = line.rstrip("\n").split("\t")
+    vals[(r, n)] = v
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+def fmt(v):
+    x = num(v)
+    if x is None:
+        return v
+    return f"{x:.0f}" if abs(x) >= 100 else f"{x:.1f}" if abs(x) >= 10 else f"{x:.2f}"
+print("# warder benchmarks\n")
+print(f"One run of `make bench` on this machine ({platform.machine()}, {os.cpu_count()} cores, Linux "
+      f"{platform.release()}), {secs} s. Medians; lower is better everywhere. The last column is warder's "
+      "figure over the best of the four peers (tini, tini-static, dumb-init, catatonit).\n")
+print("| metric | " + " | ".join(names) + " | warder / best peer |")
+print("|---" * (len(names) + 2) + "|")
+for line in open(rows_f):
+    r, label = line.rstrip("\n").split("\t")
+    cells = [fmt(vals.get((r, n), "—")) for n in names]
+    w = num(vals.get((r, "warder")))
+    best = [(num(vals.get((r, p))), p) for p in peers if num(vals.get((r, p))) is not None]
+    ratio = "—"
+    if w is not None and best and not r.endswith("o"):
+        b, bp = min(best)
+        ratio = f"{w / b:.2f} ({bp})" if b > 0 else "—"
+    elif w is not None and best:  # overheads can be ~0 or negative: show the difference instead
+        b, bp = min(best)
+        ratio = f"{w - b:+.3f} ms vs {bp}"
+    print(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
+if os.path.exists(jf):
+    print("\n## /bin/true in a full jail (mount, pid, uts, ipc, net; rootfs, /proc, /dev), same busybox rootfs\n")
+    print("| runner | median (ms) | ratio to warder run |")
+    print("|---|---|---|")
+    res = json.load(open(jf))["results"]
+    base = next(x["median"] for x in res if x["command"] == "warder run")
+    for x in res:
+        print(f"| {x['command']} | {x['median'] * 1e3:.2f} | {x['median'] / base:.2f} |")
+EOF
+cat "$out"
