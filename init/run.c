@@ -125,11 +125,9 @@ static void on_command_exit(int code, void *arg);
  * needs one to supervise) and does nothing but wait for the stop signal. */
 static int idle_child(void *arg)
 {
-	struct init *in = arg;
-	if (in->r)
-		close(in->r->init_fd);
-	if (ev_is_active(&in->setns))
-		close(in->setns.fd);
+	(void)arg;
+	/* No fd of ours stays open in it: sup's exec report pipe must read end-of-file, as after an exec. */
+	closefrom(3);
 	for (;;)
 		pause();
 	return 0;

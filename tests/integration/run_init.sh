@@ -1,0 +1,70 @@
+#!/bin/sh
+# warder run without jail parameters: the init of a jail someone else made. Every chain runs here, in the
+# step table's order, around the supervised command; SIGTERM runs prestop and stop before the processes are
+# signalled; the exit status is the command's; a failing chain unwinds.
+. "$(dirname "$0")/lib.sh"
+W=$WARDER
+O=$T_TMP/order
+CHAINS="prepare prestart created jailed start poststart prestop stop poststop release"
+mk() { # mk COMMAND [FAILING-CHAIN]
+	{
+		echo "[init]"
+		echo "stop.timeout = 1"
+		printf "command = '%s'\n" "$1"
+		for c in $CHAINS; do
+			if [ "$c" = "${2:-}" ]; then echo "exec.$c = echo $c >>$O; false"; else echo "exec.$c = echo $c >>$O"; fi
+		done
+	} >"$T_TMP/i.conf"
+	: >"$O"
+}
+order() { tr '\n' ' ' <"$O"; }
+
+mk 'exit 3'
+$W run -q -c "$T_TMP/i.conf"; rc=$?
+is "the command's status is the exit status" $rc 3
+is "chains in table order, command between start and poststart" "$(order)" \
+	"prepare prestart created jailed start poststart prestop stop poststop release "
+
+mk 'echo command >>'"$O"'; exec sleep 10'
+$W run -q -c "$T_TMP/i.conf" & wp=$!
+i=0; while ! grep -q poststart "$O" && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+kill -TERM $wp; wait $wp; rc=$?
+is "SIGTERM: the command's status (killed by TERM)" $rc 143
+like "SIGTERM: prestop and stop, then poststop and release" "$(order)" \
+	"poststart (command )?prestop stop poststop release \$"
+
+mk 'trap "exit 0" TERM; sleep 10 & wait'
+$W run -q -c "$T_TMP/i.conf" & wp=$!
+sleep 0.5; kill -INT $wp; wait $wp; rc=$?
+is "SIGINT stops too; a command that exits 0 on TERM gives 0" $rc 0
+
+mk 'exit 0' start
+$W run -q -c "$T_TMP/i.conf" 2>"$T_TMP/err"; rc=$?
+is "a failing exec.start: exit 70" $rc 70
+is "a failing exec.start: no command, poststop and release still run" "$(order)" \
+	"prepare prestart created jailed start poststop release "
+like "a failing exec.start: one line names it" "$(cat "$T_TMP/err")" '^warder\[init\]: start: .*exit status 1$'
+
+mk 'exit 0' prestart
+$W run -q -c "$T_TMP/i.conf" 2>/dev/null
+is "a failing exec.prestart: only release undoes prepare" "$(order)" "prepare prestart release "
+
+# without a command: runs until stopped, and a stop by TERM is a clean exit
+{ echo "[idle]"; echo "exec.start = echo start >>$O"; echo "exec.stop = echo stop >>$O"; } >"$T_TMP/n.conf"; : >"$O"
+$W run -q -c "$T_TMP/n.conf" & wp=$!
+sleep 0.5; kill -TERM $wp; wait $wp; rc=$?
+is "no command: runs until SIGTERM, then exits 0" $rc 0
+is "no command: exec.stop ran" "$(order)" "start stop "
+
+# config errors: one line, 78
+printf '[x]\nnosuchkey = 1\n' >"$T_TMP/bad.conf"
+out=$($W run -c "$T_TMP/bad.conf" 2>&1); rc=$?
+is "a config error exits 78" $rc 78
+like "a config error is FILE:LINE: message" "$out" "^$T_TMP/bad.conf:2: "
+$W run -c "$T_TMP/i.conf" nosuch 2>/dev/null; is "an unknown jail name exits 78" $? 78
+$W run 2>/dev/null; is "run without -c is a usage error" $? 64
+out=$($W run -c "$T_TMP/i.conf" --log-format json 2>&1 >/dev/null)
+like "--log-format json logs JSON lines" "$out" '^\{"prog":"warder","jail":"init",'
+sub=$(unshare --pid --fork sh -c "$W run -q -c $T_TMP/i.conf; echo \$?" 2>/dev/null)
+is "as PID 1 of a pid namespace" "$sub" 70
+done_testing
