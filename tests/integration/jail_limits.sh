@@ -1,0 +1,46 @@
+#!/bin/sh
+# cgroup limits of a jail: a fork bomb stops at cgroup.pids.max and the jail still stops cleanly;
+# cgroup.memory.max is enforced; the jail's cgroups are gone afterwards.
+. "$(dirname "$0")/lib.sh"
+W=$WARDER
+[ "$(id -u)" = 0 ] || { echo "# skipped: needs root"; echo "0 passed, 0 failed"; exit 0; }
+export WARDER_RUNDIR=$T_TMP/run
+R=$T_TMP/root
+sh "$(dirname "$0")/../mkrootfs.sh" "$R" >/dev/null
+N=wl$$
+leftovers() { ps -eo args= | grep -F "$T_TMP/" | grep -v grep | wc -l; }
+cgdirs() { find /sys/fs/cgroup -type d -name "warder-$N" 2>/dev/null; }
+on_exit 'find /sys/fs/cgroup -type d -name "warder-'$N'" -delete'
+mk() { # mk LIMIT-LINE COMMAND
+	printf '[%s]\npath = %s\nunshare = mount,pid,uts,ipc\nmount.procfs = true\nstop.timeout = 1\n%s\ncommand = '\''%s'\''\n' \
+		"$N" "$R" "$1" "$2" >"$T_TMP/l.conf"
+}
+
+# pids.max: the bomb's forks fail beyond the limit; the command reports how far it got, then stops
+mk "cgroup.pids.max = 20" '(i=0; while [ $i -lt 60 ]; do sleep 5 & i=$((i+1)); done) 2>/dev/null; set -- /proc/[0-9]*; echo running=$#; exit 0'
+out=$(timeout 60 $W run -q -c "$T_TMP/l.conf" 2>/dev/null); rc=$?
+like "pids.max caps the processes in the jail" "$out" '^running=(1[0-9]|20)$'
+is "the jail still stops cleanly (status 0)" $rc 0
+# a real fork bomb, stopped from outside
+mk "cgroup.pids.max = 32" 'b() { b | b & }; b; sleep 30'
+timeout 60 $W run -q -c "$T_TMP/l.conf" 2>/dev/null & kp=$!
+sleep 2
+n=$(cat $(find /sys/fs/cgroup -path "*warder-$N/pids.current" 2>/dev/null | head -1) 2>/dev/null)
+ok "a fork bomb is held at pids.max ($n <= 32)" test "${n:-99}" -le 32
+kill -TERM $kp; wait $kp; rc=$?
+ok "the bombed jail stops on SIGTERM (status $rc)" test "$rc" -ne 124
+is "no cgroup left" "$(cgdirs)" ""
+is "no process left" "$(leftovers)" 0
+
+# memory.max: a process that wants more than the limit is killed by the OOM killer inside the jail
+mk "cgroup.memory.max = 32M" 'head -c 100000000 /dev/zero | tail >/dev/null'
+timeout 60 $W run -q -c "$T_TMP/l.conf" 2>/dev/null
+is "memory.max is enforced (the 100 MB reader is SIGKILLed)" $? 137
+mk "cgroup.memory.max = 256M" 'head -c 100000000 /dev/zero | tail >/dev/null'
+timeout 60 $W run -q -c "$T_TMP/l.conf" 2>/dev/null
+is "under a larger memory.max the same reader lives" $? 0
+is "no cgroup left after the memory runs" "$(cgdirs)" ""
+mk "cgroup.cpu.max = 50000 100000" 'exit 0'
+timeout 60 $W run -q -c "$T_TMP/l.conf"; is "cpu.max is accepted and set" $? 0
+is "no process left" "$(leftovers)" 0
+done_testing
