@@ -258,7 +258,7 @@ int lxcg_check(struct jailrun *r)
  * processes belongs to a jail still running. */
 static bool stale(const char *path)
 {
-	char procs[1024], buf[64];
+	char procs[1100], buf[64];
 	snprintf(procs, sizeof procs, "%s/cgroup.procs", path);
 	if (read_file(procs, buf, sizeof buf) < 0 || buf[0] != '\0' || rmdir(path) < 0) {
 		errno = EEXIST;

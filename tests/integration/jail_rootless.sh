@@ -15,6 +15,7 @@ R=$T_TMP/root
 sh "$(dirname "$0")/../mkrootfs.sh" "$R" >/dev/null
 mkdir "$T_TMP/run" && chown "$U" "$T_TMP/run"
 as_user() { setpriv --reuid="$uid" --regid="$gid" --clear-groups env WARDER_RUNDIR="$T_TMP/run" "$@"; }
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" # see jail_run.sh
 leftovers() { ps -eo args= | grep -F "$T_TMP/" | grep -v grep | wc -l; }
 before=$(host_mounts)
 mk() {
