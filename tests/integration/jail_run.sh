@@ -82,6 +82,24 @@ is "and everything in the jail" "$(leftovers)" 0
 conf 'true'; $W run -q -c "$T_TMP/c.conf" 2>/dev/null; is "a new run after a killed keeper works" $? 0
 is "and leaves the host as before" "$(snap)" "$before"
 
+# --- vnet.interface: one end of a veth pair made by exec.prestart moves into the jail; the pair dies with it
+V=wv$$
+cat >"$T_TMP/v.conf" <<CONF
+[$N]
+path = $R
+unshare = mount,pid,net
+exec.prestart = ip link add ${V}a type veth peer name ${V}b
+vnet.interface = ${V}b
+command = 'ip -o link'
+CONF
+on_exit "ip link del ${V}a"
+out=$($W run -q -c "$T_TMP/v.conf"); rc=$?
+is "a vnet jail runs" $rc 0
+like "the interface is inside" "$out" "^[0-9]+: ${V}b@"
+like "and loopback is up" "$out" '^1: lo: <LOOPBACK,UP'
+i=0; while ip link show ${V}a >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+is "after a vnet jail the host's links are as before" "$(snap)" "$before"
+
 # --- the demo
 $W run --demo-config >"$T_TMP/demo.conf"
 ok "the built-in demo config is conf/demo.conf" cmp -s "$T_TMP/demo.conf" "$(dirname "$0")/../../conf/demo.conf"
