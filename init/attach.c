@@ -15,6 +15,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#ifndef __linux__
+#include <sys/ucred.h> /* struct xucred, LOCAL_PEERCRED */
+#endif
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,6 +135,25 @@ void setns_close(void)
 }
 
 /* --- the client ------------------------------------------------------------------------------------------- */
+/* The pid of the process that serves the socket (it called listen()). */
+static int peer_pid(int s, pid_t *pid)
+{
+#ifdef SO_PEERCRED
+	struct ucred cr;
+	socklen_t len = sizeof cr;
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return -1;
+	*pid = cr.pid;
+#else
+	struct xucred cr;
+	socklen_t len = sizeof cr;
+	if (getsockopt(s, SOL_LOCAL, LOCAL_PEERCRED, &cr, &len) < 0)
+		return -1;
+	*pid = cr.cr_pid;
+#endif
+	return 0;
+}
+
 /* Connect to a setns socket: the fds, and the serving init's pid (the socket's peer credentials). */
 static int setns_fetch(const char *path, int *fds, size_t *n, pid_t *pid)
 {
@@ -145,8 +167,6 @@ static int setns_fetch(const char *path, int *fds, size_t *n, pid_t *pid)
 			close(s);
 		return -1;
 	}
-	struct ucred cr;
-	socklen_t crlen = sizeof cr;
 	char magic[SETNS_MAGIC_LEN];
 	int count = 0;
 	struct iovec iov[2] = {{magic, sizeof magic}, {&count, sizeof count}};
@@ -159,7 +179,7 @@ static int setns_fetch(const char *path, int *fds, size_t *n, pid_t *pid)
 	do
 		got = recvmsg(s, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
 	while (got < 0 && errno == EINTR);
-	int rc = getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &crlen);
+	int rc = peer_pid(s, pid);
 	close(s);
 	if (got < 0 || rc < 0) {
 		log_errno("attach", "read %s", path);
@@ -177,7 +197,6 @@ static int setns_fetch(const char *path, int *fds, size_t *n, pid_t *pid)
 		return -1;
 	}
 	*n = nfd;
-	*pid = cr.pid;
 	return 0;
 }
 
