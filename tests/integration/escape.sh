@@ -159,7 +159,7 @@ for p in $(pgrep -f 'sleep 777[1-6]'); do kill -9 "$p"; done 2>/dev/null
 ok "host unchanged (daemons)" host_same
 
 # --- the setns socket from another uid -------------------------------------------------------------------------
-if command -v python3 >/dev/null && command -v setpriv >/dev/null; then
+if [ -x /usr/bin/python3 ] && command -v setpriv >/dev/null; then
 	jail "setns-socket = $T_TMP/ns.sock" "/bin/sleep 3"
 	run 30 &
 	i=0; while [ ! -S "$T_TMP/ns.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -172,7 +172,7 @@ try:
 except OSError as e:
     print("refused", e.errno)
 EOF2
-	res=$(setpriv --reuid 65534 --regid 65534 --clear-groups python3 "$T_TMP/connect.py" "$T_TMP/ns.sock" 2>&1)
+	res=$(setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 "$T_TMP/connect.py" "$T_TMP/ns.sock" 2>&1)
 	wait
 	like "another uid cannot connect to the setns socket" "$res" '^refused'
 	ok "host unchanged (setns socket)" host_same
