@@ -110,5 +110,14 @@ install: $(B)/warder
 	[ ! -f packaging/man/warder.8 ] || install -m 644 packaging/man/warder.8 $(DESTDIR)$(MANDIR)/man8/
 	[ ! -f packaging/man/warder.conf.5 ] || install -m 644 packaging/man/warder.conf.5 $(DESTDIR)$(MANDIR)/man5/
 
+deb:
+	$(Q)sh tests/deps.sh check
+	$(Q)sh packaging/debian/build.sh $(abspath build/deb)
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(Q)sh tests/deps.sh check
+	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
 	rm -rf build

@@ -203,9 +203,9 @@ static int expand_text(struct ctx *x, struct mp *m, const struct entry *e, const
 	int rc = 0;
 	while (rc == 0 && i < len) {
 		char name[128];
-		size_t end;
-		const char *const *vals;
-		size_t n;
+		size_t end = len;
+		const char *const *vals = NULL;
+		size_t n = 0;
 		if (s[i] != '$') {
 			size_t run = strcspn(s + i, "$");
 			rc = buf_add(&b, s + i, run) < 0 ? oom(x, e) : 0;

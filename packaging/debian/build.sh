@@ -11,7 +11,7 @@ mkdir -p "$tmp/warder"
 # Tracked files as they are in the work tree; build output and untracked files stay out.
 cd "$top"
 git ls-files | while IFS= read -r f; do [ -e "$f" ] && printf '%s\0' "$f"; done | xargs -0 cp --parents -t "$tmp/warder"
-# conf/examples whole: .gitignore's "*.d" hides conf/examples/freebsd-vnet-thin.d/ from git.
+# conf/examples whole (examples are data, not build output).
 cp -r "$top/conf/examples/." "$tmp/warder/conf/examples/"
 cp -r "$top/packaging/debian" "$tmp/warder/debian"
 rm -f "$tmp/warder/debian/build.sh"
