@@ -95,10 +95,11 @@ pidns sh -c '
 is "signal storm with a trapping command: status 42 kept" $? 42
 
 # --- not PID 1: subreaper, orphans reparent to warder and are reaped
-out=$($W -- sh -c 'sh -c "sleep 0.5 & echo \$!" ; sleep 0.2; ps -o pid=,ppid=,stat= -e' )
+out=$($W -- sh -c 'sh -c "sleep 0.5 & echo \$!" ; sleep 0.2; ps -o pid=,ppid=,comm= -e' )
 orphan=$(echo "$out" | head -n 1)
-wpid_line=$(echo "$out" | awk -v p="$orphan" '$1 == p {print $2}')
-ok "not PID 1: an orphan is reparented to warder (subreaper)" [ -n "$wpid_line" ] && ! ps -o comm= -p "$wpid_line" | grep -qv warder
+wpid_line=$(echo "$out" | awk -v p="$orphan" 'NR > 1 && $1 == p {print $2}')
+parent=$(echo "$out" | awk -v p="$wpid_line" '$1 == p {print $3}')
+is "not PID 1: an orphan is reparented to warder (subreaper)" "$parent" warder
 out=$(sh -c "$W -- sh -c '(sleep 0.2 &); sleep 0.6; ps -eo stat=,comm= | grep -c \"^Z.*sleep\"'")
 is "not PID 1: reparented orphans are reaped" "$out" 0
 
@@ -133,7 +134,7 @@ is "blocked signals are exactly those warder was given" "$($W -- awk '/^SigBlk:/
 PTY="python3 $(dirname "$0")/../tools/pty_run.py"
 out=$($PTY $W -- sh -c 'awk "{print \"pgrp=\" \$5, \"tpgid=\" \$8}" /proc/self/stat')
 pg=$(echo "$out" | sed -n 's/.*pgrp=\([0-9]*\).*/\1/p'); tp=$(echo "$out" | sed -n 's/.*tpgid=\([0-9]*\).*/\1/p')
-ok "with a tty the command owns the foreground ($(echo $out))" [ -n "$pg" ] && [ "$pg" = "$tp" ]
+ok "with a tty the command owns the foreground ($(echo $out))" [ -n "$pg" -a "$pg" = "$tp" ]
 out=$($PTY --stop-cont $W -- sh -c 'kill -STOP $$; echo resumed; exit 6')
 like "a stopped command stops warder too, like a shell job" "$out" 'state=T'
 like "continuing warder resumes the command" "$out" 'resumed'
