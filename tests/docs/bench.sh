@@ -1,5 +1,6 @@
 #!/bin/sh
-# Copies tests/bench/results.md (written by `make bench`) into README.md between the BENCHMARKS markers.
+# Copies tests/bench/results.md (written by `make bench`) into README.md between the BENCHMARKS markers,
+# its headings two levels down (README's section is a level-2 heading).
 #   bench.sh            rewrite README.md in place (nothing to do while results.md does not exist)
 #   bench.sh --check    exit 1 when README.md does not hold the current results.md
 set -eu
@@ -13,7 +14,7 @@ grep -q '^<!-- BEGIN BENCHMARKS' "$readme" && grep -q '^<!-- END BENCHMARKS' "$r
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 RESULTS=$results awk '
-/^<!-- BEGIN BENCHMARKS/ { print; while ((getline l < ENVIRON["RESULTS"]) > 0) print l; skip = 1; next }
+/^<!-- BEGIN BENCHMARKS/ { print; while ((getline l < ENVIRON["RESULTS"]) > 0) { if (l ~ /^#/) l = "##" l; print l }; skip = 1; next }
 /^<!-- END BENCHMARKS/ { skip = 0 }
 !skip { print }
 ' "$readme" >"$tmp"
