@@ -142,8 +142,11 @@ static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 void sup_stop(struct sup *s, int sig)
 {
-	if (s->stopping)
+	/* Called again when the command exits during a stop: the last child may be gone already. */
+	if (s->stopping) {
+		check_done(s);
 		return;
+	}
 	s->stopping = true;
 	if (ev_is_active(&s->restart_timer)) {
 		ev_timer_stop(s->loop, &s->restart_timer);

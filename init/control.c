@@ -1,0 +1,448 @@
+/* control: the control socket's wire format (request parser, JSON answers) and its server on a libev loop.
+ * A connection sends one line and gets one line; a client that says nothing is dropped after a timeout, so
+ * it cannot hold the keeper. Only root and the jail's owner are served (peer credentials). */
+#include "control.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "keeper.h"
+#include "log.h"
+
+#define CTL_STEP "control"
+#define CTL_TIMEOUT 5.0 /* seconds a client has to send its line */
+
+static const char *const req_names[] = {[CTL_STATUS] = "status", [CTL_RELOAD] = "reload", [CTL_STOP] = "stop"};
+
+enum ctl_req control_parse(const char *buf, size_t len)
+{
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+	for (size_t i = 0; i < sizeof req_names / sizeof req_names[0]; i++)
+		if (strlen(req_names[i]) == len && memcmp(buf, req_names[i], len) == 0)
+			return (enum ctl_req)i;
+	return CTL_BAD;
+}
+
+const char *control_req_name(enum ctl_req r)
+{
+	return r >= 0 && (size_t)r < sizeof req_names / sizeof req_names[0] ? req_names[r] : "?";
+}
+
+/* --- JSON ------------------------------------------------------------------------------------------------- */
+struct out {
+	char *p;
+	size_t len, o;
+	bool full;
+};
+
+static void put(struct out *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(w->p + w->o, w->len - w->o, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= w->len - w->o)
+		w->full = true;
+	else
+		w->o += (size_t)n;
+}
+
+static void put_str(struct out *w, const char *s)
+{
+	put(w, "\"");
+	for (; s && *s && !w->full; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			put(w, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			put(w, "\\u%04x", c);
+		else
+			put(w, "%c", c);
+	}
+	put(w, "\"");
+}
+
+static void put_names(struct out *w, const char *csv)
+{
+	put(w, "[");
+	for (const char *p = csv, *e; p && *p; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, ",");
+		char one[32];
+		snprintf(one, sizeof one, "%.*s", (int)(e - p), p);
+		put(w, "%s", p == csv ? "" : ",");
+		put_str(w, one);
+	}
+	put(w, "]");
+}
+
+int control_status_json(char *buf, size_t len, const struct control_status *st)
+{
+	struct out w = {buf, len, 0, len == 0};
+	put(&w, "{\"name\":");
+	put_str(&w, st->name);
+	put(&w, ",\"state\":");
+	put_str(&w, st->state);
+	put(&w, ",\"pid\":%ld,\"pids\":[", (long)st->pid);
+	for (size_t i = 0; i < st->npids && i < CTL_MAX_PIDS; i++)
+		put(&w, "%s%ld", i ? "," : "", (long)st->pids[i]);
+	put(&w, "],\"uptime\":%lld,\"restarts\":%d,\"last_exit\":", st->uptime, st->restarts);
+	if (st->last_exit < 0)
+		put(&w, "null");
+	else
+		put(&w, "%d", st->last_exit);
+	put(&w, ",\"jid\":%ld,\"namespaces\":", st->jid);
+	put_names(&w, st->namespaces);
+	put(&w, ",\"config\":");
+	if (st->config)
+		put_str(&w, st->config);
+	else
+		put(&w, "null");
+	put(&w, "}\n");
+	return w.full ? -1 : (int)w.o;
+}
+
+int control_answer(char *buf, size_t len, const char *error)
+{
+	struct out w = {buf, len, 0, len == 0};
+	if (!error) {
+		put(&w, "{\"ok\":true}\n");
+	} else {
+		put(&w, "{\"error\":");
+		put_str(&w, error);
+		put(&w, "}\n");
+	}
+	return w.full ? -1 : (int)w.o;
+}
+
+#ifdef __linux__
+void control_namespaces(pid_t pid, char *buf, size_t len)
+{
+	static const char *const ns[] = {"mount", "pid", "uts", "ipc", "net", "user", "cgroup", "time"};
+	static const char *const file[] = {"mnt", "pid", "uts", "ipc", "net", "user", "cgroup", "time"};
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+		char a[64], b[64];
+		struct stat sa, sb;
+		snprintf(a, sizeof a, "/proc/%ld/ns/%s", (long)pid, file[i]);
+		snprintf(b, sizeof b, "/proc/self/ns/%s", file[i]);
+		if (stat(a, &sa) < 0 || stat(b, &sb) < 0 || sa.st_ino == sb.st_ino)
+			continue;
+		int n = snprintf(buf + o, len - o, "%s%s", o ? "," : "", ns[i]);
+		if (n < 0 || (size_t)n >= len - o)
+			break;
+		o += (size_t)n;
+	}
+}
+#else
+void control_namespaces(pid_t pid, char *buf, size_t len)
+{
+	(void)pid;
+	if (len)
+		buf[0] = '\0';
+}
+#endif
+
+/* --- the server ------------------------------------------------------------------------------------------ */
+struct conn {
+	struct control *c;
+	struct conn *next;
+	ev_io io;
+	ev_timer timer;
+	char buf[CTL_LINE_MAX];
+	size_t n;
+};
+
+struct control {
+	struct ev_loop *loop;
+	ev_io io;
+	char path[sizeof ((struct sockaddr_un *)0)->sun_path];
+	uid_t owner;
+	control_fn fn;
+	void *arg;
+	struct conn *conns;
+};
+
+const char *control_default_path(const char *name, char *buf, size_t len)
+{
+	const char *env = getenv("WARDER_RUNDIR"), *xdg = getenv("XDG_RUNTIME_DIR");
+	if (!(env && *env) && geteuid() != 0 && !(xdg && *xdg)) {
+		log_debug(CTL_STEP, "no control socket: not root and no XDG_RUNTIME_DIR");
+		return NULL;
+	}
+	char dir[512];
+	snprintf(buf, len, "%s/%s.ctl", state_dir(dir, sizeof dir), name);
+	return buf;
+}
+
+const char *control_path(const struct control *c)
+{
+	return c->path;
+}
+
+static int peer_uid(int fd, uid_t *uid)
+{
+#ifdef __FreeBSD__
+	gid_t gid;
+	return getpeereid(fd, uid, &gid);
+#else
+	struct ucred cr;
+	socklen_t l = sizeof cr;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0)
+		return -1;
+	*uid = cr.uid;
+	return 0;
+#endif
+}
+
+static void conn_free(struct conn *k)
+{
+	struct control *c = k->c;
+	for (struct conn **pp = &c->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == k) {
+			*pp = k->next;
+			break;
+		}
+	}
+	ev_io_stop(c->loop, &k->io);
+	ev_timer_stop(c->loop, &k->timer);
+	close(k->io.fd);
+	free(k);
+}
+
+static void conn_reply(struct conn *k, const char *line)
+{
+	size_t len = strlen(line), o = 0;
+	while (o < len) {
+		ssize_t n = send(k->io.fd, line + o, len - o, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			/* One short line into an empty socket buffer: only a client that reads nothing gets here. */
+			log_warn(CTL_STEP, "a client does not read its answer: dropped");
+			return;
+		}
+		if (n < 0) {
+			log_errno(CTL_STEP, "send the answer");
+			return;
+		}
+		o += (size_t)n;
+	}
+}
+
+/* The line is complete (or the client closed its side): answer it and close. */
+static void conn_done(struct conn *k)
+{
+	struct control *c = k->c;
+	char out[2048];
+	enum ctl_req req = control_parse(k->buf, k->n);
+	if (req == CTL_BAD) {
+		log_warn(CTL_STEP, "bad request");
+		control_answer(out, sizeof out, "bad request: status, reload or stop");
+		conn_reply(k, out);
+		conn_free(k);
+		return;
+	}
+	log_debug(CTL_STEP, "request %s", control_req_name(req));
+	c->fn(req, out, sizeof out, c->arg);
+	conn_reply(k, out);
+	conn_free(k);
+}
+
+static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct conn *k = (struct conn *)((char *)w - offsetof(struct conn, io));
+	ssize_t n = recv(w->fd, k->buf + k->n, sizeof k->buf - k->n, 0);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n < 0) {
+		log_errno(CTL_STEP, "recv");
+		conn_free(k);
+		return;
+	}
+	k->n += (size_t)n;
+	if (n == 0 || memchr(k->buf, '\n', k->n)) {
+		char *nl = memchr(k->buf, '\n', k->n);
+		if (nl)
+			k->n = (size_t)(nl - k->buf) + 1;
+		conn_done(k);
+	} else if (k->n == sizeof k->buf) {
+		log_warn(CTL_STEP, "request longer than %d bytes: dropped", CTL_LINE_MAX);
+		conn_free(k);
+	}
+}
+
+static void conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct conn *k = (struct conn *)((char *)w - offsetof(struct conn, timer));
+	log_warn(CTL_STEP, "a client sent no request within %gs: dropped", CTL_TIMEOUT);
+	conn_free(k);
+}
+
+static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)revents;
+	struct control *c = (struct control *)((char *)w - offsetof(struct control, io));
+	int fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0) {
+		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+			log_errno(CTL_STEP, "accept on %s", c->path);
+		return;
+	}
+	uid_t uid;
+	if (peer_uid(fd, &uid) < 0 || (uid != 0 && uid != c->owner)) {
+		char out[64];
+		if (peer_uid(fd, &uid) < 0)
+			log_errno(CTL_STEP, "peer credentials");
+		else
+			log_warn(CTL_STEP, "refused a client with uid %ld", (long)uid);
+		int n = control_answer(out, sizeof out, "refused");
+		if (n > 0 && send(fd, out, (size_t)n, MSG_NOSIGNAL) < 0)
+			log_debug(CTL_STEP, "send: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	struct conn *k = calloc(1, sizeof *k);
+	if (!k) {
+		log_errno(CTL_STEP, "out of memory");
+		close(fd);
+		return;
+	}
+	k->c = c;
+	k->next = c->conns;
+	c->conns = k;
+	ev_io_init(&k->io, conn_read_cb, fd, EV_READ);
+	ev_timer_init(&k->timer, conn_timer_cb, CTL_TIMEOUT, 0.);
+	ev_io_start(loop, &k->io);
+	ev_timer_start(loop, &k->timer);
+}
+
+/* A socket file left by a keeper that died: nobody answers on it. Anything else there is not ours. */
+static int clear_stale(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : (log_errno(CTL_STEP, "%s", path), -1);
+	if (!S_ISSOCK(st.st_mode)) {
+		log_err(CTL_STEP, "%s exists and is not a socket", path);
+		return -1;
+	}
+	if (unlink(path) < 0) {
+		log_errno(CTL_STEP, "unlink stale %s", path);
+		return -1;
+	}
+	log_debug(CTL_STEP, "removed a stale %s", path);
+	return 0;
+}
+
+static int bind_socket(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof sa.sun_path) {
+		log_err(CTL_STEP, "%s: path too long for a unix socket", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		log_errno(CTL_STEP, "socket");
+		return -1;
+	}
+	/* Created 0600 from the start: no moment in which others could connect. */
+	mode_t old = umask(0177);
+	int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+	umask(old);
+	if (rc < 0) {
+		log_errno(CTL_STEP, "bind %s", path);
+		close(fd);
+		return -1;
+	}
+	if (listen(fd, 16) < 0) {
+		log_errno(CTL_STEP, "listen %s", path);
+		unlink(path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int make_dir_of(const char *path)
+{
+	char dir[512];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		log_errno(CTL_STEP, "mkdir %s", dir);
+		return -1;
+	}
+	return 0;
+}
+
+struct control *control_open(struct ev_loop *loop, const char *path, uid_t owner, control_fn fn, void *arg)
+{
+	struct control *c = calloc(1, sizeof *c);
+	if (!c) {
+		log_errno(CTL_STEP, "out of memory");
+		return NULL;
+	}
+	if (strlen(path) >= sizeof c->path) {
+		log_err(CTL_STEP, "%s: path too long for a unix socket", path);
+		free(c);
+		return NULL;
+	}
+	snprintf(c->path, sizeof c->path, "%s", path);
+	int fd = -1;
+	if (make_dir_of(path) < 0 || clear_stale(path) < 0 || (fd = bind_socket(path)) < 0) {
+		free(c);
+		return NULL;
+	}
+	c->loop = loop;
+	c->owner = owner;
+	c->fn = fn;
+	c->arg = arg;
+	ev_io_init(&c->io, accept_cb, fd, EV_READ);
+	ev_io_start(loop, &c->io);
+	log_debug(CTL_STEP, "listening on %s", path);
+	return c;
+}
+
+void control_forget(struct control *c)
+{
+	if (!c)
+		return;
+	while (c->conns)
+		conn_free(c->conns);
+	ev_io_stop(c->loop, &c->io);
+	close(c->io.fd);
+	free(c);
+}
+
+void control_close(struct control *c)
+{
+	if (!c)
+		return;
+	char path[sizeof c->path];
+	snprintf(path, sizeof path, "%s", c->path);
+	control_forget(c);
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_errno(CTL_STEP, "unlink %s", path);
+}

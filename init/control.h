@@ -1,0 +1,59 @@
+/* control: the per-jail control socket. One request line per connection ("status", "reload", "stop"), one
+ * JSON line back. The keeper serves it on its libev loop; `warder ctl` (init/ctl.c) is the client; the
+ * emperor speaks the same wire format. */
+#ifndef WARDER_CONTROL_H
+#define WARDER_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum ctl_req { CTL_BAD = -1, CTL_STATUS, CTL_RELOAD, CTL_STOP };
+
+#define CTL_LINE_MAX 256 /* longest request line, newline included */
+
+/* One request line (a trailing "\n" or "\r\n" allowed, nothing else around the word). CTL_BAD otherwise. */
+enum ctl_req control_parse(const char *buf, size_t len);
+const char *control_req_name(enum ctl_req r);
+
+#define CTL_MAX_PIDS 8
+struct control_status {
+	const char *name;
+	const char *state;  /* starting, running, reloading, stopping */
+	pid_t pid;          /* the init's host pid, 0 when none */
+	pid_t pids[CTL_MAX_PIDS]; /* the main command's host pids */
+	size_t npids;
+	long long uptime;   /* seconds since the jail was (re)built */
+	int restarts;
+	int last_exit;      /* -1: none yet */
+	long jid;           /* FreeBSD jid; on Linux the init's pid */
+	char namespaces[128]; /* comma-separated names */
+	const char *config; /* the config file, NULL for the built-in demo */
+};
+
+/* The status as one JSON object and a newline. Returns the length, or -1 when BUF is too small. */
+int control_status_json(char *buf, size_t len, const struct control_status *st);
+/* {"ok":true} or {"error":"MSG"}, newline included. */
+int control_answer(char *buf, size_t len, const char *error);
+
+/* The namespaces PID does not share with us (Linux); "" elsewhere. */
+void control_namespaces(pid_t pid, char *buf, size_t len);
+
+/* --- the server ----------------------------------------------------------------------------------------- */
+struct ev_loop;
+struct control;
+/* HANDLE answers REQ: it writes the JSON line into OUT. It runs on the loop; a reload or stop it starts
+ * goes on after the answer is sent. */
+typedef void (*control_fn)(enum ctl_req req, char *out, size_t outlen, void *arg);
+
+/* The default path: $WARDER_RUNDIR, /run/warder as root or $XDG_RUNTIME_DIR/warder, then NAME.ctl. NULL
+ * (after a debug line) when none applies. */
+const char *control_default_path(const char *name, char *buf, size_t len);
+/* Bind PATH (0600; a stale socket there is replaced), serve it on LOOP to root and OWNER only. NULL after a
+ * log line. */
+struct control *control_open(struct ev_loop *loop, const char *path, uid_t owner, control_fn fn, void *arg);
+void control_close(struct control *c);  /* stop serving, close, remove the socket file */
+void control_forget(struct control *c); /* in a forked child: stop and close, leave the file */
+const char *control_path(const struct control *c);
+
+#endif
