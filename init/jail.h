@@ -49,9 +49,10 @@ struct jail_backend {
 	/* STEP_REMOVE: wait for the init (killing it when it is still there), free the rest. Returns the
 	 * init's wait status in *wstatus (-1 when it was not ours to wait for). */
 	int (*remove)(struct jailrun *r, int *wstatus);
-	/* `warder attach`, in the attaching process: join the cgroups, namespaces and root of the init INIT_PID.
-	 * NSFDS (N of them) came from a setns socket; NULL: take the init's own. */
-	int (*enter)(pid_t init_pid, const int *nsfds, size_t n);
+	/* `warder attach`, in the attaching process: enter jail NAME (NULL with a setns socket) and its root.
+	 * INIT_PID: the init warder's state names for it (0: none). Linux joins that init's cgroups and
+	 * namespaces, or NSFDS (N of them, from a setns socket); FreeBSD asks the kernel for NAME, as jexec(8). */
+	int (*enter)(const char *name, pid_t init_pid, const int *nsfds, size_t n);
 };
 
 extern const struct jail_backend jail_backend; /* this system's */

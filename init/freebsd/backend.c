@@ -538,6 +538,33 @@ static int fb_remove(struct jailrun *r, int *wstatus)
 	return rc;
 }
 
+/* `warder attach NAME` as jexec(8): the kernel's jail named NAME (or with jid NAME), warder's or not.
+ * jail_attach(2) also moves us to the jail's root; the user is looked up afterwards, in the jail's passwd. */
+static int fb_enter(const char *name, pid_t init_pid, const int *nsfds, size_t n)
+{
+	char err[256];
+	(void)init_pid;
+	(void)nsfds;
+	if (!name || n > 0) {
+		log_err("attach", "a setns socket holds Linux namespaces; attach by the jail's name or jid");
+		return -1;
+	}
+	int jid = fbsd_sys_getid(name, err, sizeof err);
+	if (jid < 0) {
+		log_err("attach", "no running jail named %s: %s", name, err);
+		return -1;
+	}
+	if (fbsd_sys_attach(jid) < 0) {
+		log_errno("attach", "jail_attach %d (%s)", jid, name);
+		return -1;
+	}
+	if (chdir("/") < 0) {
+		log_errno("attach", "chdir / in jail %s", name);
+		return -1;
+	}
+	return 0;
+}
+
 /* Refuse early what cannot work: jails need root, and the plan must hold. */
 static int fb_check(struct jailrun *r)
 {
@@ -557,6 +584,8 @@ const struct jail_backend jail_backend = {
 	.create = fb_create,
 	.vnet = fb_vnet,
 	.setup = fb_setup,
+	.finish = NULL, /* no old root to detach: the jail's root is its path from the start */
 	.drop = fb_drop,
 	.remove = fb_remove,
+	.enter = fb_enter,
 };

@@ -15,7 +15,7 @@ int lx_check(struct jailrun *r);
 int lx_create(struct jailrun *r, jail_init_fn init, void *arg);
 int lx_vnet(struct jailrun *r, bool in);
 int lx_remove(struct jailrun *r, int *wstatus);
-int lx_enter(pid_t init_pid, const int *nsfds, size_t n); /* enter.c */
+int lx_enter(const char *name, pid_t init_pid, const int *nsfds, size_t n); /* enter.c */
 
 /* cgroup.c: the jail's own cgroups (v2 first, v1 where the controller lives). */
 bool lxcg_limited(const struct jail *j);          /* any cgroup.* limit set */

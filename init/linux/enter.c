@@ -180,11 +180,15 @@ static int join_all(int *fds, size_t n)
 	return rc;
 }
 
-int lx_enter(pid_t pid, const int *nsfds, size_t n)
+int lx_enter(const char *name, pid_t pid, const int *nsfds, size_t n)
 {
 	int fds[NKINDS + 16];
 	size_t nfds = 0;
 	char rootp[64];
+	if (pid <= 0) {
+		log_err(EN_STEP, "no running jail named %s", name ? name : "?");
+		return -1;
+	}
 	snprintf(rootp, sizeof rootp, "/proc/%ld/root", (long)pid);
 	int rootfd = open(rootp, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
