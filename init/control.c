@@ -148,7 +148,53 @@ void control_namespaces(pid_t pid, char *buf, size_t len)
 		o += (size_t)n;
 	}
 }
+
+/* The last NSpid field of /proc/PID/status: its pid in its own (innermost) namespace. */
+static pid_t inner_pid(pid_t pid)
+{
+	char path[64], line[256];
+	long v = 0;
+	snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		if (strncmp(line, "NSpid:", 6) != 0)
+			continue;
+		for (char *p = line + 6, *e; *p; p = e) {
+			long x = strtol(p, &e, 10);
+			if (e == p)
+				break;
+			v = x;
+		}
+		break;
+	}
+	fclose(f);
+	return (pid_t)v;
+}
+
+pid_t control_host_pid(pid_t init, pid_t inner)
+{
+	char path[64];
+	long c;
+	pid_t found = 0;
+	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)init, (long)init);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!found && fscanf(f, "%ld", &c) == 1)
+		if (inner_pid((pid_t)c) == inner)
+			found = (pid_t)c;
+	fclose(f);
+	return found;
+}
 #else
+pid_t control_host_pid(pid_t init, pid_t inner)
+{
+	(void)init;
+	return inner;
+}
+
 void control_namespaces(pid_t pid, char *buf, size_t len)
 {
 	(void)pid;

@@ -38,6 +38,8 @@ int control_answer(char *buf, size_t len, const char *error);
 
 /* The namespaces PID does not share with us (Linux); "" elsewhere. */
 void control_namespaces(pid_t pid, char *buf, size_t len);
+/* The host pid of INNER, a child of the init INIT seen from inside its pid namespace; 0 when not found. */
+pid_t control_host_pid(pid_t init, pid_t inner);
 
 /* --- the server ----------------------------------------------------------------------------------------- */
 struct ev_loop;

@@ -21,12 +21,14 @@
 
 #include "chain.h"
 #include "cmd.h"
+#include "control.h"
 #include "log.h"
+#include "run.h"
 
 /* --- protocol ---------------------------------------------------------------------------------------------- */
 static const char *const kmsg_names[] = {
 	[KMSG_GO] = "go",       [KMSG_STARTED] = "started", [KMSG_FAILED] = "failed", [KMSG_EXITED] = "exited",
-	[KMSG_STOP] = "stop",   [KMSG_RELOAD] = "reload",   [KMSG_STATUS] = "status",
+	[KMSG_STOP] = "stop",   [KMSG_RELOAD] = "reload",   [KMSG_STATUS] = "status", [KMSG_INFO] = "info",
 };
 
 const char *kmsg_name(enum kmsg_type t)
@@ -45,21 +47,32 @@ int kmsg_pair(int fds[2])
 	return 0;
 }
 
-int kmsg_send(int fd, enum kmsg_type t, int arg)
+static int kmsg_put(int fd, const struct kmsg *m)
 {
-	struct kmsg m = {(uint32_t)t, arg};
 	ssize_t n;
 	do
-		n = send(fd, &m, sizeof m, MSG_NOSIGNAL);
+		n = send(fd, m, sizeof *m, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof m) {
+	if (n != (ssize_t)sizeof *m) {
 		/* The other side being gone is reported by its end-of-file, not here. */
 		if (errno != EPIPE && errno != ECONNRESET)
-			log_errno("sync", "send %s", kmsg_name(t));
+			log_errno("sync", "send %s", kmsg_name((enum kmsg_type)m->type));
 		return -1;
 	}
-	log_debug("sync", "sent %s %d", kmsg_name(t), arg);
+	log_debug("sync", "sent %s %d", kmsg_name((enum kmsg_type)m->type), (int)m->arg);
 	return 0;
+}
+
+int kmsg_send(int fd, enum kmsg_type t, int arg)
+{
+	struct kmsg m = {(uint32_t)t, arg, 0, 0};
+	return kmsg_put(fd, &m);
+}
+
+int kmsg_send_info(int fd, int pid, int restarts, int last_exit)
+{
+	struct kmsg m = {KMSG_INFO, pid, restarts, last_exit};
+	return kmsg_put(fd, &m);
 }
 
 int kmsg_recv(int fd, struct kmsg *m)
@@ -114,8 +127,9 @@ int state_write(const struct jail_state *s)
 		log_errno("state", "create %s", tmp);
 		return -1;
 	}
-	fprintf(f, "name %s\npid %ld\nkeeper %ld\nstarted %lld\npath %s\nsocket %s\n", s->name, (long)s->pid,
-		(long)s->keeper, s->started, s->path[0] ? s->path : "-", s->socket[0] ? s->socket : "-");
+	fprintf(f, "name %s\npid %ld\nkeeper %ld\nstarted %lld\npath %s\nsocket %s\ncontrol %s\n", s->name,
+		(long)s->pid, (long)s->keeper, s->started, s->path[0] ? s->path : "-", s->socket[0] ? s->socket : "-",
+		s->control[0] ? s->control : "-");
 	/* Written whole, then renamed: a reader never sees half a file. */
 	if (fclose(f) != 0 || rename(tmp, path) < 0) {
 		log_errno("state", "write %s", path);
@@ -139,6 +153,8 @@ static void state_field(struct jail_state *s, const char *key, const char *val)
 		snprintf(s->path, sizeof s->path, "%s", strcmp(val, "-") ? val : "");
 	else if (strcmp(key, "socket") == 0)
 		snprintf(s->socket, sizeof s->socket, "%s", strcmp(val, "-") ? val : "");
+	else if (strcmp(key, "control") == 0)
+		snprintf(s->control, sizeof s->control, "%s", strcmp(val, "-") ? val : "");
 }
 
 int state_read(const char *name, struct jail_state *s)
@@ -197,10 +213,33 @@ struct keeper {
 	int failed_step; /* from "failed", STEP_NONE when none */
 	int exited;      /* from "exited": the command's code, -1 while it runs */
 	int status;      /* from "status": the final code, -1 before */
+	/* Reload and control. */
+	char name[128];
+	const char *file;     /* the config file, NULL for the built-in demo */
+	struct conf *owned;   /* a config a reload read; the first one is the caller's */
+	struct conf *pending; /* read for the reload = jail under way */
+	bool reload_req;
+	enum run_state state;
+	struct control *ctl;
+	double since;        /* ev_now() when the jail was built */
+	int cmd_pid;         /* from "info": the command's pid inside the jail */
+	int restarts, last_exit;
 };
 
 static const int keeper_stop_signals[] = {SIGTERM, SIGINT};
-static const int keeper_fwd_signals[] = {SIGHUP, SIGUSR1, SIGUSR2};
+static const int keeper_fwd_signals[] = {SIGUSR1, SIGUSR2};
+
+/* The keeper of this process, for run_reload() / run_stop() and the control socket. */
+static struct keeper *current;
+
+static void set_state(struct keeper *k, enum run_state st)
+{
+	if (k->state == st)
+		return;
+	k->state = st;
+	log_debug("keeper", "%s", run_state_name(st));
+	run_notify(st);
+}
 
 static struct keeper *keeper_of_io(ev_io *w)
 {
@@ -222,6 +261,10 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	switch ((enum kmsg_type)m.type) {
 	case KMSG_STARTED:
 		k->started = true;
+		if (k->state == RUN_RELOADING) {
+			log_info("reload", "the stack runs again");
+			set_state(k, RUN_RUNNING);
+		}
 		break;
 	case KMSG_FAILED:
 		k->failed_step = m.arg;
@@ -232,6 +275,11 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	case KMSG_STATUS:
 		k->status = m.arg;
 		break;
+	case KMSG_INFO:
+		k->cmd_pid = m.arg;
+		k->restarts = m.a2;
+		k->last_exit = m.a3;
+		return;
 	default:
 		log_warn("sync", "unexpected %s from the init", kmsg_name((enum kmsg_type)m.type));
 		return;
@@ -239,9 +287,76 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ev_break(loop, EVBREAK_ONE);
 }
 
+/* --- reload and stop requests: from signals, the control socket, or run_reload() --------------------------- */
+/* `reload = jail`: the config must parse before the running jail is touched. */
+static int reload_read(struct keeper *k, char *err, size_t errlen)
+{
+	struct conf *c = NULL;
+	if (!k->file)
+		return 0;
+	if (conf_load(k->file, &c, err, errlen) < 0) {
+		log_err("reload", "%s: the jail keeps running as it is", err);
+		return -1;
+	}
+	if (!conf_jail(c, k->name)) {
+		snprintf(err, errlen, "%s: no jail named %s", k->file, k->name);
+		log_err("reload", "%s: the jail keeps running as it is", err);
+		conf_free(c);
+		return -1;
+	}
+	conf_free(k->pending);
+	k->pending = c;
+	return 0;
+}
+
+static int request_reload(struct keeper *k, char *err, size_t errlen)
+{
+	char buf[1024];
+	if (!err)
+		err = buf, errlen = sizeof buf;
+	if (k->state != RUN_RUNNING || k->reload_req || k->stop_sig) {
+		snprintf(err, errlen, "cannot reload while %s", k->stop_sig ? "stopping" : run_state_name(k->state));
+		log_warn("reload", "%s", err);
+		return -1;
+	}
+	if (strcmp(jail_get(k->r.j, "reload"), "jail") == 0 && reload_read(k, err, errlen) < 0)
+		return -1;
+	log_info("reload", "reload = %s", jail_get(k->r.j, "reload"));
+	k->reload_req = true;
+	ev_break(k->loop, EVBREAK_ONE);
+	return 0;
+}
+
+static void request_stop(struct keeper *k, int sig)
+{
+	if (!k->stop_sig) {
+		k->stop_sig = sig;
+		log_info("signal", "%s: stopping", conf_signal_name(sig) ? conf_signal_name(sig) : "signal");
+	}
+	ev_break(k->loop, EVBREAK_ONE);
+}
+
+int keeper_reload(char *err, size_t errlen)
+{
+	if (!current) {
+		if (err)
+			snprintf(err, errlen, "no jail runs here");
+		return -1;
+	}
+	return request_reload(current, err, errlen);
+}
+
+int keeper_stop(void)
+{
+	if (!current)
+		return -1;
+	request_stop(current, SIGTERM);
+	return 0;
+}
+
 static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
-	(void)revents;
+	(void)loop, (void)revents;
 	struct keeper *k = w->data;
 	for (size_t i = 0; i < sizeof keeper_fwd_signals / sizeof keeper_fwd_signals[0]; i++) {
 		if (w->signum != keeper_fwd_signals[i])
@@ -251,11 +366,10 @@ static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 			log_errno("signal", "forward %d to the init", w->signum);
 		return;
 	}
-	if (!k->stop_sig) {
-		k->stop_sig = w->signum;
-		log_info("signal", "%s: stopping", conf_signal_name(w->signum) ? conf_signal_name(w->signum) : "signal");
-	}
-	ev_break(loop, EVBREAK_ONE);
+	if (w->signum == SIGHUP)
+		request_reload(k, NULL, 0);
+	else
+		request_stop(k, w->signum);
 }
 
 static void keeper_watch(struct keeper *k)
@@ -265,6 +379,8 @@ static void keeper_watch(struct keeper *k)
 		ev_signal_init(&k->sig[n], sig_cb, keeper_stop_signals[i]);
 	for (size_t i = 0; i < sizeof keeper_fwd_signals / sizeof keeper_fwd_signals[0]; i++, n++)
 		ev_signal_init(&k->sig[n], sig_cb, keeper_fwd_signals[i]);
+	ev_signal_init(&k->sig[n], sig_cb, SIGHUP);
+	n++;
 	for (size_t i = 0; i < n; i++) {
 		k->sig[i].data = k;
 		ev_signal_start(k->loop, &k->sig[i]);
@@ -280,6 +396,62 @@ static void keeper_unwatch(struct keeper *k)
 		ev_io_stop(k->loop, &k->io);
 }
 
+/* --- the control socket ----------------------------------------------------------------------------------- */
+static void keeper_status(struct keeper *k, struct control_status *st)
+{
+	memset(st, 0, sizeof *st);
+	st->name = k->name;
+	st->state = k->stop_sig ? run_state_name(RUN_STOPPING) : run_state_name(k->state);
+	st->pid = k->r.init_pid;
+	if (k->cmd_pid > 0 && k->r.init_pid > 0) {
+		pid_t p = k->r.pid_ns ? control_host_pid(k->r.init_pid, k->cmd_pid) : k->cmd_pid;
+		if (p > 0)
+			st->pids[st->npids++] = p;
+	}
+	st->uptime = k->since > 0 ? (long long)(ev_time() - k->since) : 0;
+	st->restarts = k->restarts;
+	st->last_exit = k->last_exit;
+	st->jid = k->r.jid >= 0 ? k->r.jid : (long)k->r.init_pid;
+	if (k->r.init_pid > 0)
+		control_namespaces(k->r.init_pid, st->namespaces, sizeof st->namespaces);
+	st->config = k->file;
+}
+
+static void control_cb(enum ctl_req req, char *out, size_t len, void *arg)
+{
+	struct keeper *k = arg;
+	char err[1024];
+	struct control_status st;
+	switch (req) {
+	case CTL_STATUS:
+		keeper_status(k, &st);
+		if (control_status_json(out, len, &st) < 0)
+			control_answer(out, len, "status too long");
+		break;
+	case CTL_RELOAD:
+		control_answer(out, len, request_reload(k, err, sizeof err) < 0 ? err : NULL);
+		break;
+	case CTL_STOP:
+		log_info("control", "stop requested");
+		request_stop(k, SIGTERM);
+		control_answer(out, len, NULL);
+		break;
+	default:
+		control_answer(out, len, "bad request");
+	}
+}
+
+static int control_start(struct keeper *k)
+{
+	char buf[512];
+	const char *path = jail_get(k->r.j, "control");
+	if (!path && !(path = control_default_path(k->name, buf, sizeof buf)))
+		return 0;
+	k->ctl = control_open(k->loop, path, geteuid(), control_cb, k);
+	return k->ctl ? 0 : -1;
+}
+
+/* --- building and removing ------------------------------------------------------------------------------ */
 /* Deliver signals that arrived while a chain ran, without blocking. */
 static void keeper_poll(struct keeper *k)
 {
@@ -294,7 +466,7 @@ static int host_chain(struct keeper *k, enum step_id id)
 	return chain_run(&c, step_get(id)->chain);
 }
 
-/* The init's entry in its new process: the keeper's watchers are not its own. */
+/* The init's entry in its new process: the keeper's watchers and sockets are not its own. */
 struct init_arg {
 	struct keeper *k;
 };
@@ -303,10 +475,12 @@ static int init_entry(struct jailrun *r, void *arg)
 {
 	struct keeper *k = ((struct init_arg *)arg)->k;
 	keeper_unwatch(k);
+	control_forget(k->ctl);
+	k->ctl = NULL;
+	current = NULL;
 	ev_loop_fork(k->loop);
 	return run_jail_init(r, k->loop);
 }
-
 static int do_create(struct keeper *k)
 {
 	struct init_arg a = {k};
@@ -416,13 +590,14 @@ static void write_state(struct keeper *k)
 	const char *path = jail_get(k->r.j, "path"), *sock = jail_get(k->r.j, "setns-socket");
 	snprintf(s.path, sizeof s.path, "%s", path ? path : "");
 	snprintf(s.socket, sizeof s.socket, "%s", sock ? sock : "");
+	snprintf(s.control, sizeof s.control, "%s", k->ctl ? control_path(k->ctl) : "");
 	state_write(&s);
 }
 
 /* Runs until a signal asks for a stop or the command exits (the init then waits for our "stop"). */
 static void keeper_wait(struct keeper *k)
 {
-	while (!k->stop_sig && k->exited < 0 && !k->init_gone && k->status < 0)
+	while (!k->stop_sig && k->exited < 0 && !k->init_gone && k->status < 0 && !k->reload_req)
 		ev_run(k->loop, EVRUN_ONCE);
 }
 
@@ -492,14 +667,86 @@ static bool already_running(const char *name)
 	return true;
 }
 
-int keeper_run(const struct jail *j, const char *name)
+
+/* What the wait for the running jail ended in. */
+enum outcome { OUT_STOP, OUT_REBUILD, OUT_EXIT };
+
+/* Waits while the jail runs; a `reload = stack` is done here, by the init, in the same jail. */
+static enum outcome keeper_serve(struct keeper *k)
+{
+	for (;;) {
+		keeper_wait(k);
+		if (!k->reload_req || k->stop_sig || k->exited >= 0 || k->init_gone || k->status >= 0)
+			return OUT_STOP;
+		k->reload_req = false;
+		const char *mode = jail_get(k->r.j, "reload");
+		if (strcmp(mode, "jail") == 0)
+			return OUT_REBUILD;
+		if (strcmp(mode, "exit") == 0)
+			return OUT_EXIT;
+		set_state(k, RUN_RELOADING);
+		kmsg_send(k->r.sync_fd, KMSG_RELOAD, 0);
+	}
+}
+
+/* Between two builds of the jail in one keeper: the fresh config, and nothing of the last run. */
+static void keeper_reset(struct keeper *k)
+{
+	if (k->pending) {
+		conf_free(k->owned);
+		k->owned = k->pending;
+		k->pending = NULL;
+		k->r.j = conf_jail(k->owned, k->name);
+	}
+	memset(k->done, 0, sizeof k->done);
+	k->r.init_pid = 0;
+	k->r.sync_fd = k->r.init_fd = -1;
+	k->init_gone = k->started = k->stop_sent = false;
+	k->failed_step = 0;
+	k->exited = k->status = -1;
+	k->cmd_pid = 0;
+}
+
+/* One build of the jail: create, run, remove. *code is the exit status when this is the last. */
+static enum outcome keeper_cycle(struct keeper *k, int *code)
+{
+	*code = 0;
+	set_state(k, RUN_STARTING);
+	if (create_walk(k, code) < 0) {
+		set_state(k, RUN_STOPPING);
+		remove_walk(k, code, true);
+		return OUT_STOP;
+	}
+	k->since = ev_time();
+	write_state(k);
+	set_state(k, RUN_RUNNING);
+	enum outcome out = keeper_serve(k);
+	set_state(k, out == OUT_REBUILD ? RUN_RELOADING : RUN_STOPPING);
+	if (k->exited >= 0 || k->stop_sig || out != OUT_STOP)
+		log_debug("keeper", "removing the jail (%s)", out != OUT_STOP ? "reload" :
+			  k->stop_sig ? "signal" : "command exited");
+	/* After the command's own exit, the stop chains still run before the rest is stopped. */
+	memset(k->done, 0, sizeof k->done);
+	for (size_t i = 0; i < step_create_count; i++)
+		k->done[step_create_order[i]] = true;
+	remove_walk(k, code, false);
+	state_remove(k->name);
+	if (out == OUT_EXIT) {
+		log_info("reload", "reload = exit: the jail is gone, exiting 0");
+		*code = 0;
+	}
+	return out;
+}
+
+int keeper_run(const struct jail *j, const char *name, const char *file)
 {
 	struct keeper k;
 	memset(&k, 0, sizeof k);
-	k.r = (struct jailrun){.j = j, .name = name, .jid = -1, .sync_fd = -1, .init_fd = -1,
+	snprintf(k.name, sizeof k.name, "%s", name);
+	k.r = (struct jailrun){.j = j, .name = k.name, .jid = -1, .sync_fd = -1, .init_fd = -1,
 			       .rootless = geteuid() != 0};
-	k.exited = -1;
-	k.status = -1;
+	k.file = file;
+	k.exited = k.status = k.last_exit = -1;
 	k.loop = EV_DEFAULT;
 	if (!k.loop) {
 		log_err("create", "cannot initialise the event loop");
@@ -508,21 +755,20 @@ int keeper_run(const struct jail *j, const char *name)
 	if (already_running(name) || (jail_backend.check && jail_backend.check(&k.r) < 0))
 		return EXIT_OSERR;
 	keeper_watch(&k);
-	int code = 0;
-	bool failed = create_walk(&k, &code) < 0;
-	if (!failed) {
-		write_state(&k);
-		keeper_wait(&k);
-		/* After the command's own exit, the stop chains still run before the rest is stopped. */
-		if (k.exited >= 0 || k.stop_sig)
-			log_debug("keeper", "stopping (%s)", k.stop_sig ? "signal" : "command exited");
-		memset(k.done, 0, sizeof k.done);
-		for (size_t i = 0; i < step_create_count; i++)
-			k.done[step_create_order[i]] = true;
+	if (control_start(&k) < 0) {
+		keeper_unwatch(&k);
+		return EXIT_OSERR;
 	}
-	remove_walk(&k, &code, failed);
-	if (!failed)
-		state_remove(name);
+	current = &k;
+	int code;
+	while (keeper_cycle(&k, &code) == OUT_REBUILD && !k.stop_sig) {
+		log_info("reload", "building the jail again");
+		keeper_reset(&k);
+	}
+	current = NULL;
+	control_close(k.ctl);
 	keeper_unwatch(&k);
+	conf_free(k.pending);
+	conf_free(k.owned);
 	return code;
 }

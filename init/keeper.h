@@ -23,23 +23,31 @@ enum kmsg_type {
 	KMSG_STOP,    /* keeper -> init: stop now; ARG 1: run exec.stop first, 0: only TERM/KILL */
 	KMSG_RELOAD,  /* keeper -> init: restart the stack */
 	KMSG_STATUS,  /* init -> keeper: final exit code ARG; the init exits right after */
+	KMSG_INFO,    /* init -> keeper: the command's pid ARG (inside the jail, 0 none), A2 restarts, A3 last exit */
 };
 
 struct kmsg {
 	uint32_t type;
 	int32_t arg;
+	int32_t a2, a3; /* KMSG_INFO only */
 };
 
 const char *kmsg_name(enum kmsg_type t);
 /* Both create the socketpair: fds[0] for the keeper, fds[1] for the init (close-on-exec both). */
 int kmsg_pair(int fds[2]);
 int kmsg_send(int fd, enum kmsg_type t, int arg); /* 0, or -1 after a log line */
+int kmsg_send_info(int fd, int pid, int restarts, int last_exit);
 /* 1 a message, 0 end-of-file, -1 error (logged). Retries EINTR. */
 int kmsg_recv(int fd, struct kmsg *m);
 
 /* --- the keeper --------------------------------------------------------------------------------------------- */
-/* Build jail J called NAME, run it until it stops, remove it. Returns the exit status (DESIGN.md). */
-int keeper_run(const struct jail *j, const char *name);
+/* Build jail J called NAME, run it until it stops, remove it. Returns the exit status (DESIGN.md). FILE is
+ * the config J came from, read again on `reload = jail` (NULL: the built-in demo, rebuilt as it is). */
+int keeper_run(const struct jail *j, const char *name, const char *file);
+/* The keeper running in this process: reload or stop it as SIGHUP or SIGTERM would. 0, or -1 with a
+ * reason in ERR (nothing runs, a reload is under way, the new config does not parse). */
+int keeper_reload(char *err, size_t errlen);
+int keeper_stop(void);
 
 /* --- the init (init/run.c) and the setns socket it serves (init/attach.c) ---------------------------------- */
 struct ev_loop;
@@ -62,6 +70,7 @@ struct jail_state {
 	long long started; /* epoch seconds */
 	char path[512];    /* rootfs, "-" when none */
 	char socket[512];  /* setns-socket, "" when none */
+	char control[512]; /* control socket, "" when none */
 };
 
 /* The directory: $WARDER_RUNDIR, else /run/warder for root, else $XDG_RUNTIME_DIR/warder or /tmp/warder-UID. */

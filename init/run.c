@@ -18,7 +18,9 @@
 #include "keeper.h"
 #include "log.h"
 #include "reaper.h"
+#include "run.h"
 #include "supervise.h"
+#include "vassal.h"
 
 extern const char demo_conf[]; /* init/demo_conf.c */
 
@@ -33,10 +35,38 @@ struct init {
 	bool done[STEP_COUNT];
 	bool ran[STEP_COUNT]; /* remove-side chains already run */
 	bool stopping;
+	bool reloading;       /* reload = stack under way: the stack stops, then starts again */
+	int restarts_before;  /* restarts of the stacks before the last reload */
+	struct kmsg info;     /* the last "info" sent to the keeper */
 	ev_io sync, setns;
-	ev_signal term, intr;
+	ev_signal term, intr, hup;
 	ev_timer stop_timer;
+	ev_check info_check;
 };
+
+/* --- hooks for code in the same process (run.h) ----------------------------------------------------------- */
+static struct init *init_only;    /* this process's init-only loop; jail mode goes through the keeper */
+static run_state_fn state_fn;
+static void *state_arg;
+
+const char *run_state_name(enum run_state s)
+{
+	static const char *const names[] = {[RUN_STARTING] = "starting", [RUN_RUNNING] = "running",
+					    [RUN_RELOADING] = "reloading", [RUN_STOPPING] = "stopping"};
+	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
+}
+
+void run_on_state(run_state_fn fn, void *arg)
+{
+	state_fn = fn;
+	state_arg = arg;
+}
+
+void run_notify(enum run_state s)
+{
+	if (state_fn)
+		state_fn(s, state_arg);
+}
 
 static int init_chain(struct init *in, enum step_id id)
 {
@@ -101,6 +131,8 @@ static void begin_stop(struct init *in, bool run_chains, int sig)
 	if (in->stopping)
 		return;
 	in->stopping = true;
+	if (!in->r)
+		run_notify(RUN_STOPPING);
 	if (run_chains)
 		stop_chains(in);
 	if (!in->s)
@@ -191,7 +223,7 @@ static int command_start(struct init *in)
 static void on_command_exit(int code, void *arg)
 {
 	struct init *in = arg;
-	if (in->stopping)
+	if (in->stopping || in->reloading)
 		return;
 	in->stopping = true;
 	if (!in->r) {
@@ -218,6 +250,59 @@ static void run_loop(struct init *in)
 		ev_run(in->loop, EVRUN_ONCE);
 }
 
+/* --- reload = stack ---------------------------------------------------------------------------------------- */
+/* exec.stop, then every process but this init gets stop.signal (SIGKILL after stop.timeout); once all are
+ * reaped, run_loop returns and restart_stack starts exec.start and the command again, in the same jail. */
+static void begin_reload(struct init *in)
+{
+	if (in->stopping || in->reloading || !in->s)
+		return;
+	in->reloading = true;
+	if (!in->r)
+		run_notify(RUN_RELOADING);
+	log_info("reload", "restarting the processes in the jail");
+	if (in->done[STEP_START] && in->ran[STEP_STOP] == false)
+		init_chain(in, STEP_STOP);
+	sup_stop(in->s, stop_signal(in->j));
+}
+
+/* Returns 0, or the exit status when exec.start failed (the jail then stops with it). */
+static int restart_stack(struct init *in)
+{
+	in->restarts_before += sup_restarts(in->s);
+	sup_free(in->s);
+	in->s = NULL;
+	in->reloading = false;
+	in->ran[STEP_STOP] = false;
+	in->done[STEP_COMMAND] = false;
+	in->done[STEP_START] = false;
+	if (init_chain(in, STEP_START) < 0) {
+		log_err("reload", "exec.start failed: stopping the jail");
+		return EXIT_SOFTWARE;
+	}
+	in->done[STEP_START] = true;
+	if (command_start(in) < 0)
+		return EXIT_OSERR;
+	if (!in->r)
+		run_notify(RUN_RUNNING);
+	else
+		kmsg_send(in->r->init_fd, KMSG_STARTED, 0);
+	return 0;
+}
+
+/* Runs the stack until it is gone for good; reloads in between. Returns 0 or a failed restart's status. */
+static int run_stack(struct init *in)
+{
+	for (;;) {
+		run_loop(in);
+		if (!in->reloading || in->stopping)
+			return 0;
+		int code = restart_stack(in);
+		if (code)
+			return code;
+	}
+}
+
 /* --- init-only mode --------------------------------------------------------------------------------------- */
 static void stop_sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
@@ -231,6 +316,12 @@ static void stop_sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	begin_stop(in, true, stop_signal(in->j));
 }
 
+static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop, (void)revents;
+	begin_reload(w->data);
+}
+
 static void watch_stop_signals(struct init *in)
 {
 	/* sup would forward TERM and INT to the command; here they start the stop sequence instead. */
@@ -241,6 +332,11 @@ static void watch_stop_signals(struct init *in)
 	in->term.data = in->intr.data = in;
 	ev_signal_start(in->loop, &in->term);
 	ev_signal_start(in->loop, &in->intr);
+	/* SIGHUP restarts the stack (reload = stack semantics: there is no jail of ours to rebuild). */
+	in->o.rewrite[SIGHUP] = -1;
+	ev_signal_init(&in->hup, hup_cb, SIGHUP);
+	in->hup.data = in;
+	ev_signal_start(in->loop, &in->hup);
 }
 
 static int init_only_create(struct init *in)
@@ -275,10 +371,16 @@ static int run_init_only(const struct jail *j)
 	if (getpid() != 1 && sup_become_reaper() < 0)
 		log_errno("init", "cannot become a child subreaper");
 	watch_stop_signals(&in);
+	init_only = &in;
+	run_notify(RUN_STARTING);
 	int code = init_only_create(&in);
 	if (code == 0 && in.s) {
-		run_loop(&in);
-		code = sup_status(in.s);
+		run_notify(RUN_RUNNING);
+		code = run_stack(&in);
+		if (code == 0)
+			code = sup_status(in.s);
+		else
+			stop_chains(&in);
 	} else if (in.s) {
 		begin_stop(&in, true, SIGKILL);
 		run_loop(&in);
@@ -294,6 +396,10 @@ static int run_init_only(const struct jail *j)
 	}
 	if (ev_is_active(&in.stop_timer))
 		ev_timer_stop(in.loop, &in.stop_timer);
+	ev_signal_stop(in.loop, &in.term);
+	ev_signal_stop(in.loop, &in.intr);
+	ev_signal_stop(in.loop, &in.hup);
+	init_only = NULL;
 	sup_free(in.s);
 	return code;
 }
@@ -331,9 +437,25 @@ static void sync_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (m.type == KMSG_STOP) {
 		ev_io_stop(loop, w);
 		begin_stop(in, m.arg != 0, stop_signal(in->j));
-	} else if (m.type == KMSG_RELOAD && in->s && sup_child(in->s) > 0) {
-		kill(sup_child(in->s), SIGHUP);
+	} else if (m.type == KMSG_RELOAD) {
+		begin_reload(in);
 	}
+}
+
+/* After every loop iteration: tell the keeper when the command's pid, restarts or last exit changed (its
+ * status answers from what it heard last). */
+static void info_cb(struct ev_loop *loop, ev_check *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct init *in = (struct init *)((char *)w - offsetof(struct init, info_check));
+	if (!in->s || in->stopping)
+		return;
+	struct kmsg m = {KMSG_INFO, (int)sup_child(in->s), in->restarts_before + sup_restarts(in->s),
+			 sup_last_exit(in->s)};
+	if (m.arg == in->info.arg && m.a2 == in->info.a2 && m.a3 == in->info.a3)
+		return;
+	in->info = m;
+	kmsg_send_info(in->r->init_fd, m.arg, m.a2, m.a3);
 }
 
 static void setns_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -370,6 +492,7 @@ static int init_steps(struct init *in)
 int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 {
 	struct init in;
+	vassal_forget(loop); /* the emperor's fd is the keeper's */
 	memset(&in, 0, sizeof in);
 	in.j = r->j;
 	in.r = r;
@@ -388,8 +511,18 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	kmsg_send(r->init_fd, KMSG_STARTED, 0);
 	ev_io_init(&in.sync, sync_cb, r->init_fd, EV_READ);
 	ev_io_start(loop, &in.sync);
-	run_loop(&in);
-	code = sup_status(in.s);
+	in.info.a3 = -2;
+	ev_check_init(&in.info_check, info_cb);
+	ev_check_start(loop, &in.info_check);
+	code = run_stack(&in);
+	if (code) {
+		/* exec.start failed on a reload: the keeper stops the jail as after the command's exit. */
+		kill_leftovers(&in);
+		on_command_exit(code, &in);
+	} else {
+		code = sup_status(in.s);
+	}
+	ev_check_stop(loop, &in.info_check);
 	if (ev_is_active(&in.setns))
 		ev_io_stop(loop, &in.setns);
 	if (ev_is_active(&in.stop_timer))
@@ -398,6 +531,29 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	kmsg_send(r->init_fd, KMSG_STATUS, code);
 	sup_free(in.s);
 	return code;
+}
+
+/* --- run.h: reload and stop from code in this process --------------------------------------------------- */
+int run_reload(char *err, size_t errlen)
+{
+	if (!init_only)
+		return keeper_reload(err, errlen);
+	if (init_only->stopping || init_only->reloading || !init_only->s) {
+		if (err)
+			snprintf(err, errlen, "cannot reload while %s", init_only->stopping ? "stopping" : "starting");
+		return -1;
+	}
+	begin_reload(init_only);
+	return 0;
+}
+
+int run_stop(void)
+{
+	if (!init_only)
+		return keeper_stop();
+	log_info("stop", "stopping");
+	begin_stop(init_only, true, stop_signal(init_only->j));
+	return 0;
 }
 
 /* --- the command line ------------------------------------------------------------------------------------- */
@@ -467,12 +623,16 @@ static int load(const char *file, const char *name, struct conf **c)
 	return 0;
 }
 
+static const char *run_file; /* -c FILE, read again by a reload = jail */
+
 static int run_jail(const struct jail *j)
 {
 	log_set_name(j->name);
-	if (jail_backend.wanted && jail_backend.wanted(j))
-		return keeper_run(j, j->name);
-	return run_init_only(j);
+	if (vassal_start(EV_DEFAULT, j) < 0)
+		return EXIT_OSERR;
+	int code = jail_backend.wanted && jail_backend.wanted(j) ? keeper_run(j, j->name, run_file) : run_init_only(j);
+	vassal_end(code);
+	return code;
 }
 
 int cmd_run(int argc, char **argv)
@@ -510,6 +670,7 @@ int cmd_run(int argc, char **argv)
 	int code = load(file, name, &c);
 	if (code)
 		return code;
+	run_file = file;
 	code = run_jail(conf_jail(c, name));
 	conf_free(c);
 	return code;

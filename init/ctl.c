@@ -1,0 +1,127 @@
+/* ctl: `warder ctl NAME|PATH CMD`, the control socket's client. NAME is a running jail (the control path its
+ * state file records, else the default path) or "emperor"; anything with a slash is the socket itself.
+ * Prints the one-line answer. Exit: 0 done, 1 the jail answered with an error, 64 usage, 69 nothing
+ * listens, 77 refused. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "control.h"
+#include "keeper.h"
+#include "log.h"
+
+#define EXIT_UNAVAILABLE 69 /* EX_UNAVAILABLE */
+#define EXIT_NOPERM 77      /* EX_NOPERM */
+#define CTL_WAIT 30         /* seconds to wait for the answer */
+
+static const char ctl_usage[] = "usage: warder ctl NAME|PATH status|reload|stop\n";
+
+static void ctl_path(const char *target, char *buf, size_t len)
+{
+	char dir[512];
+	struct jail_state s;
+	if (strchr(target, '/')) {
+		snprintf(buf, len, "%s", target);
+		return;
+	}
+	if (state_read(target, &s) == 0 && s.control[0]) {
+		snprintf(buf, len, "%s", s.control);
+		return;
+	}
+	snprintf(buf, len, "%s/%s.ctl", state_dir(dir, sizeof dir), target);
+	/* The emperor's socket is at a fixed place unless the run directory has one. */
+	if (strcmp(target, "emperor") == 0 && access(buf, F_OK) < 0)
+		snprintf(buf, len, "/run/warder/emperor.ctl");
+}
+
+static int ctl_connect(const char *path, const char *target)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof sa.sun_path) {
+		log_err("ctl", "%s: path too long for a unix socket", path);
+		return -EXIT_USAGE;
+	}
+	strcpy(sa.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_errno("ctl", "socket");
+		return -EXIT_OSERR;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+		return fd;
+	int err = errno;
+	close(fd);
+	errno = err;
+	if (err == EACCES || err == EPERM) {
+		log_errno("ctl", "%s: refused (%s)", target, path);
+		return -EXIT_NOPERM;
+	}
+	log_errno("ctl", "%s: not running (nothing listens on %s)", target, path);
+	return -EXIT_UNAVAILABLE;
+}
+
+/* Send REQ, read one line back into ANS. 0, or an exit status after a log line. */
+static int ctl_ask(int fd, const char *req, char *ans, size_t len)
+{
+	char line[CTL_LINE_MAX];
+	int n = snprintf(line, sizeof line, "%s\n", req);
+	struct timeval tv = {CTL_WAIT, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n) {
+		log_errno("ctl", "send");
+		return EXIT_UNAVAILABLE;
+	}
+	size_t o = 0;
+	while (o + 1 < len) {
+		ssize_t r = recv(fd, ans + o, len - 1 - o, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			log_errno("ctl", "no answer");
+			return EXIT_UNAVAILABLE;
+		}
+		if (r == 0)
+			break;
+		o += (size_t)r;
+		if (memchr(ans, '\n', o))
+			break;
+	}
+	ans[o] = '\0';
+	if (o == 0) {
+		log_err("ctl", "the connection closed without an answer");
+		return EXIT_UNAVAILABLE;
+	}
+	return 0;
+}
+
+int cmd_ctl(int argc, char **argv)
+{
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		fputs(ctl_usage, stdout);
+		return 0;
+	}
+	if (argc != 3 || !argv[1][0] || control_parse(argv[2], strlen(argv[2])) == CTL_BAD ||
+	    strchr(argv[2], '\n')) {
+		fputs(ctl_usage, stderr);
+		return EXIT_USAGE;
+	}
+	char path[512], ans[4096];
+	ctl_path(argv[1], path, sizeof path);
+	int fd = ctl_connect(path, argv[1]);
+	if (fd < 0)
+		return -fd;
+	int code = ctl_ask(fd, argv[2], ans, sizeof ans);
+	close(fd);
+	if (code)
+		return code;
+	fputs(ans, stdout);
+	if (ans[strlen(ans) - 1] != '\n')
+		putchar('\n');
+	if (strncmp(ans, "{\"error\":\"refused\"", 18) == 0)
+		return EXIT_NOPERM;
+	return strncmp(ans, "{\"error\"", 8) == 0 ? 1 : 0;
+}
