@@ -15,6 +15,8 @@ git ls-files | while IFS= read -r f; do [ -e "$f" ] && printf '%s\0' "$f"; done 
 cp -r "$top/conf/examples/." "$tmp/warder/conf/examples/"
 cp -r "$top/packaging/debian" "$tmp/warder/debian"
 rm -f "$tmp/warder/debian/build.sh"
+# A caller's make (make asan: B=build/asan, sanitizer CFLAGS) must not leak into the package's own build.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES B CFLAGS LDFLAGS CPPFLAGS
 (cd "$tmp/warder" && dpkg-buildpackage -b -us -uc -rfakeroot >"$tmp/build.log" 2>&1) || {
 	tail -n 40 "$tmp/build.log" >&2; echo "deb: dpkg-buildpackage failed" >&2; exit 1; }
 mkdir -p "$out"
