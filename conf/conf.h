@@ -61,6 +61,8 @@ extern const size_t param_count;
 const struct param_def *param_find(const char *name);
 /* Validate VALUE for D (type, range, words, check) and normalise it in place; -1 with a message in why. */
 int param_check(const struct param_def *d, const char *name, char **value, char *why, size_t whylen);
+/* rlimit.RESOURCE: the platforms (PF_LINUX, PF_FREEBSD) that have RESOURCE; 0 when none does. */
+unsigned param_rlimit_platforms(const char *resource);
 
 struct conf_value {
 	char *text;       /* expanded; for chains, builtins keep their "ACTION:" prefix */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MSG(...) (snprintf(why, whylen, __VA_ARGS__), -1)
 
@@ -193,10 +194,26 @@ static int check_cpu_max(const char *name, char **value, char *why, size_t whyle
 	return ok ? 0 : MSG("%s: expected \"QUOTA [PERIOD]\" or max, got \"%s\"", name, *value);
 }
 
-static const char *const rlimit_names[] = {
-	"as", "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc",
-	"rss", "rtprio", "rttime", "sigpending", "stack", "sbsize", "swap", "npts", "kqueues", "umtxp", NULL,
+/* Resource limits by platform: Linux's setrlimit(2) names and FreeBSD 14's (vmem is FreeBSD's name for as). */
+static const struct {
+	const char *name;
+	unsigned flags;
+} rlimits[] = {
+	{"as", PF_BOTH},          {"core", PF_BOTH},         {"cpu", PF_BOTH},         {"data", PF_BOTH},
+	{"fsize", PF_BOTH},       {"memlock", PF_BOTH},      {"nofile", PF_BOTH},      {"nproc", PF_BOTH},
+	{"rss", PF_BOTH},         {"stack", PF_BOTH},        {"locks", PF_LINUX},      {"msgqueue", PF_LINUX},
+	{"nice", PF_LINUX},       {"rtprio", PF_LINUX},      {"rttime", PF_LINUX},     {"sigpending", PF_LINUX},
+	{"sbsize", PF_FREEBSD},   {"vmem", PF_FREEBSD},      {"npts", PF_FREEBSD},     {"swap", PF_FREEBSD},
+	{"kqueues", PF_FREEBSD},  {"umtxp", PF_FREEBSD},     {"pipebuf", PF_FREEBSD},
 };
+
+unsigned param_rlimit_platforms(const char *resource)
+{
+	for (size_t i = 0; i < sizeof rlimits / sizeof rlimits[0]; i++)
+		if (strcmp(resource, rlimits[i].name) == 0)
+			return rlimits[i].flags;
+	return 0;
+}
 
 static int rlimit_number(const char *s)
 {
@@ -208,7 +225,7 @@ static int rlimit_number(const char *s)
 static int check_rlimit(const char *name, char **value, char *why, size_t whylen)
 {
 	const char *res = strchr(name, '.') + 1;
-	if (!in_words(res, rlimit_names))
+	if (!param_rlimit_platforms(res))
 		return MSG("%s: unknown resource \"%s\"", name, res);
 	char *copy = strdup(*value);
 	if (!copy)
@@ -221,20 +238,22 @@ static int check_rlimit(const char *name, char **value, char *why, size_t whylen
 	return ok ? 0 : MSG("%s: expected \"SOFT[:HARD]\" (numbers or unlimited), got \"%s\"", name, *value);
 }
 
-/* caps: the capabilities kept, comma-separated, or all / none. */
+/* caps: what init/linux/cred.c's parser takes - words separated by commas or blanks, each all, none,
+ * default, NAME or CAP_NAME (any case), "-WORD" taking it away again ("+WORD" adds, as a bare word does). */
 static int check_caps(const char *name, char **value, char *why, size_t whylen)
 {
-	if (strcmp(*value, "all") == 0 || strcmp(*value, "none") == 0)
-		return 0;
+	static const char *const words[] = {"all", "none", "default"};
 	char *copy = strdup(*value), *save = NULL;
 	if (!copy)
 		return MSG("out of memory");
 	int rc = 0;
-	for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-		if (conf_cap_parse(tok) < 0) {
-			rc = MSG("%s: unknown capability \"%s\"", name, tok);
-			break;
-		}
+	for (char *tok = strtok_r(copy, ", \t", &save); tok && rc == 0; tok = strtok_r(NULL, ", \t", &save)) {
+		const char *w = tok + (*tok == '-' || *tok == '+');
+		bool known = conf_cap_parse(w) >= 0;
+		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+			known = known || strcasecmp(w, words[i]) == 0;
+		if (!known)
+			rc = MSG("%s: unknown capability \"%s\"", name, w);
 	}
 	free(copy);
 	return rc;
@@ -327,7 +346,8 @@ const struct param_def param_table[] = {
 	P("mount.procfs", PT_BOOL, PF_BOTH, "false", "mount procfs on /proc in the jail"),
 	{"hidepid", PT_INT, PF_LINUX, NULL, "procfs hidepid: 0, 1 (noaccess) or 2 (invisible)", NULL, 0, 2, check_hidepid},
 	P("mount.sysfs", PT_BOOL, PF_LINUX, "false", "mount sysfs on /sys in the jail, read-only"),
-	P("mount.devfs", PT_BOOL, PF_BOTH, "false", "mount a /dev built from devfs_ruleset"),
+	P("mount.devfs", PT_BOOL, PF_BOTH, NULL,
+	  "mount a /dev built from devfs_ruleset; unset: yes for a Linux jail with a path, no on FreeBSD (jail(8))"),
 	PC("devfs_ruleset", PT_STRING, PF_BOTH | PF_KERNEL, "4", check_ruleset, "devfs ruleset number or name for /dev"),
 	P("devfs.rules", PT_PATH, PF_BOTH, WARDER_DATADIR "/devfs.rules", "devfs.rules(5) file that defines the rulesets"),
 	PI("devfs.rule_depth", PF_LINUX, "1", 0, 16, "how deep \"add include\" nests (FreeBSD's vfs.devfs.rule_depth)"),
@@ -339,8 +359,11 @@ const struct param_def param_table[] = {
 	PC("cgroup.pids.max", PT_STRING, PF_LINUX, NULL, check_pids_max, "cgroup v2 pids.max: a number or max"),
 	PC("cgroup.cpu.max", PT_STRING, PF_LINUX, NULL, check_cpu_max, "cgroup v2 cpu.max: \"QUOTA [PERIOD]\" or max"),
 	PC("rlimit.", PT_STRING, PF_BOTH | PF_PREFIX, NULL, check_rlimit,
-	   "rlimit.RESOURCE = SOFT[:HARD] (nofile, nproc, core, as, ...; unlimited)"),
-	PC("caps", PT_STRING, PF_LINUX, DEFAULT_CAPS, check_caps, "capabilities kept (comma-separated, all or none)"),
+	   "rlimit.RESOURCE = SOFT[:HARD] (numbers or unlimited); both systems: as core cpu data fsize memlock nofile "
+	   "nproc rss stack; Linux: locks msgqueue nice rtprio rttime sigpending; FreeBSD: sbsize vmem npts swap "
+	   "kqueues umtxp pipebuf"),
+	PC("caps", PT_STRING, PF_LINUX, DEFAULT_CAPS, check_caps,
+	   "capabilities kept, in order: all, none, default (this list), NAME or CAP_NAME; -NAME takes one away"),
 	P("no_new_privs", PT_BOOL, PF_LINUX, "true", "set no_new_privs before the main command"),
 	P("setns-socket", PT_PATH, PF_LINUX, NULL, "unix socket that hands out the jail's namespace fds"),
 	/* Supervision. */
@@ -359,7 +382,8 @@ const struct param_def param_table[] = {
 	PW("ip4", FK, NULL, w_ip_mode, "IPv4: new, inherit or disable"),
 	PW("ip6", FK, NULL, w_ip_mode, "IPv6: new, inherit or disable"),
 	PC("vnet", PT_STRING, FK, NULL, check_vnet, "own network stack: new or inherit (true means new)"),
-	P("vnet.interface", PT_STRING, PF_FREEBSD | PF_LIST, NULL, "interface moved into the vnet jail"),
+	P("vnet.interface", PT_STRING, PF_BOTH | PF_LIST, NULL,
+	  "interface moved into the jail's network stack (FreeBSD: vnet; Linux: its net namespace, unshare net)"),
 	P("interface", PT_STRING, PF_FREEBSD, NULL, "host interface for ip4.addr / ip6.addr aliases"),
 	P("ip_hostname", PT_BOOL, PF_FREEBSD, "false", "add the addresses host.hostname resolves to"),
 	PI("securelevel", FK, NULL, -1, 3, "the jail's securelevel"),

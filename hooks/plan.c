@@ -164,7 +164,8 @@ static void linux_setup(struct builder *b, const struct jail *j)
 		add(b, "mount proc on /proc%s%s", jail_is_set(j, "hidepid") ? " hidepid=" : "",
 		    jail_is_set(j, "hidepid") ? jail_get(j, "hidepid") : "");
 	add_bool(b, j, "mount.sysfs", "mount sysfs on /sys read-only");
-	if (jail_bool(j, "mount.devfs"))
+	/* As init/linux/setup.c decides: unset means yes when the jail has its own root. */
+	if (jail_is_set(j, "mount.devfs") ? jail_bool(j, "mount.devfs") : jail_is_set(j, "path"))
 		add(b, "build /dev on a tmpfs from devfs ruleset %s", jail_get(j, "devfs_ruleset"));
 	add_bool(b, j, "mount.tmp", "mount a tmpfs on /tmp");
 	if (jail_is_set(j, "pivot_root"))
