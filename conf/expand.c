@@ -92,12 +92,12 @@ static int merge_entry(struct ctx *x, const struct entry *e)
 		*m = (struct mp){.def = e->def, .name = e->name, .var = e->name[0] == '$'};
 	}
 	bool list = m->def && (m->def->flags & PF_LIST);
-	if (!list)
+	const struct entry *last = m->ne ? m->e[m->ne - 1] : NULL;
+	/* A list's "=" replaces the whole list, as jail.conf's does, unless it repeats the "=" just before it in
+	 * the same section (a repeated key appends, uWSGI's habit): so "=" after another section's value or after
+	 * a "+=" starts afresh. */
+	if (!list || (!e->append && last && (last->section != e->section || last->append)))
 		m->ne = 0;
-	else if (!e->append)
-		for (size_t i = 0; i < m->ne; i++)
-			if (m->e[i]->section != e->section)
-				m->ne = 0; /* "=" replaces what the other section gave */
 	return mp_push_entry(m, e) < 0 ? oom(x, e) : 0;
 }
 
