@@ -71,7 +71,8 @@ static int ctl_ask(int fd, const char *req, char *ans, size_t len)
 	int n = snprintf(line, sizeof line, "%s\n", req);
 	struct timeval tv = {CTL_WAIT, 0};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n) {
+	/* A refusal may come, and the server close, before the request is sent: read the answer anyway. */
+	if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n && errno != EPIPE && errno != ECONNRESET) {
 		log_errno("ctl", "send");
 		return EXIT_UNAVAILABLE;
 	}

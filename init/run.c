@@ -41,7 +41,7 @@ struct init {
 	ev_io sync, setns;
 	ev_signal term, intr, hup;
 	ev_timer stop_timer;
-	ev_check info_check;
+	ev_prepare info_check;
 };
 
 /* --- hooks for code in the same process (run.h) ----------------------------------------------------------- */
@@ -442,9 +442,9 @@ static void sync_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
-/* After every loop iteration: tell the keeper when the command's pid, restarts or last exit changed (its
+/* Before the loop waits: tell the keeper when the command's pid, restarts or last exit changed (its
  * status answers from what it heard last). */
-static void info_cb(struct ev_loop *loop, ev_check *w, int revents)
+static void info_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	(void)loop, (void)revents;
 	struct init *in = (struct init *)((char *)w - offsetof(struct init, info_check));
@@ -512,8 +512,8 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	ev_io_init(&in.sync, sync_cb, r->init_fd, EV_READ);
 	ev_io_start(loop, &in.sync);
 	in.info.a3 = -2;
-	ev_check_init(&in.info_check, info_cb);
-	ev_check_start(loop, &in.info_check);
+	ev_prepare_init(&in.info_check, info_cb);
+	ev_prepare_start(loop, &in.info_check);
 	code = run_stack(&in);
 	if (code) {
 		/* exec.start failed on a reload: the keeper stops the jail as after the command's exit. */
@@ -522,7 +522,7 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	} else {
 		code = sup_status(in.s);
 	}
-	ev_check_stop(loop, &in.info_check);
+	ev_prepare_stop(loop, &in.info_check);
 	if (ev_is_active(&in.setns))
 		ev_io_stop(loop, &in.setns);
 	if (ev_is_active(&in.stop_timer))
