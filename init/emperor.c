@@ -1,0 +1,951 @@
+/* emperor: `warder emperor DIR`. One vassal, a `warder run -c DIR/FILE` child, per *.conf file in DIR:
+ * spawned when the file appears (after the vassals it depends on are ready), respawned with a doubling delay
+ * when it dies, reloaded when the file changes, stopped when the file goes. The emperor talks to each vassal
+ * over uWSGI's Emperor protocol (init/vassal.h) and serves a control socket in `warder ctl`'s format. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "control.h"
+#include "log.h"
+#include "supervise.h"
+#include "vassal.h"
+
+#define STEP "emperor"
+#define RESCAN 1.0       /* seconds between rescans: ev_stat misses some in-place edits */
+#define STEADY 10.0      /* a vassal that ran this long starts its throttle over */
+#define KILL_MARGIN 5.0  /* seconds past a vassal's stop.timeout before SIGKILL */
+#define NBUCKETS 1024
+#define MAXDEPS 16
+
+enum vstate { V_BAD, V_WAITING, V_THROTTLED, V_STARTING, V_RUNNING, V_RELOADING, V_STOPPING, V_STOPPED };
+static const char *const state_names[] = {
+	[V_BAD] = "bad-config", [V_WAITING] = "waiting", [V_THROTTLED] = "throttled", [V_STARTING] = "starting",
+	[V_RUNNING] = "running", [V_RELOADING] = "reloading", [V_STOPPING] = "stopping", [V_STOPPED] = "stopped",
+};
+
+struct emperor;
+
+struct vsl {
+	struct emperor *e;
+	struct vsl *hnext;   /* hash chain by file name */
+	char *file, *path;
+	char name[128];      /* the jail's name; the file name until the config parses */
+	char *deps[MAXDEPS];
+	size_t ndeps;
+	double stop_timeout;
+	struct stat seen;    /* the file as last acted upon */
+	enum vstate state;
+	pid_t pid;
+	int fd;              /* our end of the protocol socket */
+	int restarts, last_exit;
+	double delay;        /* the next respawn's delay */
+	ev_tstamp started;
+	unsigned gen;        /* scan generation it was last seen in */
+	bool gone;           /* the file was removed: free it once its process is gone */
+	bool reload_sent, voluntary, waited;
+	ev_io io;
+	ev_child child;
+	ev_timer timer;
+	ev_stat st;
+};
+
+struct emperor {
+	struct ev_loop *loop;
+	char *dir;
+	double throttle, max_throttle;
+	struct vsl **v;
+	size_t n, cap;
+	struct vsl *hash[NBUCKETS];
+	unsigned gen;
+	size_t live;         /* vassals with a process */
+	bool stopping;
+	ev_stat dirw;
+	ev_timer scan;
+	ev_signal term, intr, hup;
+	ev_child orphans;
+	int ctl_fd;
+	ev_io ctl;
+	char ctl_path[sizeof ((struct sockaddr_un *)0)->sun_path];
+};
+
+#define CONTAINER(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
+
+static void vassal_spawn(struct vsl *v);
+static void emperor_stop_next(struct emperor *e);
+
+/* --- the table ----------------------------------------------------------------------------------------- */
+static unsigned bucket(const char *s)
+{
+	unsigned h = 2166136261u;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h % NBUCKETS;
+}
+
+static struct vsl *find_file(struct emperor *e, const char *file)
+{
+	for (struct vsl *v = e->hash[bucket(file)]; v; v = v->hnext)
+		if (strcmp(v->file, file) == 0)
+			return v;
+	return NULL;
+}
+
+static struct vsl *find_name(struct emperor *e, const char *name)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (strcmp(e->v[i]->name, name) == 0 && e->v[i]->state != V_BAD)
+			return e->v[i];
+	return NULL;
+}
+
+static void free_deps(struct vsl *v)
+{
+	for (size_t i = 0; i < v->ndeps; i++)
+		free(v->deps[i]);
+	v->ndeps = 0;
+}
+
+static void vsl_free(struct vsl *v)
+{
+	struct emperor *e = v->e;
+	for (struct vsl **pp = &e->hash[bucket(v->file)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == v) {
+			*pp = v->hnext;
+			break;
+		}
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i] == v) {
+			e->v[i] = e->v[--e->n];
+			break;
+		}
+	ev_timer_stop(e->loop, &v->timer);
+	ev_stat_stop(e->loop, &v->st);
+	free_deps(v);
+	free(v->file);
+	free(v->path);
+	free(v);
+}
+
+/* --- the config: name, depend, stop.timeout ------------------------------------------------------------- */
+static void add_deps(struct vsl *v, const char *text)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", text);
+	for (char *save = NULL, *t = strtok_r(buf, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save)) {
+		if (v->ndeps == MAXDEPS) {
+			log_warn(STEP, "%s: more than %d dependencies: the rest are ignored", v->file, MAXDEPS);
+			return;
+		}
+		v->deps[v->ndeps] = strdup(t);
+		if (v->deps[v->ndeps])
+			v->ndeps++;
+	}
+}
+
+/* 0, or -1 after a FILE:LINE line; the vassal keeps what it knew. */
+static int vassal_parse(struct vsl *v)
+{
+	char err[1024];
+	struct conf *c = NULL;
+	if (conf_load(v->path, &c, err, sizeof err) < 0) {
+		log_err(STEP, "%s", err);
+		return -1;
+	}
+	const struct jail *j = conf_jail(c, NULL);
+	if (!j) {
+		log_err(STEP, "%s: %s: a vassal's file holds one jail", v->path, c->njails ? "several jails" : "no jail");
+		conf_free(c);
+		return -1;
+	}
+	snprintf(v->name, sizeof v->name, "%s", j->name);
+	free_deps(v);
+	const struct conf_value *deps;
+	size_t nd = jail_list(j, "depend", &deps);
+	for (size_t i = 0; i < nd; i++)
+		add_deps(v, deps[i].text);
+	double t = jail_duration(j, "stop.timeout");
+	v->stop_timeout = t < 0 ? 10 : t;
+	conf_free(c);
+	return 0;
+}
+
+/* --- the protocol ------------------------------------------------------------------------------------- */
+static void say(struct vsl *v, unsigned char byte)
+{
+	if (v->fd >= 0 && send(v->fd, &byte, 1, MSG_NOSIGNAL) != 1)
+		log_errno(STEP, "%s: send %u", v->name, byte);
+}
+
+static void start_dependents(struct emperor *e, const char *name)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		struct vsl *w = e->v[i];
+		for (size_t d = 0; w->state == V_WAITING && d < w->ndeps; d++)
+			if (strcmp(w->deps[d], name) == 0) {
+				vassal_spawn(w);
+				break;
+			}
+	}
+}
+
+static void on_byte(struct vsl *v, unsigned char byte)
+{
+	switch (byte) {
+	case VASSAL_SPAWNED:
+		log_debug(STEP, "vassal %s has been spawned", v->name);
+		break;
+	case VASSAL_READY:
+		if (v->state == V_STARTING || v->state == V_RELOADING) {
+			v->state = V_RUNNING;
+			v->reload_sent = false;
+			log_info(STEP, "vassal %s (%s) is ready, pid %ld", v->name, v->file, (long)v->pid);
+			start_dependents(v->e, v->name);
+		}
+		break;
+	case VASSAL_VOLUNTARY:
+		if (v->state == V_STOPPING)
+			break;
+		log_info(STEP, "vassal %s stops by itself", v->name);
+		v->voluntary = true;
+		break;
+	case VASSAL_LOYAL:
+	case VASSAL_HEARTBEAT:
+		break;
+	default:
+		log_debug(STEP, "vassal %s: unknown byte %u", v->name, byte);
+	}
+}
+
+static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)revents;
+	struct vsl *v = CONTAINER(w, struct vsl, io);
+	unsigned char buf[64];
+	ssize_t n = read(w->fd, buf, sizeof buf);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		/* Its process is going; the child watcher decides what next. */
+		ev_io_stop(loop, w);
+		close(v->fd);
+		v->fd = -1;
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++)
+		on_byte(v, buf[i]);
+}
+
+/* --- processes ---------------------------------------------------------------------------------------- */
+/* Anything we reap that is not a vassal was left by one that died (we are its subreaper): none may stay. */
+static void kill_orphans(struct emperor *e)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	long pid;
+	while (fscanf(f, "%ld", &pid) == 1) {
+		bool ours = false;
+		for (size_t i = 0; i < e->n && !ours; i++)
+			ours = e->v[i]->pid == (pid_t)pid;
+		if (!ours && kill((pid_t)pid, SIGKILL) < 0 && errno != ESRCH)
+			log_errno(STEP, "kill the orphan %ld", pid);
+	}
+	fclose(f);
+}
+
+static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct vsl *v = CONTAINER(w, struct vsl, timer);
+	if (v->pid <= 0)
+		return;
+	log_warn(STEP, "vassal %s did not stop in %.0f s: SIGKILL", v->name, v->stop_timeout + KILL_MARGIN);
+	kill(-v->pid, SIGKILL);
+	kill(v->pid, SIGKILL);
+}
+
+/* TERM to the vassal (its keeper stops the jail), KILL to its process group after its stop time. */
+static void vassal_stop(struct vsl *v)
+{
+	struct emperor *e = v->e;
+	ev_timer_stop(e->loop, &v->timer);
+	if (v->pid <= 0) {
+		v->state = V_STOPPED;
+		return;
+	}
+	if (v->state == V_STOPPING)
+		return;
+	log_info(STEP, "stopping vassal %s, pid %ld", v->name, (long)v->pid);
+	v->state = V_STOPPING;
+	/* The byte tells the vassal the stop is ours (no "voluntary shutdown" back); the signal works without it. */
+	say(v, VASSAL_STOP);
+	if (kill(v->pid, SIGTERM) < 0 && errno != ESRCH)
+		log_errno(STEP, "kill -TERM %ld", (long)v->pid);
+	ev_timer_init(&v->timer, kill_cb, v->stop_timeout + KILL_MARGIN, 0.);
+	ev_timer_start(e->loop, &v->timer);
+}
+
+static void respawn_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct vsl *v = CONTAINER(w, struct vsl, timer);
+	v->restarts++;
+	vassal_spawn(v);
+}
+
+static void throttle(struct vsl *v)
+{
+	struct emperor *e = v->e;
+	if (ev_now(e->loop) - v->started >= STEADY || v->delay <= 0)
+		v->delay = e->throttle;
+	log_info(STEP, "vassal %s died (exit %d): respawn in %.0f ms", v->name, v->last_exit, v->delay * 1000);
+	v->state = V_THROTTLED;
+	ev_timer_init(&v->timer, respawn_cb, v->delay, 0.);
+	ev_timer_start(e->loop, &v->timer);
+	v->delay = v->delay * 2 > e->max_throttle ? e->max_throttle : v->delay * 2;
+}
+
+static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	(void)revents;
+	struct vsl *v = CONTAINER(w, struct vsl, child);
+	struct emperor *e = v->e;
+	int st = w->rstatus;
+	ev_child_stop(loop, w);
+	ev_timer_stop(loop, &v->timer);
+	if (v->fd >= 0) {
+		ev_io_stop(loop, &v->io);
+		close(v->fd);
+		v->fd = -1;
+	}
+	v->last_exit = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	v->pid = 0;
+	e->live--;
+	kill_orphans(e);
+	if (e->stopping || v->state == V_STOPPING || v->gone) {
+		log_info(STEP, "vassal %s stopped (exit %d)", v->name, v->last_exit);
+		v->state = V_STOPPED;
+		if (v->gone)
+			vsl_free(v);
+		if (e->stopping)
+			emperor_stop_next(e);
+	} else if (v->reload_sent && v->last_exit == 0) {
+		log_info(STEP, "vassal %s exited for its reload: respawning", v->name);
+		v->restarts++;
+		vassal_spawn(v);
+	} else if (v->voluntary) {
+		log_info(STEP, "vassal %s ended (exit %d); it respawns when its file changes", v->name, v->last_exit);
+		v->state = V_STOPPED;
+	} else {
+		throttle(v);
+	}
+}
+
+static bool deps_ready(struct vsl *v)
+{
+	for (size_t i = 0; i < v->ndeps; i++) {
+		struct vsl *d = find_name(v->e, v->deps[i]);
+		if (!d || d->state != V_RUNNING) {
+			if (!v->waited)
+				log_info(STEP, "vassal %s waits for %s", v->name, v->deps[i]);
+			v->waited = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* In the child: a clean slate, then `warder run -c PATH` with the protocol socket as fd 3. */
+static void exec_vassal(struct vsl *v, int fd)
+{
+	char *argv[] = {"warder", "run", "-c", v->path, NULL};
+	sigset_t none;
+	setpgid(0, 0);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	int null = open("/dev/null", O_RDONLY);
+	if (null < 0 || dup2(null, 0) < 0 || (fd != 3 && dup2(fd, 3) < 0)) {
+		perror("warder: emperor: vassal fds");
+		_exit(EXIT_OSERR);
+	}
+	closefrom(4);
+	setenv("UWSGI_EMPEROR_FD", "3", 1);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "warder: emperor: exec /proc/self/exe: %s\n", strerror(errno));
+	_exit(EXIT_NOEXEC);
+}
+
+static void vassal_spawn(struct vsl *v)
+{
+	struct emperor *e = v->e;
+	if (e->stopping || v->gone || v->pid > 0 || !deps_ready(v)) {
+		if (!e->stopping && !v->gone && v->pid <= 0)
+			v->state = V_WAITING;
+		return;
+	}
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+		log_errno(STEP, "%s: socketpair", v->name);
+		throttle(v);
+		return;
+	}
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid_t pid = fork();
+	if (pid == 0)
+		exec_vassal(v, sp[1]);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(sp[1]);
+	if (pid < 0) {
+		log_errno(STEP, "%s: fork", v->name);
+		close(sp[0]);
+		throttle(v);
+		return;
+	}
+	setpgid(pid, pid); /* also here: a stop may come before the child ran */
+	v->pid = pid;
+	v->fd = sp[0];
+	v->voluntary = v->reload_sent = v->waited = false;
+	v->state = V_STARTING;
+	v->started = ev_now(e->loop);
+	e->live++;
+	fcntl(v->fd, F_SETFL, O_NONBLOCK);
+	ev_io_init(&v->io, io_cb, v->fd, EV_READ);
+	ev_io_start(e->loop, &v->io);
+	ev_child_init(&v->child, child_cb, pid, 0);
+	ev_child_start(e->loop, &v->child);
+	log_info(STEP, "vassal %s (%s) spawned, pid %ld", v->name, v->file, (long)pid);
+}
+
+static void vassal_reload(struct vsl *v)
+{
+	if (v->pid <= 0 || v->state == V_STOPPING) {
+		ev_timer_stop(v->e->loop, &v->timer);
+		vassal_spawn(v);
+		return;
+	}
+	log_info(STEP, "reloading vassal %s, pid %ld", v->name, (long)v->pid);
+	v->reload_sent = true;
+	v->state = V_RELOADING;
+	say(v, VASSAL_RELOAD);
+}
+
+/* --- the directory ------------------------------------------------------------------------------------ */
+static bool changed(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino != b->st_ino || a->st_size != b->st_size || a->st_mtim.tv_sec != b->st_mtim.tv_sec ||
+	       a->st_mtim.tv_nsec != b->st_mtim.tv_nsec;
+}
+
+static void file_gone(struct vsl *v)
+{
+	log_info(STEP, "%s removed", v->file);
+	v->gone = true;
+	if (v->pid > 0)
+		vassal_stop(v);
+	else
+		vsl_free(v);
+}
+
+/* The file as it is now against what we last acted on. */
+static void file_check(struct vsl *v, const struct stat *now)
+{
+	if (!changed(&v->seen, now))
+		return;
+	v->seen = *now;
+	bool was_bad = v->state == V_BAD;
+	if (vassal_parse(v) < 0) {
+		if (v->pid <= 0)
+			v->state = V_BAD;
+		return;
+	}
+	if (was_bad)
+		v->state = V_STOPPED;
+	vassal_reload(v);
+}
+
+static void stat_cb(struct ev_loop *loop, ev_stat *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct vsl *v = CONTAINER(w, struct vsl, st);
+	struct stat now;
+	if (v->gone)
+		return;
+	if (stat(v->path, &now) < 0 || !S_ISREG(now.st_mode))
+		file_gone(v);
+	else
+		file_check(v, &now);
+}
+
+static struct vsl *vassal_new(struct emperor *e, const char *file, const struct stat *st)
+{
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 64;
+		struct vsl **nv = realloc(e->v, cap * sizeof *nv);
+		if (!nv)
+			return NULL;
+		e->v = nv;
+		e->cap = cap;
+	}
+	struct vsl *v = calloc(1, sizeof *v);
+	if (!v || !(v->file = strdup(file)) || asprintf(&v->path, "%s/%s", e->dir, file) < 0) {
+		if (v)
+			free(v->file);
+		free(v);
+		return NULL;
+	}
+	v->e = e;
+	v->fd = -1;
+	v->last_exit = -1;
+	v->seen = *st;
+	snprintf(v->name, sizeof v->name, "%s", file);
+	v->hnext = e->hash[bucket(file)];
+	e->hash[bucket(file)] = v;
+	e->v[e->n++] = v;
+	ev_timer_init(&v->timer, respawn_cb, 0., 0.);
+	ev_stat_init(&v->st, stat_cb, v->path, 0.);
+	ev_stat_start(e->loop, &v->st);
+	return v;
+}
+
+static bool is_conf(const char *name)
+{
+	size_t n = strlen(name);
+	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
+}
+
+static void scan(struct emperor *e)
+{
+	DIR *d = opendir(e->dir);
+	if (!d) {
+		log_errno(STEP, "open %s", e->dir);
+		return;
+	}
+	unsigned gen = ++e->gen;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (!is_conf(de->d_name) || fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		struct vsl *v = find_file(e, de->d_name);
+		if (v && v->gone)
+			continue; /* still stopping; a new file of that name waits for the next scan */
+		if (v) {
+			v->gen = gen;
+			file_check(v, &st);
+			continue;
+		}
+		if (e->stopping || !(v = vassal_new(e, de->d_name, &st))) {
+			if (!e->stopping)
+				log_errno(STEP, "%s: out of memory", de->d_name);
+			continue;
+		}
+		v->gen = gen;
+		if (vassal_parse(v) < 0)
+			v->state = V_BAD;
+		else
+			vassal_spawn(v);
+	}
+	closedir(d);
+	for (size_t i = e->n; i-- > 0;)
+		if (e->v[i]->gen != gen && !e->v[i]->gone)
+			file_gone(e->v[i]);
+}
+
+static void dir_cb(struct ev_loop *loop, ev_stat *w, int revents)
+{
+	(void)loop, (void)revents;
+	scan(CONTAINER(w, struct emperor, dirw));
+}
+
+static void scan_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	scan(CONTAINER(w, struct emperor, scan));
+}
+
+/* --- stopping everything ------------------------------------------------------------------------------ */
+/* V may stop once no vassal with a process depends on it: dependents go first. */
+static bool has_live_dependent(struct emperor *e, const struct vsl *v)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		const struct vsl *w = e->v[i];
+		for (size_t d = 0; w != v && w->pid > 0 && d < w->ndeps; d++)
+			if (strcmp(w->deps[d], v->name) == 0)
+				return true;
+	}
+	return false;
+}
+
+static void emperor_stop_next(struct emperor *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		struct vsl *v = e->v[i];
+		if (v->pid > 0 && v->state != V_STOPPING && !has_live_dependent(e, v))
+			vassal_stop(v);
+	}
+	if (e->live == 0)
+		ev_break(e->loop, EVBREAK_ALL);
+}
+
+static void emperor_stop(struct emperor *e)
+{
+	if (e->stopping)
+		return;
+	e->stopping = true;
+	log_info(STEP, "stopping %zu vassals", e->live);
+	ev_timer_stop(e->loop, &e->scan);
+	ev_stat_stop(e->loop, &e->dirw);
+	for (size_t i = 0; i < e->n; i++) {
+		ev_stat_stop(e->loop, &e->v[i]->st);
+		if (e->v[i]->pid <= 0)
+			ev_timer_stop(e->loop, &e->v[i]->timer);
+	}
+	emperor_stop_next(e);
+}
+
+static void emperor_reload(struct emperor *e)
+{
+	log_info(STEP, "reloading every vassal");
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i]->state == V_RUNNING || e->v[i]->state == V_STARTING)
+			vassal_reload(e->v[i]);
+}
+
+static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct emperor *e = w->data;
+	if (w->signum == SIGHUP)
+		emperor_reload(e);
+	else
+		emperor_stop(e);
+}
+
+/* Every child libev reaps: one that was not a vassal may have left children of its own to us. */
+static void orphan_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	(void)loop, (void)revents;
+	kill_orphans(CONTAINER(w, struct emperor, orphans));
+}
+
+/* --- the control socket ------------------------------------------------------------------------------- */
+struct buf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0 || b->oom) {
+			b->oom = true;
+			return;
+		}
+		if (b->p && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = (b->cap + (size_t)n + 1) * 2;
+		char *np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+}
+
+static void put_str(struct buf *b, const char *s)
+{
+	put(b, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			put(b, "\\%c", c);
+		else if (c < 0x20)
+			put(b, "\\u%04x", c);
+		else
+			put(b, "%c", c);
+	}
+	put(b, "\"");
+}
+
+static void status_json(struct emperor *e, struct buf *b)
+{
+	put(b, "{\"name\":\"emperor\",\"pid\":%ld,\"dir\":", (long)getpid());
+	put_str(b, e->dir);
+	put(b, ",\"state\":\"%s\",\"vassals\":[", e->stopping ? "stopping" : "running");
+	for (size_t i = 0; i < e->n; i++) {
+		const struct vsl *v = e->v[i];
+		put(b, "%s{\"name\":", i ? "," : "");
+		put_str(b, v->name);
+		put(b, ",\"file\":");
+		put_str(b, v->file);
+		put(b, ",\"pid\":%ld,\"state\":\"%s\",\"restarts\":%d,\"last_exit\":%d}", (long)v->pid,
+		    state_names[v->state], v->restarts, v->last_exit);
+	}
+	put(b, "]}\n");
+}
+
+static bool peer_allowed(int fd)
+{
+	uid_t uid;
+#ifdef __linux__
+	struct ucred cr;
+	socklen_t l = sizeof cr;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0)
+		return false;
+	uid = cr.uid;
+#else
+	gid_t gid;
+	if (getpeereid(fd, &uid, &gid) < 0)
+		return false;
+#endif
+	return uid == 0 || uid == geteuid();
+}
+
+static void send_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			log_errno(STEP, "control: send the answer");
+			return;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+/* One line in, one line out. The client's socket is blocking with short timeouts: a silent client costs
+ * the loop at most a second. */
+static void ctl_serve(struct emperor *e, int fd)
+{
+	struct timeval tv = {1, 0};
+	char line[CTL_LINE_MAX];
+	size_t n = 0;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (!peer_allowed(fd)) {
+		log_warn(STEP, "control: a client of another user refused");
+		return;
+	}
+	while (n < sizeof line && (n == 0 || line[n - 1] != '\n')) {
+		ssize_t r = recv(fd, line + n, sizeof line - n, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	struct buf b = {0};
+	switch (control_parse(line, n)) {
+	case CTL_STATUS: status_json(e, &b); break;
+	case CTL_RELOAD: emperor_reload(e); put(&b, "{\"ok\":true}\n"); break;
+	case CTL_STOP: put(&b, "{\"ok\":true}\n"); break;
+	default: put(&b, "{\"error\":\"unknown request\"}\n"); break;
+	}
+	if (!b.oom)
+		send_all(fd, b.p, b.len);
+	free(b.p);
+	if (control_parse(line, n) == CTL_STOP)
+		emperor_stop(e);
+}
+
+static void ctl_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop, (void)revents;
+	int fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_errno(STEP, "control: accept");
+		return;
+	}
+	ctl_serve(CONTAINER(w, struct emperor, ctl), fd);
+	close(fd);
+}
+
+static int ctl_open(struct emperor *e, const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof a.sun_path) {
+		log_err(STEP, "control socket path too long: %s", path);
+		return -1;
+	}
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+	char dir[sizeof a.sun_path], *slash;
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((slash = strrchr(dir, '/')) && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			log_errno(STEP, "mkdir %s", dir);
+			return -1;
+		}
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		log_errno(STEP, "control: socket");
+		return -1;
+	}
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path); /* a stale socket of an emperor that did not clean up */
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
+		log_errno(STEP, "control socket %s", path);
+		close(fd);
+		return -1;
+	}
+	snprintf(e->ctl_path, sizeof e->ctl_path, "%s", path);
+	e->ctl_fd = fd;
+	ev_io_init(&e->ctl, ctl_cb, fd, EV_READ);
+	ev_io_start(e->loop, &e->ctl);
+	return 0;
+}
+
+static void ctl_close(struct emperor *e)
+{
+	if (e->ctl_fd < 0)
+		return;
+	ev_io_stop(e->loop, &e->ctl);
+	close(e->ctl_fd);
+	if (unlink(e->ctl_path) < 0 && errno != ENOENT)
+		log_errno(STEP, "remove %s", e->ctl_path);
+	e->ctl_fd = -1;
+}
+
+/* --- the command line ------------------------------------------------------------------------------------ */
+static const char emperor_usage[] =
+	"usage: warder emperor [-v] [-q] [-t THROTTLE_MS] [--max-throttle MS] [--control PATH] DIR\n";
+
+static int ms_arg(const char *s, double *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*end || end == s || v < 0 || v > 86400000) {
+		fprintf(stderr, "warder emperor: %s: not a number of milliseconds\n%s", s, emperor_usage);
+		return -1;
+	}
+	*out = (double)v / 1000;
+	return 0;
+}
+
+static void watch(struct emperor *e)
+{
+	ev_signal *sigs[] = {&e->term, &e->intr, &e->hup};
+	int nums[] = {SIGTERM, SIGINT, SIGHUP};
+	for (size_t i = 0; i < 3; i++) {
+		ev_signal_init(sigs[i], sig_cb, nums[i]);
+		sigs[i]->data = e;
+		ev_signal_start(e->loop, sigs[i]);
+	}
+	ev_child_init(&e->orphans, orphan_cb, 0, 0);
+	ev_child_start(e->loop, &e->orphans);
+	ev_stat_init(&e->dirw, dir_cb, e->dir, 0.);
+	ev_stat_start(e->loop, &e->dirw);
+	ev_timer_init(&e->scan, scan_cb, RESCAN, RESCAN);
+	ev_timer_start(e->loop, &e->scan);
+}
+
+static void unwatch(struct emperor *e)
+{
+	ev_signal_stop(e->loop, &e->term);
+	ev_signal_stop(e->loop, &e->intr);
+	ev_signal_stop(e->loop, &e->hup);
+	ev_child_stop(e->loop, &e->orphans);
+	ev_stat_stop(e->loop, &e->dirw);
+	ev_timer_stop(e->loop, &e->scan);
+	while (e->n)
+		vsl_free(e->v[e->n - 1]);
+	free(e->v);
+}
+
+static int emperor_run(struct emperor *e, const char *ctl)
+{
+	char buf[600];
+	if (!ctl)
+		ctl = control_default_path("emperor", buf, sizeof buf);
+	if (ctl && ctl_open(e, ctl) < 0)
+		return EXIT_OSERR;
+	if (sup_become_reaper() < 0)
+		log_errno(STEP, "cannot become a child subreaper");
+	watch(e);
+	log_info(STEP, "governing %s", e->dir);
+	scan(e);
+	ev_run(e->loop, 0);
+	kill_orphans(e);
+	log_info(STEP, "every vassal is gone");
+	unwatch(e);
+	ctl_close(e);
+	return 0;
+}
+
+int cmd_emperor(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"max-throttle", required_argument, NULL, 'M'}, {"control", required_argument, NULL, 'C'},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	};
+	struct emperor e = {.throttle = 1.0, .max_throttle = 180.0, .ctl_fd = -1};
+	const char *ctl = NULL;
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+t:vqh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 't': if (ms_arg(optarg, &e.throttle) < 0) return EXIT_USAGE; break;
+		case 'M': if (ms_arg(optarg, &e.max_throttle) < 0) return EXIT_USAGE; break;
+		case 'C': ctl = optarg; break;
+		case 'v': log_level = log_level < LOG_DEBUG ? log_level + 1 : LOG_DEBUG; break;
+		case 'q': log_level = LOG_QUIET; break;
+		case 'h': fputs(emperor_usage, stdout); return 0;
+		default: fputs(emperor_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(emperor_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (e.max_throttle < e.throttle)
+		e.max_throttle = e.throttle;
+	e.dir = realpath(argv[optind], NULL);
+	struct stat st;
+	if (!e.dir || stat(e.dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		log_err(STEP, "%s: %s", argv[optind], e.dir ? "not a directory" : strerror(errno));
+		free(e.dir);
+		return EXIT_USAGE;
+	}
+	e.loop = EV_DEFAULT;
+	int code = emperor_run(&e, ctl);
+	free(e.dir);
+	return code;
+}
