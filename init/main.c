@@ -24,6 +24,11 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	/* uWSGI's emperor runs a wrapper as `PROGRAM --ini NAME.ini` (--config for other extensions). */
+	if (argc == 3 && cmd_run && (strcmp(argv[1], "--ini") == 0 || strcmp(argv[1], "--config") == 0)) {
+		char *run_argv[] = {"run", "-c", argv[2], NULL};
+		return cmd_run(3, run_argv);
+	}
 	if (argc > 1) {
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 			if (commands[i].fn && strcmp(argv[1], commands[i].name) == 0)
