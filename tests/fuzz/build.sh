@@ -62,4 +62,5 @@ printf '"%s"\n' 'bind' 'rbind' 'ro' 'rw' 'nosuid' 'nodev' 'noexec' 'tmpfs' 'null
 	'\\040' 'noauto' 'rprivate' 'rslave' 'shared' 'atime' 'noatime' 'strictatime' '#' ',' >"$out/fstab.dict"
 printf '"%s"\n' '{' '}' ';' '=' '+=' '$' '${' '"' "'" '*' '.include' '//' '/*' '*/' '#' 'path' 'exec.start' \
 	'vnet' 'novnet' 'allow.nomount' 'jail.conf.d/*.conf' 'mount.fstab' 'host.hostname' ',' >"$out/jailconf.dict"
+printf '"%s"\n' 'status' 'reload' 'stop' '\x0a' '\x0d\x0a' '\"' '\\' '\x00' >"$out/control.dict"
 echo "fuzz: built $(ls "$out/bin" | tr '\n' ' ')"

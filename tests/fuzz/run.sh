@@ -12,7 +12,7 @@ secs=${1:-60}
 [ $# -gt 0 ] && shift
 out=${FUZZ_OUT:-$top/build/fuzz}
 sh "$here/build.sh" "$out" >"$out.build.log" 2>&1 || { mkdir -p "$out"; cat "$out.build.log"; echo "0 passed, 1 failed"; exit 1; }
-targets=${*:-conf devfs fstab jailconf}
+targets=${*:-conf devfs fstab jailconf control}
 work=$out/work
 mkdir -p "$work/artifacts"
 cp "$out"/*.dict "$work/"
