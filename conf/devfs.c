@@ -822,12 +822,16 @@ enum devfs_ntype devfs_type_of(mode_t st_mode, dev_t rdev)
 	return DEVFS_N_DEV;
 }
 
-/* Linux nodes of the OCI base set that FreeBSD's rulesets do not name. */
+/* Linux entries of the OCI base set (init/linux/dev.c) that FreeBSD's rulesets do not name, and the FreeBSD
+ * node each counts as; a rule naming the Linux name itself matches too. */
 static const struct {
 	const char *linux_name, *freebsd_name;
 } linux_aliases[] = {
-	{"full", "zero"}, /* a harmless source like zero */
-	{"tty", "ptmx"},  /* the controlling terminal: a login device */
+	{"full", "zero"},    /* a harmless source like zero */
+	{"tty", "ptmx"},     /* the controlling terminal: a login device */
+	{"console", "ptmx"}, /* the jail's own terminal, as OCI's terminal: true gives it */
+	{"shm", "null"},     /* POSIX shared memory: IPC is as basic as null (a fresh tmpfs, never the host's) */
+	{"mqueue", "null"},  /* POSIX message queues: the same (a fresh mqueue fs) */
 };
 
 const char *devfs_linux_alias(const char *path)

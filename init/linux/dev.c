@@ -151,24 +151,23 @@ static int host_nodes(const struct devfs_rules *rules, const struct devfs_rulese
 
 enum base_kind { B_DEVPTS, B_LINK, B_TMPFS, B_MQUEUE, B_CONSOLE };
 
-/* ALIAS: the FreeBSD name a ruleset judges the entry by when conf/devfs knows none (FreeBSD has no shm,
- * mqueue or console node in a jail: IPC counts as basic like null, the console as a login device). */
+/* A ruleset judges each entry by its name and, for shm, mqueue and console (names FreeBSD's rulesets do not
+ * use), by the FreeBSD node conf/devfs.c's devfs_linux_alias gives it. */
 static const struct base_entry {
 	const char *name;
 	enum devfs_ntype type;
 	enum base_kind kind;
 	const char *arg; /* link target or mount data */
-	const char *alias;
 } base_set[] = {
-	{ "pts", DEVFS_N_DIR, B_DEVPTS, "newinstance,ptmxmode=0666,mode=620", NULL },
-	{ "ptmx", DEVFS_N_TTY, B_LINK, "pts/ptmx", NULL },
-	{ "fd", DEVFS_N_LINK, B_LINK, "/proc/self/fd", NULL },
-	{ "stdin", DEVFS_N_LINK, B_LINK, "/proc/self/fd/0", NULL },
-	{ "stdout", DEVFS_N_LINK, B_LINK, "/proc/self/fd/1", NULL },
-	{ "stderr", DEVFS_N_LINK, B_LINK, "/proc/self/fd/2", NULL },
-	{ "shm", DEVFS_N_DIR, B_TMPFS, "mode=1777", "null" },
-	{ "mqueue", DEVFS_N_DIR, B_MQUEUE, NULL, "null" },
-	{ "console", DEVFS_N_TTY, B_CONSOLE, NULL, "ptmx" },
+	{ "pts", DEVFS_N_DIR, B_DEVPTS, "newinstance,ptmxmode=0666,mode=620" },
+	{ "ptmx", DEVFS_N_TTY, B_LINK, "pts/ptmx" },
+	{ "fd", DEVFS_N_LINK, B_LINK, "/proc/self/fd" },
+	{ "stdin", DEVFS_N_LINK, B_LINK, "/proc/self/fd/0" },
+	{ "stdout", DEVFS_N_LINK, B_LINK, "/proc/self/fd/1" },
+	{ "stderr", DEVFS_N_LINK, B_LINK, "/proc/self/fd/2" },
+	{ "shm", DEVFS_N_DIR, B_TMPFS, "mode=1777" },
+	{ "mqueue", DEVFS_N_DIR, B_MQUEUE, NULL },
+	{ "console", DEVFS_N_TTY, B_CONSOLE, NULL },
 };
 #define NBASE (sizeof base_set / sizeof base_set[0])
 
@@ -183,8 +182,6 @@ static void base_visible(const struct devfs_rules *rules, const struct devfs_rul
 		nodes[i].path = (char *)base_set[i].name;
 		nodes[i].type = base_set[i].type;
 		nodes[i].alias = devfs_linux_alias(base_set[i].name);
-		if (!nodes[i].alias)
-			nodes[i].alias = base_set[i].alias;
 	}
 	devfs_eval(rules, set, depth, nodes, NBASE);
 	for (size_t i = 0; i < NBASE; i++)

@@ -101,7 +101,8 @@ static char *slurp(const char *path)
 }
 
 #define BASIC "null zero full random urandom crypto"
-#define LOGIN "ptmx pts pts/0 fd fd/0 stdin ttyp0 tty"
+/* console answers to ptmx on Linux (devfs_linux_alias), so the login ruleset shows it */
+#define LOGIN "ptmx pts pts/0 fd fd/0 stdin ttyp0 console tty"
 #define ALL_SAMPLE                                                                                         \
 	"null zero full random urandom crypto mem kmem sda ada0 ptmx pts pts/0 fd fd/0 stdin ttyp0 ttyv0 " \
 	"console tty fuse zfs pf bpf cam cam/ctl zvol zvol/over8k zvol/over8k/volgames1 zvol/over8k/other " \
