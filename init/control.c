@@ -321,6 +321,12 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		conn_free(k);
 		return;
 	}
+	if (n == 0 && k->n == 0) {
+		/* A probe (another keeper checking whether the socket is alive): nothing to answer. */
+		log_debug(CTL_STEP, "a client closed without a request");
+		conn_free(k);
+		return;
+	}
 	k->n += (size_t)n;
 	if (n == 0 || memchr(k->buf, '\n', k->n)) {
 		char *nl = memchr(k->buf, '\n', k->n);
@@ -389,6 +395,16 @@ static int clear_stale(const char *path)
 		log_err(CTL_STEP, "%s exists and is not a socket", path);
 		return -1;
 	}
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+		close(fd);
+		log_err(CTL_STEP, "%s: another keeper listens on it", path);
+		return -1;
+	}
+	if (fd >= 0)
+		close(fd);
 	if (unlink(path) < 0) {
 		log_errno(CTL_STEP, "unlink stale %s", path);
 		return -1;

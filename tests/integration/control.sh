@@ -95,6 +95,11 @@ sed -i '/exec.created/d' "$T_TMP/k.conf"
 $W run -q -c "$T_TMP/k.conf" & kp=$!
 wait_for test -S "$T_TMP/my.ctl"
 is "control = PATH is used, and ctl NAME finds it through the state file" "$(field "$($W ctl $N status)" name)" "$N"
+sed "s/^\[$N\]/[${N}b]/" "$T_TMP/k.conf" >"$T_TMP/k2.conf"
+$W run -q -c "$T_TMP/k2.conf" 2>"$T_TMP/nerr"; rc=$?
+is "a second jail on a live control socket is refused (71)" $rc 71
+like "and says why" "$(cat "$T_TMP/nerr")" "my.ctl: another keeper listens on it"
+is "the first jail still answers" "$(field "$($W ctl "$T_TMP/my.ctl" status)" name)" "$N"
 kill -INT $kp; wait $kp
 ok "the socket is gone after SIGINT" test ! -e "$T_TMP/my.ctl"
 echo "not a socket" >"$T_TMP/my.ctl"
