@@ -2,8 +2,9 @@
  * ambient/inheritable cleared), no_new_privs, supplementary groups, gid, uid.
  *
  * user/group/groups are looked up in the jail's own /etc/passwd and /etc/group (by then "/" is the jail), read
- * here rather than through getpwnam, which would ask the host's NSS. Capabilities use the raw system calls so
- * that warder needs no libcap. */
+ * here rather than through getpwnam, which would ask the host's NSS. The jail owns those files: a fifo, a
+ * device or a giant sparse file there is refused, never waited on or read to the end. Capabilities use the
+ * raw system calls so that warder needs no libcap. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,13 +15,16 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "safepath.h"
 #include "setup.h"
 
 #define MAX_GROUPS 64
+#define MAX_DB_SIZE (16 << 20) /* a real passwd or group file is far smaller */
 
 /* Docker's default set (moby oci/caps/defaults.go). */
 static const char *const default_caps[] = {
@@ -168,7 +172,67 @@ static int split_fields(char *line, char **f, int n)
 			*p = '\0';
 			f[k++] = p + 1;
 		}
+	for (int i = k; i < n; i++)
+		f[i] = NULL;
 	return k;
+}
+
+/* Read the jail's database PATH whole into *DB (NUL-terminated; NULL when the file does not exist). It is
+ * resolved inside "/" (the jail's root by now), without following a last symlink, without blocking (a
+ * fifo), and only a regular file up to MAX_DB_SIZE is read: the jail's contents are not trusted. */
+static int read_db(const char *path, char **db)
+{
+	struct stat st;
+	ssize_t n;
+	size_t len = 0;
+	char *buf;
+	int root, fd;
+
+	*db = NULL;
+	if ((root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		log_errno(LX_STEP, "open the jail's root for %s", path);
+		return -1;
+	}
+	fd = safe_open(root, path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY, 0);
+	close(root);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0) {
+		log_errno(LX_STEP, "open the jail's %s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		log_errno(LX_STEP, "stat the jail's %s", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_DB_SIZE) {
+		log_err(LX_STEP, "the jail's %s: %s", path,
+			S_ISREG(st.st_mode) ? "larger than 16 MiB, refused" : "not a regular file, refused");
+		close(fd);
+		return -1;
+	}
+	if (!(buf = malloc((size_t)st.st_size + 1))) {
+		log_errno(LX_STEP, "read the jail's %s", path);
+		close(fd);
+		return -1;
+	}
+	/* The size is from fstat; a file growing meanwhile is read only that far. */
+	while (len < (size_t)st.st_size && (n = read(fd, buf + len, (size_t)st.st_size - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_errno(LX_STEP, "read the jail's %s", path);
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*db = buf;
+	return 0;
 }
 
 struct who {
@@ -180,15 +244,12 @@ struct who {
 
 static int find_user(const char *user, struct who *w)
 {
-	FILE *fp = fopen("/etc/passwd", "re");
-	char line[1024], *f[7];
+	char *db, *save = NULL, *f[7];
 
 	memset(w, 0, sizeof *w);
-	if (!fp && errno != ENOENT) {
-		log_errno(LX_STEP, "user %s: open the jail's /etc/passwd", user);
+	if (read_db("/etc/passwd", &db) < 0)
 		return -1;
-	}
-	while (fp && fgets(line, sizeof line, fp)) {
+	for (char *line = db ? strtok_r(db, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		if (split_fields(line, f, 7) < 4 || !is_number(f[2]) || !is_number(f[3]))
 			continue;
 		if (strcmp(f[0], user) == 0 || (is_number(user) && strcmp(f[2], user) == 0)) {
@@ -199,8 +260,7 @@ static int find_user(const char *user, struct who *w)
 			break;
 		}
 	}
-	if (fp)
-		fclose(fp);
+	free(db);
 	if (!w->found && is_number(user)) {
 		/* A bare uid unknown to the jail runs with gid 0, as Docker's --user does. */
 		w->uid = (uid_t)strtoul(user, NULL, 10);
@@ -235,16 +295,11 @@ static bool lists_member(char *members, const char *who)
 
 static int scan_groups(struct group_query *q)
 {
-	FILE *fp = fopen("/etc/group", "re");
-	char line[4096], *f[4];
+	char *db, *save = NULL, *f[4];
 
-	if (!fp) {
-		if (errno == ENOENT)
-			return 0;
-		log_errno(LX_STEP, "open the jail's /etc/group");
+	if (read_db("/etc/group", &db) < 0)
 		return -1;
-	}
-	while (fgets(line, sizeof line, fp)) {
+	for (char *line = db ? strtok_r(db, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		if (split_fields(line, f, 4) < 3 || !is_number(f[2]))
 			continue;
 		gid_t gid = (gid_t)strtoul(f[2], NULL, 10);
@@ -255,7 +310,7 @@ static int scan_groups(struct group_query *q)
 		if (q->member && f[3] && lists_member(f[3], q->member) && q->n < MAX_GROUPS)
 			q->list[q->n++] = gid;
 	}
-	fclose(fp);
+	free(db);
 	return 0;
 }
 
