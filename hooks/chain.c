@@ -1,7 +1,12 @@
 /* chain: running a chain's values. A shell command gets a fresh child in its own process group; the child
  * sets itself up (enter hook, stdio, user, environment) and reports a setup failure to the parent through a
  * close-on-exec pipe, so that the parent prints the one line. The parent polls the child with waitpid
- * WNOHANG, tees the output when asked, and enforces exec.timeout on the whole process group. */
+ * WNOHANG, tees the output when asked, and enforces exec.timeout on the whole process group.
+ *
+ * A host-side command runs under a hook reaper, a child subreaper between warder and the shell: whatever the
+ * command leaves behind (a background job, setsid, a double fork) is reparented to the reaper, which kills
+ * and reaps it all once the shell has exited. Nothing a host hook starts outlives it. In-jail commands have
+ * no reaper: exec.start may start the jail's services, and the jail's end ends them. */
 #include "chain.h"
 
 #include <errno.h>
@@ -13,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +26,8 @@
 #include "action.h"
 #include "cmd.h"
 #include "log.h"
+#include "reaper.h"
+#include "supervise.h"
 
 #define CLEAN_PATH "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"
 #define KILL_GRACE_MS 2000 /* between the timeout's SIGTERM and SIGKILL */
@@ -52,14 +60,15 @@ static void __attribute__((noreturn)) child_fail(int fd, const char *what)
 	_exit(EXIT_OSERR);
 }
 
+/* Default dispositions first, then the mask: warder's handlers must never run in a child. */
 static void child_signals(void)
 {
 	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
 		if (s != SIGKILL && s != SIGSTOP)
 			signal(s, SIG_DFL); /* EINVAL for the few reserved numbers is fine */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 struct env {
@@ -194,6 +203,100 @@ static void __attribute__((noreturn)) child_run(const struct chain_ctx *c, const
 	child_fail(io.errfd, "exec /bin/sh");
 }
 
+/* ---- the hook reaper ---- */
+
+/* Wait for the shell. A SIGTERM (exec.timeout, from the parent) goes on to the shell's process group, and
+ * SIGKILL follows after the grace. Every signal is blocked here; SIGCHLD is only a wake-up. */
+static int reaper_wait(pid_t sh)
+{
+	long long kill_at = 0;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	for (;;) {
+		int st;
+		pid_t r = waitpid(sh, &st, WNOHANG);
+		if (r == sh)
+			return st;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		struct timespec tick = {0, 50 * 1000000};
+		int sig = sigtimedwait(&set, NULL, kill_at ? &tick : NULL);
+		if (sig == SIGTERM && !kill_at) {
+			kill(-sh, SIGTERM);
+			kill_at = now_ms() + KILL_GRACE_MS;
+		}
+		if (kill_at && now_ms() >= kill_at)
+			kill(-sh, SIGKILL);
+	}
+}
+
+/* Kill and reap every child until none is left: killing one hands its own children to us. */
+static void reaper_sweep(const struct chain_ctx *c)
+{
+	int idle = 0;
+	for (;;) {
+		int n = reaper_signal_children(SIGKILL);
+		if (n < 0) {
+			log_warn(step_name(c), "cannot list what the command left behind (no /proc): not killed");
+			return;
+		}
+		pid_t r = waitpid(-1, NULL, n > 0 ? 0 : WNOHANG);
+		if (r < 0 && errno != EINTR)
+			return; /* ECHILD: nothing left */
+		if (r == 0) {
+			/* A child the listing missed; give up after a second rather than hang the keeper. */
+			if (++idle == 100) {
+				log_warn(step_name(c), "a process the command left behind could not be killed");
+				return;
+			}
+			nanosleep(&(struct timespec){0, 10 * 1000000}, NULL);
+		}
+	}
+}
+
+/* Leave as the shell did, so that the parent tells the same story (exit code or signal). */
+static void __attribute__((noreturn)) exit_as(int st)
+{
+	if (st >= 0 && WIFSIGNALED(st)) {
+		int sig = WTERMSIG(st);
+		struct rlimit none = {0, 0};
+		sigset_t one;
+		setrlimit(RLIMIT_CORE, &none); /* the shell's core, if any, is the one that counts */
+		signal(sig, SIG_DFL);
+		sigemptyset(&one);
+		sigaddset(&one, sig);
+		sigprocmask(SIG_UNBLOCK, &one, NULL);
+		kill(getpid(), sig);
+	}
+	_exit(st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_OSERR);
+}
+
+/* The reaper: its own process group (the parent's timeout signals reach it alone), the shell in another. It
+ * starts with every signal blocked (spawn forks with a full mask). */
+static void __attribute__((noreturn)) reaper_run(const struct chain_ctx *c, const char *cmd, struct child_io io)
+{
+	errno = 0;
+	if (setpgid(0, 0) < 0)
+		child_fail(io.errfd, "setpgid");
+	if (sup_become_reaper() < 0)
+		child_fail(io.errfd, "become a child subreaper");
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL); /* SIGCHLD must not be SIG_IGN: that would reap for us */
+	pid_t sh = fork();
+	if (sh < 0)
+		child_fail(io.errfd, "fork");
+	if (sh == 0)
+		child_run(c, cmd, io);
+	setpgid(sh, sh);
+	closefrom(STDERR_FILENO + 1); /* the report pipe and the tee: the shell holds its own copies */
+	int st = reaper_wait(sh);
+	reaper_sweep(c);
+	exit_as(st);
+}
+
 /* ---- the parent ---- */
 
 struct waiter {
@@ -202,6 +305,7 @@ struct waiter {
 	int log;        /* consolelog fd, -1 when none */
 	long long deadline, kill_at;
 	bool timed_out;
+	bool reaper; /* w->pid is a hook reaper, which does its own killing after a SIGTERM */
 };
 
 static void tee_drain(struct waiter *w)
@@ -241,7 +345,8 @@ static int wait_child(struct waiter *w)
 		if (w->deadline && now >= w->deadline && !w->timed_out) {
 			w->timed_out = true;
 			kill(-w->pid, SIGTERM);
-			w->kill_at = now + KILL_GRACE_MS;
+			/* A reaper kills after the grace itself; SIGKILL to it only if it is stuck. */
+			w->kill_at = now + KILL_GRACE_MS * (w->reaper ? 2 : 1);
 		}
 		if (w->timed_out && now >= w->kill_at)
 			kill(-w->pid, SIGKILL);
@@ -290,8 +395,16 @@ static int spawn(const struct chain_ctx *c, const char *cmd, struct waiter *w)
 		return -1;
 	}
 	struct child_io io = {.out = out[1] >= 0 ? out[1] : w->log, .errfd = rep[1]};
+	sigset_t all, old;
+	sigfillset(&all);
 	fflush(NULL);
+	sigprocmask(SIG_SETMASK, &all, &old); /* no handler of ours may run in the child */
 	w->pid = fork();
+	if (w->pid == 0 && w->reaper)
+		reaper_run(c, cmd, io);
+	if (w->pid == 0)
+		child_run(c, cmd, io);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (w->pid < 0) {
 		log_errno(step_name(c), "fork");
 		close(rep[0]), close(rep[1]);
@@ -299,8 +412,6 @@ static int spawn(const struct chain_ctx *c, const char *cmd, struct waiter *w)
 			close(out[0]), close(out[1]);
 		return -1;
 	}
-	if (w->pid == 0)
-		child_run(c, cmd, io);
 	setpgid(w->pid, w->pid); /* also in the parent, so that a timeout never misses the group */
 	close(rep[1]);
 	if (out[0] >= 0) {
@@ -315,7 +426,7 @@ int chain_run_shell(const struct chain_ctx *c, const char *cmd)
 {
 	const char *step = step_name(c);
 	double timeout = jail_is_set(c->j, "exec.timeout") ? jail_duration(c->j, "exec.timeout") : 0;
-	struct waiter w = {.pid = -1, .tee = -1, .log = open_consolelog(c)};
+	struct waiter w = {.pid = -1, .tee = -1, .log = open_consolelog(c), .reaper = !c->inside};
 	if (w.log == -2)
 		return -1;
 	long long start = now_ms();

@@ -37,18 +37,22 @@ int sup_become_reaper(void)
 }
 
 /* /proc/self/task/TID/children lists the children of each thread; we are single-threaded. */
-void reaper_signal_children(int sig)
+int reaper_signal_children(int sig)
 {
 	char path[64];
 	snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return;
+		return -1;
 	long pid;
-	while (fscanf(f, "%ld", &pid) == 1)
+	int n = 0;
+	while (fscanf(f, "%ld", &pid) == 1) {
 		if (kill((pid_t)pid, sig) < 0 && errno != ESRCH)
 			log_errno("stop", "kill -%d %ld", sig, pid);
+		n++;
+	}
 	fclose(f);
+	return n;
 }
 #else
 int sup_become_reaper(void)
@@ -57,10 +61,15 @@ int sup_become_reaper(void)
 }
 
 /* FreeBSD: the reaper signals all its descendants in one call. */
-void reaper_signal_children(int sig)
+int reaper_signal_children(int sig)
 {
 	struct procctl_reaper_kill rk = {.rk_sig = sig, .rk_flags = 0};
-	if (procctl(P_PID, getpid(), PROC_REAP_KILL, &rk) < 0 && errno != ESRCH)
+	if (procctl(P_PID, getpid(), PROC_REAP_KILL, &rk) < 0) {
+		if (errno == ESRCH)
+			return 0;
 		log_errno("stop", "reap-kill -%d", sig);
+		return -1;
+	}
+	return (int)rk.rk_killed;
 }
 #endif

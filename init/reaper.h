@@ -5,6 +5,8 @@
 #include <stdbool.h>
 
 bool reaper_has_children(void);      /* any child, running or a zombie libev has yet to reap */
-void reaper_signal_children(int sig); /* SIG to every direct child (orphans reparented to us included) */
+/* SIG to every direct child (orphans reparented to us included; FreeBSD: every descendant). Returns how many
+ * were signalled, -1 when they cannot be listed (no /proc). */
+int reaper_signal_children(int sig);
 
 #endif
