@@ -34,6 +34,7 @@
 /* --- the server, in the init ----------------------------------------------------------------------------- */
 static int ns_fds[SETNS_MAX];
 static int ns_count;
+static uid_t ns_owner; /* who may have the fds besides root: the uid that runs the jail */
 
 static int preopen(void)
 {
@@ -84,7 +85,8 @@ int setns_listen(const char *path)
 	/* A socket left by a jail that was killed; anything else at that path is not ours to remove. */
 	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(path);
-	mode_t old = umask(077);
+	/* 0600: the namespace fds are root's (or the jail owner's) alone; setns_serve checks the peer too. */
+	mode_t old = umask(0177);
 	int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
 	umask(old);
 	if (rc < 0 || listen(fd, 16) < 0) {
@@ -92,16 +94,47 @@ int setns_listen(const char *path)
 		close(fd);
 		return -1;
 	}
+	ns_owner = geteuid();
 	log_debug("setns", "serving %d namespaces on %s", ns_count, path);
 	return fd;
 }
 
+static int peer_uid(int s, uid_t *uid)
+{
+#ifdef SO_PEERCRED
+	struct ucred cr;
+	socklen_t len = sizeof cr;
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return -1;
+	*uid = cr.uid;
+#else
+	struct xucred cr;
+	socklen_t len = sizeof cr;
+	if (getsockopt(s, SOL_LOCAL, LOCAL_PEERCRED, &cr, &len) < 0)
+		return -1;
+	*uid = cr.cr_uid;
+#endif
+	return 0;
+}
+
 void setns_serve(int lfd)
 {
+	uid_t uid;
 	int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (c < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			log_errno("setns", "accept");
+		return;
+	}
+	/* The file mode is the first gate; this one holds even when someone loosened it. */
+	if (peer_uid(c, &uid) < 0) {
+		log_errno("setns", "peer credentials");
+		close(c);
+		return;
+	}
+	if (uid != 0 && uid != ns_owner) {
+		log_warn("setns", "refused a client with uid %ld", (long)uid);
+		close(c);
 		return;
 	}
 	int count = ns_count;

@@ -159,22 +159,32 @@ for p in $(pgrep -f 'sleep 777[1-6]'); do kill -9 "$p"; done 2>/dev/null
 ok "host unchanged (daemons)" host_same
 
 # --- the setns socket from another uid -------------------------------------------------------------------------
+# The socket lives in a directory anyone may traverse, so that only the socket itself can say no; root (a
+# positive control) must get the namespace fds, nobody must not, not even once the file mode is loosened.
 if [ -x /usr/bin/python3 ] && command -v setpriv >/dev/null; then
-	jail "setns-socket = $T_TMP/ns.sock" "/bin/sleep 3"
+	S=$(mktemp -d /tmp/warder-ns.XXXXXX) && chmod 755 "$S"
+	on_exit "rm -rf $S"
+	jail "setns-socket = $S/ns.sock" "/bin/sleep 6"
 	run 30 &
-	i=0; while [ ! -S "$T_TMP/ns.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	cat >"$T_TMP/connect.py" <<'EOF2'
+	i=0; while [ ! -S "$S/ns.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	cat >"$S/connect.py" <<'EOF2'
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
 try:
     s.connect(sys.argv[1])
-    print("connected")
+    data = s.recv(64)
+    print("got-fds" if data.startswith(b"uwsgi-setns") else "refused closed")
 except OSError as e:
     print("refused", e.errno)
 EOF2
-	res=$(setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 "$T_TMP/connect.py" "$T_TMP/ns.sock" 2>&1)
+	chmod 644 "$S/connect.py"
+	as_nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 "$S/connect.py" "$S/ns.sock" 2>&1; }
+	is "the setns socket is created 0600" "$(stat -c %a "$S/ns.sock" 2>&1)" 600
+	is "root gets the namespace fds from the setns socket" "$(/usr/bin/python3 "$S/connect.py" "$S/ns.sock")" got-fds
+	like "another uid cannot connect to the setns socket" "$(as_nobody)" '^refused'
+	chmod 666 "$S/ns.sock"
+	like "... nor get the fds once the socket's mode is loosened (peer credentials)" "$(as_nobody)" '^refused'
 	wait
-	like "another uid cannot connect to the setns socket" "$res" '^refused'
 	ok "host unchanged (setns socket)" host_same
 fi
 ok "the host's warder binary is still unchanged" [ "$(sha256sum <"$W")" = "$sum0" ]
