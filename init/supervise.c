@@ -365,6 +365,18 @@ static int exec_failure_code(int err)
 	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }
 
+/* The command could not be forked: it "exits" 71 from the loop, as one that cannot exec does through
+ * child_cb, so that the stop sequence runs and the jail (or warder) ends. */
+static void fork_failed_cb(int revents, void *arg)
+{
+	struct sup *s = arg;
+	(void)revents;
+	s->exited = true;
+	if (s->o->on_exit)
+		s->o->on_exit(sup_exit_code(s->o, s->wstatus), s->o->on_exit_arg);
+	sup_stop(s, SIGTERM);
+}
+
 int sup_spawn(struct sup *s)
 {
 	int p[2];
@@ -418,7 +430,7 @@ int sup_spawn(struct sup *s)
 		errno = fork_err;
 		log_errno("command", "fork");
 		s->wstatus = EXIT_OSERR << 8;
-		s->exited = true;
+		ev_once(s->loop, -1, 0, 0., fork_failed_cb, s);
 		return -1;
 	}
 	struct exec_report r;
