@@ -3,7 +3,8 @@
  * A value that starts with a known "ACTION:" prefix is a builtin (hooks/action.h) run inside warder itself;
  * anything else is a shell command run by /bin/sh -c in its own process group, with exec.timeout,
  * exec.consolelog, exec.clean, exec.jail_user / exec.system_user applied, and WARDER_NAME, WARDER_PATH,
- * WARDER_JID, WARDER_PHASE in its environment. The first failure stops the chain. */
+ * WARDER_JID, WARDER_PHASE in its environment. A host-side command (inside == false) runs under a hook
+ * reaper that kills and reaps whatever it leaves behind. The first failure stops the chain. */
 #ifndef WARDER_CHAIN_H
 #define WARDER_CHAIN_H
 
