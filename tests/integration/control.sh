@@ -27,7 +27,7 @@ CONF
 on_exit "kill -KILL \$(awk '\$1==\"keeper\"{print \$2}' $WARDER_RUNDIR/$N.state) 2>/dev/null"
 
 $W run -c "$T_TMP/j.conf" 2>"$T_TMP/err" & kp=$!
-wait_for test -S "$S"
+wait_for test -S "$S" -a -s "$WARDER_RUNDIR/$N.state"
 ipid=$(awk '$1=="pid"{print $2}' "$WARDER_RUNDIR/$N.state")
 sleep 1.1
 st=$($W ctl $N status); rc=$?
@@ -93,7 +93,7 @@ is "a failing exec.created fails the build (70)" $rc 70
 ok "the control socket is gone after the unwind" test ! -e "$T_TMP/my.ctl"
 sed -i '/exec.created/d' "$T_TMP/k.conf"
 $W run -q -c "$T_TMP/k.conf" & kp=$!
-wait_for test -S "$T_TMP/my.ctl"
+wait_for test -S "$T_TMP/my.ctl" -a -s "$WARDER_RUNDIR/$N.state"
 is "control = PATH is used, and ctl NAME finds it through the state file" "$(field "$($W ctl $N status)" name)" "$N"
 sed "s/^\[$N\]/[${N}b]/" "$T_TMP/k.conf" >"$T_TMP/k2.conf"
 $W run -q -c "$T_TMP/k2.conf" 2>"$T_TMP/nerr"; rc=$?

@@ -44,7 +44,8 @@ $W run -q -c "$T_TMP/j.conf"; is "on-failure: a clean exit is not restarted" $? 
 rm -f "$R/tmp/hooks"
 conf stack one "exec.start = echo start >> /tmp/hooks" "exec.stop = echo stop >> /tmp/hooks" "command = sleep 100"
 $W run -c "$T_TMP/j.conf" 2>"$T_TMP/err" & kp=$!
-wait_for test -S "$WARDER_RUNDIR/$N.ctl"
+wait_for test -S "$WARDER_RUNDIR/$N.ctl" -a -s "$WARDER_RUNDIR/$N.state"
+wait_for sh -c "$W ctl $N status | grep -q '\"pids\":\[[0-9]'"
 ipid=$(state_pid); ns1=$(ns_of "$ipid"); c1=$(cmd_pid)
 kill -HUP $kp
 wait_for sh -c "[ \$(grep -c start '$R/tmp/hooks') = 2 ] && grep -q 'the stack runs again' '$T_TMP/err'"
@@ -60,7 +61,7 @@ is "stack: exec.stop ran at the end" "$(tr '\n' ' ' <"$R/tmp/hooks")" "start sto
 # --- reload = jail: a new init and namespaces, the changed config picked up; a broken config is refused
 conf jail one "command = hostname > /tmp/host; exec sleep 100"
 $W run -c "$T_TMP/j.conf" 2>"$T_TMP/err" & kp=$!
-wait_for test -S "$WARDER_RUNDIR/$N.ctl"
+wait_for test -S "$WARDER_RUNDIR/$N.ctl" -a -s "$WARDER_RUNDIR/$N.state"
 wait_for grep -q one "$R/tmp/host"
 ipid=$(state_pid); ns1=$(ns_of "$ipid")
 conf jail two "command = hostname > /tmp/host; exec sleep 100"
@@ -87,7 +88,7 @@ is "jail: nothing left (mounts, state, processes)" "$(host_mounts) $(ls "$WARDER
 # --- reload = exit: everything removed, exit 0
 conf exit one "command = sleep 100"
 $W run -c "$T_TMP/j.conf" 2>"$T_TMP/err" & kp=$!
-wait_for test -S "$WARDER_RUNDIR/$N.ctl"
+wait_for test -S "$WARDER_RUNDIR/$N.ctl" -a -s "$WARDER_RUNDIR/$N.state"
 ipid=$(state_pid)
 kill -HUP $kp; wait $kp; rc=$?
 is "exit: warder exits 0" $rc 0
