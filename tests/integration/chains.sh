@@ -70,7 +70,7 @@ ok "timeout: returns within the grace period ($took s)" test "$took" -le 5
 sleep 0.2
 ok "timeout: the hook's child is gone" gone "$(cat "$T_TMP/kid")"
 ok "timeout: the child ignoring TERM is gone" gone "$(cat "$T_TMP/stubborn")"
-ok "timeout: no sleep 10x left" sh -c '! pgrep -x sleep -a 2>/dev/null | grep -Eq "sleep 10[012]"'
+ok "timeout: no sleep 10x left" sh -c '! pgrep -x sleep -a 2>/dev/null | grep -Eq "sleep 10[012]$"'
 
 # --- exec.consolelog: stdout and stderr appended, file created 0600
 log=$T_TMP/console.log
