@@ -404,8 +404,10 @@ static int spawn(const struct chain_ctx *c, const char *cmd, struct waiter *w)
 		reaper_run(c, cmd, io);
 	if (w->pid == 0)
 		child_run(c, cmd, io);
+	int fork_err = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (w->pid < 0) {
+		errno = fork_err;
 		log_errno(step_name(c), "fork");
 		close(rep[0]), close(rep[1]);
 		if (out[0] >= 0)
