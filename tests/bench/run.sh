@@ -222,3 +222,5 @@ if os.path.exists(jf):
         print(f"| {x['command']} | {x['median'] * 1e3:.2f} | {x['median'] / base:.2f} |")
 EOF
 cat "$out"
+echo
+sh "$(dirname "$0")/emperor.sh" "$W"

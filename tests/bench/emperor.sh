@@ -1,0 +1,66 @@
+#!/bin/sh
+# Emperors side by side, each governing N trivial vassals (default 100): the time from the emperor's start
+# until all N are ready, the time from SIGINT/SIGTERM until the emperor and every vassal are gone, and the
+# emperor's own RSS with all N running. Rows:
+#   warder emperor            vassals: `warder run` (init-only, command sleep)
+#   uwsgi --emperor           vassals: native uWSGI instances (one socket, no app, no master)
+#   uwsgi --emperor-wrapper   vassals: the same warder configs through `warder --ini`
+# usage: sh tests/bench/emperor.sh WARDER [N]; prints a markdown table.
+set -u
+W=${1:?usage: emperor.sh WARDER [N]}
+N=${2:-100}
+U=$(command -v uwsgi-core || command -v uwsgi) || { echo "# emperor bench skipped: no uwsgi"; exit 0; }
+T=$(mktemp -d /tmp/warder-ebench.XXXXXX)
+trap 'pkill -KILL -f "$T/" 2>/dev/null; rm -rf "$T"' EXIT
+export WARDER_RUNDIR=$T/run
+now() { date +%s.%N; }
+ms() { echo "$1 $2" | awk '{printf "%.0f", ($2 - $1) * 1000}'; }
+rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+vassals() { ps -eo args= | grep -c -E "^warder run -c $T/|--ini v[0-9]+\.ini\$"; }
+until_true() { t=$(($(date +%s) + 300)); until eval "$1"; do [ "$(date +%s)" -ge $t ] && return 1; sleep 0.02; done; }
+
+mkvassals() { # DIR EXT KIND
+	mkdir -p "$1"
+	i=0
+	while [ $i -lt $N ]; do
+		if [ "$3" = uwsgi ]; then
+			printf '[uwsgi]\nsocket = %s/v%d.sock\nprocesses = 1\n' "$T" $i >"$1/v$i.$2"
+		else
+			printf '[b%d]\nstop.timeout = 2\ncommand = sleep 1000\n' $i >"$1/v$i.$2"
+		fi
+		i=$((i + 1))
+	done
+}
+
+# measure LABEL READY_CODE STOP_SIGNAL CMD...: one row
+measure() {
+	label=$1 ready=$2 sig=$3; shift 3
+	: >"$T/log"
+	t0=$(now)
+	"$@" >"$T/log" 2>&1 &
+	pid=$!
+	until_true "$ready" || { echo "| $label | timed out | | |"; kill -KILL $pid; return; }
+	t1=$(now)
+	sleep 1
+	r=$(rss $pid)
+	t2=$(now)
+	kill -"$sig" $pid
+	wait $pid 2>/dev/null
+	until_true '[ "$(vassals)" = 0 ]'
+	t3=$(now)
+	echo "| $label | $(ms "$t0" "$t1") | $(ms "$t2" "$t3") | $r |"
+}
+
+ready_w() { [ "$(grep -c 'is ready, pid' "$T/log")" -ge $N ]; }
+ready_u() { [ "$(grep -c 'is ready to accept requests' "$T/log")" -ge $N ]; }
+
+mkvassals "$T/w" conf warder
+mkvassals "$T/u" ini uwsgi
+mkvassals "$T/uw" ini warder
+echo "## Emperor: $N trivial vassals ($(nproc) cores)"
+echo
+echo "| emperor | start all (ms) | stop all (ms) | emperor RSS (KiB) |"
+echo "|---|---|---|---|"
+measure "warder emperor" ready_w TERM "$W" emperor -t 100 --control "$T/e.ctl" "$T/w"
+measure "uwsgi --emperor (uWSGI vassals)" ready_u INT "$U" --emperor "$T/u"
+measure "uwsgi --emperor --emperor-wrapper warder" ready_u INT "$U" --emperor "$T/uw" --emperor-wrapper "$W"
