@@ -8,7 +8,7 @@
  *
  * Kinds: mount umount2 clone (clone, clone3 and syscall(SYS_clone3)) pivot_root (syscall) unshare setns
  * idmap_write (write(2) to /proc/PID/{uid_map,gid_map,setgroups}) cgroup_write (write(2) to a file under
- * /sys/fs/cgroup) cgroup_mkdir (mkdir/mkdirat under /sys/fs/cgroup) fork execve (execve, execv, execvp,
+ * /sys/fs/cgroup) cgroup_mkdir (mkdir/mkdirat under /sys/fs/cgroup) fork (fork, and vfork on x86_64) execve (execve, execv, execvp,
  * execvpe, fexecve) openat2 move_mount fsmount open_tree fsopen (glibc wrappers and syscall(2)) socketpair.
  *
  * Counting is global over every process of one run: the state lives in a MAP_SHARED mapping made before the
@@ -218,6 +218,23 @@ pid_t fork(void)
 	REAL(fork);
 	return fault_hit(FK_fork) ? -1 : real_fork();
 }
+
+/* vfork cannot be wrapped by a C function: its child would return through a frame the parent still needs.
+ * So the wrapper is a tail jump: the helper counts the call and answers the real vfork, or NULL when this
+ * call must fail (errno set), and the wrapper jumps there with the caller's frame untouched. */
+#if defined(__x86_64__)
+__attribute__((visibility("hidden"), used)) void *shim_vfork_target(void);
+void *shim_vfork_target(void)
+{
+	static void *real;
+	if (!real)
+		real = dlsym(RTLD_NEXT, "vfork");
+	return fault_hit(FK_fork) ? NULL : real;
+}
+__asm__(".text\n.globl vfork\n.type vfork, @function\nvfork:\n"
+	"\tsub $8, %rsp\n\tcall shim_vfork_target\n\tadd $8, %rsp\n"
+	"\ttest %rax, %rax\n\tjz 1f\n\tjmp *%rax\n1:\tmov $-1, %eax\n\tret\n.size vfork, .-vfork\n");
+#endif
 
 int socketpair(int domain, int type, int protocol, int sv[2])
 {
