@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "conf.h"
 #include "control.h"
 #include "log.h"
+#include "proc.h"
 #include "supervise.h"
 #include "vassal.h"
 
@@ -81,6 +83,8 @@ struct emperor {
 	ev_child orphans;
 	int ctl_fd;
 	ev_io ctl;
+	bool orphans_warned;
+	char self[PATH_MAX]; /* this executable, resolved at start: what every vassal runs */
 	char ctl_path[sizeof ((struct sockaddr_un *)0)->sun_path];
 };
 
@@ -252,23 +256,26 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 /* --- processes ---------------------------------------------------------------------------------------- */
-/* Anything we reap that is not a vassal was left by one that died (we are its subreaper): none may stay. */
-static void kill_orphans(struct emperor *e)
+static void kill_orphan(pid_t pid, void *arg)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return;
-	long pid;
-	while (fscanf(f, "%ld", &pid) == 1) {
-		bool ours = false;
-		for (size_t i = 0; i < e->n && !ours; i++)
-			ours = e->v[i]->pid == (pid_t)pid;
-		if (!ours && kill((pid_t)pid, SIGKILL) < 0 && errno != ESRCH)
-			log_errno(STEP, "kill the orphan %ld", pid);
+	struct emperor *e = arg;
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i]->pid == pid)
+			return;
+	if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
+		log_errno(STEP, "kill the orphan %ld", (long)pid);
+}
+
+/* A child of ours that is not a vassal was left by one that died (we are its subreaper): none may stay.
+ * DEAD: a vassal just reaped, whose whole subtree goes where the system can name it (0: none). */
+static void kill_orphans(struct emperor *e, pid_t dead)
+{
+	if (dead > 0 && proc_kill_subtree(dead) < 0)
+		log_errno(STEP, "kill what vassal pid %ld left", (long)dead);
+	if (proc_children(kill_orphan, e) < 0 && !e->orphans_warned) {
+		log_errno(STEP, "list the orphans to kill");
+		e->orphans_warned = true; /* once: this runs at every reap */
 	}
-	fclose(f);
 }
 
 static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -339,7 +346,7 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	v->last_exit = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 	v->pid = 0;
 	e->live--;
-	kill_orphans(e);
+	kill_orphans(e, w->rpid);
 	if (e->stopping || v->state == V_STOPPING || v->gone) {
 		log_info(STEP, "vassal %s stopped (exit %d)", v->name, v->last_exit);
 		v->state = V_STOPPED;
@@ -374,7 +381,7 @@ static bool deps_ready(struct vsl *v)
 }
 
 /* In the child: a clean slate, then `warder run -c PATH` with the protocol socket as fd 3. */
-static void exec_vassal(struct vsl *v, int fd)
+static void exec_vassal(struct vsl *v, const char *self, int fd)
 {
 	char *argv[] = {"warder", "run", "-c", v->path, NULL};
 	sigset_t none;
@@ -390,8 +397,8 @@ static void exec_vassal(struct vsl *v, int fd)
 	}
 	closefrom(4);
 	setenv("UWSGI_EMPEROR_FD", "3", 1);
-	execv("/proc/self/exe", argv);
-	fprintf(stderr, "warder: emperor: exec /proc/self/exe: %s\n", strerror(errno));
+	execv(self, argv);
+	fprintf(stderr, "warder: emperor: exec %s: %s\n", self, strerror(errno));
 	_exit(EXIT_NOEXEC);
 }
 
@@ -414,7 +421,7 @@ static void vassal_spawn(struct vsl *v)
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid_t pid = fork();
 	if (pid == 0)
-		exec_vassal(v, sp[1]);
+		exec_vassal(v, e->self, sp[1]);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(sp[1]);
 	if (pid < 0) {
@@ -647,7 +654,7 @@ static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 static void orphan_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
 	(void)loop, (void)revents;
-	kill_orphans(CONTAINER(w, struct emperor, orphans));
+	kill_orphans(CONTAINER(w, struct emperor, orphans), 0);
 }
 
 /* --- the control socket ------------------------------------------------------------------------------- */
@@ -903,7 +910,7 @@ static int emperor_run(struct emperor *e, const char *ctl)
 	log_info(STEP, "governing %s", e->dir);
 	scan(e);
 	ev_run(e->loop, 0);
-	kill_orphans(e);
+	kill_orphans(e, 0);
 	log_info(STEP, "every vassal is gone");
 	unwatch(e);
 	ctl_close(e);
@@ -943,6 +950,12 @@ int cmd_emperor(int argc, char **argv)
 		log_err(STEP, "%s: %s", argv[optind], e.dir ? "not a directory" : strerror(errno));
 		free(e.dir);
 		return EXIT_USAGE;
+	}
+	/* Now, while the name still leads to this file: vassals start from it for as long as we run. */
+	if (proc_self_path(e.self, sizeof e.self) < 0) {
+		log_errno(STEP, "find this executable's path");
+		free(e.dir);
+		return EXIT_OSERR;
 	}
 	e.loop = EV_DEFAULT;
 	int code = emperor_run(&e, ctl);

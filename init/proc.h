@@ -1,0 +1,21 @@
+/* proc: the few questions about processes that Linux and FreeBSD answer differently (init/linux/proc.c,
+ * init/freebsd/proc.c). The emperor uses them to re-execute itself and to clear what a dead vassal left. */
+#ifndef WARDER_PROC_H
+#define WARDER_PROC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* This executable's absolute path, into BUF. 0, or -1 with errno. */
+int proc_self_path(char *buf, size_t len);
+
+/* FN for every direct child of this process, orphans reparented to it included. 0, or -1 with errno when
+ * they cannot be listed (FreeBSD: we are not a reaper). */
+int proc_children(void (*fn)(pid_t pid, void *arg), void *arg);
+
+/* SIGKILL to every process that CHILD, a child of ours already reaped, left behind. The caller is a
+ * (sub)reaper. FreeBSD kills the whole subtree at once; Linux cannot name them before they are reparented
+ * to us, so it does nothing here and proc_children finds them. How many were signalled, or -1 with errno. */
+int proc_kill_subtree(pid_t child);
+
+#endif
