@@ -187,5 +187,18 @@ EOF2
 	wait
 	ok "host unchanged (setns socket)" host_same
 fi
+# --- the keeper killed with SIGKILL: the init dies with it (parent-death signal), so does the jail ---------
+jail "" "/bin/sleep 7776"
+"$W" run -q -c "$T_TMP/j.conf" </dev/null >/dev/null 2>&1 &
+kp=$!
+i=0; while ! pgrep -f "sleep 7776" >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+running() { pgrep -f "sleep 7776" >/dev/null; }
+ok "a jail runs before its keeper is killed" running
+kill -9 $kp; wait $kp 2>/dev/null
+gone() { i=0; while [ $i -lt 30 ]; do pgrep -f "sleep 7776" >/dev/null || [ -n "$(procs)" ] || return 0; sleep 0.1; i=$((i + 1)); done; return 1; }
+ok "a SIGKILLed keeper takes the init and the command with it" gone
+is "... and no mount of the jail is left on the host" "$(mine)" "$mounts0"
+# Nobody is left to remove the jail's cgroup (empty by now); it is the one known leftover (SECURITY.md).
+for d in $(cg | sort -r); do rmdir "$d"; done 2>/dev/null
 ok "the host's warder binary is still unchanged" [ "$(sha256sum <"$W")" = "$sum0" ]
 done_testing
