@@ -615,6 +615,25 @@ int fbsd_ruleset_resolve(const struct jail *j, struct fbsd_ruleset *out, char *e
 	return rc;
 }
 
+/* --- resource limits ------------------------------------------------------------------------------------- */
+
+/* The table accepts both systems' names; a Linux-only one (msgqueue, rtprio, ...) cannot be set here. */
+static int rlimits_build(const struct jail *j, struct fbsd_plan *p, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < j->np; i++) {
+		const struct conf_param *cp = &j->p[i];
+		if (strncmp(cp->name, "rlimit.", 7) != 0 || cp->n == 0)
+			continue;
+		const struct conf_value *v = &cp->v[cp->n - 1];
+		if (!(param_rlimit_platforms(cp->name + 7) & PF_FREEBSD))
+			return errf(err, errlen, v->file, v->line, "%s: not a FreeBSD resource limit", cp->name);
+		struct fbsd_param *r = grow(&p->rlimits, &p->nrlimits, sizeof *r);
+		if (!r || !(r->name = strdup(cp->name + 7)) || !(r->value = strdup(v->text)))
+			return oom(err, errlen);
+	}
+	return 0;
+}
+
 /* --- the whole plan -------------------------------------------------------------------------------------- */
 
 static int fbsd_build(const struct jail *j, struct fbsd_plan *p, bool lenient, char **note, char *err,
@@ -644,6 +663,8 @@ static int fbsd_build(const struct jail *j, struct fbsd_plan *p, bool lenient, c
 		return -1;
 	if (jail_is_set(j, "exec.fib"))
 		p->fib = (int)jail_int(j, "exec.fib");
+	if (rlimits_build(j, p, err, errlen) < 0)
+		return -1;
 	if ((jail_is_set(j, "jidfile") && !(p->jidfile = strdup(jail_get(j, "jidfile")))) ||
 	    (jail_is_set(j, "user") && !(p->user = strdup(jail_get(j, "user")))) ||
 	    (jail_is_set(j, "group") && !(p->group = strdup(jail_get(j, "group")))))
@@ -684,6 +705,11 @@ void fbsd_plan_free(struct fbsd_plan *p)
 		free(p->aliases[i].iface);
 		free(p->aliases[i].addr);
 	}
+	for (size_t i = 0; i < p->nrlimits; i++) {
+		free(p->rlimits[i].name);
+		free(p->rlimits[i].value);
+	}
+	free(p->rlimits);
 	free(p->params);
 	free(p->mounts);
 	free(p->aliases);
@@ -815,6 +841,17 @@ static void describe_alias(struct text *t, const struct fbsd_alias *a, bool down
 		put(t, "ifconfig %s %s %s/%d alias", a->iface, a->af == 4 ? "inet" : "inet6", a->addr, a->prefix);
 }
 
+/* As setrlimit(2) is called: RLIMIT_NOFILE from "nofile"; the value as the config wrote it. */
+static void describe_rlimit(struct text *t, const struct fbsd_param *r)
+{
+	char res[32];
+	size_t n = 0;
+	for (const char *c = r->name; *c && n < sizeof res - 1; c++)
+		res[n++] = *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
+	res[n] = '\0';
+	put(t, "setrlimit(RLIMIT_%s, %s)", res, r->value);
+}
+
 static void describe_step(struct text *t, const struct fbsd_plan *p, enum step_id step, const char *note)
 {
 	switch (step) {
@@ -848,6 +885,8 @@ static void describe_step(struct text *t, const struct fbsd_plan *p, enum step_i
 		put(t, "procctl(P_PID, getpid(), PROC_REAP_ACQUIRE)");
 		if (p->fib >= 0)
 			put(t, "setfib(%d)", p->fib);
+		for (size_t i = 0; i < p->nrlimits; i++)
+			describe_rlimit(t, &p->rlimits[i]);
 		break;
 	case STEP_REMOVE:
 		for (size_t i = p->nvnet; i-- > 0;)

@@ -2,7 +2,8 @@
  *
  * From one resolved jail (conf.h) this module decides what jail(8) would do: the parameter list handed to
  * jail_set, the old jail(2) request for uWSGI's `jail = ROOTFS [HOSTNAME [NAME]]`, the host-side mounts in
- * jail(8)'s order (unmount = the reverse), the IP aliases, the vnet interfaces, the devfs ruleset, exec.fib.
+ * jail(8)'s order (unmount = the reverse), the IP aliases, the vnet interfaces, the devfs ruleset, exec.fib,
+ * the init's resource limits.
  * init/freebsd/ only turns these lists into system calls; `warder check --os freebsd` prints them through
  * fbsd_describe(). Errors are one line "FILE:LINE: message" in err (the value's origin) and the caller exits 78,
  * except for files read at plan time (mount.fstab, devfs.rules), whose errors name that file. */
@@ -82,6 +83,8 @@ struct fbsd_plan {
 	size_t nvnet;
 	struct fbsd_ruleset ruleset;
 	int fib;                    /* exec.fib, -1 when unset */
+	struct fbsd_param *rlimits; /* rlimit.NAME = SOFT[:HARD] set by the init (name "nofile"), config order */
+	size_t nrlimits;
 	char *user, *group;         /* main command's identity inside the jail, NULL: stay root */
 };
 

@@ -1,8 +1,8 @@
 /* backend: the FreeBSD jail back end. Every decision is fbsd_plan's (init/fbsd_plan.c); this file only turns
  * its lists into system calls: ifconfig(8) for aliases (as jail(8) does), nmount(2)/unmount(2), the devfs
  * ruleset ioctls, libjail's jailparam_* for creation, jail_attach(2), SIOCSIFVNET/SIOCSIFRVNET, procctl(2),
- * setfib(2), setgroups/setgid/setusercontext for the privilege drop, jail_remove(2). The calls whose headers
- * clash with warder's names are in sys.c. */
+ * setfib(2), setrlimit(2) through init/rlimit.c, setgroups/setgid/setusercontext for the privilege drop,
+ * jail_remove(2). The calls whose headers clash with warder's names are in sys.c. */
 #include <sys/param.h>
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -29,6 +29,7 @@
 #include "fbsd_plan.h"
 #include "jail.h"
 #include "log.h"
+#include "rlimit.h"
 #include "sys.h"
 
 #define IFCONFIG "/sbin/ifconfig"
@@ -427,7 +428,8 @@ static int fb_setup(struct jailrun *r)
 		log_errno("setup", "chdir /");
 		return -1;
 	}
-	return 0;
+	/* Here, as Linux's lx_setup does: exec.start and the main command inherit them. */
+	return rlimit_apply(r->j, "setup");
 }
 
 static int lookup_gid(const char *group, gid_t *gid)
@@ -473,9 +475,18 @@ static int fb_drop(struct jailrun *r)
 	}
 	if (!pw)
 		return 0;
+	/* The login class's limits replace the init's, so rlimit.* goes on top of them, while still root, and
+	 * only then the uid. */
 	login_cap_t *lc = login_getpwclass(pw);
 	int rc = setusercontext(lc, pw, pw->pw_uid,
-				LOGIN_SETALL & ~(LOGIN_SETGROUP | LOGIN_SETLOGIN | LOGIN_SETPATH | LOGIN_SETENV));
+				LOGIN_SETALL & ~(LOGIN_SETGROUP | LOGIN_SETLOGIN | LOGIN_SETPATH | LOGIN_SETENV |
+						 LOGIN_SETUSER));
+	if (rc == 0 && rlimit_apply(r->j, "drop") < 0) {
+		login_close(lc);
+		return -1;
+	}
+	if (rc == 0)
+		rc = setusercontext(lc, pw, pw->pw_uid, LOGIN_SETUSER);
 	login_close(lc);
 	if (rc < 0 || getuid() != pw->pw_uid || geteuid() != pw->pw_uid) {
 		log_errno("drop", "setusercontext %s", pw->pw_name);

@@ -1,6 +1,6 @@
 /* setup: the one place that orders the Linux init's work inside the jail (DESIGN.md: namespaces, mounts,
  * hostname, then - in the command's child - caps bounding set, no_new_privs, groups, gid, uid). Each step lives
- * in its own file: fs.c, dev.c, ident.c, limits.c, cred.c. */
+ * in its own file: fs.c, dev.c, ident.c, cred.c; the rlimits are init/rlimit.c's (portable). */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "rlimit.h"
 #include "setup.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -113,7 +114,7 @@ int lx_setup(struct jailrun *r)
 {
 	const struct jail *j = r->j;
 
-	if (seal_fds() < 0 || setup_fs(j) < 0 || lxid_apply(j) < 0 || lxlim_apply(j) < 0)
+	if (seal_fds() < 0 || setup_fs(j) < 0 || lxid_apply(j) < 0 || rlimit_apply(j, LX_STEP) < 0)
 		return -1;
 	log_debug(LX_STEP, "inside the jail: root, mounts, /dev, identity and limits in place");
 	return 0;

@@ -26,12 +26,10 @@ int lx_drop(struct jailrun *r);
 /* True when `unshare` (uWSGI's names accepted: fs = mount) lists the namespace NAME ("uts", "net", ...). */
 bool lx_unshares(const struct jail *j, const char *name);
 
-/* Value parsers, shared with conf's validators and `warder check`. Return 0, or -1 with a message in err. */
-int lx_rlimit_parse(const char *name, const char *value, int *resource, unsigned long long *soft,
-		    unsigned long long *hard, char *err, size_t errlen);
+/* The caps parser, shared with conf's validator and `warder check`. 0, or -1 with a message in err. */
 int lx_caps_parse(const char *list, unsigned long long *mask, char *err, size_t errlen);
 
-/* --- internal to init/linux/{setup,fs,dev,cred,limits,ident}.c ----------------------------------------------- */
+/* --- internal to init/linux/{setup,fs,dev,cred,ident}.c ----------------------------------------------------- */
 
 #define LX_STEP "setup"
 
@@ -54,9 +52,6 @@ int lxdev_build(const struct jail *j);
 
 /* ident.c */
 int lxid_apply(const struct jail *j);
-
-/* limits.c */
-int lxlim_apply(const struct jail *j);
 
 /* cred.c */
 int lxcred_drop(const struct jail *j);

@@ -307,6 +307,41 @@ TEST(persist_and_order)
 	conf_free(c);
 }
 
+/* rlimit.* is set by the init after jail_attach, in config order; Linux-only names are refused. */
+TEST(rlimits)
+{
+	char err[512] = "";
+	struct conf *c = cfg("[*]\nrlimit.core = 0\n[r]\npath = /j/r\nrlimit.nofile = 512:1024\n"
+			     "rlimit.sbsize = 1M:unlimited\nrlimit.core = 1K\n");
+	const struct jail *j = c ? conf_jail(c, "r") : NULL;
+	struct fbsd_plan p;
+	CHECK(j != NULL);
+	if (j) {
+		CHECK_INT(fbsd_plan_build(j, &p, err, sizeof err), 0);
+		CHECK_INT(p.nrlimits, 3);
+		static const char *const params[] = {"persist", "name=r", "path=/j/r", NULL};
+		check_params(&p, params); /* none of them is a jail parameter */
+		fbsd_plan_free(&p);
+		char *d = fbsd_describe(j, STEP_SETUP);
+		CHECK_STR(d, "jail_attach(r)\nprocctl(P_PID, getpid(), PROC_REAP_ACQUIRE)\n"
+			     "setrlimit(RLIMIT_CORE, 1K)\nsetrlimit(RLIMIT_NOFILE, 512:1024)\n"
+			     "setrlimit(RLIMIT_SBSIZE, 1M:unlimited)");
+		free(d);
+	}
+	conf_free(c);
+	c = cfg("[r]\npath = /j/r\nrlimit.msgqueue = 10\n");
+	j = c ? conf_jail(c, "r") : NULL;
+	CHECK(j != NULL);
+	if (j) {
+		CHECK_INT(fbsd_plan_build(j, &p, err, sizeof err), -1);
+		CHECK_STR(err, "t.conf:3: rlimit.msgqueue: not a FreeBSD resource limit");
+		char *d = fbsd_describe(j, STEP_SETUP);
+		CHECK_STR(d, "error: t.conf:3: rlimit.msgqueue: not a FreeBSD resource limit");
+		free(d);
+	}
+	conf_free(c);
+}
+
 TEST(attach_and_conflicts)
 {
 	char err[512] = "";
@@ -413,6 +448,7 @@ int main(void)
 	RUN(aliases_and_addresses);
 	RUN(persist_and_order);
 	RUN(attach_and_conflicts);
+	RUN(rlimits);
 	RUN(mount_lines);
 	RUN(rulesets);
 	RUN(path_check);

@@ -1,10 +1,13 @@
 /* Unit tests of the parameter table against the code that consumes it: the caps validator takes exactly what
- * init/linux/cred.c's parser takes, the rlimit names match each system's, and the platform flags and defaults
+ * init/linux/cred.c's parser takes, init/rlimit.c knows exactly this system's rlimit names, and the platform
+ * flags and defaults
  * say what the back ends do. */
 #include "conf.h"
+#include "rlimit.h"
 #include "t.h"
 
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #ifdef __linux__
 #include "linux/setup.h"
@@ -68,8 +71,12 @@ TEST(rlimit_platforms)
 	CHECK_INT(check("rlimit.sbsize", "1M"), 0);
 	CHECK_INT(check("rlimit.rtprio", "10"), 0);
 	CHECK_INT(check("rlimit.files", "10"), -1);
-#ifdef __linux__
-	/* Every name flagged Linux is one init/linux/limits.c applies, and no other is. */
+	/* Every name the table flags for this system is one init/rlimit.c applies here, and no other is. */
+#ifdef __FreeBSD__
+	const unsigned here = PF_FREEBSD;
+#else
+	const unsigned here = PF_LINUX;
+#endif
 	static const char *const names[] = {
 		"as", "core", "cpu", "data", "fsize", "memlock", "nofile", "nproc", "rss", "stack", "locks", "msgqueue",
 		"nice", "rtprio", "rttime", "sigpending", "sbsize", "vmem", "npts", "swap", "kqueues", "umtxp", "pipebuf",
@@ -78,12 +85,27 @@ TEST(rlimit_platforms)
 		int res;
 		unsigned long long soft, hard;
 		char err[128];
-		bool linux_has = lx_rlimit_parse(names[i], "1", &res, &soft, &hard, err, sizeof err) == 0;
-		if (linux_has != ((param_rlimit_platforms(names[i]) & PF_LINUX) != 0))
-			fprintf(stderr, "rlimit.%s: table and limits.c disagree\n", names[i]);
-		CHECK_INT(linux_has, (param_rlimit_platforms(names[i]) & PF_LINUX) != 0);
+		bool has = rlimit_parse(names[i], "1", &res, &soft, &hard, err, sizeof err) == 0;
+		if (has != ((param_rlimit_platforms(names[i]) & here) != 0))
+			fprintf(stderr, "rlimit.%s: table and init/rlimit.c disagree\n", names[i]);
+		CHECK_INT(has, (param_rlimit_platforms(names[i]) & here) != 0);
 	}
-#endif
+}
+
+TEST(rlimit_values)
+{
+	int res;
+	unsigned long long soft = 0, hard = 0;
+	char err[128] = "";
+	CHECK_INT(rlimit_parse("nofile", "512:1K", &res, &soft, &hard, err, sizeof err), 0);
+	CHECK(soft == 512 && hard == 1024);
+	CHECK_INT(rlimit_parse("core", "0", &res, &soft, &hard, err, sizeof err), 0);
+	CHECK(soft == 0 && hard == 0);
+	CHECK_INT(rlimit_parse("stack", "8M:unlimited", &res, &soft, &hard, err, sizeof err), 0);
+	CHECK(soft == 8u << 20 && hard == (unsigned long long)RLIM_INFINITY);
+	CHECK_INT(rlimit_parse("nofile", "2:1", &res, &soft, &hard, err, sizeof err), -1);
+	CHECK_STR(err, "rlimit.nofile: soft limit above the hard one in \"2:1\"");
+	CHECK_INT(rlimit_parse("nofile", "lots", &res, &soft, &hard, err, sizeof err), -1);
 }
 
 TEST(platforms_and_defaults)
@@ -110,6 +132,7 @@ int main(void)
 	RUN(caps_words);
 	RUN(caps_default);
 	RUN(rlimit_platforms);
+	RUN(rlimit_values);
 	RUN(platforms_and_defaults);
 	return T_DONE();
 }
