@@ -164,7 +164,9 @@ int cmd_entry(int argc, char **argv)
 		log_debug("startup", "registered as child subreaper");
 	}
 
-	struct ev_loop *loop = ev_default_loop(EVFLAG_AUTO | EVFLAG_NOENV);
+	/* Not the default loop: that one installs a SIGCHLD handler, and the command must inherit warder's
+	 * signal dispositions untouched. */
+	struct ev_loop *loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOENV);
 	if (!loop) {
 		log_err("startup", "cannot initialise the event loop");
 		return EXIT_OSERR;

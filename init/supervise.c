@@ -1,6 +1,11 @@
 /* supervise: the PID-1 loop. Spawn the main command, forward signals to it, reap every child (orphans
  * too), and when the command exits stop what is left (TERM, then KILL after the stop timeout) and report
- * the command's status. Used by entrypoint mode and by a jail's init. */
+ * the command's status. Used by entrypoint mode and by a jail's init.
+ *
+ * Signals: every forwardable signal and SIGCHLD stay blocked while a sup exists and are read from one fd
+ * (sigsrc), so no handler is installed and the command inherits warder's dispositions untouched. Other
+ * ev_signal watchers on the same loop (the jail init's TERM/HUP) still fire: each signal read is fed to
+ * them. */
 #include "supervise.h"
 
 #include <errno.h>
@@ -19,15 +24,17 @@
 #include "cmd.h"
 #include "log.h"
 #include "reaper.h"
+#include "sigsrc.h"
 
-/* Hardware faults are real crashes when the kernel sends them; only a kill(2) of one is forwarded. */
-static const int fault_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+extern char **environ;
 
 struct sup {
 	struct ev_loop *loop;
 	struct sup_opts *o;
-	ev_signal sig[NSIG];
-	ev_child child;
+	ev_io sigio;          /* the sigsrc fd */
+	ev_child child;       /* the default loop's own SIGCHLD reaping (see sup_new) */
+	sigset_t sigs;        /* blocked while we exist and read through sigio */
+	sigset_t mask0;       /* the mask before: restored in the child and by sup_free */
 	ev_timer kill_timer;
 	ev_timer restart_timer;
 	double started;       /* ev_now() when the command last started */
@@ -45,47 +52,18 @@ struct sup {
 	bool killed;          /* KILL was sent */
 	bool done;            /* command gone and no child left */
 	bool tty;             /* the command owns our controlling terminal */
-	sigset_t mask0;       /* signal mask we were started with, restored in the child */
-	bool ignored0[NSIG];  /* signals ignored when we were started, ignored again in the child */
+	volatile int exec_err; /* the vfork child's exec errno, written into our memory */
+	char listen_pid[32];  /* "LISTEN_PID=N" for the command's environment, filled in by the child */
 };
-
-/* The fault-signal handler runs outside libev, so it reads the target from here. */
-static volatile sig_atomic_t fault_target;
-static volatile sig_atomic_t fault_pgroup;
-
-static bool is_fault(int sig)
-{
-	for (size_t i = 0; i < sizeof fault_signals / sizeof fault_signals[0]; i++)
-		if (fault_signals[i] == sig)
-			return true;
-	return false;
-}
 
 static bool forwardable(int sig)
 {
-	return sig != SIGCHLD && sig != SIGKILL && sig != SIGSTOP && !is_fault(sig)
+	return sig != SIGCHLD && sig != SIGKILL && sig != SIGSTOP
 #ifdef SIGRTMIN
 	       /* glibc reserves the first real-time signals for its threads. */
 	       && (sig < SIGRTMIN - 2 || sig >= SIGRTMIN)
 #endif
 		;
-}
-
-static void fault_handler(int sig, siginfo_t *si, void *uc)
-{
-	(void)uc;
-	if (si->si_code == SI_USER || si->si_code == SI_QUEUE
-#ifdef SI_TKILL
-	    || si->si_code == SI_TKILL
-#endif
-	) {
-		pid_t t = (pid_t)fault_target;
-		if (t > 0)
-			kill(fault_pgroup ? -t : t, sig);
-		return;
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);
 }
 
 int sup_exit_code(const struct sup_opts *o, int wstatus)
@@ -116,15 +94,37 @@ static void signal_rest(struct sup *s, int sig)
 	reaper_signal_children(sig);
 }
 
-static void check_done(struct sup *s)
+static void command_changed(struct sup *s, int wstatus);
+
+/* Reaps every child that has exited; true when none is left at all. */
+static bool reap_all(struct sup *s)
 {
-	if (!s->exited || s->done)
-		return;
-	if (reaper_has_children())
-		return;
+	for (;;) {
+		int st;
+		pid_t pid = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED);
+		if (pid > 0) {
+			if (pid == s->pid)
+				command_changed(s, st);
+			continue;
+		}
+		if (pid == 0)
+			return false;
+		if (errno != EINTR)
+			return errno == ECHILD;
+	}
+}
+
+static void finish(struct sup *s)
+{
 	s->done = true;
 	ev_timer_stop(s->loop, &s->kill_timer);
 	ev_break(s->loop, EVBREAK_ONE);
+}
+
+static void check_done(struct sup *s)
+{
+	if (s->exited && !s->done && reap_all(s) && !s->done)
+		finish(s);
 }
 
 static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -168,18 +168,17 @@ void sup_stop(struct sup *s, int sig)
 }
 
 /* Ctrl-Z reached the command: give the terminal back and stop ourselves, so the shell sees the job stop;
- * when it continues us, hand the terminal over again and wake the command. */
+ * when it continues us, hand the terminal over again and wake the command. SIGTTOU is blocked, so
+ * tcsetpgrp from the background needs no ignoring of it. */
 static void child_stopped(struct sup *s)
 {
 	if (!s->tty || getpid() == 1)
 		return;
-	signal(SIGTTOU, SIG_IGN);
 	if (tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
 		log_debug("job", "tcsetpgrp: %s", strerror(errno));
 	raise(SIGSTOP);
 	if (tcsetpgrp(STDIN_FILENO, s->pgrp) < 0)
 		log_debug("job", "tcsetpgrp: %s", strerror(errno));
-	signal(SIGTTOU, SIG_DFL);
 	kill(-s->pgrp, SIGCONT);
 }
 
@@ -229,59 +228,76 @@ static void restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	sup_spawn(s);
 }
 
-static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
+/* The main command stopped, continued or exited (wstatus from waitpid). */
+static void command_changed(struct sup *s, int wstatus)
 {
-	(void)loop, (void)revents;
-	struct sup *s = (struct sup *)((char *)w - offsetof(struct sup, child));
-	if (w->rpid != s->pid || s->pid == 0) {
-		check_done(s);
-		return;
-	}
-	if (WIFSTOPPED(w->rstatus)) {
+	if (WIFSTOPPED(wstatus)) {
 		child_stopped(s);
 		return;
 	}
-	if (WIFCONTINUED(w->rstatus))
+	if (WIFCONTINUED(wstatus))
 		return;
-	s->wstatus = w->rstatus;
+	s->wstatus = wstatus;
 	s->pid = 0;
-	fault_target = 0;
 	s->last_exit = sup_exit_code(s->o, s->wstatus);
 	if (restart_wanted(s)) {
 		restart_schedule(s);
 		return;
 	}
 	s->exited = true;
-	if (WIFSIGNALED(w->rstatus))
-		log_debug("command", "exited on signal %d", WTERMSIG(w->rstatus));
+	if (WIFSIGNALED(wstatus))
+		log_debug("command", "exited on signal %d", WTERMSIG(wstatus));
 	else
-		log_debug("command", "exited with status %d", WEXITSTATUS(w->rstatus));
-	if (s->tty) {
-		signal(SIGTTOU, SIG_IGN);
+		log_debug("command", "exited with status %d", WEXITSTATUS(wstatus));
+	if (s->tty)
 		tcsetpgrp(STDIN_FILENO, getpgrp());
-		signal(SIGTTOU, SIG_DFL);
-	}
 	if (s->o->on_exit)
 		s->o->on_exit(sup_exit_code(s->o, s->wstatus), s->o->on_exit_arg);
 	sup_stop(s, SIGTERM);
 }
 
-static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+static void forward(struct sup *s, int sig)
 {
-	(void)loop, (void)revents;
-	struct sup *s = w->data;
-	int sig = w->signum, to = s->o->rewrite[sig];
+	int to = s->o->rewrite[sig];
 	if (to < 0 || s->pid == 0)
 		return;
-	if (to > 0)
-		sig = to;
-	log_debug("signal", "forwarding %d", sig);
+	int fwd = to > 0 ? to : sig;
+	log_debug("signal", "forwarding %d", fwd);
 	pid_t target = s->o->kill_pgroup ? -s->pgrp : s->pid;
-	if (kill(target, sig) < 0 && errno != ESRCH)
+	if (kill(target, fwd) < 0 && errno != ESRCH)
 		log_errno("signal", "kill %d", (int)target);
 	/* dumb-init's contract: a stop request to us is passed on, then we stop too, like a shell job. */
-	if ((w->signum == SIGTSTP || w->signum == SIGTTIN || w->signum == SIGTTOU) && getpid() != 1)
+	if ((sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) && getpid() != 1)
 		raise(SIGSTOP);
+}
+
+/* libev reaped a child on the default loop: it may be the command. */
+static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct sup *s = (struct sup *)((char *)w - offsetof(struct sup, child));
+	if (w->rpid == s->pid && s->pid > 0)
+		command_changed(s, w->rstatus);
+	check_done(s);
+}
+
+static void sig_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)revents;
+	struct sup *s = (struct sup *)((char *)w - offsetof(struct sup, sigio));
+	struct sigsrc_info si[16];
+	int n = sigsrc_read(w->fd, &s->sigs, si, 16);
+	bool chld = false;
+	for (int i = 0; i < n; i++) {
+		if (si[i].sig == SIGCHLD) {
+			chld = true;
+			continue;
+		}
+		forward(s, si[i].sig);
+		ev_feed_signal_event(loop, si[i].sig);
+	}
+	if (chld && reap_all(s) && s->exited && !s->done)
+		finish(s);
 }
 
 struct sup *sup_new(struct ev_loop *loop, struct sup_opts *o)
@@ -291,68 +307,74 @@ struct sup *sup_new(struct ev_loop *loop, struct sup_opts *o)
 		return NULL;
 	s->loop = loop;
 	s->o = o;
-	sigprocmask(SIG_SETMASK, NULL, &s->mask0);
-	for (int sig = 1; sig < NSIG; sig++) {
-		struct sigaction sa;
-		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
-			s->ignored0[sig] = true;
-		if (!forwardable(sig))
-			continue;
-		ev_signal_init(&s->sig[sig], signal_cb, sig);
-		s->sig[sig].data = s;
-		ev_signal_start(loop, &s->sig[sig]);
+	sigemptyset(&s->sigs);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (forwardable(sig) || sig == SIGCHLD)
+			sigaddset(&s->sigs, sig);
+	sigprocmask(SIG_BLOCK, &s->sigs, &s->mask0);
+	int fd = sigsrc_open(&s->sigs);
+	if (fd < 0) {
+		log_errno("supervise", "cannot read signals");
+		sigprocmask(SIG_SETMASK, &s->mask0, NULL);
+		free(s);
+		return NULL;
 	}
-	struct sigaction fa = {.sa_sigaction = fault_handler, .sa_flags = SA_SIGINFO | SA_RESTART};
-	sigemptyset(&fa.sa_mask);
-	for (size_t i = 0; i < sizeof fault_signals / sizeof fault_signals[0]; i++)
-		sigaction(fault_signals[i], &fa, NULL);
+	ev_io_init(&s->sigio, sig_cb, fd, EV_READ);
+	ev_io_start(loop, &s->sigio);
+	/* The default loop reaps on SIGCHLD by itself when it sees one (a SIGCHLD pending in the keeper's
+	 * loop before the init was cloned, or any after sup_free): what it reaps comes here. */
 	ev_child_init(&s->child, child_cb, 0, 1);
-	ev_child_start(loop, &s->child);
+	if (ev_is_default_loop(loop))
+		ev_child_start(loop, &s->child);
 	ev_init(&s->kill_timer, kill_cb);
 	ev_init(&s->restart_timer, restart_cb);
 	s->last_exit = -1;
 	if (o->restart != RESTART_NO && o->burst_n > 0) {
 		s->burst = calloc((size_t)o->burst_n, sizeof *s->burst);
 		if (!s->burst) {
-			free(s);
+			sup_free(s);
 			return NULL;
 		}
 	}
 	return s;
 }
 
-/* In the child: back to the signal state warder was started with, its own process group, the terminal's
- * foreground when warder had it. Only async-signal-safe calls until exec. */
-static void child_prepare(struct sup *s, bool take_tty)
+static int exec_failure_code(int err)
 {
-	struct sigaction sa = {.sa_handler = SIG_DFL};
-	sigemptyset(&sa.sa_mask);
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		sa.sa_handler = s->ignored0[sig] ? SIG_IGN : SIG_DFL;
-		sigaction(sig, &sa, NULL);
-	}
-	setpgid(0, 0);
-	if (take_tty) {
-		sa.sa_handler = SIG_IGN;
-		sigaction(SIGTTOU, &sa, NULL);
-		tcsetpgrp(STDIN_FILENO, getpid());
-		sa.sa_handler = s->ignored0[SIGTTOU] ? SIG_IGN : SIG_DFL;
-		sigaction(SIGTTOU, &sa, NULL);
-	}
-	sigprocmask(SIG_SETMASK, &s->mask0, NULL);
+	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }
 
-/* Socket activation: LISTEN_PID names the process meant to use the fds; that is now the command. */
-static void child_listen_pid(pid_t parent)
+/* Socket activation: LISTEN_PID names the process meant to use the fds; that is now the command. The
+ * parent builds the environment (no malloc or setenv may happen in a vfork child); the child writes its
+ * pid into the slot. NULL: the environment stays as it is. */
+static char **listen_env(struct sup *s)
 {
 	const char *lp = getenv("LISTEN_PID");
-	if (!lp || strtol(lp, NULL, 10) != (long)parent)
-		return;
-	char buf[24];
-	snprintf(buf, sizeof buf, "%ld", (long)getpid());
-	setenv("LISTEN_PID", buf, 1);
+	if (!lp || strtol(lp, NULL, 10) != (long)getpid())
+		return NULL;
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = calloc(n + 1, sizeof *env);
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		env[i] = strncmp(environ[i], "LISTEN_PID=", 11) == 0 ? s->listen_pid : environ[i];
+	return env;
+}
+
+static void listen_pid_fill(char *buf, size_t len, long pid)
+{
+	char digits[24];
+	int n = 0;
+	do
+		digits[n++] = (char)('0' + pid % 10);
+	while ((pid /= 10) > 0);
+	size_t o = 11;
+	memcpy(buf, "LISTEN_PID=", o);
+	while (n > 0 && o + 1 < len)
+		buf[o++] = digits[--n];
+	buf[o] = '\0';
 }
 
 struct exec_report {
@@ -360,9 +382,32 @@ struct exec_report {
 	int code;  /* exit status to use */
 };
 
-static int exec_failure_code(int err)
+/* In the child: its own process group, the terminal's foreground when warder had it, the signal mask
+ * warder was started with (dispositions were never changed), then exec. Only async-signal-safe calls: this
+ * may be a vfork child. The failure goes to REPORT (a pipe) or, without one, into our shared memory. */
+static void __attribute__((noreturn)) child_exec(struct sup *s, bool take_tty, char **env, int report)
 {
-	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
+	setpgid(0, 0);
+	if (take_tty)
+		tcsetpgrp(STDIN_FILENO, getpid()); /* SIGTTOU is still blocked here */
+	sigprocmask(SIG_SETMASK, &s->mask0, NULL);
+	struct exec_report r = {0, 0};
+	if (s->o->child_setup && (r.code = s->o->child_setup(s->o->child_arg)) != 0)
+		goto fail;
+	if (env) {
+		listen_pid_fill(s->listen_pid, sizeof s->listen_pid, (long)getpid());
+		execvpe(s->o->argv[0], s->o->argv, env);
+	} else {
+		execvp(s->o->argv[0], s->o->argv);
+	}
+	r.err = errno;
+	r.code = exec_failure_code(errno);
+fail:
+	if (report < 0)
+		s->exec_err = r.err;
+	else if (write(report, &r, sizeof r) < 0)
+		_exit(r.code);
+	_exit(r.code);
 }
 
 /* The command could not be forked: it "exits" 71 from the loop, as one that cannot exec does through
@@ -377,76 +422,83 @@ static void fork_failed_cb(int revents, void *arg)
 	sup_stop(s, SIGTERM);
 }
 
-int sup_spawn(struct sup *s)
+/* Without a setup step the child only execs: vfork shares our memory until then, which spares copying
+ * the page tables and lets the child leave its exec errno in s->exec_err. A setup step (privilege drop,
+ * or the idle placeholder that never execs) needs a real fork and reports through a pipe. Returns the
+ * pid or -1; *reported is true when the child reported an exec failure. */
+static pid_t spawn_child(struct sup *s, bool take_tty, char **env, bool *reported)
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		log_errno("command", "pipe");
-		s->wstatus = EXIT_OSERR << 8;
-		return -1;
+	*reported = false;
+	s->exec_err = 0;
+	if (!s->o->child_setup) {
+		pid_t pid = vfork();
+		if (pid == 0)
+			child_exec(s, take_tty, env, -1);
+		if (pid > 0 && s->exec_err) {
+			errno = s->exec_err;
+			log_errno("command", "cannot execute %s", s->o->argv[0]);
+			*reported = true;
+		}
+		return pid;
 	}
-	/* A terminal is taken over only when we are its foreground job now. */
-	bool take_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
-	sigset_t all, old;
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid_t parent = getpid();
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		child_prepare(s, take_tty);
-		struct exec_report r = {0, 0};
-		if (s->o->child_setup) {
-			int rc = s->o->child_setup(s->o->child_arg);
-			if (rc) {
-				r.err = 0;
-				r.code = rc;
-				goto fail;
-			}
-		}
-		child_listen_pid(parent);
-		execvp(s->o->argv[0], s->o->argv);
-		r.err = errno;
-		r.code = exec_failure_code(errno);
-	fail:
-		if (write(p[1], &r, sizeof r) < 0)
-			_exit(r.code);
-		_exit(r.code);
+		child_exec(s, take_tty, env, p[1]);
 	}
-	int fork_err = errno;
+	int e = errno;
+	close(p[1]);
 	if (pid > 0) {
 		/* Both sides set the group, so whoever runs first wins the race cleanly. */
 		setpgid(pid, pid);
-		s->pid = pid;
-		s->pgrp = pid;
-		s->tty = take_tty;
-		fault_target = pid;
-		fault_pgroup = s->o->kill_pgroup;
+		struct exec_report r;
+		ssize_t n;
+		do
+			n = read(p[0], &r, sizeof r);
+		while (n < 0 && errno == EINTR);
+		if (n == (ssize_t)sizeof r) {
+			/* The child is exiting with r.code; its wait status arrives through the loop. */
+			*reported = true;
+			if (r.err) {
+				errno = r.err;
+				log_errno("command", "cannot execute %s", s->o->argv[0]);
+			}
+		}
 	}
+	close(p[0]);
+	errno = e;
+	return pid;
+}
+
+int sup_spawn(struct sup *s)
+{
+	/* A terminal is taken over only when we are its foreground job now. */
+	bool take_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	char **env = listen_env(s);
+	/* Every signal blocked: nothing of ours may run in the child before it restores the mask. */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	bool reported;
+	pid_t pid = spawn_child(s, take_tty, env, &reported);
+	int e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(p[1]);
+	free(env);
 	if (pid < 0) {
-		close(p[0]);
-		errno = fork_err;
+		errno = e;
 		log_errno("command", "fork");
 		s->wstatus = EXIT_OSERR << 8;
 		ev_once(s->loop, -1, 0, 0., fork_failed_cb, s);
 		return -1;
 	}
-	struct exec_report r;
-	ssize_t n;
-	do
-		n = read(p[0], &r, sizeof r);
-	while (n < 0 && errno == EINTR);
-	close(p[0]);
-	if (n == (ssize_t)sizeof r) {
-		/* The child is exiting with r.code; its wait status arrives through the loop. */
-		if (r.err) {
-			errno = r.err;
-			log_errno("command", "cannot execute %s", s->o->argv[0]);
-		}
+	s->pid = pid;
+	s->pgrp = pid;
+	s->tty = take_tty;
+	if (reported)
 		return -1;
-	}
 	s->started = ev_now(s->loop);
 	log_debug("command", "started %s as pid %d", s->o->argv[0], (int)pid);
 	return 0;
@@ -486,15 +538,14 @@ void sup_free(struct sup *s)
 {
 	if (!s)
 		return;
-	for (int sig = 1; sig < NSIG; sig++)
-		if (ev_is_active(&s->sig[sig]))
-			ev_signal_stop(s->loop, &s->sig[sig]);
-	ev_child_stop(s->loop, &s->child);
+	ev_io_stop(s->loop, &s->sigio);
+	close(s->sigio.fd);
+	if (ev_is_active(&s->child))
+		ev_child_stop(s->loop, &s->child);
 	ev_timer_stop(s->loop, &s->kill_timer);
 	ev_timer_stop(s->loop, &s->restart_timer);
+	sigprocmask(SIG_SETMASK, &s->mask0, NULL);
 	free(s->burst);
-	for (size_t i = 0; i < sizeof fault_signals / sizeof fault_signals[0]; i++)
-		signal(fault_signals[i], SIG_DFL);
 	free(s);
 }
 

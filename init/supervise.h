@@ -1,7 +1,7 @@
 /* supervise: the PID-1 loop shared by entrypoint mode and a jail's init.
  *
- * One libev loop: a signal watcher for every catchable signal (forwarded to the main command, rewritten by
- * the -r table), a child watcher for all pids (reaps everything, orphans included), a timer for the stop
+ * One libev loop: one fd for every catchable signal, kept blocked (forwarded to the main command, rewritten
+ * by the -r table; SIGCHLD reaps everything, orphans included, with a waitpid loop), a timer for the stop
  * timeout. When the main command exits, everything left gets SIGTERM, then SIGKILL after the stop timeout,
  * all is reaped, and the loop ends with the command's status. */
 #ifndef WARDER_SUPERVISE_H
