@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,22 +37,46 @@ int sup_become_reaper(void)
 	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
 
-/* /proc/self/task/TID/children lists the children of each thread; we are single-threaded. */
+static void signal_one(long pid, int sig)
+{
+	if (kill((pid_t)pid, sig) < 0 && errno != ESRCH)
+		log_errno("stop", "kill -%d %ld", sig, pid);
+}
+
+/* /proc/thread-self/children lists this thread's children; we are single-threaded. Plain read(2) and a
+ * digit loop: this runs on every stop, and scanf would pull stdio's scanner into a small process. */
 int reaper_signal_children(int sig)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
-	FILE *f = fopen(path, "re");
-	if (!f)
+	int fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	long pid;
+	char buf[4096];
+	long pid = 0;
+	bool digits = false;
 	int n = 0;
-	while (fscanf(f, "%ld", &pid) == 1) {
-		if (kill((pid_t)pid, sig) < 0 && errno != ESRCH)
-			log_errno("stop", "kill -%d %ld", sig, pid);
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				pid = pid * 10 + (buf[i] - '0');
+				digits = true;
+			} else if (digits) {
+				signal_one(pid, sig);
+				n++;
+				pid = 0;
+				digits = false;
+			}
+		}
+	}
+	if (digits) {
+		signal_one(pid, sig);
 		n++;
 	}
-	fclose(f);
+	close(fd);
 	return n;
 }
 #else

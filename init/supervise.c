@@ -103,8 +103,11 @@ static bool reap_all(struct sup *s)
 		int st;
 		pid_t pid = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED);
 		if (pid > 0) {
-			if (pid == s->pid)
+			if (pid == s->pid) {
 				command_changed(s, st);
+				if (s->done) /* it found the end itself */
+					return true;
+			}
 			continue;
 		}
 		if (pid == 0)
@@ -151,6 +154,13 @@ void sup_stop(struct sup *s, int sig)
 	if (ev_is_active(&s->restart_timer)) {
 		ev_timer_stop(s->loop, &s->restart_timer);
 		s->exited = true;
+	}
+	/* The command is gone and so is every child: as subreaper (or PID 1) we would have inherited any
+	 * descendant left, so there is nothing to signal. */
+	if (s->exited && !s->done && reap_all(s)) {
+		if (!s->done)
+			finish(s);
+		return;
 	}
 	if (s->o->stop_timeout <= 0 || sig == SIGKILL) {
 		s->killed = true;
