@@ -49,7 +49,7 @@ while [ "$i" -le "$n" ]; do
 	i=$((i + 1))
 done
 on_exit rm -rf /tmp/warder-tour
-on_exit 'for p in $(pgrep -f "warder run -q -c /tmp/warder-tour/app.conf"); do kill -KILL $p; done'
+on_exit 'for p in $(pgrep -f "warder (run -q -c|emperor) /tmp/warder-tour/"); do kill -KILL $p; done'
 (cd "$top" && timeout 120 sh "$runner")
 is "the tour ran to its end" "$?" 0
 i=1
