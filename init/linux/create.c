@@ -331,7 +331,8 @@ static int reap_init(struct jailrun *r, int *wstatus)
 {
 	double grace = jail_duration(r->j, "stop.timeout");
 	long ticks = (long)((grace > 0 ? grace : 0) * 100) + 500;
-	struct timespec tick = {0, 10 * 1000 * 1000};
+	/* An init that is done takes a few ms to exit (its namespaces go with it): poll from 1 ms up to 10. */
+	struct timespec tick = {0, 1000 * 1000};
 	for (long i = 0; i < ticks; i++) {
 		pid_t w = wait_init(r->init_pid, wstatus, WNOHANG);
 		if (w == r->init_pid)
@@ -341,6 +342,8 @@ static int reap_init(struct jailrun *r, int *wstatus)
 			return -1;
 		}
 		nanosleep(&tick, NULL);
+		if (tick.tv_nsec < 10 * 1000 * 1000)
+			tick.tv_nsec = tick.tv_nsec * 2 > 10 * 1000 * 1000 ? 10 * 1000 * 1000 : tick.tv_nsec * 2;
 	}
 	log_warn(LXC_REMOVE, "init %ld did not exit: SIGKILL", (long)r->init_pid);
 	kill(r->init_pid, SIGKILL);
