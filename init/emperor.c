@@ -526,7 +526,7 @@ static struct vsl *vassal_new(struct emperor *e, const char *file, const struct 
 	v->fd = -1;
 	v->last_exit = -1;
 	v->seen = *st;
-	snprintf(v->name, sizeof v->name, "%s", file);
+	snprintf(v->name, sizeof v->name, "%.*s", (int)sizeof v->name - 1, file); /* a long name is cut */
 	v->hnext = e->hash[bucket(file)];
 	e->hash[bucket(file)] = v;
 	e->v[e->n++] = v;

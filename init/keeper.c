@@ -738,7 +738,7 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 	return out;
 }
 
-int keeper_run(const struct jail *j, const char *name, const char *file)
+int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, const char *file)
 {
 	struct keeper k;
 	memset(&k, 0, sizeof k);
@@ -747,11 +747,7 @@ int keeper_run(const struct jail *j, const char *name, const char *file)
 			       .rootless = geteuid() != 0};
 	k.file = file;
 	k.exited = k.status = k.last_exit = -1;
-	k.loop = EV_DEFAULT;
-	if (!k.loop) {
-		log_err("create", "cannot initialise the event loop");
-		return EXIT_OSERR;
-	}
+	k.loop = loop;
 	if (already_running(name) || (jail_backend.check && jail_backend.check(&k.r) < 0))
 		return EXIT_OSERR;
 	keeper_watch(&k);

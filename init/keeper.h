@@ -43,14 +43,14 @@ int kmsg_recv(int fd, struct kmsg *m);
 /* --- the keeper --------------------------------------------------------------------------------------------- */
 /* Build jail J called NAME, run it until it stops, remove it. Returns the exit status (DESIGN.md). FILE is
  * the config J came from, read again on `reload = jail` (NULL: the built-in demo, rebuilt as it is). */
-int keeper_run(const struct jail *j, const char *name, const char *file);
+struct ev_loop;
+int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, const char *file);
 /* The keeper running in this process: reload or stop it as SIGHUP or SIGTERM would. 0, or -1 with a
  * reason in ERR (nothing runs, a reload is under way, the new config does not parse). */
 int keeper_reload(char *err, size_t errlen);
 int keeper_stop(void);
 
 /* --- the init (init/run.c) and the setns socket it serves (init/attach.c) ---------------------------------- */
-struct ev_loop;
 /* The jail's init, in its new process once the back end made it: waits for "go", runs the in-jail steps,
  * supervises the main command, stops on "stop". Returns its exit status. */
 int run_jail_init(struct jailrun *r, struct ev_loop *loop);

@@ -628,10 +628,20 @@ static const char *run_file; /* -c FILE, read again by a reload = jail */
 static int run_jail(const struct jail *j)
 {
 	log_set_name(j->name);
-	if (vassal_start(EV_DEFAULT, j) < 0)
+	bool jailed = jail_backend.wanted && jail_backend.wanted(j);
+	/* The keeper reaps the init with waitpid; the default loop's SIGCHLD handler would reap it first. */
+	struct ev_loop *loop = jailed ? ev_loop_new(EVFLAG_AUTO | EVFLAG_NOENV) : EV_DEFAULT;
+	if (!loop) {
+		log_err("run", "cannot initialise the event loop");
 		return EXIT_OSERR;
-	int code = jail_backend.wanted && jail_backend.wanted(j) ? keeper_run(j, j->name, run_file) : run_init_only(j);
-	vassal_end(code);
+	}
+	int code = EXIT_OSERR;
+	if (vassal_start(loop, j) == 0) {
+		code = jailed ? keeper_run(loop, j, j->name, run_file) : run_init_only(j);
+		vassal_end(code);
+	}
+	if (jailed)
+		ev_loop_destroy(loop);
 	return code;
 }
 
