@@ -171,5 +171,7 @@ int cmd_entry(int argc, char **argv)
 		log_err("startup", "cannot initialise the event loop");
 		return EXIT_OSERR;
 	}
-	return sup_run(loop, &o);
+	int code = sup_run(loop, &o);
+	ev_loop_destroy(loop);
+	return code;
 }
