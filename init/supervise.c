@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -171,6 +172,7 @@ void sup_stop(struct sup *s, int sig)
 		if (s->pid > 0)
 			kill(s->pid, sig);
 		signal_rest(s, sig);
+		ev_now_update(s->loop); /* sup_run may not have run the loop for a long time */
 		ev_timer_set(&s->kill_timer, s->o->stop_timeout, 0.);
 		ev_timer_start(s->loop, &s->kill_timer);
 	}
@@ -291,6 +293,12 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	check_done(s);
 }
 
+static void children_changed(struct sup *s)
+{
+	if (reap_all(s) && s->exited && !s->done)
+		finish(s);
+}
+
 static void sig_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)revents;
@@ -306,8 +314,8 @@ static void sig_cb(struct ev_loop *loop, ev_io *w, int revents)
 		forward(s, si[i].sig);
 		ev_feed_signal_event(loop, si[i].sig);
 	}
-	if (chld && reap_all(s) && s->exited && !s->done)
-		finish(s);
+	if (chld)
+		children_changed(s);
 }
 
 struct sup *sup_new(struct ev_loop *loop, struct sup_opts *o)
@@ -559,6 +567,33 @@ void sup_free(struct sup *s)
 	free(s);
 }
 
+/* sup_run owns its loop, and nothing but our signals and the stop timer can happen: wait for the signals
+ * themselves, one system call per wake-up instead of epoll and a read, and the least latency. */
+static void run_direct(struct sup *s)
+{
+	while (!s->done) {
+		struct timespec ts, *tp = NULL;
+		if (ev_is_active(&s->kill_timer)) {
+			ev_now_update(s->loop);
+			double left = ev_timer_remaining(s->loop, &s->kill_timer);
+			if (left <= 0) {
+				ev_timer_stop(s->loop, &s->kill_timer);
+				kill_cb(s->loop, &s->kill_timer, EV_TIMER);
+				continue;
+			}
+			ts.tv_sec = (time_t)left;
+			ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+			tp = &ts;
+		}
+		siginfo_t si;
+		int sig = sigtimedwait(&s->sigs, &si, tp);
+		if (sig == SIGCHLD)
+			children_changed(s);
+		else if (sig > 0)
+			forward(s, sig);
+	}
+}
+
 int sup_run(struct ev_loop *loop, struct sup_opts *o)
 {
 	struct sup *s = sup_new(loop, o);
@@ -566,10 +601,11 @@ int sup_run(struct ev_loop *loop, struct sup_opts *o)
 		log_errno("supervise", "out of memory");
 		return EXIT_OSERR;
 	}
-	sup_spawn(s);
-	/* Even a command that failed to exec is reaped through the loop, like any other exit. */
-	while (!s->done)
-		ev_run(loop, EVRUN_ONCE);
+	/* A command that could not be forked ends through an ev_once; one that failed to exec is reaped
+	 * like any other exit. */
+	if (sup_spawn(s) < 0)
+		ev_run(loop, EVRUN_NOWAIT);
+	run_direct(s);
 	int code = sup_status(s);
 	sup_free(s);
 	return code;
