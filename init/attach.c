@@ -15,9 +15,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#ifndef __linux__
-#include <sys/ucred.h> /* struct xucred, LOCAL_PEERCRED */
-#endif
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +23,7 @@
 #include "jail.h"
 #include "keeper.h"
 #include "log.h"
+#include "peer.h"
 
 #define SETNS_MAGIC "uwsgi-setns"
 #define SETNS_MAGIC_LEN 11
@@ -99,24 +97,6 @@ int setns_listen(const char *path)
 	return fd;
 }
 
-static int peer_uid(int s, uid_t *uid)
-{
-#ifdef SO_PEERCRED
-	struct ucred cr;
-	socklen_t len = sizeof cr;
-	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
-		return -1;
-	*uid = cr.uid;
-#else
-	struct xucred cr;
-	socklen_t len = sizeof cr;
-	if (getsockopt(s, SOL_LOCAL, LOCAL_PEERCRED, &cr, &len) < 0)
-		return -1;
-	*uid = cr.cr_uid;
-#endif
-	return 0;
-}
-
 void setns_serve(int lfd)
 {
 	uid_t uid;
@@ -127,7 +107,7 @@ void setns_serve(int lfd)
 		return;
 	}
 	/* The file mode is the first gate; this one holds even when someone loosened it. */
-	if (peer_uid(c, &uid) < 0) {
+	if (peer_cred(c, &uid, NULL) < 0) {
 		log_errno("setns", "peer credentials");
 		close(c);
 		return;
@@ -168,25 +148,6 @@ void setns_close(void)
 }
 
 /* --- the client ------------------------------------------------------------------------------------------- */
-/* The pid of the process that serves the socket (it called listen()). */
-static int peer_pid(int s, pid_t *pid)
-{
-#ifdef SO_PEERCRED
-	struct ucred cr;
-	socklen_t len = sizeof cr;
-	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
-		return -1;
-	*pid = cr.pid;
-#else
-	struct xucred cr;
-	socklen_t len = sizeof cr;
-	if (getsockopt(s, SOL_LOCAL, LOCAL_PEERCRED, &cr, &len) < 0)
-		return -1;
-	*pid = cr.cr_pid;
-#endif
-	return 0;
-}
-
 /* Connect to a setns socket: the fds, and the serving init's pid (the socket's peer credentials). */
 static int setns_fetch(const char *path, int *fds, size_t *n, pid_t *pid)
 {
@@ -212,7 +173,8 @@ static int setns_fetch(const char *path, int *fds, size_t *n, pid_t *pid)
 	do
 		got = recvmsg(s, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
 	while (got < 0 && errno == EINTR);
-	int rc = peer_pid(s, pid);
+	uid_t uid;
+	int rc = peer_cred(s, &uid, pid); /* the serving init's pid */
 	close(s);
 	if (got < 0 || rc < 0) {
 		log_errno("attach", "read %s", path);

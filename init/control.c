@@ -18,6 +18,7 @@
 
 #include "keeper.h"
 #include "log.h"
+#include "peer.h"
 
 #define CTL_STEP "control"
 #define CTL_TIMEOUT 5.0 /* seconds a client has to send its line */
@@ -240,21 +241,6 @@ const char *control_path(const struct control *c)
 	return c->path;
 }
 
-static int peer_uid(int fd, uid_t *uid)
-{
-#ifdef __FreeBSD__
-	gid_t gid;
-	return getpeereid(fd, uid, &gid);
-#else
-	struct ucred cr;
-	socklen_t l = sizeof cr;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0)
-		return -1;
-	*uid = cr.uid;
-	return 0;
-#endif
-}
-
 static void conn_free(struct conn *k)
 {
 	struct control *c = k->c;
@@ -358,9 +344,9 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	uid_t uid;
-	if (peer_uid(fd, &uid) < 0 || (uid != 0 && uid != c->owner)) {
+	if (peer_cred(fd, &uid, NULL) < 0 || (uid != 0 && uid != c->owner)) {
 		char out[64];
-		if (peer_uid(fd, &uid) < 0)
+		if (peer_cred(fd, &uid, NULL) < 0)
 			log_errno(CTL_STEP, "peer credentials");
 		else
 			log_warn(CTL_STEP, "refused a client with uid %ld", (long)uid);

@@ -27,6 +27,7 @@
 #include "proc.h"
 #include "supervise.h"
 #include "vassal.h"
+#include "peer.h"
 
 #define STEP "emperor"
 #define RESCAN 1.0       /* seconds between rescans: ev_stat misses some in-place edits */
@@ -726,18 +727,7 @@ static void status_json(struct emperor *e, struct buf *b)
 static bool peer_allowed(int fd)
 {
 	uid_t uid;
-#ifdef __linux__
-	struct ucred cr;
-	socklen_t l = sizeof cr;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &l) < 0)
-		return false;
-	uid = cr.uid;
-#else
-	gid_t gid;
-	if (getpeereid(fd, &uid, &gid) < 0)
-		return false;
-#endif
-	return uid == 0 || uid == geteuid();
+	return peer_cred(fd, &uid, NULL) == 0 && (uid == 0 || uid == geteuid());
 }
 
 static void send_all(int fd, const char *p, size_t len)
