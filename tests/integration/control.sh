@@ -3,15 +3,9 @@
 # made 0600 and removed on every exit path, another uid refused (exit 77), nothing listening (exit 69), usage
 # (exit 64), the `control` parameter and the path recorded in the state file.
 . "$(dirname "$0")/lib.sh"
-W=$WARDER
-[ "$(id -u)" = 0 ] || { echo "# skipped: needs root"; echo "0 passed, 0 failed"; exit 0; }
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-export WARDER_RUNDIR=$T_TMP/run
-R=$T_TMP/root
-sh "$(dirname "$0")/../mkrootfs.sh" "$R" >/dev/null
+jail_suite
 N=ct$$
 S=$WARDER_RUNDIR/$N.ctl
-leftovers() { ps -eo args= | grep -F "$T_TMP/" | grep -v grep | wc -l; }
 wait_for() { i=0; until "$@"; do i=$((i + 1)); [ $i -ge 200 ] && return 1; sleep 0.05; done; }
 # field JSON KEY: one field of a JSON object, through python3's parser
 field() { printf '%s' "$1" | python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print(",".join(map(str,v)) if isinstance(v,list) else v)' "$2"; }

@@ -4,12 +4,7 @@
 # ones, depend order on start and stop, 200 vassals started and stopped, the status on the control socket;
 # every time nothing is left behind (processes, state files, mounts).
 . "$(dirname "$0")/lib.sh"
-W=$WARDER
-[ "$(id -u)" = 0 ] || { echo "# skipped: needs root"; echo "0 passed, 0 failed"; exit 0; }
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-export WARDER_RUNDIR=$T_TMP/run
-R=$T_TMP/root
-sh "$(dirname "$0")/../mkrootfs.sh" "$R" >/dev/null
+jail_suite
 D=$T_TMP/v
 mkdir -p "$D"
 CTL=$T_TMP/emperor.ctl

@@ -2,16 +2,8 @@
 # cgroup limits of a jail: a fork bomb stops at cgroup.pids.max and the jail still stops cleanly;
 # cgroup.memory.max is enforced; the jail's cgroups are gone afterwards.
 . "$(dirname "$0")/lib.sh"
-W=$WARDER
-[ "$(id -u)" = 0 ] || { echo "# skipped: needs root"; echo "0 passed, 0 failed"; exit 0; }
-# LeakSanitizer's exit-time scan hangs in a process that is PID 1 of a pid namespace or has just setns()ed
-# into one; ASan and UBSan still check everything.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-export WARDER_RUNDIR=$T_TMP/run
-R=$T_TMP/root
-sh "$(dirname "$0")/../mkrootfs.sh" "$R" >/dev/null
+jail_suite
 N=wl$$
-leftovers() { ps -eo args= | grep -F "$T_TMP/" | grep -v grep | wc -l; }
 cgdirs() { find /sys/fs/cgroup -type d -name "warder-$N" 2>/dev/null; }
 on_exit 'find /sys/fs/cgroup -type d -name "warder-'$N'" -delete'
 mk() { # mk LIMIT-LINE COMMAND

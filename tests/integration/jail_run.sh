@@ -3,16 +3,8 @@
 # warder, /proc shows only the jail, the hostname is set; warder list and attach; SIGTERM to the keeper; the
 # command's status; SIGKILL of the keeper takes the jail with it; the demo; the host is as before every time.
 . "$(dirname "$0")/lib.sh"
-W=$WARDER
-[ "$(id -u)" = 0 ] || { echo "# skipped: needs root"; echo "0 passed, 0 failed"; exit 0; }
-# LeakSanitizer's exit-time scan hangs in a process that is PID 1 of a pid namespace or has just setns()ed
-# into one; ASan and UBSan still check everything.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-export WARDER_RUNDIR=$T_TMP/run
-R=$T_TMP/root
-sh "$(dirname "$0")/../mkrootfs.sh" "$R" >/dev/null
+jail_suite
 N=wj$$
-leftovers() { ps -eo args= | grep -F "$T_TMP/" | grep -v grep | wc -l; }
 cgdirs() { find /sys/fs/cgroup -type d -name "warder-$N*" 2>/dev/null; }
 snap() { host_mounts; host_links; cgdirs; }
 before=$(snap)

@@ -4,17 +4,9 @@
 # every chain that completed, nothing for the step that failed), and the host as before: mounts, links,
 # cgroups, processes.
 . "$(dirname "$0")/lib.sh"
-W=$WARDER
-[ "$(id -u)" = 0 ] || { echo "# skipped: needs root"; echo "0 passed, 0 failed"; exit 0; }
-# LeakSanitizer's exit-time scan hangs in a process that is PID 1 of a pid namespace or has just setns()ed
-# into one; ASan and UBSan still check everything.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-export WARDER_RUNDIR=$T_TMP/run
-R=$T_TMP/root
-sh "$(dirname "$0")/../mkrootfs.sh" "$R" >/dev/null
+jail_suite
 N=wu$$
 O=$R/order # exec.start and exec.stop run after the root changed: they write /order
-leftovers() { ps -eo args= | grep -F "$T_TMP/" | grep -v grep | wc -l; }
 snap() { host_mounts; host_links; find /sys/fs/cgroup -type d -name "warder-$N*" 2>/dev/null; }
 before=$(snap)
 on_exit 'find /sys/fs/cgroup -type d -name "warder-'$N'*" -delete'

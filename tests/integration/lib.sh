@@ -36,3 +36,16 @@ trap 't_cleanup' EXIT
 host_mounts() { awk '{print $5, $9, $10}' /proc/self/mountinfo | sort; }
 host_links() { ip -o link show | awk -F': ' '{print $2}' | sort; }
 zombies() { ps -eo stat= | grep -c '^Z' || true; }
+# jail_suite: the start of a suite that runs jails: root only (else skipped), the sanitizer setting, a private
+# run directory for state files and control sockets, a busybox rootfs in $R; W is the binary under test.
+jail_suite() {
+	W=$WARDER
+	[ "$(id -u)" = 0 ] || { echo "# skipped: needs root"; echo "0 passed, 0 failed"; exit 0; }
+	# LeakSanitizer's exit scan hangs in a pid namespace's PID 1 (init/sanitize.c turns it off there too).
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	export WARDER_RUNDIR=$T_TMP/run
+	R=$T_TMP/root
+	sh "$(dirname "$0")/../mkrootfs.sh" "$R" >/dev/null
+}
+# leftovers: how many processes still name this suite's scratch directory
+leftovers() { ps -eo args= | grep -F "$T_TMP/" | grep -v grep | wc -l; }

@@ -4,14 +4,8 @@
 # builds a new jail from the file read again, and keeps the old one when the file no longer parses;
 # reload = exit takes the jail down and exits 0; SIGHUP restarts the command of an init-only run.
 . "$(dirname "$0")/lib.sh"
-W=$WARDER
-[ "$(id -u)" = 0 ] || { echo "# skipped: needs root"; echo "0 passed, 0 failed"; exit 0; }
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-export WARDER_RUNDIR=$T_TMP/run
-R=$T_TMP/root
-sh "$(dirname "$0")/../mkrootfs.sh" "$R" >/dev/null
+jail_suite
 N=rl$$
-leftovers() { ps -eo args= | grep -F "$T_TMP/" | grep -v grep | wc -l; }
 mounts_under_root() { grep -c " $R" /proc/self/mountinfo || true; }
 before=$(host_mounts)
 # wait_for CMD...: up to 10 s for CMD to succeed.
