@@ -303,7 +303,7 @@ static const char *const w_reload[] = {"stack", "jail", "exit", NULL};
 const struct param_def param_table[] = {
 	/* The jail and its main command. */
 	P("path", PT_PATH, PF_BOTH | PF_KERNEL, NULL, "the jail's root directory"),
-	P("command", PT_STRING, PF_BOTH, NULL, "the main supervised command, run with /bin/sh -c"),
+	P("command", PT_STRING, PF_BOTH, NULL, "the main supervised command, run with /bin/sh -c (plain words from an absolute path: executed directly)"),
 	P("chdir", PT_PATH, PF_BOTH, NULL, "working directory of the main command, inside the jail"),
 	P("user", PT_STRING, PF_BOTH, NULL, "user (name or number) the main command runs as; uWSGI's uid"),
 	P("group", PT_STRING, PF_BOTH, NULL, "group (name or number) the main command runs as; uWSGI's gid"),

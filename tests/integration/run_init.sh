@@ -25,6 +25,19 @@ is "the command's status is the exit status" $rc 3
 is "chains in table order, command between start and poststart" "$(order)" \
 	"prepare prestart created jailed start poststart prestop stop poststop release "
 
+# A command of plain words from an absolute path runs without a shell, exactly as sh -c would run it;
+# anything a shell interprets still goes through sh -c.
+printf '[init]\ncommand = /bin/echo a=b,c:d  x@y\n' >"$T_TMP/p.conf"
+is "a plain command: its words as sh -c would split them" "$($W run -q -c "$T_TMP/p.conf")" "a=b,c:d x@y"
+printf '[init]\ncommand = /bin/echo "$((6 * 7))" *.none\n' >"$T_TMP/p.conf"
+is "a command with shell syntax goes through sh -c" "$($W run -q -c "$T_TMP/p.conf")" "42 *.none"
+printf '[init]\ncommand = /nonexistent/cmd -x\n' >"$T_TMP/p.conf"
+$W run -q -c "$T_TMP/p.conf" 2>/dev/null; rc=$?
+is "a plain command that does not exist: 127, as from sh -c" $rc 127
+printf '[init]\ncommand = /etc/passwd\n' >"$T_TMP/p.conf"
+$W run -q -c "$T_TMP/p.conf" 2>/dev/null; rc=$?
+is "a plain command that is not executable: 126, as from sh -c" $rc 126
+
 mk 'echo command >>'"$O"'; exec sleep 10'
 $W run -q -c "$T_TMP/i.conf" & wp=$!
 i=0; while ! grep -q poststart "$O" && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
