@@ -38,6 +38,8 @@ struct init {
 	bool ran[STEP_COUNT]; /* remove-side chains already run */
 	bool stopping;
 	bool reloading;       /* reload = stack under way: the stack stops, then starts again */
+	bool created;         /* init-only mode: every create step ran (exec.poststart included) */
+	bool stop_deferred;   /* the command ended before that: prestop and stop wait for poststart */
 	int restarts_before;  /* restarts of the stacks before the last reload */
 	struct kmsg info;     /* the last "info" sent to the keeper */
 	ev_io sync, setns;
@@ -252,7 +254,10 @@ static void on_command_exit(int code, void *arg)
 		return;
 	in->stopping = true;
 	if (!in->r) {
-		stop_chains(in);
+		if (in->created)
+			stop_chains(in);
+		else
+			in->stop_deferred = true;
 		return;
 	}
 	if (ev_is_active(&in->sync))
@@ -399,6 +404,9 @@ static int run_init_only(const struct jail *j)
 	init_only = &in;
 	run_notify(RUN_STARTING);
 	int code = init_only_create(&in);
+	in.created = true;
+	if (in.stop_deferred)
+		stop_chains(&in);
 	if (code == 0 && in.s) {
 		run_notify(RUN_RUNNING);
 		code = run_stack(&in);
