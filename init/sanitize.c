@@ -12,9 +12,11 @@ int __lsan_is_turned_off(void)
 	char a[64] = "", b[64] = "";
 	if (getpid() == 1)
 		return 1;
+	/* After setns() into a jail's mount namespace /proc is the jail's, where we have no /proc/self: that is
+	 * the setns case too. */
 	if (readlink("/proc/self/ns/pid", a, sizeof a - 1) < 0 ||
 	    readlink("/proc/self/ns/pid_for_children", b, sizeof b - 1) < 0)
-		return 0;
+		return 1;
 	return strcmp(a, b) != 0;
 }
 #else
