@@ -198,7 +198,11 @@ kill -9 $kp; wait $kp 2>/dev/null
 gone() { i=0; while [ $i -lt 30 ]; do pgrep -f "sleep 7776" >/dev/null || [ -n "$(procs)" ] || return 0; sleep 0.1; i=$((i + 1)); done; return 1; }
 ok "a SIGKILLed keeper takes the init and the command with it" gone
 is "... and no mount of the jail is left on the host" "$(mine)" "$mounts0"
-# Nobody is left to remove the jail's cgroup (empty by now); it is the one known leftover (SECURITY.md).
+# Nobody is left to remove the jail's (empty) cgroup and its state file: the known leftovers (SECURITY.md);
+# warder list skips the stale state, and the test removes both.
+rd=${WARDER_RUNDIR:-/run/warder}
+ok "... warder list skips the dead jail's stale state" sh -c "! \"$W\" list | grep -q '^$name '"
+rm -f "$rd/$name.ctl" "$rd/$name.state"
 for d in $(cg | sort -r); do rmdir "$d"; done 2>/dev/null
 ok "the host's warder binary is still unchanged" [ "$(sha256sum <"$W")" = "$sum0" ]
 done_testing
