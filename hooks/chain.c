@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 
 #include "action.h"
 #include "cmd.h"
+#include "jailpw.h"
 #include "log.h"
 #include "reaper.h"
 #include "supervise.h"
@@ -109,12 +109,12 @@ static const char *target_user(const struct chain_ctx *c)
 	return jail_is_set(c->j, key) ? jail_get(c->j, key) : NULL;
 }
 
-static void child_env(const struct chain_ctx *c, const struct passwd *pw, int errfd, struct env *e)
+static void child_env(const struct chain_ctx *c, const struct jailpw *pw, int errfd, struct env *e)
 {
 	if (jail_bool(c->j, "exec.clean")) {
 		const char *term = getenv("TERM");
-		if (env_set(e, "HOME", pw->pw_dir) || env_set(e, "SHELL", pw->pw_shell) ||
-		    env_set(e, "USER", pw->pw_name) || env_set(e, "PATH", CLEAN_PATH) ||
+		if (env_set(e, "HOME", pw->home) || env_set(e, "SHELL", pw->shell) ||
+		    env_set(e, "USER", pw->name) || env_set(e, "PATH", CLEAN_PATH) ||
 		    (term && env_set(e, "TERM", term)))
 			child_fail(errfd, "environment");
 	} else {
@@ -140,19 +140,17 @@ static void child_env(const struct chain_ctx *c, const struct passwd *pw, int er
 		child_fail(errfd, "environment");
 }
 
-/* initgroups, setgid, setuid, each checked; then make sure there is no way back to root. */
-static void child_user(const struct passwd *pw, int errfd)
+/* setgroups, setgid, setuid, each checked; then make sure there is no way back to root. */
+static void child_user(const struct jailpw *w, int errfd)
 {
-	char what[300];
-	snprintf(what, sizeof what, "initgroups(%s)", pw->pw_name);
-	if (initgroups(pw->pw_name, pw->pw_gid) < 0)
-		child_fail(errfd, what);
-	if (setgid(pw->pw_gid) < 0)
+	if (setgroups(w->ngroups, w->groups) < 0)
+		child_fail(errfd, "setgroups");
+	if (setgid(w->gid) < 0)
 		child_fail(errfd, "setgid");
-	if (setuid(pw->pw_uid) < 0)
+	if (setuid(w->uid) < 0)
 		child_fail(errfd, "setuid");
 	errno = 0;
-	if (pw->pw_uid != 0 && (setuid(0) == 0 || getuid() != pw->pw_uid || geteuid() != pw->pw_uid))
+	if (w->uid != 0 && (setuid(0) == 0 || getuid() != w->uid || geteuid() != w->uid))
 		child_fail(errfd, "setuid did not drop root");
 }
 
@@ -169,26 +167,35 @@ static void __attribute__((noreturn)) child_run(const struct chain_ctx *c, const
 	child_signals();
 	if (io.out >= 0 && (dup2(io.out, STDOUT_FILENO) < 0 || dup2(io.out, STDERR_FILENO) < 0))
 		child_fail(io.errfd, "dup2");
+	/* The user comes from the host's databases for host-side commands and with exec.system_jail_user
+	 * (looked up before entering, as jail(8) does), else from the jail's own files once inside. */
+	const char *user = target_user(c);
+	bool host = !c->inside || jail_bool(c->j, "exec.system_jail_user");
+	struct jailpw pw;
+	char err[300];
+	if (host && jailpw_host(user, &pw, err, sizeof err) < 0) {
+		errno = 0;
+		child_fail(io.errfd, err);
+	}
 	if (c->enter && c->enter(c, c->enter_arg) < 0) {
 		errno = 0;
 		child_fail(io.errfd, "entering the jail failed");
 	}
-	/* Look the user up only now: after enter(), the jail's passwd is the one that counts. */
-	const char *user = target_user(c);
-	errno = 0;
-	struct passwd *pw = user ? getpwnam(user) : getpwuid(getuid());
-	if (!pw) {
-		char what[300];
-		snprintf(what, sizeof what, "no such user: %s", user ? user : "(current uid)");
-		child_fail(io.errfd, what);
+	if (!host) {
+		char self[32];
+		snprintf(self, sizeof self, "%u", (unsigned)getuid());
+		if (jailpw_user(user ? user : self, &pw, err, sizeof err) < 0) {
+			errno = 0;
+			child_fail(io.errfd, err);
+		}
 	}
 	struct env e = {0};
-	child_env(c, pw, io.errfd, &e);
+	child_env(c, &pw, io.errfd, &e);
 	if (user)
-		child_user(pw, io.errfd);
-	if (jail_bool(c->j, "exec.clean") && chdir(pw->pw_dir) < 0) {
-		char what[300];
-		snprintf(what, sizeof what, "chdir %s", pw->pw_dir);
+		child_user(&pw, io.errfd);
+	if (jail_bool(c->j, "exec.clean") && chdir(pw.home) < 0) {
+		char what[1100];
+		snprintf(what, sizeof what, "chdir %s", pw.home);
 		child_fail(io.errfd, what);
 	}
 	/* Only stdio crosses. The report pipe moves to fd 3 and closes itself at exec. */

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "cmd.h"
 #include "jail.h"
+#include "jailpw.h"
 #include "keeper.h"
 #include "log.h"
 #include "peer.h"
@@ -195,35 +195,24 @@ static int setns_fetch(const char *path, int *fds, size_t *n, pid_t *pid)
 	return 0;
 }
 
-/* USER from the jail's own passwd (we are inside its root by now). */
+/* USER from the jail's own passwd and group files (we are inside its root by now). */
 static int become(const char *user)
 {
-	struct passwd *pw = getpwnam(user);
-	if (!pw) {
-		char *end;
-		long uid = strtol(user, &end, 10);
-		if (*end || end == user) {
-			log_err("attach", "no user %s in the jail", user);
-			return -1;
-		}
-		pw = getpwuid((uid_t)uid);
-		if (!pw) {
-			gid_t none[1];
-			if (setgroups(0, none) < 0 || setgid((gid_t)uid) < 0 || setuid((uid_t)uid) < 0) {
-				log_errno("attach", "become uid %ld", uid);
-				return -1;
-			}
-			return 0;
-		}
-	}
-	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
-		log_errno("attach", "become %s", pw->pw_name);
+	struct jailpw w;
+	char err[300];
+
+	if (jailpw_user(user, &w, err, sizeof err) < 0) {
+		log_err("attach", "%s", err);
 		return -1;
 	}
-	if (pw->pw_dir && chdir(pw->pw_dir) < 0 && chdir("/") < 0)
+	if (setgroups(w.ngroups, w.groups) < 0 || setgid(w.gid) < 0 || setuid(w.uid) < 0) {
+		log_errno("attach", "become %s", w.name);
+		return -1;
+	}
+	if (chdir(w.home) < 0 && chdir("/") < 0)
 		log_errno("attach", "chdir /");
-	setenv("HOME", pw->pw_dir ? pw->pw_dir : "/", 1);
-	setenv("USER", pw->pw_name, 1);
+	setenv("HOME", w.home, 1);
+	setenv("USER", w.name, 1);
 	return 0;
 }
 

@@ -23,7 +23,7 @@ echo host-secret >"$T_TMP/host-marker"
 mine() { grep -F "$T_TMP" /proc/self/mountinfo | awk '{print $5}' | sort; }
 cg() { find /sys/fs/cgroup -maxdepth 3 -type d -name "warder-$name*" 2>/dev/null; }
 procs() { pgrep -af "$T_TMP|wetoken" | grep -v pgrep || true; }
-on_exit 'for p in $(pgrep -f "sleep 777[1-6]"); do kill -9 $p; done; for p in $(pgrep -f "$T_TMP|wetoken"); do kill -9 $p; done; sleep 0.2; for d in $(cg | sort -r); do rmdir $d; done'
+on_exit 'for p in $(pgrep -f "sleep 777[0-6]"); do kill -9 $p; done; for p in $(pgrep -f "$T_TMP|wetoken"); do kill -9 $p; done; sleep 0.2; for d in $(cg | sort -r); do rmdir $d; done'
 mounts0=$(mine) links0=$(host_links)
 host_same() {
 	i=0
@@ -186,6 +186,31 @@ EOF2
 	like "... nor get the fds once the socket's mode is loosened (peer credentials)" "$(as_nobody)" '^refused'
 	wait
 	ok "host unchanged (setns socket)" host_same
+fi
+# --- NSS modules planted in the jail -----------------------------------------------------------------------------
+# A user inside the jail is looked up in the jail's own files, never through the host's NSS: glibc would read
+# the jail's nsswitch.conf and dlopen the module it names from the jail's /lib, as root, before the drop.
+if command -v cc >/dev/null; then
+	printf '#include <fcntl.h>\n#include <unistd.h>\n__attribute__((constructor)) static void own(void) { close(open("/nss-loaded", O_CREAT | O_WRONLY, 0644)); }\n' >"$T_TMP/nss.c"
+	mkdir -p "$T_TMP/root/lib/x86_64-linux-gnu" "$T_TMP/root/usr/lib"
+	cc -shared -fPIC -o "$T_TMP/root/lib/libnss_evil.so.2" "$T_TMP/nss.c"
+	cp "$T_TMP/root/lib/libnss_evil.so.2" "$T_TMP/root/lib/x86_64-linux-gnu/"
+	cp "$T_TMP/root/lib/libnss_evil.so.2" "$T_TMP/root/usr/lib/"
+	printf 'passwd: evil files\ngroup: evil files\n' >"$T_TMP/root/etc/nsswitch.conf"
+	mkdir -p "$T_TMP/root/tmp" && chmod 1777 "$T_TMP/root/tmp"
+	jail "exec.jail_user = app
+exec.start = /bin/sh -c 'id -un >/tmp/start-user'" "/bin/sleep 7770"
+	run 30 &
+	i=0; while ! pgrep -f "sleep 7770" >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	is "exec.start runs as exec.jail_user from the jail's passwd" "$(cat "$T_TMP/root/tmp/start-user" 2>&1)" app
+	is "attach -u takes the user from the jail's passwd" "$("$W" attach "$name" -u app -- id -un 2>&1)" app
+	is "attach -u names a user the jail does not have" "$("$W" attach "$name" -u nosuch -- true 2>&1)" \
+		"warder: attach: user nosuch: not in the jail's /etc/passwd"
+	"$W" ctl "$name" stop >/dev/null 2>&1 || true
+	wait
+	ok "no NSS module of the jail was loaded by attach -u or exec.jail_user" [ ! -e "$T_TMP/root/nss-loaded" ]
+	rm -rf "$T_TMP/root/etc/nsswitch.conf" "$T_TMP/root/lib/libnss_evil.so.2" "$T_TMP/root/tmp/start-user" "$T_TMP/root/nss-loaded"
+	ok "host unchanged (NSS)" host_same
 fi
 # --- the keeper killed with SIGKILL: the init dies with it (parent-death signal), so does the jail ---------
 jail "" "/bin/sleep 7776"

@@ -1,0 +1,219 @@
+/* jailpw: the jail's /etc/passwd and /etc/group, read without NSS (see jailpw.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jailpw.h"
+#include "safepath.h"
+
+#define MAX_DB_SIZE (16 << 20) /* a real passwd or group file is far smaller */
+
+static bool is_number(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Split a colon-separated line into at most N fields (the rest NULL); returns the number found. */
+static int split_fields(char *line, char **f, int n)
+{
+	int k = 0;
+
+	f[k++] = line;
+	for (char *p = line; *p && k < n; p++)
+		if (*p == ':') {
+			*p = '\0';
+			f[k++] = p + 1;
+		}
+	for (int i = k; i < n; i++)
+		f[i] = NULL;
+	return k;
+}
+
+/* PATH whole into *DB (NUL-terminated; NULL when there is no such file), resolved inside "/", the last
+ * component not followed, never blocking; only a regular file up to MAX_DB_SIZE is read. */
+static int read_db(const char *path, char **db, char *err, size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+	size_t len = 0;
+	char *buf;
+	int root, fd;
+	const char *what = "open";
+
+	*db = NULL;
+	if ((root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto fail;
+	fd = safe_open(root, path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY, 0);
+	close(root);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		goto fail;
+	what = "stat";
+	if (fstat(fd, &st) < 0)
+		goto fail_fd;
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX_DB_SIZE) {
+		snprintf(err, errlen, "the jail's %s: %s", path,
+			 S_ISREG(st.st_mode) ? "larger than 16 MiB, refused" : "not a regular file, refused");
+		close(fd);
+		return -1;
+	}
+	what = "read";
+	if (!(buf = malloc((size_t)st.st_size + 1)))
+		goto fail_fd;
+	/* The size is from fstat; a file growing meanwhile is read only that far. */
+	while (len < (size_t)st.st_size && (n = read(fd, buf + len, (size_t)st.st_size - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			goto fail_fd;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*db = buf;
+	return 0;
+fail_fd:
+	n = errno;
+	close(fd);
+	errno = (int)n;
+fail:
+	snprintf(err, errlen, "%s the jail's %s: %s", what, path, strerror(errno));
+	return -1;
+}
+
+static bool lists_member(char *members, const char *who)
+{
+	char *save = NULL;
+
+	for (char *m = strtok_r(members, ",", &save); m; m = strtok_r(NULL, ",", &save))
+		if (strcmp(m, who) == 0)
+			return true;
+	return false;
+}
+
+/* One walk of /etc/group: the gid of NAME, and the groups that list MEMBER. */
+struct group_query {
+	const char *name;
+	const char *member;
+	gid_t gid;
+	bool found;
+	gid_t *list;
+	size_t n;
+};
+
+static int scan_groups(struct group_query *q, char *err, size_t errlen)
+{
+	char *db, *save = NULL, *f[4];
+
+	if (read_db("/etc/group", &db, err, errlen) < 0)
+		return -1;
+	for (char *line = db ? strtok_r(db, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		if (split_fields(line, f, 4) < 3 || !is_number(f[2]))
+			continue;
+		gid_t gid = (gid_t)strtoul(f[2], NULL, 10);
+		if (q->name && !q->found && (strcmp(f[0], q->name) == 0 || strcmp(f[2], q->name) == 0)) {
+			q->gid = gid;
+			q->found = true;
+		}
+		if (q->member && f[3] && lists_member(f[3], q->member) && q->n < JAILPW_MAX_GROUPS)
+			q->list[q->n++] = gid;
+	}
+	free(db);
+	return 0;
+}
+
+int jailpw_user(const char *user, struct jailpw *w, char *err, size_t errlen)
+{
+	char *db, *save = NULL, *f[7];
+
+	memset(w, 0, sizeof *w);
+	if (read_db("/etc/passwd", &db, err, errlen) < 0)
+		return -1;
+	for (char *line = db ? strtok_r(db, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		if (split_fields(line, f, 7) < 4 || !is_number(f[2]) || !is_number(f[3]))
+			continue;
+		if (strcmp(f[0], user) == 0 || (is_number(user) && strcmp(f[2], user) == 0)) {
+			w->uid = (uid_t)strtoul(f[2], NULL, 10);
+			w->gid = (gid_t)strtoul(f[3], NULL, 10);
+			snprintf(w->name, sizeof w->name, "%s", f[0]);
+			snprintf(w->home, sizeof w->home, "%s", f[5] && *f[5] == '/' ? f[5] : "/");
+			snprintf(w->shell, sizeof w->shell, "%s", f[6] && *f[6] == '/' ? f[6] : "/bin/sh");
+			w->found = true;
+			break;
+		}
+	}
+	free(db);
+	if (w->found) {
+		struct group_query q = {.member = w->name, .list = w->groups};
+		if (scan_groups(&q, err, errlen) < 0)
+			return -1;
+		w->ngroups = q.n;
+		return 0;
+	}
+	if (!is_number(user)) {
+		snprintf(err, errlen, "user %s: not in the jail's /etc/passwd", user);
+		return -1;
+	}
+	/* A bare uid unknown to the jail runs with gid 0, as Docker's --user does. */
+	w->uid = (uid_t)strtoul(user, NULL, 10);
+	snprintf(w->name, sizeof w->name, "%s", user);
+	snprintf(w->home, sizeof w->home, "/");
+	snprintf(w->shell, sizeof w->shell, "/bin/sh");
+	return 0;
+}
+
+int jailpw_group(const char *name, gid_t *gid, char *err, size_t errlen)
+{
+	struct group_query q = {.name = name};
+
+	if (scan_groups(&q, err, errlen) < 0)
+		return -1;
+	if (q.found)
+		*gid = q.gid;
+	else if (is_number(name))
+		*gid = (gid_t)strtoul(name, NULL, 10);
+	else {
+		snprintf(err, errlen, "group %s: not in the jail's /etc/group", name);
+		return -1;
+	}
+	return 0;
+}
+
+int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
+{
+	memset(w, 0, sizeof *w);
+	errno = 0;
+	struct passwd *pw = user ? getpwnam(user) : getpwuid(getuid());
+	if (!pw) {
+		snprintf(err, errlen, "no such user: %s", user ? user : "(current uid)");
+		return -1;
+	}
+	w->uid = pw->pw_uid;
+	w->gid = pw->pw_gid;
+	w->found = true;
+	snprintf(w->name, sizeof w->name, "%s", pw->pw_name);
+	snprintf(w->home, sizeof w->home, "%s", pw->pw_dir && *pw->pw_dir ? pw->pw_dir : "/");
+	snprintf(w->shell, sizeof w->shell, "%s", pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
+	int n = JAILPW_MAX_GROUPS;
+	if (getgrouplist(w->name, w->gid, w->groups, &n) < 0) {
+		snprintf(err, errlen, "user %s: in more than %d groups", w->name, JAILPW_MAX_GROUPS);
+		return -1;
+	}
+	w->ngroups = (size_t)n;
+	return 0;
+}
