@@ -87,10 +87,12 @@ ok "its RSS is flat (within 1 MiB)" [ $((${after#* } - ${before#* })) -lt 1024 ]
 
 # --- leak checkers --------------------------------------------------------------------------------------------
 # valgrind cannot run a sanitizer build: under `make asan` the ASan part below covers leaks.
-if command -v valgrind >/dev/null && ! grep -q __asan_init "$WARDER"; then
+# valgrind replaces malloc only in a dynamic binary: WARDER_DYN is the static-pie build's objects linked so.
+VG=${WARDER_DYN:-$WARDER}
+if command -v valgrind >/dev/null && ! grep -q __asan_init "$VG"; then
 	for cmd in "true" "sh -c 'exit 3'" "sh -c 'sleep 0.1 & sleep 0.1 & exit 0'" "$T_TMP/orphans 100 0"; do
 		eval "valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
-			\"$WARDER\" -- $cmd" >/dev/null 2>"$T_TMP/vg"
+			\"$VG\" -- $cmd" >/dev/null 2>"$T_TMP/vg"
 		rc=$?
 		clean() { [ "$rc" != 99 ] && ! grep -q '==[0-9]*==' "$T_TMP/vg"; }
 		ok "valgrind: entrypoint running '$cmd' shows no leak or error (exit $rc)" clean
