@@ -11,6 +11,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sched.h>
 #include <net/if.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,28 +326,49 @@ static pid_t wait_init(pid_t pid, int *wstatus, int options)
 	return w;
 }
 
+/* Has PID exited (not yet reaped) within MS milliseconds? A pidfd wakes us the moment it does; a kernel
+ * without pidfd_open (before 5.3) is polled from 1 ms up to 10. */
+static bool exits_within(pid_t pid, long ms)
+{
+	siginfo_t si;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd >= 0) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct timespec t0, t;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		int n;
+		long left = ms;
+		while ((n = poll(&p, 1, (int)left)) < 0 && errno == EINTR) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			left = ms - (t.tv_sec - t0.tv_sec) * 1000 - (t.tv_nsec - t0.tv_nsec) / 1000000;
+			if (left < 0)
+				left = 0;
+		}
+		close(fd);
+		return n > 0;
+	}
+	struct timespec tick = {0, 1000 * 1000};
+	for (long waited = 0; waited <= ms; waited += tick.tv_nsec / 1000000) {
+		si.si_pid = 0;
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == pid)
+			return true; /* or gone: the wait below says which */
+		nanosleep(&tick, NULL);
+		if (tick.tv_nsec < 10 * 1000 * 1000)
+			tick.tv_nsec *= 2;
+	}
+	return false;
+}
+
 /* The keeper closed its end: an init still waiting for "go" or "stop" exits on its own. Give it a moment
- * (stop.timeout covers an init busy stopping its processes), then KILL. */
+ * (stop.timeout covers an init busy stopping its processes, and its namespaces take a few ms to go), then
+ * KILL. */
 static int reap_init(struct jailrun *r, int *wstatus)
 {
 	double grace = jail_duration(r->j, "stop.timeout");
-	long ticks = (long)((grace > 0 ? grace : 0) * 100) + 500;
-	/* An init that is done takes a few ms to exit (its namespaces go with it): poll from 1 ms up to 10. */
-	struct timespec tick = {0, 1000 * 1000};
-	for (long i = 0; i < ticks; i++) {
-		pid_t w = wait_init(r->init_pid, wstatus, WNOHANG);
-		if (w == r->init_pid)
-			return 0;
-		if (w < 0) {
-			log_errno(LXC_REMOVE, "waitpid %ld", (long)r->init_pid);
-			return -1;
-		}
-		nanosleep(&tick, NULL);
-		if (tick.tv_nsec < 10 * 1000 * 1000)
-			tick.tv_nsec = tick.tv_nsec * 2 > 10 * 1000 * 1000 ? 10 * 1000 * 1000 : tick.tv_nsec * 2;
+	if (!exits_within(r->init_pid, (long)((grace > 0 ? grace : 0) * 1000) + 5000)) {
+		log_warn(LXC_REMOVE, "init %ld did not exit: SIGKILL", (long)r->init_pid);
+		kill(r->init_pid, SIGKILL);
 	}
-	log_warn(LXC_REMOVE, "init %ld did not exit: SIGKILL", (long)r->init_pid);
-	kill(r->init_pid, SIGKILL);
 	if (wait_init(r->init_pid, wstatus, 0) < 0) {
 		log_errno(LXC_REMOVE, "waitpid %ld", (long)r->init_pid);
 		return -1;
