@@ -13,7 +13,7 @@ scale=${BENCH_SCALE:-1}
 reps() { r=$(($1 / scale)); [ "$r" -ge "$2" ] && echo "$r" || echo "$2"; } # reps WANTED MIN
 tmp=$(mktemp -d /tmp/warder-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-for t in hyperfine python3 cc unshare runc bwrap /usr/bin/tini /usr/bin/tini-static /usr/bin/dumb-init /usr/bin/catatonit; do
+for t in hyperfine python3 cc unshare runc crun bwrap /usr/bin/tini /usr/bin/tini-static /usr/bin/dumb-init /usr/bin/catatonit; do
 	command -v "$t" >/dev/null || { echo "bench: $t missing (sh tests/deps.sh bench)" >&2; exit 1; }
 done
 cc -O2 -o "$tmp/initbench" "$here/initbench.c"
@@ -151,7 +151,9 @@ done
 row e "signal forwarding latency, kill(init) to the command's handler, median (µs; bare: direct)"
 row e99 "  p99 (µs)"
 
-# --- jails (issue 4): /bin/true in a full jail, warder run vs bwrap vs runc on the same rootfs
+# --- jails (issue 4): /bin/true in a full jail, warder run vs bwrap vs runc and crun on the same rootfs.
+# crun refuses a hybrid cgroup layout ("cgroups in hybrid mode not supported"): where the host has one, it
+# runs in a private mount namespace with the v2 tree unmounted, and the table shows that wrapper's own time.
 J=$tmp/jail
 sh "$root/tests/oci/mkbundle.sh" "$J" - /bin/true >/dev/null 2>&1
 cat >"$J/bench.conf" <<EOF
@@ -169,7 +171,12 @@ if timeout 20 "$W" run -q -c "$J/bench.conf" bench >"$tmp/jail.log" 2>&1; then
 	(cd "$J" && hyperfine -N --warmup 5 --runs "$jruns" --export-json "$tmp/j.json" \
 		-n "warder run" "$W run -q -c $J/bench.conf bench" \
 		-n "bwrap --unshare-all" "bwrap --unshare-all --bind $J/rootfs / --proc /proc --dev /dev /bin/true" \
-		-n "runc run" "runc run warder-bench-$$" >/dev/null 2>"$tmp/hf.err") || cat "$tmp/hf.err" >&2
+		-n "runc run" "runc run warder-bench-$$" \
+		-n "crun run (in unshare -m, v2 tree unmounted)" \
+		"unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec crun run warder-bench-c$$'" \
+		-n "  that wrapper alone (unshare -m sh -c 'umount ...; exec true')" \
+		"unshare -m --propagation private sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec true'" \
+		>/dev/null 2>"$tmp/hf.err") || cat "$tmp/hf.err" >&2
 else
 	say "warder run failed, no jail figures: $(tail -n 3 "$tmp/jail.log")"
 fi
