@@ -43,90 +43,99 @@ const char *control_req_name(enum ctl_req r)
 }
 
 /* --- JSON ------------------------------------------------------------------------------------------------- */
-struct out {
-	char *p;
-	size_t len, o;
-	bool full;
-};
-
-static void put(struct out *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct out *w, const char *fmt, ...)
+void ctl_put(struct ctl_out *o, const char *fmt, ...)
 {
 	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(w->p + w->o, w->len - w->o, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= w->len - w->o)
-		w->full = true;
-	else
-		w->o += (size_t)n;
+	while (!o->full) {
+		va_start(ap, fmt);
+		int n = vsnprintf(o->p ? o->p + o->len : NULL, o->p ? o->cap - o->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			o->full = true;
+		} else if (o->p && o->len + (size_t)n < o->cap) {
+			o->len += (size_t)n;
+			return;
+		} else {
+			size_t cap = (o->cap + (size_t)n + 1) * 2;
+			char *p = realloc(o->p, cap);
+			if (p) {
+				o->p = p;
+				o->cap = cap;
+			} else {
+				o->full = true;
+			}
+		}
+	}
 }
 
-static void put_str(struct out *w, const char *s)
+void ctl_put_str(struct ctl_out *o, const char *s)
 {
-	put(w, "\"");
-	for (; s && *s && !w->full; s++) {
+	if (!s) {
+		ctl_put(o, "null");
+		return;
+	}
+	ctl_put(o, "\"");
+	for (; *s && !o->full; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c == '"' || c == '\\')
-			put(w, "\\%c", c);
+			ctl_put(o, "\\%c", c);
 		else if (c < 0x20 || c == 0x7f)
-			put(w, "\\u%04x", c);
+			ctl_put(o, "\\u%04x", c);
 		else
-			put(w, "%c", c);
+			ctl_put(o, "%c", c);
 	}
-	put(w, "\"");
+	ctl_put(o, "\"");
 }
 
-static void put_names(struct out *w, const char *csv)
+void ctl_out_free(struct ctl_out *o)
 {
-	put(w, "[");
+	free(o->p);
+	*o = (struct ctl_out){0};
+}
+
+static void put_names(struct ctl_out *o, const char *csv)
+{
+	ctl_put(o, "[");
 	for (const char *p = csv, *e; p && *p; p = *e ? e + 1 : e) {
 		e = p + strcspn(p, ",");
 		char one[32];
 		snprintf(one, sizeof one, "%.*s", (int)(e - p), p);
-		put(w, "%s", p == csv ? "" : ",");
-		put_str(w, one);
+		ctl_put(o, "%s", p == csv ? "" : ",");
+		ctl_put_str(o, one);
 	}
-	put(w, "]");
+	ctl_put(o, "]");
 }
 
-int control_status_json(char *buf, size_t len, const struct control_status *st)
+void control_status_json(struct ctl_out *o, const struct control_status *st)
 {
-	struct out w = {buf, len, 0, len == 0};
-	put(&w, "{\"name\":");
-	put_str(&w, st->name);
-	put(&w, ",\"state\":");
-	put_str(&w, st->state);
-	put(&w, ",\"pid\":%ld,\"pids\":[", (long)st->pid);
+	ctl_put(o, "{\"name\":");
+	ctl_put_str(o, st->name);
+	ctl_put(o, ",\"state\":");
+	ctl_put_str(o, st->state);
+	ctl_put(o, ",\"pid\":%ld,\"pids\":[", (long)st->pid);
 	for (size_t i = 0; i < st->npids && i < CTL_MAX_PIDS; i++)
-		put(&w, "%s%ld", i ? "," : "", (long)st->pids[i]);
-	put(&w, "],\"uptime\":%lld,\"restarts\":%d,\"last_exit\":", st->uptime, st->restarts);
+		ctl_put(o, "%s%ld", i ? "," : "", (long)st->pids[i]);
+	ctl_put(o, "],\"uptime\":%lld,\"restarts\":%d,\"last_exit\":", st->uptime, st->restarts);
 	if (st->last_exit < 0)
-		put(&w, "null");
+		ctl_put(o, "null");
 	else
-		put(&w, "%d", st->last_exit);
-	put(&w, ",\"jid\":%ld,\"namespaces\":", st->jid);
-	put_names(&w, st->namespaces);
-	put(&w, ",\"config\":");
-	if (st->config)
-		put_str(&w, st->config);
-	else
-		put(&w, "null");
-	put(&w, "}\n");
-	return w.full ? -1 : (int)w.o;
+		ctl_put(o, "%d", st->last_exit);
+	ctl_put(o, ",\"jid\":%ld,\"namespaces\":", st->jid);
+	put_names(o, st->namespaces);
+	ctl_put(o, ",\"config\":");
+	ctl_put_str(o, st->config);
+	ctl_put(o, "}\n");
 }
 
-int control_answer(char *buf, size_t len, const char *error)
+void control_answer(struct ctl_out *o, const char *error)
 {
-	struct out w = {buf, len, 0, len == 0};
 	if (!error) {
-		put(&w, "{\"ok\":true}\n");
-	} else {
-		put(&w, "{\"error\":");
-		put_str(&w, error);
-		put(&w, "}\n");
+		ctl_put(o, "{\"ok\":true}\n");
+		return;
 	}
-	return w.full ? -1 : (int)w.o;
+	ctl_put(o, "{\"error\":");
+	ctl_put_str(o, error);
+	ctl_put(o, "}\n");
 }
 
 #ifdef __linux__
@@ -256,15 +265,19 @@ static void conn_free(struct conn *k)
 	free(k);
 }
 
-static void conn_reply(struct conn *k, const char *line)
+static void conn_reply(struct conn *k, const struct ctl_out *o)
 {
-	size_t len = strlen(line), o = 0;
-	while (o < len) {
-		ssize_t n = send(k->io.fd, line + o, len - o, MSG_NOSIGNAL);
+	size_t sent = 0;
+	if (o->full) {
+		log_warn(CTL_STEP, "out of memory for the answer: dropped");
+		return;
+	}
+	while (sent < o->len) {
+		ssize_t n = send(k->io.fd, o->p + sent, o->len - sent, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
-			/* One short line into an empty socket buffer: only a client that reads nothing gets here. */
+			/* The answer fits an empty socket buffer: only a client that reads nothing gets here. */
 			log_warn(CTL_STEP, "a client does not read its answer: dropped");
 			return;
 		}
@@ -272,7 +285,7 @@ static void conn_reply(struct conn *k, const char *line)
 			log_errno(CTL_STEP, "send the answer");
 			return;
 		}
-		o += (size_t)n;
+		sent += (size_t)n;
 	}
 }
 
@@ -280,18 +293,17 @@ static void conn_reply(struct conn *k, const char *line)
 static void conn_done(struct conn *k)
 {
 	struct control *c = k->c;
-	char out[2048];
+	struct ctl_out out = {0};
 	enum ctl_req req = control_parse(k->buf, k->n);
 	if (req == CTL_BAD) {
 		log_warn(CTL_STEP, "bad request");
-		control_answer(out, sizeof out, "bad request: status, reload or stop");
-		conn_reply(k, out);
-		conn_free(k);
-		return;
+		control_answer(&out, "bad request: status, reload or stop");
+	} else {
+		log_debug(CTL_STEP, "request %s", control_req_name(req));
+		c->fn(req, &out, c->arg);
 	}
-	log_debug(CTL_STEP, "request %s", control_req_name(req));
-	c->fn(req, out, sizeof out, c->arg);
-	conn_reply(k, out);
+	conn_reply(k, &out);
+	ctl_out_free(&out);
 	conn_free(k);
 }
 
@@ -345,13 +357,12 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	uid_t uid;
 	if (peer_cred(fd, &uid, NULL) < 0 || (uid != 0 && uid != c->owner)) {
-		char out[64];
+		static const char refused[] = "{\"error\":\"refused\"}\n";
 		if (peer_cred(fd, &uid, NULL) < 0)
 			log_errno(CTL_STEP, "peer credentials");
 		else
 			log_warn(CTL_STEP, "refused a client with uid %ld", (long)uid);
-		int n = control_answer(out, sizeof out, "refused");
-		if (n > 0 && send(fd, out, (size_t)n, MSG_NOSIGNAL) < 0)
+		if (send(fd, refused, sizeof refused - 1, MSG_NOSIGNAL) < 0)
 			log_debug(CTL_STEP, "send: %s", strerror(errno));
 		close(fd);
 		return;

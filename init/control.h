@@ -1,6 +1,6 @@
-/* control: the per-jail control socket. One request line per connection ("status", "reload", "stop"), one
- * JSON line back. The keeper serves it on its libev loop; `warder ctl` (init/ctl.c) is the client; the
- * emperor speaks the same wire format. */
+/* control: the control socket of a jail or of the emperor. One request line per connection ("status",
+ * "reload", "stop"), one JSON line back. The keeper and the emperor serve it on their libev loops; `warder
+ * ctl` (init/ctl.c) is the client. */
 #ifndef WARDER_CONTROL_H
 #define WARDER_CONTROL_H
 
@@ -31,10 +31,20 @@ struct control_status {
 	const char *config; /* the config file, NULL for the built-in demo */
 };
 
-/* The status as one JSON object and a newline. Returns the length, or -1 when BUF is too small. */
-int control_status_json(char *buf, size_t len, const struct control_status *st);
+/* An answer being written: it grows as needed; FULL once memory ran out (the answer is then dropped). */
+struct ctl_out {
+	char *p;
+	size_t len, cap;
+	bool full;
+};
+void ctl_put(struct ctl_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ctl_put_str(struct ctl_out *o, const char *s); /* as a JSON string; NULL: null */
+void ctl_out_free(struct ctl_out *o);
+
+/* The status as one JSON object and a newline. */
+void control_status_json(struct ctl_out *o, const struct control_status *st);
 /* {"ok":true} or {"error":"MSG"}, newline included. */
-int control_answer(char *buf, size_t len, const char *error);
+void control_answer(struct ctl_out *o, const char *error);
 
 /* The namespaces PID does not share with us (Linux); "" elsewhere. */
 void control_namespaces(pid_t pid, char *buf, size_t len);
@@ -46,7 +56,7 @@ struct ev_loop;
 struct control;
 /* HANDLE answers REQ: it writes the JSON line into OUT. It runs on the loop; a reload or stop it starts
  * goes on after the answer is sent. */
-typedef void (*control_fn)(enum ctl_req req, char *out, size_t outlen, void *arg);
+typedef void (*control_fn)(enum ctl_req req, struct ctl_out *out, void *arg);
 
 /* The default path: $WARDER_RUNDIR, /run/warder as root or $XDG_RUNTIME_DIR/warder, then NAME.ctl. NULL
  * (after a debug line) when none applies. */

@@ -8,13 +8,11 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,7 +25,6 @@
 #include "proc.h"
 #include "supervise.h"
 #include "vassal.h"
-#include "peer.h"
 
 #define STEP "emperor"
 #define RESCAN 1.0       /* seconds between rescans: ev_stat misses some in-place edits */
@@ -82,11 +79,9 @@ struct emperor {
 	ev_timer scan;
 	ev_signal term, intr, hup;
 	ev_child orphans;
-	int ctl_fd;
-	ev_io ctl;
+	struct control *ctl;
 	bool orphans_warned;
 	char self[PATH_MAX]; /* this executable, resolved at start: what every vassal runs */
-	char ctl_path[sizeof ((struct sockaddr_un *)0)->sun_path];
 };
 
 #define CONTAINER(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
@@ -659,186 +654,41 @@ static void orphan_cb(struct ev_loop *loop, ev_child *w, int revents)
 }
 
 /* --- the control socket ------------------------------------------------------------------------------- */
-struct buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct buf *b, const char *fmt, ...)
+static void status_json(struct emperor *e, struct ctl_out *o)
 {
-	va_list ap;
-	for (;;) {
-		va_start(ap, fmt);
-		int n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0 || b->oom) {
-			b->oom = true;
-			return;
-		}
-		if (b->p && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t cap = (b->cap + (size_t)n + 1) * 2;
-		char *np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-}
-
-static void put_str(struct buf *b, const char *s)
-{
-	put(b, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			put(b, "\\%c", c);
-		else if (c < 0x20)
-			put(b, "\\u%04x", c);
-		else
-			put(b, "%c", c);
-	}
-	put(b, "\"");
-}
-
-static void status_json(struct emperor *e, struct buf *b)
-{
-	put(b, "{\"name\":\"emperor\",\"pid\":%ld,\"dir\":", (long)getpid());
-	put_str(b, e->dir);
-	put(b, ",\"state\":\"%s\",\"vassals\":[", e->stopping ? "stopping" : "running");
+	ctl_put(o, "{\"name\":\"emperor\",\"pid\":%ld,\"dir\":", (long)getpid());
+	ctl_put_str(o, e->dir);
+	ctl_put(o, ",\"state\":\"%s\",\"vassals\":[", e->stopping ? "stopping" : "running");
 	for (size_t i = 0; i < e->n; i++) {
 		const struct vsl *v = e->v[i];
-		put(b, "%s{\"name\":", i ? "," : "");
-		put_str(b, v->name);
-		put(b, ",\"file\":");
-		put_str(b, v->file);
-		put(b, ",\"pid\":%ld,\"state\":\"%s\",\"restarts\":%d,\"last_exit\":%d}", (long)v->pid,
-		    state_names[v->state], v->restarts, v->last_exit);
+		ctl_put(o, "%s{\"name\":", i ? "," : "");
+		ctl_put_str(o, v->name);
+		ctl_put(o, ",\"file\":");
+		ctl_put_str(o, v->file);
+		ctl_put(o, ",\"pid\":%ld,\"state\":\"%s\",\"restarts\":%d,\"last_exit\":%d}", (long)v->pid,
+			state_names[v->state], v->restarts, v->last_exit);
 	}
-	put(b, "]}\n");
+	ctl_put(o, "]}\n");
 }
 
-static bool peer_allowed(int fd)
+static void ctl_cb(enum ctl_req req, struct ctl_out *out, void *arg)
 {
-	uid_t uid;
-	return peer_cred(fd, &uid, NULL) == 0 && (uid == 0 || uid == geteuid());
-}
-
-static void send_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			log_errno(STEP, "control: send the answer");
-			return;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
-/* One line in, one line out. The client's socket is blocking with short timeouts: a silent client costs
- * the loop at most a second. */
-static void ctl_serve(struct emperor *e, int fd)
-{
-	struct timeval tv = {1, 0};
-	char line[CTL_LINE_MAX];
-	size_t n = 0;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	if (!peer_allowed(fd)) {
-		log_warn(STEP, "control: a client of another user refused");
-		return;
-	}
-	while (n < sizeof line && (n == 0 || line[n - 1] != '\n')) {
-		ssize_t r = recv(fd, line + n, sizeof line - n, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	struct buf b = {0};
-	switch (control_parse(line, n)) {
-	case CTL_STATUS: status_json(e, &b); break;
-	case CTL_RELOAD: emperor_reload(e); put(&b, "{\"ok\":true}\n"); break;
-	case CTL_STOP: put(&b, "{\"ok\":true}\n"); break;
-	default: put(&b, "{\"error\":\"unknown request\"}\n"); break;
-	}
-	if (!b.oom)
-		send_all(fd, b.p, b.len);
-	free(b.p);
-	if (control_parse(line, n) == CTL_STOP)
+	struct emperor *e = arg;
+	switch (req) {
+	case CTL_STATUS:
+		status_json(e, out);
+		break;
+	case CTL_RELOAD:
+		emperor_reload(e);
+		control_answer(out, NULL);
+		break;
+	case CTL_STOP:
+		control_answer(out, NULL);
 		emperor_stop(e);
-}
-
-static void ctl_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	(void)loop, (void)revents;
-	int fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			log_errno(STEP, "control: accept");
-		return;
+		break;
+	default:
+		control_answer(out, "bad request");
 	}
-	ctl_serve(CONTAINER(w, struct emperor, ctl), fd);
-	close(fd);
-}
-
-static int ctl_open(struct emperor *e, const char *path)
-{
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof a.sun_path) {
-		log_err(STEP, "control socket path too long: %s", path);
-		return -1;
-	}
-	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
-	char dir[sizeof a.sun_path], *slash;
-	snprintf(dir, sizeof dir, "%s", path);
-	if ((slash = strrchr(dir, '/')) && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			log_errno(STEP, "mkdir %s", dir);
-			return -1;
-		}
-	}
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		log_errno(STEP, "control: socket");
-		return -1;
-	}
-	struct stat st;
-	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-		unlink(path); /* a stale socket of an emperor that did not clean up */
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || chmod(path, 0600) < 0 || listen(fd, 64) < 0) {
-		log_errno(STEP, "control socket %s", path);
-		close(fd);
-		return -1;
-	}
-	snprintf(e->ctl_path, sizeof e->ctl_path, "%s", path);
-	e->ctl_fd = fd;
-	ev_io_init(&e->ctl, ctl_cb, fd, EV_READ);
-	ev_io_start(e->loop, &e->ctl);
-	return 0;
-}
-
-static void ctl_close(struct emperor *e)
-{
-	if (e->ctl_fd < 0)
-		return;
-	ev_io_stop(e->loop, &e->ctl);
-	close(e->ctl_fd);
-	if (unlink(e->ctl_path) < 0 && errno != ENOENT)
-		log_errno(STEP, "remove %s", e->ctl_path);
-	e->ctl_fd = -1;
 }
 
 /* --- the command line ------------------------------------------------------------------------------------ */
@@ -892,7 +742,7 @@ static int emperor_run(struct emperor *e, const char *ctl)
 	char buf[600];
 	if (!ctl)
 		ctl = control_default_path("emperor", buf, sizeof buf);
-	if (ctl && ctl_open(e, ctl) < 0)
+	if (ctl && !(e->ctl = control_open(e->loop, ctl, geteuid(), ctl_cb, e)))
 		return EXIT_OSERR;
 	if (sup_become_reaper() < 0)
 		log_errno(STEP, "cannot become a child subreaper");
@@ -903,7 +753,8 @@ static int emperor_run(struct emperor *e, const char *ctl)
 	kill_orphans(e, 0);
 	log_info(STEP, "every vassal is gone");
 	unwatch(e);
-	ctl_close(e);
+	control_close(e->ctl);
+	e->ctl = NULL;
 	return 0;
 }
 
@@ -913,7 +764,7 @@ int cmd_emperor(int argc, char **argv)
 		{"max-throttle", required_argument, NULL, 'M'}, {"control", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
-	struct emperor e = {.throttle = 1.0, .max_throttle = 180.0, .ctl_fd = -1};
+	struct emperor e = {.throttle = 1.0, .max_throttle = 180.0};
 	const char *ctl = NULL;
 	int opt;
 	optind = 1;

@@ -417,7 +417,7 @@ static void keeper_status(struct keeper *k, struct control_status *st)
 	st->config = k->file;
 }
 
-static void control_cb(enum ctl_req req, char *out, size_t len, void *arg)
+static void control_cb(enum ctl_req req, struct ctl_out *out, void *arg)
 {
 	struct keeper *k = arg;
 	char err[1024];
@@ -425,19 +425,18 @@ static void control_cb(enum ctl_req req, char *out, size_t len, void *arg)
 	switch (req) {
 	case CTL_STATUS:
 		keeper_status(k, &st);
-		if (control_status_json(out, len, &st) < 0)
-			control_answer(out, len, "status too long");
+		control_status_json(out, &st);
 		break;
 	case CTL_RELOAD:
-		control_answer(out, len, request_reload(k, err, sizeof err) < 0 ? err : NULL);
+		control_answer(out, request_reload(k, err, sizeof err) < 0 ? err : NULL);
 		break;
 	case CTL_STOP:
 		log_info("control", "stop requested");
 		request_stop(k, SIGTERM);
-		control_answer(out, len, NULL);
+		control_answer(out, NULL);
 		break;
 	default:
-		control_answer(out, len, "bad request");
+		control_answer(out, "bad request");
 	}
 }
 

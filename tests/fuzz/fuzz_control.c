@@ -28,11 +28,15 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		abort(); /* a request is its own name */
 	char *text = fuzz_cstr(data, size);
 	struct control_status st = {.name = text, .state = "running", .config = text, .last_exit = -1};
-	char buf[4096];
-	int len = control_status_json(buf, sizeof buf, &st);
-	if (len >= 0 && (buf[len - 1] != '\n' || memchr(buf, '\n', (size_t)len - 1)))
+	struct ctl_out o = {0};
+	control_status_json(&o, &st);
+	if (!o.full && (o.len == 0 || o.p[o.len - 1] != '\n' || memchr(o.p, '\n', o.len - 1)))
 		abort(); /* one line, whatever the name holds */
-	control_answer(buf, sizeof buf, text);
+	ctl_out_free(&o);
+	control_answer(&o, text);
+	if (!o.full && memchr(o.p, '\n', o.len - 1))
+		abort();
+	ctl_out_free(&o);
 	free(text);
 	return 0;
 }

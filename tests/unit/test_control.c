@@ -1,5 +1,6 @@
 /* The control socket's wire format: the request parser and the JSON answers. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "control.h"
 #include "t.h"
@@ -29,27 +30,43 @@ TEST(status_json)
 		.name = "web", .state = "running", .pid = 42, .pids = {43}, .npids = 1, .uptime = 7,
 		.restarts = 2, .last_exit = 1, .jid = 42, .namespaces = "mount,pid", .config = "/etc/w.conf",
 	};
-	char buf[512];
-	int n = control_status_json(buf, sizeof buf, &st);
-	CHECK_STR(buf, "{\"name\":\"web\",\"state\":\"running\",\"pid\":42,\"pids\":[43],\"uptime\":7,\"restarts\":2,"
+	struct ctl_out o = {0};
+	control_status_json(&o, &st);
+	CHECK_STR(o.p, "{\"name\":\"web\",\"state\":\"running\",\"pid\":42,\"pids\":[43],\"uptime\":7,\"restarts\":2,"
 		       "\"last_exit\":1,\"jid\":42,\"namespaces\":[\"mount\",\"pid\"],\"config\":\"/etc/w.conf\"}\n");
-	CHECK_INT(n, (long long)strlen(buf));
+	CHECK_INT(o.len, (long long)strlen(o.p));
+	ctl_out_free(&o);
 	st.npids = 0, st.last_exit = -1, st.config = NULL, st.namespaces[0] = '\0';
 	st.name = "a\"b\\c\n";
-	control_status_json(buf, sizeof buf, &st);
-	CHECK_STR(buf, "{\"name\":\"a\\\"b\\\\c\\u000a\",\"state\":\"running\",\"pid\":42,\"pids\":[],\"uptime\":7,"
+	control_status_json(&o, &st);
+	CHECK_STR(o.p, "{\"name\":\"a\\\"b\\\\c\\u000a\",\"state\":\"running\",\"pid\":42,\"pids\":[],\"uptime\":7,"
 		       "\"restarts\":2,\"last_exit\":null,\"jid\":42,\"namespaces\":[],\"config\":null}\n");
-	CHECK_INT(control_status_json(buf, 20, &st), -1);
+	ctl_out_free(&o);
+	/* An answer grows as long as it needs: a 100 KiB name comes out whole. */
+	char *big = malloc(100 * 1024 + 1);
+	memset(big, 'x', 100 * 1024);
+	big[100 * 1024] = '\0';
+	st.name = big;
+	control_status_json(&o, &st);
+	CHECK(!o.full && o.len > 100 * 1024 && strstr(o.p, big) && o.p[o.len - 1] == '\n');
+	ctl_out_free(&o);
+	free(big);
 }
 
 TEST(answers)
 {
-	char buf[64];
-	CHECK_INT(control_answer(buf, sizeof buf, NULL), 12);
-	CHECK_STR(buf, "{\"ok\":true}\n");
-	control_answer(buf, sizeof buf, "refused");
-	CHECK_STR(buf, "{\"error\":\"refused\"}\n");
-	CHECK_INT(control_answer(buf, 8, "refused"), -1);
+	struct ctl_out o = {0};
+	control_answer(&o, NULL);
+	CHECK_STR(o.p, "{\"ok\":true}\n");
+	CHECK_INT(o.len, 12);
+	ctl_out_free(&o);
+	control_answer(&o, "refused");
+	CHECK_STR(o.p, "{\"error\":\"refused\"}\n");
+	ctl_out_free(&o);
+	ctl_put(&o, "%d", 1);
+	ctl_put_str(&o, NULL);
+	CHECK_STR(o.p, "1null");
+	ctl_out_free(&o);
 }
 
 int main(void)
