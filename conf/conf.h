@@ -108,6 +108,11 @@ bool jail_bool(const struct jail *j, const char *name);
 long long jail_int(const struct jail *j, const char *name);
 double jail_duration(const struct jail *j, const char *name); /* seconds; -1 when unset with no default */
 int jail_signal(const struct jail *j, const char *name);
+
+/* "FILE:LINE: message" into ERR ("FILE: message" when LINE is 0, the message alone when FILE is NULL), as
+ * every parser of warder reports; returns -1. */
+int conf_errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 size_t jail_list(const struct jail *j, const char *name, const struct conf_value **out);
 bool jail_is_set(const struct jail *j, const char *name);
 

@@ -44,10 +44,6 @@ void conf_raw_free(struct raw_conf *raw);
 int conf_build_jail(const struct raw_conf *raw, size_t s, struct jail *j, char *err, size_t errlen);
 void conf_jail_free(struct jail *j);
 
-/* "FILE:LINE: message" (just "FILE: message" when line is 0) into err; returns -1. */
-int conf_errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
 /* A value's quoting: 0 none, '\'' literal, '"' expanded; -1 when the closing quote is missing. */
 int conf_quote(const char *raw);
 

@@ -60,22 +60,6 @@ struct lexer {
 	size_t errlen;
 };
 
-static int errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static int errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
-{
-	char msg[400];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (line > 0)
-		snprintf(err, errlen, "%s:%d: %s", file, line, msg);
-	else
-		snprintf(err, errlen, "%s: %s", file, msg);
-	return -1;
-}
-
 /* --- lexer ----------------------------------------------------------------------------------------------- */
 
 struct buf {
@@ -118,7 +102,7 @@ static int skip(struct lexer *L)
 			int start = L->line;
 			const char *end = strstr(L->s + 2, "*/");
 			if (!end)
-				return errf(L->err, L->errlen, L->file, start, "unterminated /* comment");
+				return conf_errf(L->err, L->errlen, L->file, start, "unterminated /* comment");
 			for (const char *p = L->s; p < end; p++)
 				L->line += *p == '\n';
 			L->s = end + 2;
@@ -151,7 +135,7 @@ static int escape(struct lexer *L, struct buf *b, bool dq)
 	static const char from[] = "abfnrtv", to[] = "\a\b\f\n\r\t\v";
 	char c = *L->s++;
 	if (c == '\0')
-		return errf(L->err, L->errlen, L->file, L->line, "backslash at the end of the file");
+		return conf_errf(L->err, L->errlen, L->file, L->line, "backslash at the end of the file");
 	if (c == '\n') { /* a continued line */
 		L->line++;
 		return 0;
@@ -168,7 +152,7 @@ static int escape(struct lexer *L, struct buf *b, bool dq)
 	if (dq && c == 'x') {
 		int v = octal_or_hex(&L->s, 16, 2);
 		if (v < 0)
-			return errf(L->err, L->errlen, L->file, L->line, "\\x without hex digits");
+			return conf_errf(L->err, L->errlen, L->file, L->line, "\\x without hex digits");
 		return bput(b, (char)v);
 	}
 	return bput(b, c);
@@ -181,7 +165,7 @@ static int quoted(struct lexer *L, struct buf *b, char q)
 	for (;;) {
 		char c = *L->s;
 		if (c == '\0')
-			return errf(L->err, L->errlen, L->file, start, "unterminated %s string",
+			return conf_errf(L->err, L->errlen, L->file, start, "unterminated %s string",
 				    q == '"' ? "\"...\"" : "'...'");
 		L->s++;
 		if (c == q)
@@ -260,7 +244,7 @@ static int next(struct lexer *L)
 		}
 	if (string(L) < 0) {
 		if (!L->err[0])
-			errf(L->err, L->errlen, L->file, L->tline, "out of memory");
+			conf_errf(L->err, L->errlen, L->file, L->tline, "out of memory");
 		return L->t = T_ERR;
 	}
 	return L->t = T_STR;
@@ -316,25 +300,25 @@ static int do_include(struct model *m, struct lexer *L, const char *pat, int dep
 {
 	char *dir = dir_of(L->file), *full;
 	if (!dir)
-		return errf(L->err, L->errlen, L->file, L->tline, "out of memory");
+		return conf_errf(L->err, L->errlen, L->file, L->tline, "out of memory");
 	const char *pre = pat[0] == '/' ? (m->root ? m->root : "") : dir;
 	size_t len = strlen(pre) + strlen(pat) + 2;
 	full = malloc(len);
 	if (!full) {
 		free(dir);
-		return errf(L->err, L->errlen, L->file, L->tline, "out of memory");
+		return conf_errf(L->err, L->errlen, L->file, L->tline, "out of memory");
 	}
 	snprintf(full, len, "%s%s%s", pre, pat[0] == '/' ? "" : "/", pat);
 	free(dir);
 	glob_t g;
 	int rc = glob(full, 0, NULL, &g);
 	if (rc == GLOB_NOMATCH || (rc == 0 && g.gl_pathc == 0)) {
-		rc = errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": no file matches %s", pat, full);
+		rc = conf_errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": no file matches %s", pat, full);
 	} else if (rc != 0) {
-		rc = errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": %s", pat,
+		rc = conf_errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": %s", pat,
 			  rc == GLOB_NOSPACE ? "out of memory" : "cannot read the directory");
 	} else if (depth >= INCLUDE_DEPTH) {
-		rc = errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": includes nest too deep (a loop?)",
+		rc = conf_errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": includes nest too deep (a loop?)",
 			  pat);
 	} else {
 		for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
@@ -372,21 +356,21 @@ static int statement(struct model *m, struct lexer *L, struct section **cur, boo
 	if (L->t == T_ERR)
 		goto fail;
 	if (st.op && st.nv == 0) {
-		errf(L->err, L->errlen, L->file, L->tline, "%s: expected a value, found %s", st.name, tok_name(L->t));
+		conf_errf(L->err, L->errlen, L->file, L->tline, "%s: expected a value, found %s", st.name, tok_name(L->t));
 		goto fail;
 	}
 	if (L->t != T_SEMI) {
-		errf(L->err, L->errlen, L->file, L->tline, "missing ';' after %s, found %s", st.name, tok_name(L->t));
+		conf_errf(L->err, L->errlen, L->file, L->tline, "missing ';' after %s, found %s", st.name, tok_name(L->t));
 		goto fail;
 	}
 	if (strcmp(st.name, ".include") == 0) {
 		int rc = -1;
 		if (!global)
-			errf(L->err, L->errlen, L->file, st.line, ".include is allowed only outside jail blocks");
+			conf_errf(L->err, L->errlen, L->file, st.line, ".include is allowed only outside jail blocks");
 		else if (st.nv != 1)
-			errf(L->err, L->errlen, L->file, st.line, ".include takes one file name or glob");
+			conf_errf(L->err, L->errlen, L->file, st.line, ".include takes one file name or glob");
 		else if (st.v[0].has_var)
-			errf(L->err, L->errlen, L->file, st.line, ".include: variables are not expanded in file names");
+			conf_errf(L->err, L->errlen, L->file, st.line, ".include: variables are not expanded in file names");
 		else
 			rc = do_include(m, L, st.v[0].text, depth);
 		for (size_t i = 0; i < st.nv; i++)
@@ -396,7 +380,7 @@ static int statement(struct model *m, struct lexer *L, struct section **cur, boo
 		return rc;
 	}
 	if (name_var && st.name[0] != '$') {
-		errf(L->err, L->errlen, L->file, st.line, "%s: a parameter name cannot hold a variable", st.name);
+		conf_errf(L->err, L->errlen, L->file, st.line, "%s: a parameter name cannot hold a variable", st.name);
 		goto fail;
 	}
 	/* jail(8): a global parameter joins the last section when that is "*", else opens a new one. */
@@ -411,7 +395,7 @@ static int statement(struct model *m, struct lexer *L, struct section **cur, boo
 	*slot = st;
 	return 0;
 oom:
-	errf(L->err, L->errlen, L->file, L->tline, "out of memory");
+	conf_errf(L->err, L->errlen, L->file, L->tline, "out of memory");
 fail:
 	for (size_t i = 0; i < st.nv; i++)
 		free(st.v[i].text);
@@ -432,19 +416,19 @@ static int block(struct model *m, struct lexer *L, char *name, int depth)
 {
 	int start = L->tline;
 	if (strcmp(name, "*") != 0 && wildcard_name(name)) {
-		errf(L->err, L->errlen, L->file, start, "%s: partial wildcard jail names are not supported", name);
+		conf_errf(L->err, L->errlen, L->file, start, "%s: partial wildcard jail names are not supported", name);
 		free(name);
 		return -1;
 	}
 	if (!name[0] || strpbrk(name, "[]; \t=")) {
-		errf(L->err, L->errlen, L->file, start, "\"%s\": not a jail name warder can use", name);
+		conf_errf(L->err, L->errlen, L->file, start, "\"%s\": not a jail name warder can use", name);
 		free(name);
 		return -1;
 	}
 	struct section *s = add_section(m, name, L->file);
 	free(name);
 	if (!s)
-		return errf(L->err, L->errlen, L->file, start, "out of memory");
+		return conf_errf(L->err, L->errlen, L->file, start, "out of memory");
 	size_t idx = m->nsec - 1;
 	for (;;) {
 		struct section *cur = &m->sec[idx];
@@ -454,10 +438,10 @@ static int block(struct model *m, struct lexer *L, char *name, int depth)
 		if (L->t == T_SEMI)
 			continue;
 		if (L->t == T_EOF)
-			return errf(L->err, L->errlen, L->file, start, "missing '}' for the block %s", m->sec[idx].name);
+			return conf_errf(L->err, L->errlen, L->file, start, "missing '}' for the block %s", m->sec[idx].name);
 		if (L->t != T_STR) {
 			if (L->t != T_ERR)
-				errf(L->err, L->errlen, L->file, L->tline, "expected a parameter, found %s",
+				conf_errf(L->err, L->errlen, L->file, L->tline, "expected a parameter, found %s",
 				     tok_name(L->t));
 			return -1;
 		}
@@ -466,7 +450,7 @@ static int block(struct model *m, struct lexer *L, char *name, int depth)
 		if (skip(L) == 0 && *L->s == '{') {
 			free(L->str.text);
 			L->str.text = NULL;
-			return errf(L->err, L->errlen, L->file, L->tline, "nested jail blocks are not supported");
+			return conf_errf(L->err, L->errlen, L->file, L->tline, "nested jail blocks are not supported");
 		}
 		L->s = p;
 		L->line = line;
@@ -490,7 +474,7 @@ static int parse_text(struct model *m, const char *file, const char *text, int d
 			continue;
 		if (L.t != T_STR) {
 			if (L.t != T_ERR)
-				errf(err, errlen, file, L.tline, "unexpected %s", tok_name(L.t));
+				conf_errf(err, errlen, file, L.tline, "unexpected %s", tok_name(L.t));
 			rc = -1;
 			break;
 		}
@@ -544,12 +528,12 @@ static int parse_file(struct model *m, const char *path, const char *text, int d
 {
 	char **slot = grow(&m->files, &m->nfiles, sizeof *slot);
 	if (!slot || !(*slot = strdup(path)))
-		return errf(err, errlen, path, 0, "out of memory");
+		return conf_errf(err, errlen, path, 0, "out of memory");
 	const char *file = *slot;
 	char *owned = NULL;
 	if (!text) {
 		if (read_all(path, &owned) < 0)
-			return errf(err, errlen, path, 0, "%s",
+			return conf_errf(err, errlen, path, 0, "%s",
 				    errno == EINVAL ? "not a text file (NUL byte)" : strerror(errno));
 		text = owned;
 	}
@@ -634,13 +618,13 @@ static int emit(struct out *o, const struct stmt *st, const char *fmt, ...)
 	int n = vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	if (n > INI_LINE_MAX)
-		return errf(o->err, o->errlen, st ? st->file : "-", st ? st->line : 0,
+		return conf_errf(o->err, o->errlen, st ? st->file : "-", st ? st->line : 0,
 			    "%s: the INI line would be %d characters long; warder's reader takes %d",
 			    st ? st->name : "section", n, INI_LINE_MAX);
 	for (int i = 0; i < n; i++)
 		if (bput(&o->b, line[i]) < 0)
-			return errf(o->err, o->errlen, "-", 0, "out of memory");
-	return bput(&o->b, '\n') < 0 ? errf(o->err, o->errlen, "-", 0, "out of memory") : 0;
+			return conf_errf(o->err, o->errlen, "-", 0, "out of memory");
+	return bput(&o->b, '\n') < 0 ? conf_errf(o->err, o->errlen, "-", 0, "out of memory") : 0;
 }
 
 /* V as an INI value that reads back as the same text with the same expansion. */
@@ -649,14 +633,14 @@ static int ini_value(struct out *o, const struct stmt *st, const struct jval *v,
 	const char *t = v->text;
 	size_t n = strlen(t);
 	if (strpbrk(t, "\n\r"))
-		return errf(o->err, o->errlen, st->file, st->line, "%s: a value that spans lines cannot be written in INI",
+		return conf_errf(o->err, o->errlen, st->file, st->line, "%s: a value that spans lines cannot be written in INI",
 			    st->name);
 	for (const char *sc = strchr(t, ';'); sc; sc = strchr(sc + 1, ';'))
 		if (sc > t && (sc[-1] == ' ' || sc[-1] == '\t'))
-			return errf(o->err, o->errlen, st->file, st->line,
+			return conf_errf(o->err, o->errlen, st->file, st->line,
 				    "%s: \" ;\" in a value would start an INI comment", st->name);
 	if (v->lit_dollar && v->has_var)
-		return errf(o->err, o->errlen, st->file, st->line,
+		return conf_errf(o->err, o->errlen, st->file, st->line,
 			    "%s: a value mixing a literal '$' with variables cannot be written in INI", st->name);
 	bool literal = v->lit_dollar && strchr(t, '$');
 	bool quote = !n || blank(t[0]) || blank(t[n - 1]) || strchr("\"';#", t[0]);
@@ -672,7 +656,7 @@ static int emit_values(struct out *o, const struct stmt *st, const char *key, in
 			return -1;
 		if (join) {
 			if (strlen(acc) + strlen(val) + 2 > sizeof acc)
-				return errf(o->err, o->errlen, st->file, st->line, "%s: value too long", st->name);
+				return conf_errf(o->err, o->errlen, st->file, st->line, "%s: value too long", st->name);
 			if (acc[0])
 				strcat(acc, ",");
 			strcat(acc, val);
@@ -697,19 +681,19 @@ static int emit_bare(struct out *o, const struct stmt *st, const struct param_de
 		return emit(o, st, "%s = %s", name, value ? "new" : "disable");
 	if (!d)
 		return emit(o, st, "jail2 = %s", st->name);
-	return errf(o->err, o->errlen, st->file, st->line, "%s: needs a value", name);
+	return conf_errf(o->err, o->errlen, st->file, st->line, "%s: needs a value", name);
 }
 
 static int emit_stmt(struct out *o, const struct stmt *st)
 {
 	if (st->name[0] == '$') {
 		if (st->op != '=' || st->nv != 1)
-			return errf(o->err, o->errlen, st->file, st->line,
+			return conf_errf(o->err, o->errlen, st->file, st->line,
 				    "%s: a variable takes exactly one value (warder has no list variables)", st->name);
 		return emit_values(o, st, st->name, '=', false, false);
 	}
 	if (strpbrk(st->name, " \t=[];#") || !st->name[0])
-		return errf(o->err, o->errlen, st->file, st->line, "\"%s\": not a parameter name", st->name);
+		return conf_errf(o->err, o->errlen, st->file, st->line, "\"%s\": not a parameter name", st->name);
 	const struct param_def *d = param_find(st->name);
 	if (!d) {
 		char *base = strip_no(st->name);
@@ -722,7 +706,7 @@ static int emit_stmt(struct out *o, const struct stmt *st)
 		free(base);
 	}
 	if (!d && IN(internal_params, st->name))
-		return errf(o->err, o->errlen, st->file, st->line, "%s: this jail(8) parameter is not supported by warder",
+		return conf_errf(o->err, o->errlen, st->file, st->line, "%s: this jail(8) parameter is not supported by warder",
 			    st->name);
 	if (st->op == 0)
 		return emit_bare(o, st, d, st->name, true);

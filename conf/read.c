@@ -58,10 +58,12 @@ int conf_errf(char *err, size_t errlen, const char *file, int line, const char *
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (line > 0)
+	if (file && line > 0)
 		snprintf(err, errlen, "%s:%d: %s", file, line, msg);
-	else
+	else if (file)
 		snprintf(err, errlen, "%s: %s", file, msg);
+	else
+		snprintf(err, errlen, "%s", msg);
 	return -1;
 }
 

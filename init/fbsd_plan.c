@@ -24,27 +24,9 @@
 
 #define DEFAULT_DEVFS_RULESET 4 /* devfsrules_jail, jail(8)'s default for mount.devfs */
 
-static int errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static int errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (file && line > 0)
-		snprintf(err, errlen, "%s:%d: %s", file, line, msg);
-	else if (file)
-		snprintf(err, errlen, "%s: %s", file, msg);
-	else
-		snprintf(err, errlen, "%s", msg);
-	return -1;
-}
-
 static int oom(char *err, size_t errlen)
 {
-	return errf(err, errlen, NULL, 0, "out of memory");
+	return conf_errf(err, errlen, NULL, 0, "out of memory");
 }
 
 /* Grows *v (elements of size sz) so that one more fits; returns the new slot or NULL. */
@@ -122,7 +104,7 @@ static int param_value(const struct conf_param *cp, const char *ruleset, char **
 	if (d && d->type == PT_BOOL) {
 		bool b;
 		if (conf_parse_bool(last->text, &b) < 0)
-			return errf(err, errlen, last->file, last->line, "%s: bad boolean \"%s\"", cp->name,
+			return conf_errf(err, errlen, last->file, last->line, "%s: bad boolean \"%s\"", cp->name,
 				    last->text);
 		/* libjail knows only true and false (and numbers). */
 		return (*out = strdup(b ? "true" : "false")) ? 0 : oom(err, errlen);
@@ -217,7 +199,7 @@ static int oldjail_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 	const struct conf_value *v = &cp->v[cp->n - 1];
 	const struct conf_param *k = first_kernel(j);
 	if (k)
-		return errf(err, errlen, k->v[0].file, k->v[0].line,
+		return conf_errf(err, errlen, k->v[0].file, k->v[0].line,
 			    "%s: the old jail(2) API (jail = %s) takes no jail parameters; use jail2 = path=... instead",
 			    k->name, v->text);
 	char *words[3] = {NULL, NULL, NULL};
@@ -239,7 +221,7 @@ static int oldjail_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 	p->old.hostname = words[1] ? words[1] : strdup("");
 	p->old.name = words[2];
 	if (!p->old.path || !p->old.hostname || p->old.path[0] != '/')
-		return errf(err, errlen, v->file, v->line, "jail: expected \"/ROOTFS [HOSTNAME [JAILNAME]]\", got \"%s\"",
+		return conf_errf(err, errlen, v->file, v->line, "jail: expected \"/ROOTFS [HOSTNAME [JAILNAME]]\", got \"%s\"",
 			    v->text);
 	static const struct {
 		const char *param;
@@ -251,7 +233,7 @@ static int oldjail_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 		for (size_t i = 0; i < n; i++) {
 			unsigned char buf[16];
 			if (inet_pton(ips[t].af, iv[i].text, buf) != 1)
-				return errf(err, errlen, iv[i].file, iv[i].line, "%s: not an IPv%d address: %s",
+				return conf_errf(err, errlen, iv[i].file, iv[i].line, "%s: not an IPv%d address: %s",
 					    ips[t].param, t ? 6 : 4, iv[i].text);
 			if (add_str(t ? &p->old.ip6 : &p->old.ip4, t ? &p->old.nip6 : &p->old.nip4, iv[i].text) < 0)
 				return oom(err, errlen);
@@ -264,7 +246,7 @@ static int attach_build(const struct jail *j, struct fbsd_plan *p, char *err, si
 {
 	const struct conf_param *k = first_kernel(j);
 	if (k)
-		return errf(err, errlen, k->v[0].file, k->v[0].line,
+		return conf_errf(err, errlen, k->v[0].file, k->v[0].line,
 			    "%s: jail-attach joins an existing jail and sets no jail parameters", k->name);
 	p->mode = FBSD_ATTACH;
 	return (p->attach = strdup(jail_get(j, "jail-attach"))) ? 0 : oom(err, errlen);
@@ -294,7 +276,7 @@ int fbsd_mount_line(struct fbsd_plan *p, const char *line, const char *what, con
 	if (rc <= 0)
 		return rc;
 	if (e.mountpoint[0] != '/')
-		rc = errf(err, errlen, file, lineno, "%s: %s: not an absolute pathname", what, e.mountpoint);
+		rc = conf_errf(err, errlen, file, lineno, "%s: %s: not an absolute pathname", what, e.mountpoint);
 	else if (!e.noauto && add_mount(p, e.fstype, e.device, e.mountpoint,
 					e.options && e.options[0] ? e.options : NULL, what) < 0)
 		rc = oom(err, errlen);
@@ -385,7 +367,7 @@ static int pseudo_mounts(const struct jail *j, struct fbsd_plan *p, char *err, s
 			continue;
 		if (!p->path) {
 			const struct conf_param *cp = jail_param(j, fs[i].param);
-			return errf(err, errlen, cp ? cp->v[0].file : j->file, cp ? cp->v[0].line : j->line,
+			return conf_errf(err, errlen, cp ? cp->v[0].file : j->file, cp ? cp->v[0].line : j->line,
 				    "%s: the jail has no path to mount on", fs[i].param);
 		}
 		char opts[32] = "", *to = path_join(p->path, fs[i].sub);
@@ -421,7 +403,7 @@ static int mounts_build(const struct jail *j, struct fbsd_plan *p, bool lenient,
 			continue;
 		}
 		if (!text)
-			return errf(err, errlen, v[i].file, v[i].line, "mount.fstab: %s: %s", v[i].text, strerror(e));
+			return conf_errf(err, errlen, v[i].file, v[i].line, "mount.fstab: %s: %s", v[i].text, strerror(e));
 		int rc = fbsd_mount_text(p, text, v[i].text, err, errlen);
 		free(text);
 		if (rc < 0)
@@ -433,7 +415,7 @@ static int mounts_build(const struct jail *j, struct fbsd_plan *p, bool lenient,
 int fbsd_path_check(const char *jailpath, const char *to, char *err, size_t errlen)
 {
 	if (to[0] != '/')
-		return errf(err, errlen, NULL, 0, "%s: not an absolute pathname", to);
+		return conf_errf(err, errlen, NULL, 0, "%s: not an absolute pathname", to);
 	size_t plen = jailpath ? strlen(jailpath) : 0;
 	while (plen > 1 && jailpath[plen - 1] == '/')
 		plen--;
@@ -450,11 +432,11 @@ int fbsd_path_check(const char *jailpath, const char *to, char *err, size_t errl
 			*slash = '\0';
 		struct stat st;
 		if (lstat(t, &st) < 0) {
-			rc = errf(err, errlen, NULL, 0, "%s: %s", t, strerror(errno));
+			rc = conf_errf(err, errlen, NULL, 0, "%s: %s", t, strerror(errno));
 			break;
 		}
 		if (S_ISLNK(st.st_mode)) {
-			rc = errf(err, errlen, NULL, 0, "%s is a symbolic link", t);
+			rc = conf_errf(err, errlen, NULL, 0, "%s is a symbolic link", t);
 			break;
 		}
 		if (!slash)
@@ -520,10 +502,10 @@ static int aliases_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 			char *addr;
 			int prefix;
 			if (a[strcspn(a, " \t")])
-				return errf(err, errlen, v[i].file, v[i].line,
+				return conf_errf(err, errlen, v[i].file, v[i].line,
 					    "ip%d.addr: ifconfig options after the address are not supported: %s", af, a);
 			if (fbsd_addr_parse(af, a, &addr, &prefix) < 0)
-				return errf(err, errlen, v[i].file, v[i].line, "ip%d.addr: bad address \"%s\"", af, a);
+				return conf_errf(err, errlen, v[i].file, v[i].line, "ip%d.addr: bad address \"%s\"", af, a);
 			if (!bar && !iface) {
 				free(addr);
 				continue;
@@ -540,7 +522,7 @@ static int aliases_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 			if (!al->iface)
 				return oom(err, errlen);
 			if (!al->iface[0])
-				return errf(err, errlen, v[i].file, v[i].line, "ip%d.addr: empty interface name", af);
+				return conf_errf(err, errlen, v[i].file, v[i].line, "ip%d.addr: empty interface name", af);
 		}
 	}
 	const struct conf_value *v;
@@ -606,7 +588,7 @@ int fbsd_ruleset_resolve(const struct jail *j, struct fbsd_ruleset *out, char *e
 		} else if (all_digits(what)) {
 			out->number = atoi(what); /* the kernel must have it */
 		} else {
-			rc = errf(err, errlen, cp->v[cp->n - 1].file, cp->v[cp->n - 1].line,
+			rc = conf_errf(err, errlen, cp->v[cp->n - 1].file, cp->v[cp->n - 1].line,
 				  "devfs_ruleset: no ruleset named \"%s\" in %s%s", what,
 				  file ? file : "the default rulesets", file ? "" : " (set devfs.rules = FILE)");
 		}
@@ -626,7 +608,7 @@ static int rlimits_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 			continue;
 		const struct conf_value *v = &cp->v[cp->n - 1];
 		if (!(param_rlimit_platforms(cp->name + 7) & PF_FREEBSD))
-			return errf(err, errlen, v->file, v->line, "%s: not a FreeBSD resource limit", cp->name);
+			return conf_errf(err, errlen, v->file, v->line, "%s: not a FreeBSD resource limit", cp->name);
 		struct fbsd_param *r = grow(&p->rlimits, &p->nrlimits, sizeof *r);
 		if (!r || !(r->name = strdup(cp->name + 7)) || !(r->value = strdup(v->text)))
 			return oom(err, errlen);
@@ -648,7 +630,7 @@ static int fbsd_build(const struct jail *j, struct fbsd_plan *p, bool lenient, c
 		return oom(err, errlen);
 	if (jail_is_set(j, "jail") && jail_is_set(j, "jail-attach")) {
 		const struct conf_param *cp = jail_param(j, "jail-attach");
-		return errf(err, errlen, cp->v[0].file, cp->v[0].line,
+		return conf_errf(err, errlen, cp->v[0].file, cp->v[0].line,
 			    "jail-attach: joins an existing jail, but jail = ... creates one: use one of them");
 	}
 	if (jail_is_set(j, "jail") && !p->path && !(p->path = strndup(jail_get(j, "jail"),
