@@ -113,6 +113,9 @@ int jail_signal(const struct jail *j, const char *name);
  * every parser of warder reports; returns -1. */
 int conf_errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* One more zeroed element of SZ bytes at the end of the array *VP of *N: its address, or NULL (the array
+ * is left as it was) when memory ran out. */
+void *conf_grow(void *vp, size_t *n, size_t sz);
 size_t jail_list(const struct jail *j, const char *name, const struct conf_value **out);
 bool jail_is_set(const struct jail *j, const char *name);
 

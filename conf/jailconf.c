@@ -259,20 +259,10 @@ static const char *tok_name(enum tok t)
 
 /* --- parser ---------------------------------------------------------------------------------------------- */
 
-static void *grow(void *vp, size_t *n, size_t sz)
-{
-	void **v = vp;
-	void *nv = realloc(*v, (*n + 1) * sz);
-	if (!nv)
-		return NULL;
-	*v = nv;
-	memset((char *)nv + *n * sz, 0, sz);
-	return (char *)nv + (*n)++ * sz;
-}
 
 static struct section *add_section(struct model *m, const char *name, const char *file)
 {
-	struct section *s = grow(&m->sec, &m->nsec, sizeof *s);
+	struct section *s = conf_grow(&m->sec, &m->nsec, sizeof *s);
 	if (!s || !(s->name = strdup(name)))
 		return NULL;
 	s->file = file;
@@ -344,7 +334,7 @@ static int statement(struct model *m, struct lexer *L, struct section **cur, boo
 		st.op = '=';
 	}
 	while (st.op && L->t == T_STR) {
-		struct jval *v = grow(&st.v, &st.nv, sizeof *v);
+		struct jval *v = conf_grow(&st.v, &st.nv, sizeof *v);
 		if (!v)
 			goto oom;
 		*v = L->str;
@@ -389,7 +379,7 @@ static int statement(struct model *m, struct lexer *L, struct section **cur, boo
 									       : add_section(m, "*", L->file);
 	if (!*cur)
 		goto oom;
-	struct stmt *slot = grow(&(*cur)->st, &(*cur)->n, sizeof *slot);
+	struct stmt *slot = conf_grow(&(*cur)->st, &(*cur)->n, sizeof *slot);
 	if (!slot)
 		goto oom;
 	*slot = st;
@@ -526,7 +516,7 @@ static int read_all(const char *path, char **out)
 
 static int parse_file(struct model *m, const char *path, const char *text, int depth, char *err, size_t errlen)
 {
-	char **slot = grow(&m->files, &m->nfiles, sizeof *slot);
+	char **slot = conf_grow(&m->files, &m->nfiles, sizeof *slot);
 	if (!slot || !(*slot = strdup(path)))
 		return conf_errf(err, errlen, path, 0, "out of memory");
 	const char *file = *slot;

@@ -51,6 +51,17 @@ struct loader {
 	int depth;
 };
 
+void *conf_grow(void *vp, size_t *n, size_t sz)
+{
+	void **v = vp;
+	void *nv = realloc(*v, (*n + 1) * sz);
+	if (!nv)
+		return NULL;
+	*v = nv;
+	memset((char *)nv + *n * sz, 0, sz);
+	return (char *)nv + (*n)++ * sz;
+}
+
 int conf_errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
 {
 	char msg[768];

@@ -29,17 +29,6 @@ static int oom(char *err, size_t errlen)
 	return conf_errf(err, errlen, NULL, 0, "out of memory");
 }
 
-/* Grows *v (elements of size sz) so that one more fits; returns the new slot or NULL. */
-static void *grow(void *vp, size_t *n, size_t sz)
-{
-	void **v = vp;
-	void *nv = realloc(*v, (*n + 1) * sz);
-	if (!nv)
-		return NULL;
-	*v = nv;
-	memset((char *)nv + *n * sz, 0, sz);
-	return (char *)nv + (*n)++ * sz;
-}
 
 static char *dupn(const char *s, size_t n)
 {
@@ -60,7 +49,7 @@ static char *dup0(const char *s)
 
 static int add_param(struct fbsd_plan *p, const char *name, const char *value, char *err, size_t errlen)
 {
-	struct fbsd_param *e = grow(&p->params, &p->nparams, sizeof *e);
+	struct fbsd_param *e = conf_grow(&p->params, &p->nparams, sizeof *e);
 	if (!e || !(e->name = strdup(name)) || (value && !(e->value = strdup(value))))
 		return oom(err, errlen);
 	return 0;
@@ -189,7 +178,7 @@ int fbsd_params_build(const struct jail *j, struct fbsd_plan *p, char *err, size
 
 static int add_str(char ***v, size_t *n, const char *s)
 {
-	char **slot = grow(v, n, sizeof *slot);
+	char **slot = conf_grow(v, n, sizeof *slot);
 	return slot && (*slot = strdup(s)) ? 0 : -1;
 }
 
@@ -257,7 +246,7 @@ static int attach_build(const struct jail *j, struct fbsd_plan *p, char *err, si
 static int add_mount(struct fbsd_plan *p, const char *fstype, const char *from, const char *to, const char *opts,
 		     const char *what)
 {
-	struct fbsd_mount *m = grow(&p->mounts, &p->nmounts, sizeof *m);
+	struct fbsd_mount *m = conf_grow(&p->mounts, &p->nmounts, sizeof *m);
 	if (!m)
 		return -1;
 	m->what = what;
@@ -510,7 +499,7 @@ static int aliases_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 				free(addr);
 				continue;
 			}
-			struct fbsd_alias *al = grow(&p->aliases, &p->naliases, sizeof *al);
+			struct fbsd_alias *al = conf_grow(&p->aliases, &p->naliases, sizeof *al);
 			if (!al) {
 				free(addr);
 				return oom(err, errlen);
@@ -609,7 +598,7 @@ static int rlimits_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 		const struct conf_value *v = &cp->v[cp->n - 1];
 		if (!(param_rlimit_platforms(cp->name + 7) & PF_FREEBSD))
 			return conf_errf(err, errlen, v->file, v->line, "%s: not a FreeBSD resource limit", cp->name);
-		struct fbsd_param *r = grow(&p->rlimits, &p->nrlimits, sizeof *r);
+		struct fbsd_param *r = conf_grow(&p->rlimits, &p->nrlimits, sizeof *r);
 		if (!r || !(r->name = strdup(cp->name + 7)) || !(r->value = strdup(v->text)))
 			return oom(err, errlen);
 	}
