@@ -50,9 +50,10 @@ endif
 # randomised by ASLR. A PID 1 pays for its mappings on every start, every fork and every clone of a jail:
 # static, it starts about 1 ms sooner, a jail's clone copies a third of the mappings, it maps fewer pages
 # (tests/bench/results.md), and it runs in any rootfs (scratch, musl) when copied in as the entrypoint.
-# The cost: host-side user names (exec.system_user, exec.system_jail_user, devfs rules) go through glibc's
-# static NSS, which reads /etc/passwd and /etc/group but loads other NSS modules (LDAP, sssd) only from
-# the same glibc release. STATIC=no links against the shared C library (the Debian package does).
+# The cost: a static C library cannot use the host's NSS modules (it would load modules built for the
+# shared one: systemd's crashes it), so host-side user and group names (exec.system_user,
+# exec.system_jail_user, devfs rules) come from /etc/passwd and /etc/group alone (WARDER_NO_NSS).
+# STATIC=no links against the shared C library and asks NSS (the Debian package does).
 STATIC ?= yes
 LIBC_A    := $(shell $(CC) -print-file-name=libc.a)
 ifneq ($(OS),Linux)
@@ -63,8 +64,7 @@ STATIC    := no
 endif
 ifeq ($(STATIC),yes)
 LD_STATIC := -static-pie
-# glibc warns that a static getpwnam wants its NSS modules at run time: the cost said above.
-LD_QUIET  := 2>&1 | { grep -v -e 'statically linked applications requires' -e ': in function ' >&2 || true; }
+NSS_FLAGS := -DWARDER_NO_NSS
 endif
 # Less for the dynamic loader to do at start: sorted hash chains, no unused libraries, packed relative
 # relocations (DT_RELR) where the linker has them.
@@ -72,7 +72,7 @@ LD_OPT    := -Wl,-O1 -Wl,--as-needed
 ifneq ($(OS),FreeBSD)
 LD_OPT    += $(shell $(CC) -Wl,--help 2>/dev/null | grep -q pack-relative-relocs && echo -Wl,-z,pack-relative-relocs)
 endif
-ALL_CPPFLAGS = -D_GNU_SOURCE -DWARDER_VERSION='"$(VERSION)"' -DWARDER_DATADIR='"$(DATADIR)"' \
+ALL_CPPFLAGS = -D_GNU_SOURCE -DWARDER_VERSION='"$(VERSION)"' -DWARDER_DATADIR='"$(DATADIR)"' $(NSS_FLAGS) \
                -iquote init -iquote conf -iquote hooks $(INIH_CFLAGS) $(EV_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS)
 LDLIBS_ALL   = $(INIH_LIBS) $(EV_LIBS) $(PLAT_LIBS) $(LDLIBS)
@@ -114,8 +114,8 @@ HOT_SRC   := init/main.c init/entry.c init/supervise.c init/reaper.c init/log.c 
 HOT_OBJ    = $(HOT_SRC:%.c=$(B)/obj/%.o)
 $(B)/warder: $(B)/obj/init/main.o $(LIB_OBJ)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)rm -f $@ && $(CC) $(ALL_CFLAGS) $(LD_OPT) $(LD_STATIC) $(LDFLAGS) -o $@ $(HOT_OBJ) $(EV_LIBS) \
-		$(filter-out $(HOT_OBJ),$^) $(LDLIBS_ALL) $(LD_QUIET) && test -x $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LD_OPT) $(LD_STATIC) $(LDFLAGS) -o $@ $(HOT_OBJ) $(EV_LIBS) \
+		$(filter-out $(HOT_OBJ),$^) $(LDLIBS_ALL)
 
 # The same objects linked dynamically: the fault-injection shim (LD_PRELOAD) and valgrind need a dynamic
 # binary; with STATIC=no it is build/warder itself.

@@ -3,14 +3,13 @@
  * `add` line into the record devfs(8)'s rulespec parser would build; the evaluator applies records as
  * sys/fs/devfs/devfs_rule.c does on a mount. */
 #include "devfs.h"
+#include "jailpw.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,16 +312,16 @@ static int resolve_id(struct lctx *c, int kind, const char *name, uint32_t *id)
 	if (r->resolve) {
 		if (r->resolve(kind, name, id, r->resolve_arg) == 0)
 			return 0;
-	} else if (kind == 'u') {
-		struct passwd *pw = getpwnam(name);
-		if (pw) {
-			*id = (uint32_t)pw->pw_uid;
+	} else {
+		struct jailpw w;
+		gid_t gid;
+		char err[300];
+		if (kind == 'u' && jailpw_host(name, &w, err, sizeof err) == 0) {
+			*id = (uint32_t)w.uid;
 			return 0;
 		}
-	} else {
-		struct group *gr = getgrnam(name);
-		if (gr) {
-			*id = (uint32_t)gr->gr_gid;
+		if (kind != 'u' && jailpw_host_group(name, &gid, err, sizeof err) == 0) {
+			*id = (uint32_t)gid;
 			return 0;
 		}
 	}

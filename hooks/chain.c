@@ -168,12 +168,19 @@ static void __attribute__((noreturn)) child_run(const struct chain_ctx *c, const
 	if (io.out >= 0 && (dup2(io.out, STDOUT_FILENO) < 0 || dup2(io.out, STDERR_FILENO) < 0))
 		child_fail(io.errfd, "dup2");
 	/* The user comes from the host's databases for host-side commands and with exec.system_jail_user
-	 * (looked up before entering, as jail(8) does), else from the jail's own files once inside. */
+	 * (looked up before entering, as jail(8) does: by the keeper when the hook runs in the init), else
+	 * from the jail's own files once inside. */
 	const char *user = target_user(c);
-	bool host = !c->inside || jail_bool(c->j, "exec.system_jail_user");
+	bool sys_jail = c->inside && user && jail_bool(c->j, "exec.system_jail_user");
+	bool host = !c->inside || sys_jail;
 	struct jailpw pw;
 	char err[300];
-	if (host && jailpw_host(user, &pw, err, sizeof err) < 0) {
+	errno = 0;
+	if (sys_jail && c->jail_user)
+		pw = *c->jail_user;
+	else if (sys_jail && !c->enter)
+		child_fail(io.errfd, "exec.system_jail_user: the host's passwd is out of reach from inside the jail");
+	else if (host && jailpw_host(user, &pw, err, sizeof err) < 0) {
 		errno = 0;
 		child_fail(io.errfd, err);
 	}

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "jailpw.h"
 #include "steps.h"
 
 struct chain_ctx {
@@ -21,6 +22,8 @@ struct chain_ctx {
 	long jid;          /* FreeBSD jid, -1 when none; WARDER_JID is the jid, else pid */
 	int rootfd;        /* builtins resolve every PATH inside this root; -1 (SAFE_NOROOT): as given */
 	bool inside;       /* runs in the jail: exec.jail_user applies, else exec.system_user */
+	/* exec.jail_user resolved on the host beforehand (exec.system_jail_user); NULL: resolved when needed. */
+	const struct jailpw *jail_user;
 	/* Runs in each command's child after fork, before the user switch and exec (e.g. jail_attach, setns,
 	 * setfib). Returns 0, or -1 after printing one line; the command then fails with status 71. May be NULL. */
 	int (*enter)(const struct chain_ctx *c, void *arg);

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "jailpw.h"
 #include "steps.h"
 
 struct jailrun {
@@ -23,6 +24,9 @@ struct jailrun {
 	int init_fd;    /* the init's end; the keeper closes its copy once the init exists */
 	bool rootless;  /* not real root: only a user namespace's powers */
 	bool pid_ns;    /* the init is PID 1 of its own pid namespace: stopping it stops everything */
+	/* exec.jail_user as the host's passwd has it (exec.system_jail_user), looked up by the keeper before the
+	 * jail exists, when the host's files are still in view; NULL otherwise. */
+	const struct jailpw *jail_user;
 	void *priv;     /* back end state */
 };
 

@@ -43,7 +43,7 @@ static int split_fields(char *line, char **f, int n)
 
 /* PATH whole into *DB (NUL-terminated; NULL when there is no such file), resolved inside "/", the last
  * component not followed, never blocking; only a regular file up to MAX_DB_SIZE is read. */
-static int read_db(const char *path, char **db, char *err, size_t errlen)
+static int read_db(const char *whose, const char *path, char **db, char *err, size_t errlen)
 {
 	struct stat st;
 	ssize_t n;
@@ -65,7 +65,7 @@ static int read_db(const char *path, char **db, char *err, size_t errlen)
 	if (fstat(fd, &st) < 0)
 		goto fail_fd;
 	if (!S_ISREG(st.st_mode) || st.st_size > MAX_DB_SIZE) {
-		snprintf(err, errlen, "the jail's %s: %s", path,
+		snprintf(err, errlen, "%s %s: %s", whose, path,
 			 S_ISREG(st.st_mode) ? "larger than 16 MiB, refused" : "not a regular file, refused");
 		close(fd);
 		return -1;
@@ -92,7 +92,7 @@ fail_fd:
 	close(fd);
 	errno = (int)n;
 fail:
-	snprintf(err, errlen, "%s the jail's %s: %s", what, path, strerror(errno));
+	snprintf(err, errlen, "%s %s %s: %s", what, whose, path, strerror(errno));
 	return -1;
 }
 
@@ -116,11 +116,11 @@ struct group_query {
 	size_t n;
 };
 
-static int scan_groups(struct group_query *q, char *err, size_t errlen)
+static int scan_groups(const char *whose, struct group_query *q, char *err, size_t errlen)
 {
 	char *db, *save = NULL, *f[4];
 
-	if (read_db("/etc/group", &db, err, errlen) < 0)
+	if (read_db(whose, "/etc/group", &db, err, errlen) < 0)
 		return -1;
 	for (char *line = db ? strtok_r(db, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		if (split_fields(line, f, 4) < 3 || !is_number(f[2]))
@@ -137,12 +137,12 @@ static int scan_groups(struct group_query *q, char *err, size_t errlen)
 	return 0;
 }
 
-int jailpw_user(const char *user, struct jailpw *w, char *err, size_t errlen)
+static int lookup_user(const char *whose, const char *user, struct jailpw *w, char *err, size_t errlen)
 {
 	char *db, *save = NULL, *f[7];
 
 	memset(w, 0, sizeof *w);
-	if (read_db("/etc/passwd", &db, err, errlen) < 0)
+	if (read_db(whose, "/etc/passwd", &db, err, errlen) < 0)
 		return -1;
 	for (char *line = db ? strtok_r(db, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		if (split_fields(line, f, 7) < 4 || !is_number(f[2]) || !is_number(f[3]))
@@ -160,13 +160,13 @@ int jailpw_user(const char *user, struct jailpw *w, char *err, size_t errlen)
 	free(db);
 	if (w->found) {
 		struct group_query q = {.member = w->name, .list = w->groups};
-		if (scan_groups(&q, err, errlen) < 0)
+		if (scan_groups(whose, &q, err, errlen) < 0)
 			return -1;
 		w->ngroups = q.n;
 		return 0;
 	}
 	if (!is_number(user)) {
-		snprintf(err, errlen, "user %s: not in the jail's /etc/passwd", user);
+		snprintf(err, errlen, "user %s: not in %s /etc/passwd", user, whose);
 		return -1;
 	}
 	/* A bare uid unknown to the jail runs with gid 0, as Docker's --user does. */
@@ -177,30 +177,66 @@ int jailpw_user(const char *user, struct jailpw *w, char *err, size_t errlen)
 	return 0;
 }
 
-int jailpw_group(const char *name, gid_t *gid, char *err, size_t errlen)
+static int lookup_group(const char *whose, const char *name, gid_t *gid, char *err, size_t errlen)
 {
 	struct group_query q = {.name = name};
 
-	if (scan_groups(&q, err, errlen) < 0)
+	if (scan_groups(whose, &q, err, errlen) < 0)
 		return -1;
 	if (q.found)
 		*gid = q.gid;
 	else if (is_number(name))
 		*gid = (gid_t)strtoul(name, NULL, 10);
 	else {
-		snprintf(err, errlen, "group %s: not in the jail's /etc/group", name);
+		snprintf(err, errlen, "group %s: not in %s /etc/group", name, whose);
 		return -1;
 	}
 	return 0;
 }
 
+int jailpw_user(const char *user, struct jailpw *w, char *err, size_t errlen)
+{
+	return lookup_user("the jail's", user, w, err, errlen);
+}
+
+int jailpw_group(const char *name, gid_t *gid, char *err, size_t errlen)
+{
+	return lookup_group("the jail's", name, gid, err, errlen);
+}
+
+#ifdef WARDER_NO_NSS
+/* A static C library would load NSS modules built for the shared one (systemd's crashes it): the host's
+ * own files, as "files" in nsswitch.conf reads them. */
+int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
+{
+	char self[32];
+	if (!user) {
+		snprintf(self, sizeof self, "%u", (unsigned)getuid());
+		user = self;
+	}
+	if (lookup_user("the host's", user, w, err, errlen) < 0)
+		return -1;
+	/* initgroups(3) puts the primary group in the list too */
+	bool has = false;
+	for (size_t i = 0; i < w->ngroups; i++)
+		has |= w->groups[i] == w->gid;
+	if (!has && w->ngroups < JAILPW_MAX_GROUPS)
+		w->groups[w->ngroups++] = w->gid;
+	return 0;
+}
+
+int jailpw_host_group(const char *name, gid_t *gid, char *err, size_t errlen)
+{
+	return lookup_group("the host's", name, gid, err, errlen);
+}
+#else
 int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
 {
 	memset(w, 0, sizeof *w);
 	errno = 0;
 	struct passwd *pw = user ? getpwnam(user) : getpwuid(getuid());
 	if (!pw) {
-		snprintf(err, errlen, "no such user: %s", user ? user : "(current uid)");
+		snprintf(err, errlen, "user %s: not in the host's passwd database", user ? user : "(current uid)");
 		return -1;
 	}
 	w->uid = pw->pw_uid;
@@ -217,3 +253,20 @@ int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
 	w->ngroups = (size_t)n;
 	return 0;
 }
+
+int jailpw_host_group(const char *name, gid_t *gid, char *err, size_t errlen)
+{
+	errno = 0;
+	struct group *gr = getgrnam(name);
+	if (gr) {
+		*gid = gr->gr_gid;
+		return 0;
+	}
+	if (is_number(name)) {
+		*gid = (gid_t)strtoul(name, NULL, 10);
+		return 0;
+	}
+	snprintf(err, errlen, "group %s: not in the host's group database", name);
+	return -1;
+}
+#endif

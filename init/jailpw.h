@@ -3,7 +3,7 @@
  * jailpw_user reads the jail's own /etc/passwd and /etc/group (called once "/" is the jail's root) directly,
  * never through getpwnam(3): the host's NSS would read the jail's nsswitch.conf and load the modules it
  * names from the jail's /lib, as root. The jail owns those files: a fifo, a device or a giant sparse file is
- * refused, never waited on or read to the end. jailpw_host asks the host's NSS, for host-side commands.
+ * refused, never waited on or read to the end. jailpw_host asks the host, for host-side commands.
  * Every function returns 0, or -1 with one line in ERR; none prints anything. */
 #ifndef WARDER_JAILPW_H
 #define WARDER_JAILPW_H
@@ -32,7 +32,9 @@ int jailpw_user(const char *user, struct jailpw *w, char *err, size_t errlen);
 /* NAME: a group name or a gid, in the jail's /etc/group. */
 int jailpw_group(const char *name, gid_t *gid, char *err, size_t errlen);
 
-/* USER in the host's databases (NULL: the current uid). */
+/* USER (NULL: the current uid) and group NAME in the host's databases: through NSS, or with WARDER_NO_NSS
+ * (the static build) from the host's /etc/passwd and /etc/group alone. */
 int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen);
+int jailpw_host_group(const char *name, gid_t *gid, char *err, size_t errlen);
 
 #endif

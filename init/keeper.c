@@ -224,6 +224,7 @@ struct keeper {
 	double since;        /* ev_now() when the jail was built */
 	int cmd_pid;         /* from "info": the command's pid inside the jail */
 	int restarts, last_exit;
+	struct jailpw jail_user; /* behind r.jail_user */
 };
 
 static const int keeper_stop_signals[] = {SIGTERM, SIGINT};
@@ -484,6 +485,16 @@ static int do_create(struct keeper *k)
 {
 	struct init_arg a = {k};
 	int fds[2];
+	const char *user = jail_get(k->r.j, "exec.jail_user");
+	k->r.jail_user = NULL;
+	if (user && jail_bool(k->r.j, "exec.system_jail_user")) {
+		char err[300];
+		if (jailpw_host(user, &k->jail_user, err, sizeof err) < 0) {
+			log_err("create", "exec.jail_user (exec.system_jail_user): %s", err);
+			return -1;
+		}
+		k->r.jail_user = &k->jail_user;
+	}
 	if (kmsg_pair(fds) < 0)
 		return -1;
 	k->r.sync_fd = fds[0];

@@ -77,6 +77,7 @@ static int init_chain(struct init *in, enum step_id id)
 	const struct step_def *d = step_get(id);
 	struct chain_ctx c = {
 		.j = in->j, .step = id, .pid = in->host_pid, .jid = -1, .rootfd = -1, .inside = d->ctx == CTX_JAIL,
+		.jail_user = in->r ? in->r->jail_user : NULL,
 	};
 	log_debug(d->name, "%s chain", ctx_name(d->ctx));
 	in->ran[id] = true;

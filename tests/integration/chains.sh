@@ -54,7 +54,7 @@ out=$("$D" "$(conf sig "exec.prestart = 'kill -9 \$\$'")" sig prestart 2>&1)
 like "a hook killed by a signal is named" "$out" "prestart: kill -9 \\\$\\\$: killed by signal 9 \(KILL\)"
 out=$("$D" "$(conf nouser "exec.system_user = no-such-user-x
 exec.prestart = true")" nouser prestart 2>&1)
-like "an unknown user fails the command" "$out" "prestart: true: cannot start: no such user: no-such-user-x"
+like "an unknown user fails the command" "$out" "prestart: true: cannot start: user no-such-user-x: not in the host's (/etc/)?passwd"
 out=$("$D" "$(conf okline "exec.prestart = true")" okline prestart 2>&1)
 like "progress line" "$out" "^warder\[okline\]: prestart: true ok [0-9]+ms\$"
 

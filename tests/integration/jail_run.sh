@@ -37,6 +37,22 @@ conf 'exit 7'; $W run -q -c "$T_TMP/c.conf"; is "the command's exit code is the 
 conf 'kill -USR1 $$'; $W run -q -c "$T_TMP/c.conf"; is "death by signal N is 128+N" $? 138
 conf '/nonexistent'; $W run -q -c "$T_TMP/c.conf" 2>/dev/null; is "a missing command is 127" $? 127
 
+# --- exec.jail_user: looked up in the jail's passwd; with exec.system_jail_user in the host's (daemon, uid 1,
+# is a host user the busybox rootfs does not have)
+if getent passwd daemon >/dev/null; then
+	juser() { { cat "$T_TMP/j.conf"; printf '%s\nexec.jail_user = %s\nexec.start = "id -u >/tmp/juid"\ncommand = true\n' "$1" "$2"; } >"$T_TMP/c.conf"; }
+	mkdir -p "$R/tmp" && chmod 1777 "$R/tmp" && rm -f "$R/tmp/juid"
+	juser "" app; $W run -q -c "$T_TMP/c.conf" 2>/dev/null
+	is "exec.start runs as exec.jail_user from the jail's passwd" "$(cat "$R/tmp/juid")" 1000
+	rm -f "$R/tmp/juid"; juser "" daemon; err=$($W run -q -c "$T_TMP/c.conf" 2>&1); rc=$?
+	is "a host-only exec.jail_user fails the start (70)" "$rc" 70
+	like "... with a line naming the jail's passwd" "$err" "user daemon: not in the jail's /etc/passwd"
+	juser "exec.system_jail_user = true" daemon; $W run -q -c "$T_TMP/c.conf" 2>/dev/null
+	is "exec.system_jail_user: exec.jail_user from the host's passwd" "$(cat "$R/tmp/juid")" "$(id -u daemon)"
+	rm -f "$R/tmp/juid"
+	is "the host is as before (exec.jail_user)" "$(snap)" "$before"
+fi
+
 # --- list, attach, SIGTERM
 conf 'sleep 30'
 $W run -q -c "$T_TMP/c.conf" & kp=$!
