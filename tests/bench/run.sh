@@ -106,18 +106,35 @@ row cs "static, stripped binary size (KiB; warder: make static)"
 # --- (d) reaping orphans as PID 1 of a pid namespace
 # initbench orphans makes each orphan with clone(CLONE_VM) (fork costs ~2 ms here and would drown the
 # init's share); runs are interleaved across the inits so that load drift on the machine hits all alike.
+# rotate K WORD...: the words from the K-th on (0-based, modulo their number), then the ones before it
+rotate() {
+	k=$(($1 % ($# - 1))); shift
+	i=0 head=
+	for w; do
+		if [ $i -lt $k ]; then head="$head $w"; else printf '%s ' "$w"; fi
+		i=$((i + 1))
+	done
+	echo $head
+}
 reap() { # reap TAG N REPS GENERATOR...
 	tag=$1 n=$2 r=$3; shift 3
+	gen=$*
 	say "reap: $n orphans ($*), $r runs each"
+	# Without an init nobody reaps: at or above pid_max orphans a bare run cannot finish, and the pid
+	# namespace it leaves full of zombies slows whatever runs next. Each round starts one init later, so
+	# that no init always runs right after another's teardown.
+	names=$NAMES
+	[ "$n" -ge "$(cat /proc/sys/kernel/pid_max)" ] && names=$(echo "$NAMES" | sed 's/ *bare//')
 	for i in $(seq "$r"); do
-		for nm in $NAMES; do
+		# shellcheck disable=SC2086
+		for nm in $(rotate $((i - 1)) $names); do
 			# shellcheck disable=SC2046
-			line=$("$IB" reap -P -s "$tmp/stamp" -- $(pre "$nm" pid1) "$@")
+			line=$("$IB" reap -P -s "$tmp/stamp" -- $(pre "$nm" pid1) $gen)
 			[ "${line##* }" = 0 ] || say "$nm: a reap run exited ${line##* }"
 			echo "$line" >>"$tmp/$tag.$nm"
 		done
 	done
-	for nm in $NAMES; do
+	for nm in $names; do
 		val "${tag}w" "$nm" "$(awk '$4 == 0 {print $1 / 1e6}' "$tmp/$tag.$nm" | median)"
 		[ "$nm" = bare ] && continue
 		val "${tag}c" "$nm" "$(awk '$4 == 0 {print $2 / 1e6}' "$tmp/$tag.$nm" | median)"
