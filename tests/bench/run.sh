@@ -86,7 +86,7 @@ libs() { ldd "$1" 2>/dev/null | awk '$2 == "=>" {sub(/\.so.*/, "", $1); if ($1 !
 for n in warder tini tini-static dumb-init catatonit; do
 	b=$W; [ "$n" = warder ] || b=/usr/bin/$n
 	val c "$n" "$(kib "$b")"
-	l=$(libs "$b"); file -L "$b" | grep -q 'statically linked' && l=static
+	l=$(libs "$b"); file -L "$b" | grep -Eq 'static(-pie)? linked|statically linked' && l=static
 	val cl "$n" "${l:-libc only}"
 done
 strip -o "$tmp/warder.stripped" "$W" && val cx warder "$(kib "$tmp/warder.stripped")"
@@ -246,6 +246,5 @@ if os.path.exists(jf):
     for x in res:
         print(f"| {x['command']} | {x['median'] * 1e3:.2f} | {x['median'] / base:.2f} |")
 EOF
+{ echo; sh "$(dirname "$0")/emperor.sh" "$W"; } >>"$out"
 cat "$out"
-echo
-sh "$(dirname "$0")/emperor.sh" "$W"
