@@ -62,6 +62,7 @@ struct vsl {
 	ev_io io;
 	ev_child child;
 	ev_timer timer;
+	ev_timer beat;       /* armed by the first heartbeat: the vassal must send the next in time */
 	ev_stat st;
 };
 
@@ -69,6 +70,7 @@ struct emperor {
 	struct ev_loop *loop;
 	char *dir;
 	double throttle, max_throttle;
+	double heartbeat;    /* seconds of silence after which a vassal that sent heartbeats is killed; 0: never */
 	struct vsl **v;
 	size_t n, cap;
 	struct vsl *hash[NBUCKETS];
@@ -135,6 +137,7 @@ static void vsl_free(struct vsl *v)
 			break;
 		}
 	ev_timer_stop(e->loop, &v->timer);
+	ev_timer_stop(e->loop, &v->beat);
 	ev_stat_stop(e->loop, &v->st);
 	free_deps(v);
 	free(v->file);
@@ -224,8 +227,14 @@ static void on_byte(struct vsl *v, unsigned char byte)
 		log_info(STEP, "vassal %s stops by itself", v->name);
 		v->voluntary = true;
 		break;
-	case VASSAL_LOYAL:
 	case VASSAL_HEARTBEAT:
+		/* As uWSGI's Emperor: after the first one, a vassal that goes silent is hung. */
+		if (v->e->heartbeat > 0 && v->state != V_STOPPING) {
+			v->beat.repeat = v->e->heartbeat;
+			ev_timer_again(v->e->loop, &v->beat);
+		}
+		break;
+	case VASSAL_LOYAL:
 		break;
 	default:
 		log_debug(STEP, "vassal %s: unknown byte %u", v->name, byte);
@@ -285,6 +294,18 @@ static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	kill(v->pid, SIGKILL);
 }
 
+static void beat_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)revents;
+	struct vsl *v = CONTAINER(w, struct vsl, beat);
+	ev_timer_stop(loop, w);
+	if (v->pid <= 0 || v->state == V_STOPPING)
+		return;
+	log_warn(STEP, "vassal %s sent no heartbeat in %.0f s: SIGKILL, then respawn", v->name, v->e->heartbeat);
+	kill(-v->pid, SIGKILL);
+	kill(v->pid, SIGKILL);
+}
+
 /* TERM to the vassal (its keeper stops the jail), KILL to its process group after its stop time. */
 static void vassal_stop(struct vsl *v)
 {
@@ -298,6 +319,7 @@ static void vassal_stop(struct vsl *v)
 		return;
 	log_info(STEP, "stopping vassal %s, pid %ld", v->name, (long)v->pid);
 	v->state = V_STOPPING;
+	ev_timer_stop(e->loop, &v->beat);
 	/* The byte tells the vassal the stop is ours (no "voluntary shutdown" back); the signal works without it. */
 	say(v, VASSAL_STOP);
 	if (kill(v->pid, SIGTERM) < 0 && errno != ESRCH)
@@ -334,6 +356,7 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	int st = w->rstatus;
 	ev_child_stop(loop, w);
 	ev_timer_stop(loop, &v->timer);
+	ev_timer_stop(loop, &v->beat);
 	if (v->fd >= 0) {
 		ev_io_stop(loop, &v->io);
 		close(v->fd);
@@ -527,6 +550,7 @@ static struct vsl *vassal_new(struct emperor *e, const char *file, const struct 
 	e->hash[bucket(file)] = v;
 	e->v[e->n++] = v;
 	ev_timer_init(&v->timer, respawn_cb, 0., 0.);
+	ev_timer_init(&v->beat, beat_cb, 0., 0.);
 	ev_stat_init(&v->st, stat_cb, v->path, 0.);
 	ev_stat_start(e->loop, &v->st);
 	return v;
@@ -693,7 +717,19 @@ static void ctl_cb(enum ctl_req req, struct ctl_out *out, void *arg)
 
 /* --- the command line ------------------------------------------------------------------------------------ */
 static const char emperor_usage[] =
-	"usage: warder emperor [-v] [-q] [-t THROTTLE_MS] [--max-throttle MS] [--control PATH] DIR\n";
+	"usage: warder emperor [-v] [-q] [-t THROTTLE_MS] [--max-throttle MS] [--heartbeat SECS] [--control PATH] DIR\n";
+
+static int secs_arg(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*end || end == s || !(v >= 0 && v <= 86400)) {
+		fprintf(stderr, "warder emperor: %s: not a number of seconds\n%s", s, emperor_usage);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
 
 static int ms_arg(const char *s, double *out)
 {
@@ -762,9 +798,10 @@ int cmd_emperor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"max-throttle", required_argument, NULL, 'M'}, {"control", required_argument, NULL, 'C'},
+		{"heartbeat", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
-	struct emperor e = {.throttle = 1.0, .max_throttle = 180.0};
+	struct emperor e = {.throttle = 1.0, .max_throttle = 180.0, .heartbeat = 30.0};
 	const char *ctl = NULL;
 	int opt;
 	optind = 1;
@@ -772,6 +809,7 @@ int cmd_emperor(int argc, char **argv)
 		switch (opt) {
 		case 't': if (ms_arg(optarg, &e.throttle) < 0) return EXIT_USAGE; break;
 		case 'M': if (ms_arg(optarg, &e.max_throttle) < 0) return EXIT_USAGE; break;
+		case 'H': if (secs_arg(optarg, &e.heartbeat) < 0) return EXIT_USAGE; break;
 		case 'C': ctl = optarg; break;
 		case 'v': log_level = log_level < LOG_DEBUG ? log_level + 1 : LOG_DEBUG; break;
 		case 'q': log_level = LOG_QUIET; break;

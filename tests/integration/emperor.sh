@@ -42,7 +42,7 @@ vassal() { # vassal FILE NAME COMMAND [LINES...]
 vassal a.conf a 'sleep 1001'
 vassal b.conf b 'sleep 1002'
 vassal j.conf "$N" 'sleep 1005' "path = $R" "unshare = mount,pid,uts,ipc" "host.hostname = $N" "mount.procfs = true"
-$W emperor -t 100 --max-throttle 400 --control "$CTL" "$D" >"$T_TMP/log" 2>&1 & EP=$!
+$W emperor -t 100 --max-throttle 400 --heartbeat 2 --control "$CTL" "$D" >"$T_TMP/log" 2>&1 & EP=$!
 on_exit "kill -KILL $EP"
 on_exit "pkill -KILL -f '$T_TMP/'"
 
@@ -110,6 +110,23 @@ is "(d) respawned after each SIGKILL" "$(field b restarts)" 3
 is "(d) with a doubling delay" "$(grep -o 'vassal b died (exit 137): respawn in [0-9]* ms' "$T_TMP/log" | awk '{print $NF-0, $(NF-1)}' | tr '\n' ' ')" \
 	"0 100 0 200 0 400 "
 is "(d) the killed vassals' commands did not survive them" "$(count 1002)" 1
+
+# --- (i) heartbeats: after the first one, a vassal silent for --heartbeat seconds is killed and respawned;
+# a vassal that never sent one (a, b) is left alone however long it runs
+vassal hb.conf hb 'sleep 1009' 'heartbeat = 0.3'
+wait_for "running hb"
+sleep 3
+hp=$(field hb pid)
+is "(i) a vassal that keeps beating is not touched" "$(field hb restarts)" 0
+kill -STOP "$hp"
+wait_for '[ "$(field hb pid)" != "$hp" ] && running hb'
+like "(i) a silent one is killed" "$(grep 'vassal hb sent no heartbeat' "$T_TMP/log")" "vassal hb sent no heartbeat in 2 s: SIGKILL"
+is "(i) ... and respawned" "$(field hb restarts)" 1
+ok "(i) the hung process is gone" sh -c "! kill -0 $hp 2>/dev/null"
+is "(i) so is its command" "$(count 1009)" 1
+is "(i) vassals without heartbeats were never killed" "$(grep -c 'sent no heartbeat' "$T_TMP/log")" 1
+rm "$D/hb.conf"
+wait_for '[ -z "$(field hb pid)" ]'
 
 # --- (f) depend: x before y before z; stopped z, y, x
 O=$T_TMP/order
