@@ -62,6 +62,10 @@ endif
 ifeq ($(LIBC_A),libc.a)
 STATIC    := no
 endif
+# The sanitizers' runtimes are shared libraries: a sanitizer build is never static.
+ifneq ($(findstring -fsanitize,$(CFLAGS) $(LDFLAGS)),)
+STATIC    := no
+endif
 ifeq ($(STATIC),yes)
 LD_STATIC := -static-pie
 NSS_FLAGS := -DWARDER_NO_NSS
@@ -98,7 +102,15 @@ build/.deps: tests/deps.sh
 	$(Q)sh tests/deps.sh build
 	$(Q)mkdir -p build && touch $@
 
-$(B)/obj/%.o: %.c | build/.deps
+# Objects and the link follow the flags too: a STATIC=no or sanitizer build in a tree built otherwise
+# recompiles instead of mixing objects (a static-pie ASan binary crashes at once).
+BUILD_FLAGS := $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LD_STATIC) $(LDFLAGS)
+ifneq ($(BUILD_FLAGS),$(shell cat $(B)/.flags 2>/dev/null))
+$(shell mkdir -p $(B))
+$(file >$(B)/.flags,$(BUILD_FLAGS))
+endif
+
+$(B)/obj/%.o: %.c $(B)/.flags | build/.deps
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
@@ -112,19 +124,19 @@ $(B)/libwarder.a: $(LIB_OBJ)
 HOT_SRC   := init/main.c init/entry.c init/supervise.c init/reaper.c init/log.c conf/values.c \
 	     $(filter %/sigsrc.c,$(PLAT_SRC))
 HOT_OBJ    = $(HOT_SRC:%.c=$(B)/obj/%.o)
-$(B)/warder: $(B)/obj/init/main.o $(LIB_OBJ)
+$(B)/warder: $(B)/obj/init/main.o $(LIB_OBJ) $(B)/.flags
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(LD_OPT) $(LD_STATIC) $(LDFLAGS) -o $@ $(HOT_OBJ) $(EV_LIBS) \
-		$(filter-out $(HOT_OBJ),$^) $(LDLIBS_ALL)
+		$(filter-out $(HOT_OBJ) %/.flags,$^) $(LDLIBS_ALL)
 
 # The same objects linked dynamically: the fault-injection shim (LD_PRELOAD) and valgrind need a dynamic
 # binary; with STATIC=no it is build/warder itself.
 ifeq ($(STATIC),yes)
 WARDER_DYN = $(B)/warder-dynamic
-$(B)/warder-dynamic: $(B)/obj/init/main.o $(LIB_OBJ)
+$(B)/warder-dynamic: $(B)/obj/init/main.o $(LIB_OBJ) $(B)/.flags
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(LD_OPT) $(LDFLAGS) -o $@ $(HOT_OBJ) $(EV_LIBS) \
-		$(filter-out $(HOT_OBJ),$^) $(LDLIBS_ALL)
+		$(filter-out $(HOT_OBJ) %/.flags,$^) $(LDLIBS_ALL)
 else
 WARDER_DYN = $(B)/warder
 endif
