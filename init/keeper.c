@@ -441,14 +441,39 @@ static void control_cb(enum ctl_req req, struct ctl_out *out, void *arg)
 	}
 }
 
+/* Where the config wants the control socket: its `control`, else the default; NULL for none. */
+static const char *control_want(const struct keeper *k, char *buf, size_t len)
+{
+	const char *path = jail_get(k->r.j, "control");
+	return path ? path : control_default_path(k->name, buf, len);
+}
+
 static int control_start(struct keeper *k)
 {
 	char buf[512];
-	const char *path = jail_get(k->r.j, "control");
-	if (!path && !(path = control_default_path(k->name, buf, sizeof buf)))
+	const char *path = control_want(k, buf, sizeof buf);
+	if (!path)
 		return 0;
 	k->ctl = control_open(k->loop, path, geteuid(), control_cb, k);
 	return k->ctl ? 0 : -1;
+}
+
+/* reload = jail read a config whose `control` differs: serve the new path, then drop the old one. When the
+ * new one cannot be had, the old one stays: the jail must stay reachable. */
+static void control_move(struct keeper *k)
+{
+	char buf[512];
+	const char *want = control_want(k, buf, sizeof buf), *have = k->ctl ? control_path(k->ctl) : NULL;
+	if (!want || (have && strcmp(want, have) == 0))
+		return;
+	struct control *c = control_open(k->loop, want, geteuid(), control_cb, k);
+	if (!c) {
+		log_warn("reload", "the control socket stays at %s", have ? have : "(none)");
+		return;
+	}
+	log_info("reload", "the control socket moves to %s", want);
+	control_close(k->ctl);
+	k->ctl = c;
 }
 
 /* --- building and removing ------------------------------------------------------------------------------ */
@@ -707,6 +732,7 @@ static void keeper_reset(struct keeper *k)
 		k->owned = k->pending;
 		k->pending = NULL;
 		k->r.j = conf_jail(k->owned, k->name);
+		control_move(k);
 	}
 	memset(k->done, 0, sizeof k->done);
 	k->r.init_pid = 0;

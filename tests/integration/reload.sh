@@ -76,8 +76,16 @@ is "jail: and the jail runs on untouched" "$(state_pid) $(kill -0 "$ipid2" && ec
 $W ctl $N reload >"$T_TMP/out"; rc=$?
 is "jail: ctl reload with a broken config fails (1)" $rc 1
 like "jail: and answers the error" "$(cat "$T_TMP/out")" "^\\{\"error\":\"$T_TMP/j.conf:9: unknown key"
+# a reload whose config moves the control socket: the new path answers, the old one is gone
+conf jail three "command = hostname > /tmp/host; exec sleep 100" "control = $T_TMP/moved.ctl"
+kill -HUP $kp
+wait_for grep -q three "$R/tmp/host"
+wait_for test -S "$T_TMP/moved.ctl"
+like "jail: a changed control path is served after the reload" "$($W ctl "$T_TMP/moved.ctl" status)" "\"state\":\"(starting|running)\""
+ok "jail: ... and the old socket is gone" test ! -e "$WARDER_RUNDIR/$N.ctl"
 kill -TERM $kp; wait $kp; is "jail: SIGTERM stops it" $? 143
 is "jail: nothing left (mounts, state, processes)" "$(host_mounts) $(ls "$WARDER_RUNDIR") $(leftovers)" "$before  0"
+ok "jail: the moved socket is removed too" test ! -e "$T_TMP/moved.ctl"
 
 # --- reload = exit: everything removed, exit 0
 conf exit one "command = sleep 100"
