@@ -126,6 +126,7 @@ int conf_parse_signal(const char *s, int *sig);
 int conf_parse_size(const char *s, long long *bytes); /* -1 for "max" */
 const char *conf_signal_name(int sig);                /* "TERM"; NULL for a signal without a name */
 int conf_parse_int(const char *s, long long lo, long long hi, long long *out);
+bool conf_all_digits(const char *s); /* one or more decimal digits and nothing else */
 /* Linux capability names ("net_admin", "CAP_NET_ADMIN"), usable on any system; -1 / NULL when unknown. */
 int conf_cap_parse(const char *name);
 const char *conf_cap_name(int cap);

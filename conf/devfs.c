@@ -3,6 +3,7 @@
  * `add` line into the record devfs(8)'s rulespec parser would build; the evaluator applies records as
  * sys/fs/devfs/devfs_rule.c does on a mount. */
 #include "devfs.h"
+#include "conf.h"
 #include "jailpw.h"
 
 #include <ctype.h>
@@ -105,20 +106,10 @@ static int lerr(struct lctx *c, const char *fmt, ...)
 	return -1;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* A decimal number in [lo, hi]; devfs(8)'s atonum takes only digits. */
 static int parse_num(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 {
-	if (!all_digits(s) || strlen(s) > 6)
+	if (!conf_all_digits(s) || strlen(s) > 6)
 		return -1;
 	unsigned long v = strtoul(s, NULL, 10);
 	if (v < lo || v > hi)
@@ -313,11 +304,11 @@ static int resolve_id(struct lctx *c, int kind, const char *name, uint32_t *id)
 		if (r->resolve(kind, name, id, r->resolve_arg) == 0)
 			return 0;
 	} else {
-		struct jailpw w;
+		uid_t uid;
 		gid_t gid;
 		char err[300];
-		if (kind == 'u' && jailpw_host(name, &w, err, sizeof err) == 0) {
-			*id = (uint32_t)w.uid;
+		if (kind == 'u' && jailpw_host_uid(name, &uid, err, sizeof err) == 0) {
+			*id = (uint32_t)uid;
 			return 0;
 		}
 		if (kind != 'u' && jailpw_host_group(name, &gid, err, sizeof err) == 0) {
@@ -326,7 +317,7 @@ static int resolve_id(struct lctx *c, int kind, const char *name, uint32_t *id)
 		}
 	}
 	/* devfs(8) takes a number when no such name exists. */
-	if (all_digits(name) && strlen(name) <= 10 && (v = strtoul(name, NULL, 10)) <= UINT32_MAX) {
+	if (conf_all_digits(name) && strlen(name) <= 10 && (v = strtoul(name, NULL, 10)) <= UINT32_MAX) {
 		*id = (uint32_t)v;
 		return 0;
 	}
@@ -495,7 +486,7 @@ static int rule_line(struct lctx *c, const char *s, size_t len)
 	rule.rec.dr_magic = DEVFS_MAGIC_V;
 	int i = 1;
 	unsigned long rn = 0;
-	if (all_digits(w.w[1])) {
+	if (conf_all_digits(w.w[1])) {
 		if (parse_num(w.w[1], 1, 65535, &rn) < 0)
 			return lerr(c, "bad rule number '%s' (1-65535)", w.w[1]);
 		i = 2;

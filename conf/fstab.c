@@ -1,8 +1,8 @@
 /* fstab: the fstab(5) line parser behind `mount = LINE` and `mount.fstab = FILE`. Portable: the options are
  * sorted into warder's own FSTAB_* bits; only fstab_ms_flags and fstab_mount_attrs, at the end, speak Linux. */
 #include "fstab.h"
+#include "conf.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -193,11 +193,8 @@ static int sort_options(struct fstab_entry *e, char *err, size_t errlen)
 
 static int number_field(const char *s, int *out)
 {
-	if (!*s || strlen(s) > 4)
+	if (!conf_all_digits(s) || strlen(s) > 4)
 		return -1;
-	for (const char *p = s; *p; p++)
-		if (!isdigit((unsigned char)*p))
-			return -1;
 	*out = atoi(s);
 	return 0;
 }

@@ -153,6 +153,16 @@ int conf_parse_size(const char *s, long long *bytes)
 	return -1;
 }
 
+bool conf_all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
 int conf_parse_int(const char *s, long long lo, long long hi, long long *out)
 {
 	return parse_decimal(s, lo, hi, out);

@@ -1,5 +1,4 @@
 /* jailpw: the jail's /etc/passwd and /etc/group, read without NSS (see jailpw.h). */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -10,20 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "jailpw.h"
 #include "safepath.h"
 
 #define MAX_DB_SIZE (16 << 20) /* a real passwd or group file is far smaller */
-
-static bool is_number(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
 
 /* Split a colon-separated line into at most N fields (the rest NULL); returns the number found. */
 static int split_fields(char *line, char **f, int n)
@@ -123,7 +113,7 @@ static int scan_groups(const char *whose, struct group_query *q, char *err, size
 	if (read_db(whose, "/etc/group", &db, err, errlen) < 0)
 		return -1;
 	for (char *line = db ? strtok_r(db, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-		if (split_fields(line, f, 4) < 3 || !is_number(f[2]))
+		if (split_fields(line, f, 4) < 3 || !conf_all_digits(f[2]))
 			continue;
 		gid_t gid = (gid_t)strtoul(f[2], NULL, 10);
 		if (q->name && !q->found && (strcmp(f[0], q->name) == 0 || strcmp(f[2], q->name) == 0)) {
@@ -137,7 +127,10 @@ static int scan_groups(const char *whose, struct group_query *q, char *err, size
 	return 0;
 }
 
-static int lookup_user(const char *whose, const char *user, struct jailpw *w, char *err, size_t errlen)
+/* What lookup_user does besides the passwd line: the user's groups, and a bare uid the file lacks. */
+enum { WITH_GROUPS = 1, BARE_UID = 2 };
+
+static int lookup_user(const char *whose, const char *user, int how, struct jailpw *w, char *err, size_t errlen)
 {
 	char *db, *save = NULL, *f[7];
 
@@ -145,9 +138,9 @@ static int lookup_user(const char *whose, const char *user, struct jailpw *w, ch
 	if (read_db(whose, "/etc/passwd", &db, err, errlen) < 0)
 		return -1;
 	for (char *line = db ? strtok_r(db, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-		if (split_fields(line, f, 7) < 4 || !is_number(f[2]) || !is_number(f[3]))
+		if (split_fields(line, f, 7) < 4 || !conf_all_digits(f[2]) || !conf_all_digits(f[3]))
 			continue;
-		if (strcmp(f[0], user) == 0 || (is_number(user) && strcmp(f[2], user) == 0)) {
+		if (strcmp(f[0], user) == 0 || (conf_all_digits(user) && strcmp(f[2], user) == 0)) {
 			w->uid = (uid_t)strtoul(f[2], NULL, 10);
 			w->gid = (gid_t)strtoul(f[3], NULL, 10);
 			snprintf(w->name, sizeof w->name, "%s", f[0]);
@@ -158,6 +151,8 @@ static int lookup_user(const char *whose, const char *user, struct jailpw *w, ch
 		}
 	}
 	free(db);
+	if (w->found && !(how & WITH_GROUPS))
+		return 0;
 	if (w->found) {
 		struct group_query q = {.member = w->name, .list = w->groups};
 		if (scan_groups(whose, &q, err, errlen) < 0)
@@ -165,7 +160,7 @@ static int lookup_user(const char *whose, const char *user, struct jailpw *w, ch
 		w->ngroups = q.n;
 		return 0;
 	}
-	if (!is_number(user)) {
+	if (!(how & BARE_UID) || !conf_all_digits(user)) {
 		snprintf(err, errlen, "user %s: not in %s /etc/passwd", user, whose);
 		return -1;
 	}
@@ -185,7 +180,7 @@ static int lookup_group(const char *whose, const char *name, gid_t *gid, char *e
 		return -1;
 	if (q.found)
 		*gid = q.gid;
-	else if (is_number(name))
+	else if (conf_all_digits(name))
 		*gid = (gid_t)strtoul(name, NULL, 10);
 	else {
 		snprintf(err, errlen, "group %s: not in %s /etc/group", name, whose);
@@ -196,7 +191,7 @@ static int lookup_group(const char *whose, const char *name, gid_t *gid, char *e
 
 int jailpw_user(const char *user, struct jailpw *w, char *err, size_t errlen)
 {
-	return lookup_user("the jail's", user, w, err, errlen);
+	return lookup_user("the jail's", user, WITH_GROUPS | BARE_UID, w, err, errlen);
 }
 
 int jailpw_group(const char *name, gid_t *gid, char *err, size_t errlen)
@@ -214,7 +209,7 @@ int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
 		snprintf(self, sizeof self, "%u", (unsigned)getuid());
 		user = self;
 	}
-	if (lookup_user("the host's", user, w, err, errlen) < 0)
+	if (lookup_user("the host's", user, WITH_GROUPS, w, err, errlen) < 0)
 		return -1;
 	/* initgroups(3) puts the primary group in the list too */
 	bool has = false;
@@ -222,6 +217,15 @@ int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
 		has |= w->groups[i] == w->gid;
 	if (!has && w->ngroups < JAILPW_MAX_GROUPS)
 		w->groups[w->ngroups++] = w->gid;
+	return 0;
+}
+
+int jailpw_host_uid(const char *name, uid_t *uid, char *err, size_t errlen)
+{
+	struct jailpw w;
+	if (lookup_user("the host's", name, 0, &w, err, errlen) < 0)
+		return -1;
+	*uid = w.uid;
 	return 0;
 }
 
@@ -254,6 +258,18 @@ int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
 	return 0;
 }
 
+int jailpw_host_uid(const char *name, uid_t *uid, char *err, size_t errlen)
+{
+	errno = 0;
+	struct passwd *pw = getpwnam(name);
+	if (!pw) {
+		snprintf(err, errlen, "user %s: not in the host's passwd database", name);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	return 0;
+}
+
 int jailpw_host_group(const char *name, gid_t *gid, char *err, size_t errlen)
 {
 	errno = 0;
@@ -262,7 +278,7 @@ int jailpw_host_group(const char *name, gid_t *gid, char *err, size_t errlen)
 		*gid = gr->gr_gid;
 		return 0;
 	}
-	if (is_number(name)) {
+	if (conf_all_digits(name)) {
 		*gid = (gid_t)strtoul(name, NULL, 10);
 		return 0;
 	}

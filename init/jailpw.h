@@ -36,5 +36,7 @@ int jailpw_group(const char *name, gid_t *gid, char *err, size_t errlen);
  * (the static build) from the host's /etc/passwd and /etc/group alone. */
 int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen);
 int jailpw_host_group(const char *name, gid_t *gid, char *err, size_t errlen);
+/* Only the uid of user NAME in the host's databases, for what needs no more (devfs rules). */
+int jailpw_host_uid(const char *name, uid_t *uid, char *err, size_t errlen);
 
 #endif

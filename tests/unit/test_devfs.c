@@ -1,6 +1,8 @@
 /* Unit tests of conf/devfs: the default rulesets, the seed's zvol ruleset, the kernel records, include depth,
  * a walk of a fake /dev, and every parser error. Run from the top of the source tree (data files). */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -274,6 +276,33 @@ TEST(include_loop_refused)
 		CHECK_INT(devfs_load_plan(&r, devfs_ruleset_find(&r, "b"), true, out, 8), -1);
 	} else {
 		CHECK(rc == -1);
+	}
+	devfs_rules_free(&r);
+}
+
+/* Without a resolver, user and group names are the host's (the static build reads /etc/passwd and
+ * /etc/group itself); a number names itself. getpwnam/getgrnam in this test are the oracle. */
+TEST(host_names)
+{
+	struct devfs_rules r = {0};
+	struct passwd *pw = getpwnam("daemon");
+	struct group *gr = getgrnam("tty");
+	if (!pw || !gr) {
+		fprintf(stderr, "# host_names: no daemon user or tty group here, skipped\n");
+		return;
+	}
+	uid_t uid = pw->pw_uid;
+	gid_t gid = gr->gr_gid;
+	int rc = devfs_rules_load_string(&r, "host.rules",
+					 "[host=21]\nadd path a unhide user daemon group tty\nadd path b unhide user 4321\n",
+					 err, sizeof err);
+	CHECK_INT(rc, 0);
+	const struct devfs_ruleset *s = devfs_ruleset_find(&r, "host");
+	CHECK(s && s->nrules == 2);
+	if (s && s->nrules == 2) {
+		CHECK_INT(s->rules[0].rec.dr_uid, uid);
+		CHECK_INT(s->rules[0].rec.dr_gid, gid);
+		CHECK_INT(s->rules[1].rec.dr_uid, 4321);
 	}
 	devfs_rules_free(&r);
 }
@@ -677,6 +706,7 @@ int main(void)
 	RUN(exposes_host_devices);
 	RUN(types_from_linux_majors);
 	RUN(walk_fake_dev);
+	RUN(host_names);
 	RUN(parser_errors);
 	RUN(include_loop_refused);
 	RUN(file_errors);
