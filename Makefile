@@ -62,9 +62,9 @@ endif
 ifeq ($(LIBC_A),libc.a)
 STATIC    := no
 endif
-# The sanitizers' runtimes are shared libraries: a sanitizer build is never static.
+# The sanitizers' runtimes are shared libraries: a sanitizer build is never static, whatever else says so.
 ifneq ($(findstring -fsanitize,$(CFLAGS) $(LDFLAGS)),)
-STATIC    := no
+override STATIC := no
 endif
 ifeq ($(STATIC),yes)
 LD_STATIC := -static-pie
@@ -157,7 +157,7 @@ unit: $(UNIT_BIN)
 
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(Q)$(MAKE) --no-print-directory B=build/asan STATIC=no CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" check
+	$(Q)$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" check
 
 static:
 	$(Q)$(MAKE) --no-print-directory B=build/static STATIC=yes CFLAGS="-Os -g0" build/static/warder

@@ -100,7 +100,7 @@ if command -v valgrind >/dev/null && ! grep -q __asan_init "$VG"; then
 	done
 fi
 asan=$top/build/asan/warder
-if [ -x "$asan" ] || make -C "$top" -s B=build/asan STATIC=no CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+if [ -x "$asan" ] || make -C "$top" -s B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	LDFLAGS="-fsanitize=address,undefined" build/asan/warder >/dev/null 2>&1; then
 	i=0 bad=0
 	while [ $i -lt 5 ]; do
