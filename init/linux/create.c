@@ -326,8 +326,8 @@ static pid_t wait_init(pid_t pid, int *wstatus, int options)
 	return w;
 }
 
-/* Has PID exited (not yet reaped) within MS milliseconds? A pidfd wakes us the moment it does; a kernel
- * without pidfd_open (before 5.3) is polled from 1 ms up to 10. */
+/* Has PID exited (not yet reaped) within MS milliseconds? A pidfd wakes us the moment it does; when none
+ * can be had (out of fds), it is polled from 1 ms up to 10. */
 static bool exits_within(pid_t pid, long ms)
 {
 	siginfo_t si;
