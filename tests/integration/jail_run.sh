@@ -50,7 +50,11 @@ if getent passwd daemon >/dev/null; then
 	juser "exec.system_jail_user = true" daemon; $W run -q -c "$T_TMP/c.conf" 2>/dev/null
 	is "exec.system_jail_user: exec.jail_user from the host's passwd" "$(cat "$R/tmp/juid")" "$(id -u daemon)"
 	rm -f "$R/tmp/juid"
+	juser "exec.system_jail_user = true" no-such-user-x; err=$($W run -q -c "$T_TMP/c.conf" 2>&1); rc=$?
+	is "exec.system_jail_user with a user the host lacks fails the create step (71)" "$rc" 71
+	like "... with one line naming it" "$err" "create: exec.jail_user \\(exec.system_jail_user\\): user no-such-user-x: not in the host's"
 	is "the host is as before (exec.jail_user)" "$(snap)" "$before"
+	is "no process left (exec.jail_user)" "$(leftovers)" 0
 fi
 
 # --- list, attach, SIGTERM
