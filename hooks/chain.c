@@ -71,6 +71,21 @@ static void child_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* The hook gets SIGPIPE's default like any program: a stdout or stderr whose reader is gone (warder run |
+ * head -1) would kill it at its first echo, and a cleanup step with it. Such a stream becomes /dev/null. */
+static void child_quiet_gone(void)
+{
+	for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (!log_stream_gone(fd))
+			continue;
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (null >= 0) {
+			dup2(null, fd);
+			close(null);
+		}
+	}
+}
+
 struct env {
 	char **v;
 	size_t n, cap;
@@ -167,6 +182,7 @@ static void __attribute__((noreturn)) child_run(const struct chain_ctx *c, const
 	child_signals();
 	if (io.out >= 0 && (dup2(io.out, STDOUT_FILENO) < 0 || dup2(io.out, STDERR_FILENO) < 0))
 		child_fail(io.errfd, "dup2");
+	child_quiet_gone();
 	/* The user comes from the host's databases for host-side commands and with exec.system_jail_user
 	 * (looked up before entering, as jail(8) does: by the keeper when the hook runs in the init), else
 	 * from the jail's own files once inside. */

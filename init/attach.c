@@ -24,6 +24,7 @@
 #include "keeper.h"
 #include "log.h"
 #include "peer.h"
+#include "supervise.h"
 
 #define SETNS_MAGIC "uwsgi-setns"
 #define SETNS_MAGIC_LEN 11
@@ -245,6 +246,7 @@ static int run_attached(char **cmd, const char *user)
 	if (pid == 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
+		sup_restore_sigpipe(); /* warder ignores it; the command gets what warder was started with */
 		if (user && become(user) < 0)
 			_exit(EXIT_OSERR);
 		execvp(cmd[0], cmd);

@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,14 @@
 int log_level = LOG_NORMAL;
 int log_json;
 static char log_name[64];
+static int log_gone; /* stderr's reader is gone (EPIPE): nothing more is written there */
+
+bool log_stream_gone(int fd)
+{
+	/* A pipe or FIFO without a reader polls as POLLERR, a socket whose peer left as POLLHUP. */
+	struct pollfd p = {.fd = fd, .events = 0};
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
 
 void log_set_name(const char *jail)
 {
@@ -56,16 +65,21 @@ static void emit(const char *level, const char *step, const char *fmt, va_list a
 		n = snprintf(line, sizeof line, "warder%s%s%s: %s%s%s\n", log_name[0] ? "[" : "", log_name,
 			     log_name[0] ? "]" : "", step ? step : "", step ? ": " : "", msg);
 	}
-	if (n < 0)
+	if (n < 0 || log_gone)
 		return;
 	if ((size_t)n >= sizeof line) {
 		n = sizeof line - 1;
 		line[n - 1] = '\n';
 	}
 	int saved = errno;
-	/* Best effort: a closed stderr must not take PID 1 down. */
-	ssize_t w = write(STDERR_FILENO, line, (size_t)n);
-	(void)w;
+	/* Best effort: a closed stderr must not take PID 1 down (SIGPIPE is ignored), and once its reader is
+	 * gone there is no one to write for. */
+	ssize_t w;
+	do
+		w = write(STDERR_FILENO, line, (size_t)n);
+	while (w < 0 && errno == EINTR);
+	if (w < 0 && errno == EPIPE)
+		log_gone = 1;
 	errno = saved;
 }
 

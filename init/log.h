@@ -4,6 +4,7 @@
 #define WARDER_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2, LOG_DEBUG = 3 };
 
@@ -11,6 +12,9 @@ extern int log_level;          /* LOG_NORMAL unless -q / -v */
 extern int log_json;           /* --log-format json */
 
 void log_set_name(const char *jail);   /* NULL: plain "warder" */
+
+/* FD is a pipe, FIFO or socket whose reader has gone away: writing there fails (EPIPE). */
+bool log_stream_gone(int fd);
 
 /* Errors and warnings always print (errors even with -q). */
 void log_err(const char *step, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "supervise.h"
 
 /* Subcommands land one by one; until one is linked in, its name is an ordinary command for entry mode. */
 #pragma weak cmd_check
@@ -24,6 +25,8 @@ static const struct {
 
 int main(int argc, char **argv)
 {
+	/* A reader that went away must never kill warder before its cleanup: writes fail with EPIPE instead. */
+	sup_ignore_sigpipe();
 	/* uWSGI's emperor runs a wrapper as `PROGRAM --ini NAME.ini` (--config for other extensions). */
 	if (argc == 3 && cmd_run && (strcmp(argv[1], "--ini") == 0 || strcmp(argv[1], "--config") == 0)) {
 		char *run_argv[] = {"run", "-c", argv[2], NULL};

@@ -29,6 +29,23 @@
 
 extern char **environ;
 
+static bool sigpipe_ignored_at_start; /* SIGPIPE was SIG_IGN when warder started */
+
+void sup_ignore_sigpipe(void)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	sigemptyset(&ign.sa_mask);
+	if (sigaction(SIGPIPE, &ign, &old) == 0)
+		sigpipe_ignored_at_start = old.sa_handler == SIG_IGN;
+}
+
+void sup_restore_sigpipe(void)
+{
+	struct sigaction dfl = {.sa_handler = sigpipe_ignored_at_start ? SIG_IGN : SIG_DFL};
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGPIPE, &dfl, NULL);
+}
+
 struct sup {
 	struct ev_loop *loop;
 	struct sup_opts *o;
@@ -400,14 +417,15 @@ struct exec_report {
 	int code;  /* exit status to use */
 };
 
-/* In the child: its own process group, the terminal's foreground when warder had it, the signal mask
- * warder was started with (dispositions were never changed), then exec. Only async-signal-safe calls: this
+/* In the child: its own process group, the terminal's foreground when warder had it, the signal mask and
+ * SIGPIPE's disposition warder was started with (no other disposition was changed), then exec. Only async-signal-safe calls: this
  * may be a vfork child. The failure goes to REPORT (a pipe) or, without one, into our shared memory. */
 static void __attribute__((noreturn)) child_exec(struct sup *s, bool take_tty, char **env, int report)
 {
 	setpgid(0, 0);
 	if (take_tty)
 		tcsetpgrp(STDIN_FILENO, getpid()); /* SIGTTOU is still blocked here */
+	sup_restore_sigpipe();
 	sigprocmask(SIG_SETMASK, &s->mask0, NULL);
 	struct exec_report r = {0, 0};
 	if (s->o->child_setup && (r.code = s->o->child_setup(s->o->child_arg)) != 0)

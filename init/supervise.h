@@ -58,6 +58,12 @@ int sup_last_exit(const struct sup *s);  /* exit code of the last run, -1 before
 bool sup_gave_up(const struct sup *s);   /* stopped because the restart burst limit was reached */
 void sup_free(struct sup *s);
 
+/* SIGPIPE: warder never dies of a write (a closed pipe costs no cleanup step), so it ignores SIGPIPE for
+ * itself; what it starts gets the disposition warder was started with back (tini's contract, and the
+ * command's signal setup is the user's). sup_restore_sigpipe is async-signal-safe, for a (v)fork child. */
+void sup_ignore_sigpipe(void);
+void sup_restore_sigpipe(void);
+
 /* Make warder a child subreaper when it is not PID 1 (Linux prctl / FreeBSD procctl). 0 or -1. */
 int sup_become_reaper(void);
 

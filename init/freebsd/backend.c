@@ -30,6 +30,7 @@
 #include "jail.h"
 #include "log.h"
 #include "rlimit.h"
+#include "supervise.h"
 #include "sys.h"
 
 #define IFCONFIG "/sbin/ifconfig"
@@ -69,6 +70,7 @@ static int run(const char *step, char *const argv[])
 		return -1;
 	}
 	if (pid == 0) {
+		sup_restore_sigpipe();
 		execv(argv[0], argv);
 		_exit(127);
 	}
