@@ -8,7 +8,7 @@ jail_suite
 N=pp$$
 O=$R/order # /order inside: the in-jail chains write there after the root changed
 GONE=$R/gone
-before=$(host_mounts)
+mounts() { grep -c "$T_TMP" /proc/self/mountinfo; }
 on_exit 'find /sys/fs/cgroup -type d -name "warder-'$N'*" -delete'
 # Every chain writes a line to stdout and its name to the order file; exec.prepare writes one line, then
 # waits for the reader to be gone, so that every later line meets a closed pipe.
@@ -18,7 +18,8 @@ on_exit 'find /sys/fs/cgroup -type d -name "warder-'$N'*" -delete'
 		o=$O
 		case $c in start | stop) o=/order ;; esac
 		printf 'exec.%s = echo %s; echo %s >>%s\n' $c $c $c $o
-		[ $c = prepare ] && printf 'exec.prepare += until [ -e %s ]; do sleep 0.05; done; echo after\n' "$GONE"
+		# The wait and the next line are two commands: the one that writes starts after the reader left.
+		[ $c = prepare ] && printf 'exec.prepare += until [ -e %s ]; do sleep 0.05; done\nexec.prepare += echo after\n' "$GONE"
 	done
 	printf 'command = true\n'
 } >"$T_TMP/p.conf"
@@ -32,7 +33,7 @@ is "pipe: the reader got the first line" "$(cat "$T_TMP/out")" prepare
 is "pipe: exit 0 (the command's; warder did not die of SIGPIPE)" "$(cat "$T_TMP/rc")" 0
 is "pipe: every chain ran" "$(tr '\n' ' ' <"$O")" "$all"
 is "pipe: nothing left in the run directory" "$(ls "$WARDER_RUNDIR")" ""
-is "pipe: no process left, mounts as before" "$(leftovers) $(host_mounts)" "0 $before"
+is "pipe: no process left, no mount left" "$(leftovers) $(mounts)" "0 0"
 
 # --- a FIFO whose reader exits after one line (the shape of 2>&1 | logger when logger dies)
 reset
@@ -43,12 +44,11 @@ wait
 is "fifo: exit 0" $rc 0
 is "fifo: every chain ran" "$(tr '\n' ' ' <"$O")" "$all"
 is "fifo: nothing left in the run directory" "$(ls "$WARDER_RUNDIR")" ""
-is "fifo: no process left, mounts as before" "$(leftovers) $(host_mounts)" "0 $before"
+is "fifo: no process left, no mount left" "$(leftovers) $(mounts)" "0 0"
 
 # --- the command writes into the closed pipe: it dies of SIGPIPE (its own default), warder reports 141
 reset
 sed -i 's,^command = .*,command = until [ -e /gone ]; do sleep 0.05; done; echo late; echo late,' "$T_TMP/p.conf"
-sed -i '/^exec.prepare += /d' "$T_TMP/p.conf"
 { $W run -q -c "$T_TMP/p.conf" 2>&1; echo $? >"$T_TMP/rc"; } | { head -1 >"$T_TMP/out"; exec 0<&-; touch "$GONE"; }
 is "command: SIGPIPE is the command's default again: 141 is its status" "$(cat "$T_TMP/rc")" 141
 is "command: every chain still ran" "$(tr '\n' ' ' <"$O")" "$all"
