@@ -235,8 +235,10 @@ static void __attribute__((noreturn)) child_run(const struct chain_ctx *c, const
 
 /* ---- the hook reaper ---- */
 
-/* Wait for the shell. A SIGTERM (exec.timeout, from the parent) goes on to the shell's process group, and
- * SIGKILL follows after the grace. Every signal is blocked here; SIGCHLD is only a wake-up. */
+/* Wait for the shell. A SIGTERM (exec.timeout), or the SIGINT, SIGTERM or SIGHUP of a stop request, from
+ * the parent goes on to the shell's process group, and SIGKILL follows after the grace: a stop request
+ * comes by sigqueue with its grace (stop.timeout) in ms as the value, exec.timeout's by kill. Every signal
+ * is blocked here; SIGCHLD is only a wake-up. */
 static int reaper_wait(pid_t sh)
 {
 	long long kill_at = 0;
@@ -244,6 +246,8 @@ static int reaper_wait(pid_t sh)
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	for (;;) {
 		int st;
 		pid_t r = waitpid(sh, &st, WNOHANG);
@@ -252,10 +256,11 @@ static int reaper_wait(pid_t sh)
 		if (r < 0 && errno != EINTR)
 			return -1;
 		struct timespec tick = {0, 50 * 1000000};
-		int sig = sigtimedwait(&set, NULL, kill_at ? &tick : NULL);
-		if (sig == SIGTERM && !kill_at) {
-			kill(-sh, SIGTERM);
-			kill_at = now_ms() + KILL_GRACE_MS;
+		siginfo_t si;
+		int sig = sigtimedwait(&set, &si, kill_at ? &tick : NULL);
+		if (sig > 0 && sig != SIGCHLD && !kill_at) {
+			kill(-sh, sig);
+			kill_at = now_ms() + (si.si_code == SI_QUEUE ? si.si_value.sival_int : KILL_GRACE_MS);
 		}
 		if (kill_at && now_ms() >= kill_at)
 			kill(-sh, SIGKILL);
@@ -335,8 +340,30 @@ struct waiter {
 	int log;        /* consolelog fd, -1 when none */
 	long long deadline, kill_at;
 	bool timed_out;
+	int stopped; /* the signal of a stop request passed on to the command, 0 none */
 	bool reaper; /* w->pid is a hook reaper, which does its own killing after a SIGTERM */
 };
+
+static int stop_grace_ms(const struct chain_ctx *c)
+{
+	double t = jail_duration(c->j, "stop.timeout");
+	return t < 0 ? 10000 : (int)(t * 1000);
+}
+
+/* A stop was asked for while the command runs: its process group gets the signal now, SIGKILL after
+ * stop.timeout (a reaper passes both on to the shell's group; it hears the grace through sigqueue). */
+static void stop_child(const struct chain_ctx *c, struct waiter *w, int sig)
+{
+	int grace = stop_grace_ms(c);
+	long long at = now_ms() + grace + (w->reaper ? KILL_GRACE_MS : 0);
+	w->stopped = sig;
+	if (w->reaper)
+		sigqueue(w->pid, sig, (union sigval){.sival_int = grace});
+	else
+		kill(-w->pid, sig);
+	if (!w->kill_at || at < w->kill_at)
+		w->kill_at = at;
+}
 
 static void tee_drain(struct waiter *w)
 {
@@ -360,8 +387,9 @@ static void tee_drain(struct waiter *w)
 	}
 }
 
-/* Wait for the child, feeding the tee and enforcing the timeout. Returns the wait status or -1. */
-static int wait_child(struct waiter *w)
+/* Wait for the child, feeding the tee and enforcing the timeout and stop requests. Returns the wait
+ * status or -1. */
+static int wait_child(const struct chain_ctx *c, struct waiter *w)
 {
 	int tick = 1;
 	for (;;) {
@@ -371,14 +399,17 @@ static int wait_child(struct waiter *w)
 			return -1;
 		if (r == w->pid)
 			return st;
+		int sig;
+		if (!w->stopped && c->interrupted && (sig = c->interrupted(c->interrupted_arg)) > 0)
+			stop_child(c, w, sig);
 		long long now = now_ms();
-		if (w->deadline && now >= w->deadline && !w->timed_out) {
+		if (w->deadline && now >= w->deadline && !w->timed_out && !w->stopped) {
 			w->timed_out = true;
 			kill(-w->pid, SIGTERM);
 			/* A reaper kills after the grace itself; SIGKILL to it only if it is stuck. */
 			w->kill_at = now + KILL_GRACE_MS * (w->reaper ? 2 : 1);
 		}
-		if (w->timed_out && now >= w->kill_at)
+		if ((w->timed_out || w->stopped) && now >= w->kill_at)
 			kill(-w->pid, SIGKILL);
 		struct pollfd p = {.fd = w->tee, .events = POLLIN};
 		if (poll(&p, w->tee >= 0, tick) > 0)
@@ -392,7 +423,10 @@ static void describe_failure(const struct chain_ctx *c, const char *cmd, int st,
 			     double timeout)
 {
 	const char *step = step_name(c);
-	if (w->timed_out)
+	if (w->stopped)
+		log_err(step, "%s: stopped by SIG%s (%s)", cmd, conf_signal_name(w->stopped),
+			WIFSIGNALED(st) ? "killed" : "exited");
+	else if (w->timed_out)
 		log_err(step, "%s: timed out after %gs (exec.timeout), process group killed", cmd, timeout);
 	else if (WIFSIGNALED(st))
 		log_err(step, "%s: killed by signal %d (%s)", cmd, WTERMSIG(st), conf_signal_name(WTERMSIG(st)));
@@ -470,8 +504,8 @@ int chain_run_shell(const struct chain_ctx *c, const char *cmd)
 			close(w.log);
 		return -1;
 	}
-	int st = wait_child(&w);
-	if (w.timed_out)
+	int st = wait_child(c, &w);
+	if (w.timed_out || w.stopped)
 		kill(-w.pid, SIGKILL); /* whatever of the group outlived the shell */
 	if (w.tee >= 0) {
 		tee_drain(&w);
@@ -491,7 +525,7 @@ int chain_run_shell(const struct chain_ctx *c, const char *cmd)
 		log_err(step, "%s: cannot start: %s", cmd, report);
 		return -1;
 	}
-	if (!w.timed_out && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+	if (!w.timed_out && !w.stopped && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		log_info(step, "%s ok %lldms", cmd, now_ms() - start);
 		return 0;
 	}
@@ -517,8 +551,14 @@ int chain_run(const struct chain_ctx *c, const char *chain)
 {
 	const struct conf_value *v;
 	size_t n = jail_list(c->j, chain, &v);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		int sig = c->interrupted ? c->interrupted(c->interrupted_arg) : 0;
+		if (sig > 0) {
+			log_err(step_name(c), "%s: not run: stopping (SIG%s)", v[i].text, conf_signal_name(sig));
+			return -1;
+		}
 		if (chain_run_value(c, v[i].text) < 0)
 			return -1;
+	}
 	return 0;
 }

@@ -4,7 +4,8 @@
  * anything else is a shell command run by /bin/sh -c in its own process group, with exec.timeout,
  * exec.consolelog, exec.clean, exec.jail_user / exec.system_user applied, and WARDER_NAME, WARDER_PATH,
  * WARDER_JID, WARDER_PHASE in its environment. A host-side command (inside == false) runs under a hook
- * reaper that kills and reaps whatever it leaves behind. The first failure stops the chain. */
+ * reaper that kills and reaps whatever it leaves behind. The first failure, or a stop request, stops the
+ * chain. */
 #ifndef WARDER_CHAIN_H
 #define WARDER_CHAIN_H
 
@@ -28,6 +29,12 @@ struct chain_ctx {
 	 * setfib). Returns 0, or -1 after printing one line; the command then fails with status 71. May be NULL. */
 	int (*enter)(const struct chain_ctx *c, void *arg);
 	void *enter_arg;
+	/* Create-side chains: asked every few ms while a command runs and before each value; returns the
+	 * signal of a stop request (SIGINT, SIGTERM, SIGHUP), 0 for none. The command's process group then
+	 * gets that signal (SIGKILL after stop.timeout) and the chain fails there. NULL: nothing interrupts the
+	 * chain (the remove side runs to its end, bounded by exec.timeout). */
+	int (*interrupted)(void *arg);
+	void *interrupted_arg;
 };
 
 /* Run every value of CHAIN (e.g. "exec.prestart"). An unset chain is success. Returns 0, or -1 after one

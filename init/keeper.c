@@ -29,6 +29,7 @@
 static const char *const kmsg_names[] = {
 	[KMSG_GO] = "go",       [KMSG_STARTED] = "started", [KMSG_FAILED] = "failed", [KMSG_EXITED] = "exited",
 	[KMSG_STOP] = "stop",   [KMSG_RELOAD] = "reload",   [KMSG_STATUS] = "status", [KMSG_INFO] = "info",
+	[KMSG_INTERRUPT] = "interrupt",
 };
 
 const char *kmsg_name(enum kmsg_type t)
@@ -210,6 +211,7 @@ struct keeper {
 	bool init_gone;  /* end-of-file from the init */
 	bool started;    /* "started" came */
 	bool stop_sent;  /* "stop" went to the init */
+	bool interrupt_sent; /* "interrupt" went to the init */
 	int failed_step; /* from "failed", STEP_NONE when none */
 	int exited;      /* from "exited": the command's code, -1 while it runs */
 	int status;      /* from "status": the final code, -1 before */
@@ -367,7 +369,9 @@ static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 			log_errno("signal", "forward %d to the init", w->signum);
 		return;
 	}
-	if (w->signum == SIGHUP)
+	/* While the jail is being built, SIGHUP is what a closing terminal sends (jail(8) stops then too): a
+	 * stop. Once it runs, SIGHUP is a reload. */
+	if (w->signum == SIGHUP && k->state != RUN_STARTING)
 		request_reload(k, NULL, 0);
 	else
 		request_stop(k, w->signum);
@@ -483,10 +487,19 @@ static void keeper_poll(struct keeper *k)
 	ev_run(k->loop, EVRUN_NOWAIT);
 }
 
-static int host_chain(struct keeper *k, enum step_id id)
+/* A create-side hook asks this while it runs: a signal's stop request interrupts it. */
+static int keeper_interrupted(void *arg)
+{
+	struct keeper *k = arg;
+	keeper_poll(k);
+	return k->stop_sig;
+}
+
+static int host_chain(struct keeper *k, enum step_id id, bool create)
 {
 	struct chain_ctx c = {
 		.j = k->r.j, .step = id, .pid = k->r.init_pid, .jid = k->r.jid, .rootfd = -1, .inside = false,
+		.interrupted = create ? keeper_interrupted : NULL, .interrupted_arg = k,
 	};
 	return chain_run(&c, step_get(id)->chain);
 }
@@ -545,8 +558,14 @@ static int do_inside(struct keeper *k, int *code)
 		*code = EXIT_OSERR;
 		return -1;
 	}
-	while (!k->started && !k->failed_step && !k->init_gone)
+	while (!k->started && !k->failed_step && !k->init_gone) {
 		ev_run(k->loop, EVRUN_ONCE);
+		/* The in-jail hook gets the signal from the init, which then starts nothing more. */
+		if (k->stop_sig && !k->interrupt_sent) {
+			k->interrupt_sent = true;
+			kmsg_send(k->r.sync_fd, KMSG_INTERRUPT, k->stop_sig);
+		}
+	}
 	enum step_id first_failed = k->started ? STEP_POSTSTART : (enum step_id)k->failed_step;
 	for (size_t i = 0; i < step_create_count; i++) {
 		enum step_id id = step_create_order[i];
@@ -555,7 +574,9 @@ static int do_inside(struct keeper *k, int *code)
 	}
 	if (k->started)
 		return 0;
-	if (k->failed_step) {
+	if (k->failed_step && k->stop_sig) {
+		*code = 128 + k->stop_sig;
+	} else if (k->failed_step) {
 		const struct step_def *d = step_get((enum step_id)k->failed_step);
 		*code = d && d->chain ? EXIT_SOFTWARE : EXIT_OSERR;
 	} else {
@@ -595,7 +616,7 @@ static int create_walk(struct keeper *k, int *code)
 			continue;
 		keeper_poll(k);
 		if (k->stop_sig) {
-			log_err(d->name, "interrupted by signal %d", k->stop_sig);
+			log_err(d->name, "not run: stopping (SIG%s)", conf_signal_name(k->stop_sig));
 			*code = 128 + k->stop_sig;
 			return -1;
 		}
@@ -605,8 +626,8 @@ static int create_walk(struct keeper *k, int *code)
 				return -1;
 			continue;
 		}
-		if ((d->chain ? host_chain(k, id) : backend_step(k, id, true)) < 0) {
-			*code = d->chain ? EXIT_SOFTWARE : EXIT_OSERR;
+		if ((d->chain ? host_chain(k, id, true) : backend_step(k, id, true)) < 0) {
+			*code = k->stop_sig ? 128 + k->stop_sig : d->chain ? EXIT_SOFTWARE : EXIT_OSERR;
 			return -1;
 		}
 		k->done[id] = true;
@@ -665,7 +686,7 @@ static int remove_step(struct keeper *k, enum step_id id, int *wstatus)
 		k->r.sync_fd = -1;
 		return jail_backend.remove(&k->r, wstatus);
 	default:
-		return d->chain ? host_chain(k, id) : backend_step(k, id, false);
+		return d->chain ? host_chain(k, id, false) : backend_step(k, id, false);
 	}
 }
 
@@ -737,7 +758,7 @@ static void keeper_reset(struct keeper *k)
 	memset(k->done, 0, sizeof k->done);
 	k->r.init_pid = 0;
 	k->r.sync_fd = k->r.init_fd = -1;
-	k->init_gone = k->started = k->stop_sent = false;
+	k->init_gone = k->started = k->stop_sent = k->interrupt_sent = false;
 	k->failed_step = 0;
 	k->exited = k->status = -1;
 	k->cmd_pid = 0;

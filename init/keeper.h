@@ -24,6 +24,8 @@ enum kmsg_type {
 	KMSG_RELOAD,  /* keeper -> init: restart the stack */
 	KMSG_STATUS,  /* init -> keeper: final exit code ARG; the init exits right after */
 	KMSG_INFO,    /* init -> keeper: the command's pid ARG (inside the jail, 0 none), A2 restarts, A3 last exit */
+	KMSG_INTERRUPT, /* keeper -> init, while the in-jail create steps run: a stop was asked for by signal ARG;
+			 * the running hook gets it, nothing more starts, the init reports FAILED */
 };
 
 struct kmsg {

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,9 @@ struct init {
 	bool ran[STEP_COUNT]; /* remove-side chains already run */
 	bool stopping;
 	bool reloading;       /* reload = stack under way: the stack stops, then starts again */
-	bool created;         /* init-only mode: every create step ran (exec.poststart included) */
+	bool created;         /* every create step ran (init-only mode: exec.poststart included) */
 	bool stop_deferred;   /* the command ended before that: prestop and stop wait for poststart */
+	int interrupt;        /* the signal of a stop asked for while the create steps ran, 0 none */
 	int restarts_before;  /* restarts of the stacks before the last reload */
 	struct kmsg info;     /* the last "info" sent to the keeper */
 	ev_io sync, setns;
@@ -72,12 +74,39 @@ void run_notify(enum run_state s)
 		state_fn(s, state_arg);
 }
 
+/* A stop asked for while the create steps run: in a jail the keeper's "interrupt" (its end-of-file, too),
+ * in init-only mode our own TERM, INT or HUP watchers. */
+static int init_interrupted(void *arg)
+{
+	struct init *in = arg;
+	if (in->interrupt || in->created)
+		return in->interrupt;
+	if (!in->r) {
+		ev_run(in->loop, EVRUN_NOWAIT);
+		return in->interrupt;
+	}
+	struct pollfd p = {.fd = in->r->init_fd, .events = POLLIN};
+	struct kmsg m;
+	if (poll(&p, 1, 0) == 1) {
+		int rc = kmsg_recv(in->r->init_fd, &m);
+		if (rc <= 0)
+			in->interrupt = SIGKILL;
+		else if (m.type == KMSG_INTERRUPT)
+			in->interrupt = m.arg;
+	}
+	return in->interrupt;
+}
+
 static int init_chain(struct init *in, enum step_id id)
 {
 	const struct step_def *d = step_get(id);
+	bool create = false;
+	for (size_t i = 0; i < step_create_count; i++)
+		create |= step_create_order[i] == id;
 	struct chain_ctx c = {
 		.j = in->j, .step = id, .pid = in->host_pid, .jid = -1, .rootfd = -1, .inside = d->ctx == CTX_JAIL,
 		.jail_user = in->r ? in->r->jail_user : NULL,
+		.interrupted = create ? init_interrupted : NULL, .interrupted_arg = in,
 	};
 	log_debug(d->name, "%s chain", ctx_name(d->ctx));
 	in->ran[id] = true;
@@ -340,6 +369,8 @@ static void stop_sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)loop, (void)revents;
 	struct init *in = w->data;
 	log_info("signal", "%s: stopping", conf_signal_name(w->signum));
+	if (!in->created && !in->interrupt)
+		in->interrupt = w->signum;
 	if (!in->s) {
 		in->stopping = true;
 		return;
@@ -347,10 +378,14 @@ static void stop_sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	begin_stop(in, true, stop_signal(in->j));
 }
 
+/* A reload once the stack runs; before that, SIGHUP is a closing terminal's: a stop (see keeper.c). */
 static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
-	(void)loop, (void)revents;
-	begin_reload(w->data);
+	struct init *in = w->data;
+	if (!in->created && !in->s)
+		stop_sig_cb(loop, w, revents);
+	else
+		begin_reload(in);
 }
 
 static void watch_stop_signals(struct init *in)
@@ -377,15 +412,15 @@ static int init_only_create(struct init *in)
 		const struct step_def *d = step_get(id);
 		ev_run(in->loop, EVRUN_NOWAIT);
 		if (in->stopping && !in->s) {
-			log_err(d->name, "interrupted by a signal");
-			return 128 + SIGTERM;
+			log_err(d->name, "not run: stopping (SIG%s)", conf_signal_name(in->interrupt));
+			return 128 + in->interrupt;
 		}
 		if (id == STEP_COMMAND) {
 			if (command_start(in) < 0)
 				return EXIT_OSERR;
 		} else if (d->chain) {
 			if (init_chain(in, id) < 0)
-				return EXIT_SOFTWARE;
+				return in->interrupt ? 128 + in->interrupt : EXIT_SOFTWARE;
 			in->done[id] = true;
 		}
 	}
@@ -498,21 +533,38 @@ static void setns_cb(struct ev_loop *loop, ev_io *w, int revents)
 	setns_serve(w->fd);
 }
 
+/* A step fails: its code, or 128+N when the keeper's stop request (signal N) ended it. */
+static int init_step_failed(struct init *in, enum step_id step, int code)
+{
+	return init_failed(in, step, in->interrupt ? 128 + in->interrupt : code);
+}
+
+/* Before each in-jail step: after a stop request nothing more starts. */
+static bool init_stop_asked(struct init *in, enum step_id next)
+{
+	if (!init_interrupted(in))
+		return false;
+	log_err(step_get(next)->name, "not run: stopping (SIG%s)", conf_signal_name(in->interrupt));
+	return true;
+}
+
 /* exec.jailed, the setns socket, the back end's setup, exec.start, its finish: in order, each reported. */
 static int init_steps(struct init *in)
 {
 	const char *sock = jail_get(in->j, "setns-socket");
-	if (init_chain(in, STEP_JAILED) < 0)
-		return init_failed(in, STEP_JAILED, EXIT_SOFTWARE);
+	if (init_stop_asked(in, STEP_JAILED) || init_chain(in, STEP_JAILED) < 0)
+		return init_step_failed(in, STEP_JAILED, EXIT_SOFTWARE);
 	in->done[STEP_JAILED] = true;
 	int lfd = -1;
+	if (init_stop_asked(in, STEP_SETUP))
+		return init_step_failed(in, STEP_SETUP, EXIT_OSERR);
 	if (sock && (lfd = setns_listen(sock)) < 0)
 		return init_failed(in, STEP_SETUP, EXIT_OSERR);
 	if (jail_backend.setup(in->r) < 0)
 		return init_failed(in, STEP_SETUP, EXIT_OSERR);
 	in->done[STEP_SETUP] = true;
-	if (init_chain(in, STEP_START) < 0)
-		return init_failed(in, STEP_START, EXIT_SOFTWARE);
+	if (init_stop_asked(in, STEP_START) || init_chain(in, STEP_START) < 0)
+		return init_step_failed(in, STEP_START, EXIT_SOFTWARE);
 	if (jail_backend.finish && jail_backend.finish(in->r) < 0)
 		return init_failed(in, STEP_START, EXIT_OSERR);
 	in->done[STEP_START] = true;
@@ -540,8 +592,14 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	int code = init_steps(&in);
 	if (code)
 		return code;
+	/* Never the command once a stop was asked for. */
+	if (init_stop_asked(&in, STEP_COMMAND)) {
+		stop_chains(&in); /* exec.start completed: its partner runs, here, before the init goes */
+		return init_step_failed(&in, STEP_COMMAND, EXIT_OSERR);
+	}
 	if (command_start(&in) < 0)
 		return init_failed(&in, STEP_COMMAND, EXIT_OSERR);
+	in.created = true; /* from here the keeper's messages are sync_cb's */
 	kmsg_send(r->init_fd, KMSG_STARTED, 0);
 	ev_io_init(&in.sync, sync_cb, r->init_fd, EV_READ);
 	ev_io_start(loop, &in.sync);
