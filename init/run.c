@@ -75,14 +75,17 @@ void run_notify(enum run_state s)
 }
 
 /* A stop asked for while the create steps run: in a jail the keeper's "interrupt" (its end-of-file, too),
- * in init-only mode our own TERM, INT or HUP watchers. */
+ * in init-only mode our own TERM, INT or HUP watchers, until the command starts. */
 static int init_interrupted(void *arg)
 {
 	struct init *in = arg;
 	if (in->interrupt || in->created)
 		return in->interrupt;
 	if (!in->r) {
-		ev_run(in->loop, EVRUN_NOWAIT);
+		/* Once the command runs (exec.poststart) the loop is sup's too: running it here would let the
+		 * command's exit stop everything under the hook. */
+		if (!in->s)
+			ev_run(in->loop, EVRUN_NOWAIT);
 		return in->interrupt;
 	}
 	struct pollfd p = {.fd = in->r->init_fd, .events = POLLIN};
