@@ -5,9 +5,9 @@
 #include "devfs.h"
 #include "conf.h"
 #include "jailpw.h"
+#include "log.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -832,123 +832,6 @@ const char *devfs_linux_alias(const char *path)
 	return NULL;
 }
 
-/* --- walking a real directory ------------------------------------------------------------------------------- */
-
-struct nodevec {
-	struct devfs_node *v;
-	size_t n, cap;
-	char *err;
-	size_t errlen;
-};
-
-static int werr(struct nodevec *nv, const char *what, const char *path)
-{
-	snprintf(nv->err, nv->errlen, "%s %s: %s", what, path, strerror(errno));
-	return -1;
-}
-
-static int push_node(struct nodevec *nv, const char *rel, const char *full, const struct stat *st)
-{
-	if (nv->n == nv->cap) {
-		size_t cap = nv->cap ? nv->cap * 2 : 64;
-		struct devfs_node *v = realloc(nv->v, cap * sizeof *v);
-		if (!v)
-			return werr(nv, "listing", full);
-		nv->v = v;
-		nv->cap = cap;
-	}
-	struct devfs_node *node = &nv->v[nv->n];
-	memset(node, 0, sizeof *node);
-	if (!(node->path = strdup(rel)))
-		return werr(nv, "listing", full);
-	nv->n++;
-	node->st_mode = st->st_mode;
-	node->rdev = st->st_rdev;
-	node->type = devfs_type_of(st->st_mode, st->st_rdev);
-	node->alias = devfs_linux_alias(rel);
-	if (S_ISLNK(st->st_mode)) {
-		char target[PATH_MAX];
-		ssize_t k = readlink(full, target, sizeof target - 1);
-		if (k < 0)
-			return werr(nv, "readlink", full);
-		target[k] = '\0';
-		if (!(node->link = strdup(target)))
-			return werr(nv, "listing", full);
-	}
-	return 0;
-}
-
-static int walk_dir(struct nodevec *nv, const char *top, const char *rel, dev_t topdev)
-{
-	char dir[PATH_MAX];
-	int k = snprintf(dir, sizeof dir, "%s%s%s", top, *rel ? "/" : "", rel);
-	if (k < 0 || (size_t)k >= sizeof dir) {
-		errno = ENAMETOOLONG;
-		return werr(nv, "opendir", top);
-	}
-	DIR *d = opendir(dir);
-	if (!d)
-		return werr(nv, "opendir", dir);
-	int rc = 0;
-	struct dirent *de;
-	errno = 0;
-	while (rc == 0 && (de = readdir(d))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		char full[PATH_MAX], sub[PATH_MAX];
-		struct stat st;
-		if (snprintf(full, sizeof full, "%s/%s", dir, de->d_name) >= (int)sizeof full ||
-		    snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name) >= (int)sizeof sub) {
-			errno = ENAMETOOLONG;
-			rc = werr(nv, "listing", dir);
-			break;
-		}
-		if (lstat(full, &st) < 0) {
-			if (errno == ENOENT) /* gone while we looked: /dev changes under us */
-				continue;
-			rc = werr(nv, "lstat", full);
-			break;
-		}
-		rc = push_node(nv, sub, full, &st);
-		/* pts, shm, mqueue, hugepages are mounts of their own: listed, not entered. */
-		if (rc == 0 && S_ISDIR(st.st_mode) && st.st_dev == topdev)
-			rc = walk_dir(nv, top, sub, topdev);
-		errno = 0;
-	}
-	if (rc == 0 && errno != 0)
-		rc = werr(nv, "readdir", dir);
-	closedir(d);
-	return rc;
-}
-
-static int node_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct devfs_node *)a)->path, ((const struct devfs_node *)b)->path);
-}
-
-int devfs_walk(const char *dir, struct devfs_node **out, size_t *n, char *err, size_t errlen)
-{
-	struct nodevec nv = {.err = err, .errlen = errlen};
-	struct stat st;
-	*out = NULL;
-	*n = 0;
-	if (stat(dir, &st) < 0)
-		return werr(&nv, "stat", dir);
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
-		return werr(&nv, "stat", dir);
-	}
-	if (walk_dir(&nv, dir, "", st.st_dev) < 0) {
-		devfs_nodes_free(nv.v, nv.n);
-		return -1;
-	}
-	if (nv.n)
-		qsort(nv.v, nv.n, sizeof *nv.v, node_cmp);
-	*out = nv.v;
-	*n = nv.n;
-	return 0;
-}
-
 void devfs_nodes_free(struct devfs_node *nodes, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -956,27 +839,6 @@ void devfs_nodes_free(struct devfs_node *nodes, size_t n)
 		free(nodes[i].link);
 	}
 	free(nodes);
-}
-
-int devfs_visible(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth, const char *dir,
-		  struct devfs_node **out, size_t *n, char *err, size_t errlen)
-{
-	struct devfs_node *v;
-	size_t nv, k = 0;
-	if (devfs_walk(dir, &v, &nv, err, errlen) < 0)
-		return -1;
-	devfs_eval(r, set, depth, v, nv);
-	for (size_t i = 0; i < nv; i++) {
-		if (v[i].visible) {
-			v[k++] = v[i];
-		} else {
-			free(v[i].path);
-			free(v[i].link);
-		}
-	}
-	*out = v;
-	*n = k;
-	return 0;
 }
 
 /* --- the warning for `warder check` -------------------------------------------------------------------------- */
@@ -1042,4 +904,110 @@ bool devfs_exposes_host_devices(const struct devfs_rules *r, const struct devfs_
 		}
 	}
 	return exposes_disk_dir(r, set, depth, set, depth, what, whatlen);
+}
+
+/* --- a jail's rules ------------------------------------------------------------------------------------------ */
+
+int devfs_jail_rules(const struct jail *j, struct devfs_rules *r, const struct devfs_ruleset **set, unsigned *depth,
+		     char *err, size_t errlen)
+{
+	const char *file = jail_get(j, "devfs.rules");
+	const char *spec = jail_get(j, "devfs_ruleset");
+
+	*set = NULL;
+	*depth = jail_is_set(j, "devfs.rule_depth") ? (unsigned)jail_int(j, "devfs.rule_depth") : DEVFS_DEFAULT_DEPTH;
+	if (devfs_rules_load_defaults(r, err, errlen) < 0)
+		return -1;
+	/* The installed default file is the built-in text again; only a file the user names must exist. */
+	if (file && (jail_is_set(j, "devfs.rules") || access(file, R_OK) == 0) &&
+	    devfs_rules_load(r, file, err, errlen) < 0)
+		return -1;
+	if (!spec)
+		spec = "4";
+	*set = devfs_ruleset_find(r, spec);
+	if (!*set) {
+		snprintf(err, errlen, "devfs_ruleset %s is not defined in devfs.rules", spec);
+		return -1;
+	}
+	return 0;
+}
+
+static void owner_visit(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth,
+			const struct devfs_rule **out, size_t max, size_t *n)
+{
+	for (size_t i = 0; i < set->nrules; i++) {
+		const struct devfs_rule *rule = &set->rules[i];
+		const struct devfs_record *rec = &rule->rec;
+		if ((rec->dr_iacts & DEVFS_DRA_INCSET) && depth > 0) {
+			const struct devfs_ruleset *inc = devfs_ruleset_bynum(r, rec->dr_incset);
+			if (inc)
+				owner_visit(r, inc, depth - 1, out, max, n);
+		}
+		if (!(rec->dr_iacts & (DEVFS_DRA_UID | DEVFS_DRA_GID | DEVFS_DRA_MODE)))
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < *n && k < max && !seen; k++)
+			seen = out[k] == rule;
+		if (seen)
+			continue;
+		if (*n < max)
+			out[*n] = rule;
+		(*n)++;
+	}
+}
+
+size_t devfs_owner_rules(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth,
+			 const struct devfs_rule **out, size_t max)
+{
+	size_t n = 0;
+	owner_visit(r, set, depth, out, max, &n);
+	return n;
+}
+
+bool devfs_linux_wanted(const struct jail *j)
+{
+	if (jail_is_set(j, "mount.devfs"))
+		return jail_bool(j, "mount.devfs");
+	return jail_is_set(j, "path");
+}
+
+bool devfs_linux_userns(const struct jail *j)
+{
+	const char *list = jail_get(j, "unshare");
+	char buf[256], *save = NULL;
+
+	if (!list || snprintf(buf, sizeof buf, "%s", list) >= (int)sizeof buf)
+		return false;
+	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
+		if (strcmp(t, "user") == 0)
+			return true;
+	return false;
+}
+
+size_t devfs_check_linux(const struct jail *j)
+{
+	struct devfs_rules r = {0};
+	const struct devfs_ruleset *set;
+	const struct devfs_rule *rules[64];
+	unsigned depth;
+	char err[512];
+	size_t n = 0;
+
+	/* A ruleset that does not load is reported by whoever checks the config for errors. */
+	if (!devfs_linux_wanted(j) || !devfs_linux_userns(j) || devfs_jail_rules(j, &r, &set, &depth, err, sizeof err) < 0)
+		goto out;
+	n = devfs_owner_rules(&r, set, depth, rules, sizeof rules / sizeof rules[0]);
+	for (size_t i = 0; i < n && i < sizeof rules / sizeof rules[0]; i++) {
+		char text[DEVFS_PATTERN_MAX + 128];
+		devfs_record_format(&rules[i]->rec, rules[i]->rnum, text, sizeof text);
+		log_warn("check", "%s:%d: devfs rule \"%s\" cannot apply in jail %s: it has a user namespace, so its "
+				  "/dev nodes are the host's, bind-mounted (user, group and mode stay the host's)",
+			 rules[i]->file, rules[i]->line, text, j->name);
+	}
+	if (n > sizeof rules / sizeof rules[0])
+		log_warn("check", "jail %s: %zu more devfs rules with user, group or mode cannot apply either", j->name,
+			 n - sizeof rules / sizeof rules[0]);
+out:
+	devfs_rules_free(&r);
+	return n;
 }

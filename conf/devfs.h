@@ -8,7 +8,8 @@
  *    field into the kernel struct; devfs_load_plan lists the rulesets to load in an order the kernel accepts;
  *  - the evaluator: what the kernel does with a ruleset on a devfs mount (fnmatch FNM_PATHNAME on the path
  *    below /dev, rules in rule-number order, later rules win, includes followed vfs.devfs.rule_depth levels
- *    deep, a hidden directory hides everything below it). Linux builds a jail's /dev from its answer.
+ *    deep, a hidden directory hides everything below it). Linux builds a jail's /dev from its answer
+ *    (init/linux/dev.c walks the host's /dev).
  *
  * Facts from FreeBSD's sources (sbin/devfs/rule.c, sys/fs/devfs/devfs_rule.c, libexec/rc/rc.subr):
  *  - a rule line is `add [RULENUM] [path PATTERN] [type disk|mem|tape|tty]... ACTION...`; conditions come
@@ -146,6 +147,8 @@ struct devfs_node {
 	mode_t st_mode;
 	dev_t rdev;
 	char *link;          /* a symlink's target */
+	uid_t st_uid;        /* the host node's owner and group: a jail's node made with mknod starts with them */
+	gid_t st_gid;
 	/* Set by devfs_eval. */
 	bool visible;        /* the node and every directory above it are unhidden */
 	bool set_uid, set_gid, set_mode;
@@ -164,12 +167,6 @@ enum devfs_ntype devfs_type_of(mode_t st_mode, dev_t rdev);
 /* The FreeBSD name a Linux node also answers to, or NULL: how rulesets 2-4 cover the OCI base set. */
 const char *devfs_linux_alias(const char *path);
 
-/* Every entry below DIR (recursive, symlinks not followed, other filesystems listed but not entered),
- * sorted by path, with type and alias filled. 0, or -1 with a message in err. */
-int devfs_walk(const char *dir, struct devfs_node **out, size_t *n, char *err, size_t errlen);
-/* devfs_walk + devfs_eval, keeping only the visible nodes (parents before children). */
-int devfs_visible(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth, const char *dir,
-		  struct devfs_node **out, size_t *n, char *err, size_t errlen);
 void devfs_nodes_free(struct devfs_node *nodes, size_t n);
 
 /* True when SET leaves a disk or memory device visible (a warning for `warder check`): judged on a fixed
@@ -177,5 +174,27 @@ void devfs_nodes_free(struct devfs_node *nodes, size_t n);
  * directory (zvol/, mapper/, disk/, gpt/ ...). WHAT gets the first such node or pattern. */
 bool devfs_exposes_host_devices(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth,
 				char *what, size_t whatlen);
+
+/* --- a jail's rules ---------------------------------------------------------------------------------------- */
+
+struct jail;
+
+/* The rules a jail uses: the built-in defaults, then its devfs.rules file (the installed default file only when
+ * it is there); its ruleset (devfs_ruleset) and include depth (devfs.rule_depth). 0, or -1 with a message in
+ * err (the struct is then only for devfs_rules_free). */
+int devfs_jail_rules(const struct jail *j, struct devfs_rules *r, const struct devfs_ruleset **set, unsigned *depth,
+		     char *err, size_t errlen);
+/* The rules SET runs (includes followed DEPTH levels) that set a user, group or mode, each once, in the order
+ * they run. Fills out[] with at most max; returns how many there are. */
+size_t devfs_owner_rules(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth,
+			 const struct devfs_rule **out, size_t max);
+/* Linux: the jail gets a /dev built from its ruleset (mount.devfs; unset: when it has a path). */
+bool devfs_linux_wanted(const struct jail *j);
+/* Linux: the jail has its own user namespace (unshare lists user), so its /dev nodes are the host's bound in:
+ * no mknod there, and user, group and mode rules cannot apply. */
+bool devfs_linux_userns(const struct jail *j);
+/* `warder check` on Linux: one warning per rule the jail's /dev cannot apply (FILE:LINE of the rule); returns
+ * how many. Silent when the rules do not load (that is a config error, reported elsewhere). */
+size_t devfs_check_linux(const struct jail *j);
 
 #endif

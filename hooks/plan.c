@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devfs.h"
 #include "fbsd_plan.h"
 #include "log.h"
 #include "steps.h"
@@ -166,7 +167,8 @@ static void linux_setup(struct builder *b, const struct jail *j)
 	add_bool(b, j, "mount.sysfs", "mount sysfs on /sys read-only");
 	/* As init/linux/setup.c decides: unset means yes when the jail has its own root. */
 	if (jail_is_set(j, "mount.devfs") ? jail_bool(j, "mount.devfs") : jail_is_set(j, "path"))
-		add(b, "build /dev on a tmpfs from devfs ruleset %s", jail_get(j, "devfs_ruleset"));
+		add(b, "build /dev on a tmpfs from devfs ruleset %s, %s", jail_get(j, "devfs_ruleset"),
+		    devfs_linux_userns(j) ? "host nodes bound (user namespace)" : "nodes made with mknod");
 	add_bool(b, j, "mount.tmp", "mount a tmpfs on /tmp");
 	if (jail_is_set(j, "pivot_root"))
 		add(b, "pivot_root %s", jail_get(j, "pivot_root"));

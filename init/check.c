@@ -9,6 +9,7 @@
 #include "action.h"
 #include "cmd.h"
 #include "conf.h"
+#include "devfs.h"
 #include "log.h"
 #include "steps.h"
 
@@ -54,6 +55,8 @@ static int check_jail(const struct jail *j, enum os os)
 	if (plan_build(j, os, plan_jailed(j, os), &p) < 0)
 		return EXIT_OSERR;
 	int rc = plan_print(&p, j, STDOUT_FILENO);
+	if (os == OS_LINUX && p.jailed)
+		devfs_check_linux(j);
 	plan_free(&p);
 	if (rc < 0) {
 		log_errno("check", "writing the plan");

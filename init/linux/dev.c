@@ -1,11 +1,16 @@
 /* dev: the jail's /dev, a fresh tmpfs holding what the devfs ruleset leaves visible (DESIGN.md "/dev from
- * rulesets").
+ * rulesets"), and the walk of the host's /dev that the ruleset is evaluated against.
  *
- * Host device nodes the ruleset unhides are bind-mounted from the host (mknod would not work in a user
- * namespace, and a bind keeps the host's own node). The jail's terminals never come from the host: pts is a
- * new devpts instance, ptmx points into it, and host tty-class nodes are not passed (only /dev/tty, which
- * always means the caller's own terminal). The OCI base set - fd, std* links, shm, mqueue, console - is made
- * here, each judged by the ruleset under its Linux name and its FreeBSD alias. */
+ * When warder is root in the host's user namespace, each host device node the ruleset unhides is made anew with
+ * mknod(2) in the jail's tmpfs, with the host node's owner and mode unless a user, group or mode rule says
+ * otherwise (as runc makes a privileged container's nodes): the host's nodes are only looked at. The tmpfs
+ * stays nodev, so a node the jail makes later is inert; each node made here is bound onto itself without nodev.
+ * In a user namespace mknod is refused, so the host's node is bind-mounted instead, and user, group and mode
+ * rules cannot apply (`warder check` names them). The jail's terminals never come from the host: pts is a new
+ * devpts instance, ptmx points into it, and host tty-class nodes are not passed (only /dev/tty, which always
+ * means the caller's own terminal). The OCI base set - fd, std* links, shm, mqueue, console - is made here,
+ * each judged by the ruleset under its Linux name and its FreeBSD alias. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -23,43 +28,163 @@
 
 #define DEV_STEP "devfs"
 
-/* --- the ruleset ------------------------------------------------------------------------------------------ */
+/* --- walking the host's /dev ------------------------------------------------------------------------------- */
 
-static int load_rules(const struct jail *j, struct devfs_rules *rules)
+struct walk {
+	struct devfs_node *v;
+	size_t n, cap;
+	char *err;
+	size_t errlen;
+	/* With a ruleset: directories it hides are listed but not entered (nothing below them can show). */
+	const struct devfs_rules *rules;
+	const struct devfs_ruleset *set;
+	unsigned depth;
+};
+
+static int werr(struct walk *w, const char *what, const char *path)
 {
-	const char *file = jail_get(j, "devfs.rules");
-	char err[512];
+	snprintf(w->err, w->errlen, "%s %s: %s", what, path, strerror(errno));
+	return -1;
+}
 
-	if (devfs_rules_load_defaults(rules, err, sizeof err) < 0) {
-		log_err(DEV_STEP, "%s", err);
-		return -1;
+static int push_node(struct walk *w, int dfd, const char *name, const char *rel, const char *dir,
+		     const struct stat *st)
+{
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 64;
+		struct devfs_node *v = realloc(w->v, cap * sizeof *v);
+		if (!v)
+			return werr(w, "listing", dir);
+		w->v = v;
+		w->cap = cap;
 	}
-	/* The installed default file is the built-in text again; only a file the user names must exist. */
-	if (!file || (!jail_is_set(j, "devfs.rules") && access(file, R_OK) < 0))
-		return 0;
-	if (devfs_rules_load(rules, file, err, sizeof err) < 0) {
-		log_err(DEV_STEP, "%s", err);
-		return -1;
+	struct devfs_node *node = &w->v[w->n];
+	memset(node, 0, sizeof *node);
+	if (!(node->path = strdup(rel)))
+		return werr(w, "listing", dir);
+	w->n++;
+	node->st_mode = st->st_mode;
+	node->st_uid = st->st_uid;
+	node->st_gid = st->st_gid;
+	node->rdev = st->st_rdev;
+	node->type = devfs_type_of(st->st_mode, st->st_rdev);
+	node->alias = devfs_linux_alias(rel);
+	if (S_ISLNK(st->st_mode)) {
+		char target[PATH_MAX];
+		ssize_t k = readlinkat(dfd, name, target, sizeof target - 1);
+		if (k < 0)
+			return werr(w, "readlink", rel);
+		target[k] = '\0';
+		if (!(node->link = strdup(target)))
+			return werr(w, "listing", dir);
 	}
 	return 0;
 }
 
-static const struct devfs_ruleset *find_set(const struct jail *j, const struct devfs_rules *rules)
+static bool may_show(const struct walk *w, const char *rel)
 {
-	const char *spec = jail_get(j, "devfs_ruleset");
-	const struct devfs_ruleset *set;
-
-	if (!spec)
-		spec = "4";
-	set = devfs_ruleset_find(rules, spec);
-	if (!set)
-		log_err(DEV_STEP, "devfs_ruleset %s is not defined in devfs.rules", spec);
-	return set;
+	if (!w->set)
+		return true;
+	struct devfs_node dir = {.path = (char *)rel, .type = DEVFS_N_DIR, .alias = devfs_linux_alias(rel)};
+	devfs_eval(w->rules, w->set, w->depth, &dir, 1);
+	return dir.visible;
 }
 
-static unsigned rule_depth(const struct jail *j)
+static int walk_dir(struct walk *w, const char *top, const char *rel, dev_t topdev)
 {
-	return jail_is_set(j, "devfs.rule_depth") ? (unsigned)jail_int(j, "devfs.rule_depth") : DEVFS_DEFAULT_DEPTH;
+	char dir[PATH_MAX];
+	int k = snprintf(dir, sizeof dir, "%s%s%s", top, *rel ? "/" : "", rel);
+	if (k < 0 || (size_t)k >= sizeof dir) {
+		errno = ENAMETOOLONG;
+		return werr(w, "opendir", top);
+	}
+	DIR *d = opendir(dir);
+	if (!d)
+		return werr(w, "opendir", dir);
+	int rc = 0;
+	struct dirent *de;
+	errno = 0;
+	while (rc == 0 && (de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char sub[PATH_MAX];
+		struct stat st;
+		if (snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "", de->d_name) >= (int)sizeof sub) {
+			errno = ENAMETOOLONG;
+			rc = werr(w, "listing", dir);
+			break;
+		}
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT) /* gone while we looked: /dev changes under us */
+				continue;
+			rc = werr(w, "lstat", sub);
+			break;
+		}
+		rc = push_node(w, dirfd(d), de->d_name, sub, dir, &st);
+		/* pts, shm, mqueue, hugepages are mounts of their own: listed, not entered. */
+		if (rc == 0 && S_ISDIR(st.st_mode) && st.st_dev == topdev && may_show(w, sub))
+			rc = walk_dir(w, top, sub, topdev);
+		errno = 0;
+	}
+	if (rc == 0 && errno != 0)
+		rc = werr(w, "readdir", dir);
+	closedir(d);
+	return rc;
+}
+
+static int node_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct devfs_node *)a)->path, ((const struct devfs_node *)b)->path);
+}
+
+static int walk(struct walk *w, const char *dir, struct devfs_node **out, size_t *n)
+{
+	struct stat st;
+	*out = NULL;
+	*n = 0;
+	if (stat(dir, &st) < 0)
+		return werr(w, "stat", dir);
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return werr(w, "stat", dir);
+	}
+	if (walk_dir(w, dir, "", st.st_dev) < 0) {
+		devfs_nodes_free(w->v, w->n);
+		return -1;
+	}
+	if (w->n)
+		qsort(w->v, w->n, sizeof *w->v, node_cmp);
+	*out = w->v;
+	*n = w->n;
+	return 0;
+}
+
+int lxdev_walk(const char *dir, struct devfs_node **out, size_t *n, char *err, size_t errlen)
+{
+	struct walk w = {.err = err, .errlen = errlen};
+	return walk(&w, dir, out, n);
+}
+
+int lxdev_visible(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth, const char *dir,
+		  struct devfs_node **out, size_t *n, char *err, size_t errlen)
+{
+	struct walk w = {.err = err, .errlen = errlen, .rules = r, .set = set, .depth = depth};
+	struct devfs_node *v;
+	size_t nv, k = 0;
+	if (walk(&w, dir, &v, &nv) < 0)
+		return -1;
+	devfs_eval(r, set, depth, v, nv);
+	for (size_t i = 0; i < nv; i++) {
+		if (v[i].visible) {
+			v[k++] = v[i];
+		} else {
+			free(v[i].path);
+			free(v[i].link);
+		}
+	}
+	*out = v;
+	*n = k;
+	return 0;
 }
 
 /* --- building in the new tmpfs ------------------------------------------------------------------------------ */
@@ -84,31 +209,97 @@ static int make_parents(const char *path)
 	return 0;
 }
 
+/* A user namespace (a rootless jail, or root's own) cannot make device nodes: there the host's are bound. */
 static int bind_node(const struct devfs_node *nd)
 {
-	char src[PATH_MAX + 8], what[PATH_MAX + 8];
+	char src[PATH_MAX + 8];
 	int fd, rc;
 
 	snprintf(src, sizeof src, "/dev/%s", nd->path);
-	snprintf(what, sizeof what, "/dev/%s", nd->path);
-	if (make_parents(nd->path) < 0) {
-		log_errno(DEV_STEP, "mkdir for %s", what);
-		return -1;
-	}
+	if (nd->set_mode || nd->set_uid || nd->set_gid)
+		log_warn(DEV_STEP, "%s: user, group and mode rules cannot apply in a user namespace (the node is the host's)",
+			 src);
 	fd = openat(dev_fd, nd->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		log_errno(DEV_STEP, "create %s", what);
+		log_errno(DEV_STEP, "create %s", src);
 		return -1;
 	}
 	close(fd);
 	fd = openat(dev_fd, nd->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		log_errno(DEV_STEP, "open %s", what);
+		log_errno(DEV_STEP, "open %s", src);
 		return -1;
 	}
-	rc = lxfs_bind_fd(src, fd, false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, what);
+	rc = lxfs_bind_fd(src, fd, false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, src);
 	close(fd);
 	return rc;
+}
+
+/* The jail's own node: the host node's type and number, its owner and mode unless a rule sets them; then bound
+ * onto itself without nodev, the one mount in /dev where a device works. */
+static int make_node(const struct devfs_node *nd)
+{
+	char what[PATH_MAX + 8];
+	mode_t perm = nd->set_mode ? nd->mode : nd->st_mode & 07777;
+	uid_t uid = nd->set_uid ? (uid_t)nd->uid : nd->st_uid;
+	gid_t gid = nd->set_gid ? (gid_t)nd->gid : nd->st_gid;
+	struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, .attr_clr = MOUNT_ATTR_NODEV};
+	int t = -1, target = -1, rc = -1;
+
+	snprintf(what, sizeof what, "/dev/%s", nd->path);
+	if (mknodat(dev_fd, nd->path, (nd->st_mode & S_IFMT) | 0600, nd->rdev) < 0) {
+		log_errno(DEV_STEP, "mknod %s", what);
+		return -1;
+	}
+	/* chown first: it clears set-id bits a mode rule may ask for. */
+	if (fchownat(dev_fd, nd->path, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
+		log_errno(DEV_STEP, "chown %s %lu:%lu", what, (unsigned long)uid, (unsigned long)gid);
+		return -1;
+	}
+	if (fchmodat(dev_fd, nd->path, perm, 0) < 0) {
+		log_errno(DEV_STEP, "chmod %s %04o", what, (unsigned)perm);
+		return -1;
+	}
+	t = open_tree(dev_fd, nd->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (t < 0) {
+		log_errno(DEV_STEP, "bind %s onto itself", what);
+		goto out;
+	}
+	if (mount_setattr(t, "", AT_EMPTY_PATH, &a, sizeof a) < 0) {
+		log_errno(DEV_STEP, "bind %s onto itself: set mount flags", what);
+		goto out;
+	}
+	target = openat(dev_fd, nd->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0) {
+		log_errno(DEV_STEP, "open %s", what);
+		goto out;
+	}
+	if (move_mount(t, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		log_errno(DEV_STEP, "bind %s onto itself: attach", what);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (target >= 0)
+		close(target);
+	if (t >= 0)
+		close(t);
+	return rc;
+}
+
+/* Root in the host's user namespace: the identity map is the whole id range. */
+static bool host_userns(void)
+{
+	FILE *f = fopen("/proc/self/uid_map", "re");
+	unsigned long inside, outside, count;
+	bool host;
+
+	if (!f)
+		return false;
+	host = fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 &&
+	       count == 4294967295UL && fgetc(f) == '\n' && fgetc(f) == EOF;
+	fclose(f); /* read-only */
+	return host;
 }
 
 static bool is_device(const struct devfs_node *nd)
@@ -123,14 +314,14 @@ static bool host_terminal(const struct devfs_node *nd)
 	return nd->type == DEVFS_N_TTY && !(S_ISCHR(nd->st_mode) && nd->rdev == makedev(5, 0));
 }
 
-static int host_nodes(const struct devfs_rules *rules, const struct devfs_ruleset *set, unsigned depth)
+static int host_nodes(const struct devfs_rules *rules, const struct devfs_ruleset *set, unsigned depth, bool own)
 {
 	struct devfs_node *nodes = NULL;
 	size_t n = 0;
 	char err[512];
 	int rc = 0;
 
-	if (devfs_visible(rules, set, depth, "/dev", &nodes, &n, err, sizeof err) < 0) {
+	if (lxdev_visible(rules, set, depth, "/dev", &nodes, &n, err, sizeof err) < 0) {
 		log_err(DEV_STEP, "%s", err);
 		return -1;
 	}
@@ -138,10 +329,12 @@ static int host_nodes(const struct devfs_rules *rules, const struct devfs_rulese
 		const struct devfs_node *nd = &nodes[i];
 		if (!is_device(nd) || host_terminal(nd))
 			continue;
-		if (nd->set_mode || nd->set_uid || nd->set_gid)
-			log_warn(DEV_STEP, "/dev/%s: mode/user/group rules are not applied on Linux (the node is the host's)",
-				 nd->path);
-		rc = bind_node(nd);
+		if (make_parents(nd->path) < 0) {
+			log_errno(DEV_STEP, "mkdir for /dev/%s", nd->path);
+			rc = -1;
+			break;
+		}
+		rc = own ? make_node(nd) : bind_node(nd);
 	}
 	devfs_nodes_free(nodes, n);
 	return rc;
@@ -287,7 +480,7 @@ static int mount_dev_tmpfs(void)
 		log_errno(DEV_STEP, "/dev in the rootfs");
 		return -1;
 	}
-	/* nodev: a node mknod'ed here later is inert; the bound host nodes keep their own mounts' flags. */
+	/* nodev: a node mknod'ed here later is inert; each node made or bound here is a mount of its own. */
 	rc = lxfs_mount_fs("tmpfs", "mode=755,size=64k", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV,
 			   target, "/dev");
 	close(target);
@@ -303,19 +496,24 @@ static int mount_dev_tmpfs(void)
 
 int lxdev_build(const struct jail *j)
 {
-	struct devfs_rules rules;
+	struct devfs_rules rules = {0};
 	const struct devfs_ruleset *set;
-	unsigned depth = rule_depth(j);
+	unsigned depth;
+	/* mknod needs CAP_MKNOD in the host's user namespace; a jail's own user namespace never has it. */
+	bool own = !lx_unshares(j, "user") && host_userns();
+	char err[512];
 	int rc = -1;
 
-	memset(&rules, 0, sizeof rules);
-	if (load_rules(j, &rules) < 0 || !(set = find_set(j, &rules)))
+	if (devfs_jail_rules(j, &rules, &set, &depth, err, sizeof err) < 0) {
+		log_err(DEV_STEP, "%s", err);
 		goto out;
+	}
 	if (mount_dev_tmpfs() < 0)
 		goto out;
-	rc = host_nodes(&rules, set, depth) < 0 || base_nodes(j, &rules, set, depth) < 0 ? -1 : 0;
+	rc = host_nodes(&rules, set, depth, own) < 0 || base_nodes(j, &rules, set, depth) < 0 ? -1 : 0;
 	if (rc == 0)
-		log_debug(DEV_STEP, "/dev built from ruleset %u (%s), depth %u", set->number, set->name, depth);
+		log_debug(DEV_STEP, "/dev built from ruleset %u (%s), depth %u, host nodes %s", set->number, set->name,
+			  depth, own ? "made with mknod" : "bound");
 out:
 	if (dev_fd >= 0)
 		close(dev_fd);

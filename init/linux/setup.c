@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "devfs.h"
 #include "log.h"
 #include "rlimit.h"
 #include "setup.h"
@@ -58,9 +59,7 @@ static int seal_fds(void)
 /* /dev: default on for a jail with its own root, as jail(8) users expect from mount.devfs. */
 static bool wants_devfs(const struct jail *j)
 {
-	if (jail_is_set(j, "mount.devfs"))
-		return jail_bool(j, "mount.devfs");
-	return jail_is_set(j, "path");
+	return devfs_linux_wanted(j);
 }
 
 static bool wants_mounts(const struct jail *j)

@@ -28,6 +28,27 @@ out=$(as_user $W run -q -c "$T_TMP/r.conf" 2>"$T_TMP/err"); rc=$?
 is "a rootless jail runs" $rc 0
 is "inside: root (the user's uid mapped), own hostname, warder is PID 1" "$out" "uid=0 host=rootless pid1=warder"
 [ $rc = 0 ] || sed 's/^/# /' "$T_TMP/err"
+# devfs rules a user namespace cannot apply (mknod is refused there, so /dev holds the host's nodes, bound):
+# check names each rule by FILE:LINE, and the jail still runs with the host's nodes.
+cat >"$T_TMP/devfs.rules" <<'EOF2'
+[rlmodes=41]
+add include $devfsrules_hide_all
+add include $devfsrules_unhide_basic
+add path null mode 0600
+add path random group tty
+EOF2
+chmod 644 "$T_TMP/devfs.rules"
+mk "devfs.rules = $T_TMP/devfs.rules
+devfs_ruleset = rlmodes
+command = 'echo x >/dev/null && stat -c %a /dev/null && head -c 3 /dev/zero | wc -c'" >"$T_TMP/r.conf"
+as_user $W check -c "$T_TMP/r.conf" >/dev/null 2>"$T_TMP/err"; rc=$?
+is "check passes a rule it cannot apply" $rc 0
+like "with a warning naming the mode rule's FILE:LINE" "$(cat "$T_TMP/err")" \
+	"devfs.rules:4: devfs rule \"[0-9]+ path 'null' mode 600\" cannot apply in jail rl: it has a user namespace"
+like "and the group rule's" "$(cat "$T_TMP/err")" "devfs.rules:5: devfs rule \"[0-9]+ path 'random' group [0-9]+\" cannot apply"
+out=$(as_user $W run -q -c "$T_TMP/r.conf" 2>"$T_TMP/err"); rc=$?
+is "the jail still runs, with the host's nodes" "$rc $(echo $out)" "0 666 3"
+like "and run says which node keeps the host's mode" "$(cat "$T_TMP/err")" '/dev/null: user, group and mode rules cannot apply in a user namespace'
 mk "command = 'sleep 30'" >"$T_TMP/r.conf"
 as_user $W run -q -c "$T_TMP/r.conf" & kp=$!
 i=0; while [ ! -f "$T_TMP/run/rl.state" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done

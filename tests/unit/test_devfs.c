@@ -1,5 +1,6 @@
 /* Unit tests of conf/devfs: the default rulesets, the seed's zvol ruleset, the kernel records, include depth,
- * a walk of a fake /dev, and every parser error. Run from the top of the source tree (data files). */
+ * the rules a jail uses and the ones a user namespace cannot apply, and every parser error (the walk of a
+ * fake /dev is in test_devfs_linux.c). Run from the top of the source tree (data files). */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -8,6 +9,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "devfs.h"
 #include "t.h"
 
@@ -477,112 +479,125 @@ TEST(types_from_linux_majors)
 	CHECK(devfs_linux_alias("tty0") == NULL);
 }
 
-static const struct {
-	const char *path;
-	mode_t mode;
-	unsigned maj, min;
-} fake_dev[] = {
-	{"null", S_IFCHR | 0666, 1, 3}, {"zero", S_IFCHR | 0666, 1, 5}, {"full", S_IFCHR | 0666, 1, 7},
-	{"mem", S_IFCHR | 0640, 1, 1},  {"sda", S_IFBLK | 0660, 8, 0},  {"ptmx", S_IFCHR | 0666, 5, 2},
-	{"tty", S_IFCHR | 0666, 5, 0},  {"ttyS0", S_IFCHR | 0660, 4, 64}, {"st0", S_IFCHR | 0660, 9, 0},
-	{"fuse", S_IFCHR | 0666, 10, 229}, {"pts/0", S_IFCHR | 0620, 136, 0},
-	{"zvol/over8k/volgames1", S_IFBLK | 0660, 230, 0},
-};
-
-static int make_fake_dev(const char *top)
+/* "FILE:LINE FILE:LINE ..." of the rules SPEC runs at DEPTH that set a user, group or mode. */
+static const char *owner_lines(const struct devfs_rules *r, const char *spec, unsigned depth, char *buf, size_t len)
 {
-	char p[512];
-	static const char *const dirs[] = {"pts", "zvol", "zvol/over8k", "net"};
-	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-		snprintf(p, sizeof p, "%s/%s", top, dirs[i]);
-		if (mkdir(p, 0755) < 0)
-			return -1;
-	}
-	for (size_t i = 0; i < sizeof fake_dev / sizeof fake_dev[0]; i++) {
-		snprintf(p, sizeof p, "%s/%s", top, fake_dev[i].path);
-		if (mknod(p, fake_dev[i].mode, makedev(fake_dev[i].maj, fake_dev[i].min)) < 0)
-			return -1;
-	}
-	snprintf(p, sizeof p, "%s/fd", top);
-	if (symlink("/proc/self/fd", p) < 0)
-		return -1;
-	snprintf(p, sizeof p, "%s/stdin", top);
-	return symlink("/proc/self/fd/0", p);
+	const struct devfs_rule *out[8];
+	const struct devfs_ruleset *set = devfs_ruleset_find(r, spec);
+	buf[0] = '\0';
+	if (!set)
+		return "no such ruleset";
+	size_t n = devfs_owner_rules(r, set, depth, out, 8);
+	for (size_t i = 0; i < n && i < 8; i++)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%d", i ? " " : "", out[i]->line);
+	return buf;
 }
 
-TEST(walk_fake_dev)
+TEST(owner_rules)
 {
-	char top[] = "/tmp/warder-devfs-XXXXXX";
-	CHECK(mkdtemp(top) != NULL);
-	if (make_fake_dev(top) < 0) {
-		/* mknod needs CAP_MKNOD: run the tests as root (the brief's environment) to cover this. */
-		fprintf(stderr, "walk_fake_dev: cannot make device nodes: %s\n", strerror(errno));
-		CHECK(geteuid() != 0);
-		char cmd[600];
-		snprintf(cmd, sizeof cmd, "rm -rf '%s'", top);
-		CHECK(system(cmd) == 0);
-		return;
-	}
-	struct devfs_node *v;
-	size_t n;
-	CHECK_INT(devfs_walk(top, &v, &n, err, sizeof err), 0);
-	char list[1024] = "";
-	for (size_t i = 0; i < n; i++) {
-		strcat(list, i ? " " : "");
-		strcat(list, v[i].path);
-		if (strcmp(v[i].path, "sda") == 0)
-			CHECK_INT(v[i].type, DEVFS_N_DISK);
-		if (strcmp(v[i].path, "mem") == 0)
-			CHECK_INT(v[i].type, DEVFS_N_MEM);
-		if (strcmp(v[i].path, "st0") == 0)
-			CHECK_INT(v[i].type, DEVFS_N_TAPE);
-		if (strcmp(v[i].path, "pts/0") == 0)
-			CHECK(v[i].type == DEVFS_N_TTY && major(v[i].rdev) == 136 && S_ISCHR(v[i].st_mode));
-		if (strcmp(v[i].path, "fd") == 0)
-			CHECK(v[i].type == DEVFS_N_LINK && v[i].link && strcmp(v[i].link, "/proc/self/fd") == 0);
-		if (strcmp(v[i].path, "full") == 0)
-			CHECK(v[i].alias && strcmp(v[i].alias, "zero") == 0);
-	}
-	CHECK_STR(list, "fd full fuse mem net null ptmx pts pts/0 sda st0 stdin tty ttyS0 zero zvol zvol/over8k "
-			"zvol/over8k/volgames1");
-	devfs_nodes_free(v, n);
-
 	struct devfs_rules r;
-	load_with(&r, DATA "zvol.rules");
-	/* ttyS0 is a BSD pty name in ruleset 3 ('tty[...S...]*'), so the rules leave it visible; the Linux back
-	 * end binds no host terminal but /dev/tty anyway. */
-	static const struct {
-		const char *set;
-		unsigned depth;
-		const char *want;
-	} cases[] = {
-		{"4", 1, "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero"},
-		{"5", 1, "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero"},
-		{"11", 1, "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero zvol zvol/over8k "
-			  "zvol/over8k/volgames1"},
-		{"only_jail", 1, "fd full fuse mem net null ptmx pts pts/0 sda st0 stdin tty ttyS0 zero zvol "
-				 "zvol/over8k zvol/over8k/volgames1"},
-		{"only_jail", 2, "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero zvol"},
-	};
-	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-		CHECK_INT(devfs_visible(&r, devfs_ruleset_find(&r, cases[c].set), cases[c].depth, top, &v, &n, err,
-					sizeof err),
-			  0);
-		list[0] = '\0';
-		for (size_t i = 0; i < n; i++) {
-			strcat(list, i ? " " : "");
-			strcat(list, v[i].path);
-		}
-		CHECK_STR(list, cases[c].want);
-		devfs_nodes_free(v, n);
-	}
+	char buf[128];
+	load_with(&r, DATA "owners.rules");
+	CHECK_STR(owner_lines(&r, "4", 1, buf, sizeof buf), "");
+	CHECK_STR(owner_lines(&r, "owners", 0, buf, sizeof buf), "9 10");
+	CHECK_STR(owner_lines(&r, "owners", 1, buf, sizeof buf), "3 9 10");
+	/* depth 1: owners' own rules run, not what owners includes */
+	CHECK_STR(owner_lines(&r, "deep", 1, buf, sizeof buf), "9 10 15");
+	CHECK_STR(owner_lines(&r, "deep", 2, buf, sizeof buf), "3 9 10 15");
+	/* each rule once, however often it is reached; the count goes past max */
+	const struct devfs_rule *one[1];
+	CHECK_INT(devfs_owner_rules(&r, devfs_ruleset_find(&r, "deep"), 2, one, 1), 4);
+	CHECK_INT(one[0]->line, 3);
 	devfs_rules_free(&r);
+}
 
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", top);
-	CHECK(system(cmd) == 0);
-	CHECK_INT(devfs_walk("/nonexistent-warder", &v, &n, err, sizeof err), -1);
-	CHECK_STR(err, "stat /nonexistent-warder: No such file or directory");
+/* A config of one jail [j]; "@" in BODY stands for the absolute path of owners.rules. */
+static struct conf *jail_conf(const char *body)
+{
+	char text[2048], cwd[1024];
+	struct conf *c = NULL;
+	size_t k = (size_t)snprintf(text, sizeof text, "[j]\n");
+	if (!getcwd(cwd, sizeof cwd))
+		return NULL;
+	for (const char *b = body; *b && k < sizeof text - 1100; b++)
+		if (*b == '@')
+			k += (size_t)snprintf(text + k, sizeof text - k, "%s/" DATA "owners.rules", cwd);
+		else
+			text[k++] = *b;
+	text[k++] = '\n';
+	text[k] = '\0';
+	if (conf_load_string("t.conf", text, &c, err, sizeof err) < 0)
+		fprintf(stderr, "t.conf: %s\n", err);
+	return c;
+}
+
+/* What devfs_check_linux writes to stderr, and how many rules it names. */
+static size_t check_linux(const struct jail *j, char *buf, size_t len)
+{
+	FILE *f = tmpfile();
+	int saved = dup(2);
+	size_t n, k;
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	n = devfs_check_linux(j);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	k = fread(buf, 1, len - 1, f);
+	buf[k] = '\0';
+	fclose(f);
+	return n;
+}
+
+TEST(jail_rules_and_userns_warning)
+{
+	struct devfs_rules r = {0};
+	const struct devfs_ruleset *set;
+	unsigned depth;
+	char out[4096];
+	struct conf *c = jail_conf("path = /nonexistent\nunshare = mount,user\ndevfs.rules = @\n"
+				   "devfs_ruleset = owners");
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	const struct jail *j = &c->jails[0];
+	CHECK_INT(devfs_jail_rules(j, &r, &set, &depth, err, sizeof err), 0);
+	CHECK(set && set->number == 31 && depth == 1);
+	devfs_rules_free(&r);
+	CHECK(devfs_linux_wanted(j));
+	CHECK(devfs_linux_userns(j));
+	CHECK_INT(check_linux(j, out, sizeof out), 3);
+	CHECK(strstr(out, "/tests/unit/data/devfs/owners.rules:3: devfs rule \"100 path 'zero' group 5\" cannot apply in "
+			  "jail j: it has a user namespace") != NULL);
+	CHECK(strstr(out, "owners.rules:9: devfs rule \"400 path 'null' mode 600\"") != NULL);
+	CHECK(strstr(out, "owners.rules:10: devfs rule \"500 path 'tty*' user 2 group 4\"") != NULL);
+	conf_free(c);
+
+	/* root in the host's user namespace makes the nodes: every rule applies, nothing to say */
+	c = jail_conf("path = /nonexistent\nunshare = mount,pid\ndevfs.rules = @\n"
+		      "devfs_ruleset = owners");
+	CHECK(c && !devfs_linux_userns(&c->jails[0]) && check_linux(&c->jails[0], out, sizeof out) == 0 && !out[0]);
+	conf_free(c);
+	/* no /dev built: nothing to say either */
+	c = jail_conf("path = /nonexistent\nunshare = user,mount\nmount.devfs = false\ndevfs.rules = @\n"
+		      "devfs_ruleset = owners");
+	CHECK(c && !devfs_linux_wanted(&c->jails[0]) && check_linux(&c->jails[0], out, sizeof out) == 0);
+	conf_free(c);
+	/* ruleset 4 sets no owner */
+	c = jail_conf("path = /nonexistent\nunshare = user,mount");
+	CHECK(c && check_linux(&c->jails[0], out, sizeof out) == 0);
+	conf_free(c);
+
+	c = jail_conf("path = /x\ndevfs.rules = @\ndevfs_ruleset = nosuch");
+	CHECK(c && devfs_jail_rules(&c->jails[0], &r, &set, &depth, err, sizeof err) == -1);
+	CHECK_STR(err, "devfs_ruleset nosuch is not defined in devfs.rules");
+	devfs_rules_free(&r);
+	conf_free(c);
+	c = jail_conf("path = /x\ndevfs.rules = /nonexistent/devfs.rules");
+	CHECK(c && devfs_jail_rules(&c->jails[0], &r, &set, &depth, err, sizeof err) == -1);
+	CHECK(strstr(err, "/nonexistent/devfs.rules") != NULL);
+	devfs_rules_free(&r);
+	conf_free(c);
 }
 
 /* Each bad text, loaded after the defaults, and the one-line error it must give. */
@@ -705,7 +720,8 @@ int main(void)
 	RUN(merge_and_replace);
 	RUN(exposes_host_devices);
 	RUN(types_from_linux_majors);
-	RUN(walk_fake_dev);
+	RUN(owner_rules);
+	RUN(jail_rules_and_userns_warning);
 	RUN(host_names);
 	RUN(parser_errors);
 	RUN(include_loop_refused);

@@ -1,16 +1,35 @@
 /* Unit tests of devfs.rules on Linux: the aliases that let FreeBSD's rulesets judge the Linux base set
  * (init/linux/dev.c's shm, mqueue, console, and full, tty), and ruleset 4 kept literally: it unhides fuse
- * and zfs as on FreeBSD, so a Linux host's /dev/fuse is in the jail unless the ruleset says otherwise. */
+ * and zfs as on FreeBSD, so a Linux host's /dev/fuse is in the jail unless the ruleset says otherwise; the walk
+ * of a fake /dev (init/linux/dev.c), which does not enter a directory the ruleset hides. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
 #include "devfs.h"
+#include "linux/setup.h"
 #include "t.h"
 
-/* Which of NAMES (all of TYPE, aliased as devfs_walk and dev.c alias them) SPEC leaves visible, as "a b c". */
+#define DATA "tests/unit/data/devfs/"
+
+static char err[512];
+
+static void load_with(struct devfs_rules *r, const char *file)
+{
+	memset(r, 0, sizeof *r);
+	if (devfs_rules_load_defaults(r, err, sizeof err) < 0 || devfs_rules_load(r, file, err, sizeof err) < 0)
+		fprintf(stderr, "%s: %s\n", file, err);
+}
+
+/* Which of NAMES (all of TYPE, aliased as the walk in init/linux/dev.c aliases them) SPEC leaves visible, as "a b c". */
 static const char *visible(const char *user_rules, const char *spec, const char *const *names,
 			   const enum devfs_ntype *types, size_t n, char *buf, size_t len)
 {
 	struct devfs_rules r = {0};
 	struct devfs_node nodes[16] = {{0}};
-	char err[256];
 	buf[0] = '\0';
 	if (devfs_rules_load_defaults(&r, err, sizeof err) < 0 ||
 	    (user_rules && devfs_rules_load_string(&r, "t.rules", user_rules, err, sizeof err) < 0)) {
@@ -85,10 +104,159 @@ TEST(rules_by_linux_name)
 	CHECK_STR(visible(rules, "nofuse", names, types, N, buf, sizeof buf), "shm mqueue console full tty null ttyS0");
 }
 
+
+/* DIR/NAME with a chain of directories below it whose path is longer than PATH_MAX. */
+static int make_deep(const char *top, const char *name)
+{
+	char p[512], seg[201];
+	memset(seg, 'd', 200);
+	seg[200] = '\0';
+	snprintf(p, sizeof p, "%s/%s", top, name);
+	int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (int i = 0; fd >= 0 && i < 25; i++) {
+		int next = mkdirat(fd, seg, 0755) < 0 ? -1 : openat(fd, seg, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static const struct {
+	const char *path;
+	mode_t mode;
+	unsigned maj, min;
+} fake_dev[] = {
+	{"null", S_IFCHR | 0666, 1, 3}, {"zero", S_IFCHR | 0666, 1, 5}, {"full", S_IFCHR | 0666, 1, 7},
+	{"mem", S_IFCHR | 0640, 1, 1},  {"sda", S_IFBLK | 0660, 8, 0},  {"ptmx", S_IFCHR | 0666, 5, 2},
+	{"tty", S_IFCHR | 0666, 5, 0},  {"ttyS0", S_IFCHR | 0660, 4, 64}, {"st0", S_IFCHR | 0660, 9, 0},
+	{"fuse", S_IFCHR | 0666, 10, 229}, {"pts/0", S_IFCHR | 0620, 136, 0},
+	{"zvol/over8k/volgames1", S_IFBLK | 0660, 230, 0},
+};
+
+static int make_fake_dev(const char *top)
+{
+	char p[512];
+	static const char *const dirs[] = {"pts", "zvol", "zvol/over8k", "net"};
+	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		snprintf(p, sizeof p, "%s/%s", top, dirs[i]);
+		if (mkdir(p, 0755) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < sizeof fake_dev / sizeof fake_dev[0]; i++) {
+		snprintf(p, sizeof p, "%s/%s", top, fake_dev[i].path);
+		if (mknod(p, fake_dev[i].mode, makedev(fake_dev[i].maj, fake_dev[i].min)) < 0)
+			return -1;
+	}
+	snprintf(p, sizeof p, "%s/fuse", top);
+	if (chown(p, 7, 5) < 0 || chmod(p, 0640) < 0)
+		return -1;
+	snprintf(p, sizeof p, "%s/fd", top);
+	if (symlink("/proc/self/fd", p) < 0)
+		return -1;
+	snprintf(p, sizeof p, "%s/stdin", top);
+	return symlink("/proc/self/fd/0", p);
+}
+
+TEST(walk_fake_dev)
+{
+	char top[] = "/tmp/warder-devfs-XXXXXX";
+	CHECK(mkdtemp(top) != NULL);
+	if (make_fake_dev(top) < 0) {
+		/* mknod needs CAP_MKNOD: run the tests as root (the brief's environment) to cover this. */
+		fprintf(stderr, "walk_fake_dev: cannot make device nodes: %s\n", strerror(errno));
+		CHECK(geteuid() != 0);
+		char cmd[600];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", top);
+		CHECK(system(cmd) == 0);
+		return;
+	}
+	struct devfs_node *v;
+	size_t n;
+	CHECK_INT(lxdev_walk(top, &v, &n, err, sizeof err), 0);
+	char list[1024] = "";
+	for (size_t i = 0; i < n; i++) {
+		strcat(list, i ? " " : "");
+		strcat(list, v[i].path);
+		if (strcmp(v[i].path, "sda") == 0)
+			CHECK_INT(v[i].type, DEVFS_N_DISK);
+		if (strcmp(v[i].path, "mem") == 0)
+			CHECK_INT(v[i].type, DEVFS_N_MEM);
+		if (strcmp(v[i].path, "st0") == 0)
+			CHECK_INT(v[i].type, DEVFS_N_TAPE);
+		if (strcmp(v[i].path, "pts/0") == 0)
+			CHECK(v[i].type == DEVFS_N_TTY && major(v[i].rdev) == 136 && S_ISCHR(v[i].st_mode));
+		if (strcmp(v[i].path, "fd") == 0)
+			CHECK(v[i].type == DEVFS_N_LINK && v[i].link && strcmp(v[i].link, "/proc/self/fd") == 0);
+		if (strcmp(v[i].path, "full") == 0)
+			CHECK(v[i].alias && strcmp(v[i].alias, "zero") == 0);
+		if (strcmp(v[i].path, "fuse") == 0) /* a node made with mknod in a jail starts with these */
+			CHECK(v[i].st_uid == 7 && v[i].st_gid == 5 && (v[i].st_mode & 07777) == 0640);
+	}
+	CHECK_STR(list, "fd full fuse mem net null ptmx pts pts/0 sda st0 stdin tty ttyS0 zero zvol zvol/over8k "
+			"zvol/over8k/volgames1");
+	devfs_nodes_free(v, n);
+
+	struct devfs_rules r;
+	load_with(&r, DATA "zvol.rules");
+	/* ttyS0 is a BSD pty name in ruleset 3 ('tty[...S...]*'), so the rules leave it visible; the Linux back
+	 * end binds no host terminal but /dev/tty anyway. */
+	static const struct {
+		const char *set;
+		unsigned depth;
+		const char *want;
+	} cases[] = {
+		{"4", 1, "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero"},
+		{"5", 1, "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero"},
+		{"11", 1, "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero zvol zvol/over8k "
+			  "zvol/over8k/volgames1"},
+		{"only_jail", 1, "fd full fuse mem net null ptmx pts pts/0 sda st0 stdin tty ttyS0 zero zvol "
+				 "zvol/over8k zvol/over8k/volgames1"},
+		{"only_jail", 2, "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero zvol"},
+	};
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		CHECK_INT(lxdev_visible(&r, devfs_ruleset_find(&r, cases[c].set), cases[c].depth, top, &v, &n, err,
+					sizeof err),
+			  0);
+		list[0] = '\0';
+		for (size_t i = 0; i < n; i++) {
+			strcat(list, i ? " " : "");
+			strcat(list, v[i].path);
+		}
+		CHECK_STR(list, cases[c].want);
+		devfs_nodes_free(v, n);
+	}
+
+	/* A directory the ruleset hides is not entered: a tree below net deeper than PATH_MAX breaks a full walk,
+	 * not the walk for ruleset 4; a ruleset that shows net still enters it. */
+	CHECK_INT(make_deep(top, "net"), 0);
+	CHECK_INT(lxdev_walk(top, &v, &n, err, sizeof err), -1);
+	CHECK(strstr(err, "/net/ddd") != NULL);
+	CHECK_INT(lxdev_visible(&r, devfs_ruleset_find(&r, "4"), 1, top, &v, &n, err, sizeof err), 0);
+	list[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		strcat(list, i ? " " : "");
+		strcat(list, v[i].path);
+	}
+	CHECK_STR(list, cases[0].want);
+	devfs_nodes_free(v, n);
+	CHECK_INT(lxdev_visible(&r, devfs_ruleset_find(&r, "only_jail"), 1, top, &v, &n, err, sizeof err), -1);
+	devfs_rules_free(&r);
+
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", top);
+	CHECK(system(cmd) == 0);
+	CHECK_INT(lxdev_walk("/nonexistent-warder", &v, &n, err, sizeof err), -1);
+	CHECK_STR(err, "stat /nonexistent-warder: No such file or directory");
+}
+
 int main(void)
 {
 	RUN(aliases);
 	RUN(default_rulesets);
 	RUN(rules_by_linux_name);
+	RUN(walk_fake_dev);
 	return T_DONE();
 }
