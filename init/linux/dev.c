@@ -47,6 +47,12 @@ static int werr(struct walk *w, const char *what, const char *path)
 	return -1;
 }
 
+static int werr_in(struct walk *w, const char *what, const char *dir, const char *name)
+{
+	snprintf(w->err, w->errlen, "%s %s/%s: %s", what, dir, name, strerror(errno));
+	return -1;
+}
+
 static int push_node(struct walk *w, int dfd, const char *name, const char *rel, const char *dir,
 		     const struct stat *st)
 {
@@ -73,7 +79,7 @@ static int push_node(struct walk *w, int dfd, const char *name, const char *rel,
 		char target[PATH_MAX];
 		ssize_t k = readlinkat(dfd, name, target, sizeof target - 1);
 		if (k < 0)
-			return werr(w, "readlink", rel);
+			return werr_in(w, "readlink", dir, name);
 		target[k] = '\0';
 		if (!(node->link = strdup(target)))
 			return werr(w, "listing", dir);
@@ -117,7 +123,7 @@ static int walk_dir(struct walk *w, const char *top, const char *rel, dev_t topd
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT) /* gone while we looked: /dev changes under us */
 				continue;
-			rc = werr(w, "lstat", sub);
+			rc = werr_in(w, "lstat", dir, de->d_name);
 			break;
 		}
 		rc = push_node(w, dirfd(d), de->d_name, sub, dir, &st);
