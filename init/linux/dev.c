@@ -19,8 +19,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "devfs.h"
 #include "log.h"
@@ -215,7 +217,8 @@ static int make_parents(const char *path)
 	return 0;
 }
 
-/* A user namespace (a rootless jail, or root's own) cannot make device nodes: there the host's are bound. */
+/* A user namespace (a rootless jail, or root's own) cannot make device nodes: there the host's are bound. So
+ * are they where warder lacks CAP_MKNOD (a container that drops it). */
 static int bind_node(const struct devfs_node *nd)
 {
 	char src[PATH_MAX + 8];
@@ -223,8 +226,8 @@ static int bind_node(const struct devfs_node *nd)
 
 	snprintf(src, sizeof src, "/dev/%s", nd->path);
 	if (nd->set_mode || nd->set_uid || nd->set_gid)
-		log_warn(DEV_STEP, "%s: user, group and mode rules cannot apply in a user namespace (the node is the host's)",
-			 src);
+		log_warn(DEV_STEP, "%s: user, group and mode rules cannot apply in a user namespace or without CAP_MKNOD "
+				   "(the node is the host's)", src);
 	fd = openat(dev_fd, nd->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		log_errno(DEV_STEP, "create %s", src);
@@ -293,13 +296,19 @@ out:
 	return rc;
 }
 
-/* Root in the host's user namespace: the identity map is the whole id range. */
-static bool host_userns(void)
+/* mknod(2) of a device needs CAP_MKNOD in the host's user namespace: the identity map is the whole id range
+ * there, and a container may run warder without the capability. */
+static bool can_mknod(void)
 {
-	FILE *f = fopen("/proc/self/uid_map", "re");
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct d[2];
+	FILE *f;
 	unsigned long inside, outside, count;
 	bool host;
 
+	if (syscall(SYS_capget, &h, d) < 0 || !(d[CAP_MKNOD / 32].effective & (1U << (CAP_MKNOD % 32))))
+		return false;
+	f = fopen("/proc/self/uid_map", "re");
 	if (!f)
 		return false;
 	host = fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 &&
@@ -505,8 +514,8 @@ int lxdev_build(const struct jail *j)
 	struct devfs_rules rules = {0};
 	const struct devfs_ruleset *set;
 	unsigned depth;
-	/* mknod needs CAP_MKNOD in the host's user namespace; a jail's own user namespace never has it. */
-	bool own = !lx_unshares(j, "user") && host_userns();
+	/* A jail's own user namespace never has CAP_MKNOD in the host's. */
+	bool own = !lx_unshares(j, "user") && can_mknod();
 	char err[512];
 	int rc = -1;
 

@@ -52,6 +52,13 @@ like "permission denied, says the shell" "$(cat "$T_TMP/err")" '/dev/null: Permi
 conf "command = 'mknod /dev/mine c 1 5 && head -c 1 /dev/mine >/dev/null 2>&1 && echo read; echo done'" >"$T_TMP/c.conf"
 is "a node the jail makes in /dev is inert (nodev)" "$($W run -q -c "$T_TMP/c.conf" 2>&1)" done
 
+# Root without CAP_MKNOD (a container that drops it) cannot make nodes either: the host's are bound, and run
+# names each node whose rules cannot apply.
+conf "command = 'stat -c %a /dev/null; echo x >/dev/null && head -c 2 /dev/zero | wc -c'" >"$T_TMP/n.conf"
+out=$(setpriv --bounding-set=-mknod $W run -q -c "$T_TMP/n.conf" 2>"$T_TMP/err"); rc=$?
+is "without CAP_MKNOD the jail runs with the host's nodes" "$rc $(echo $out)" "0 666 2"
+like "saying the mode rule cannot apply" "$(cat "$T_TMP/err")" '/dev/null: user, group and mode rules cannot apply in a user namespace or without CAP_MKNOD'
+
 out=$($W check -c "$T_TMP/c.conf" 2>"$T_TMP/err")
 like "check: the plan says the nodes are made with mknod" "$out" 'build /dev on a tmpfs from devfs ruleset modes, nodes made with mknod'
 is "check: no warning for root in the host's user namespace" "$(cat "$T_TMP/err")" ""
