@@ -1,7 +1,13 @@
-/* attach: `warder attach NAME|SOCKET [-u USER] -- CMD`, `warder list`, and the setns socket a jail's init
- * serves (uWSGI's setns-socket protocol: the payload "uwsgi-setns", a native int with the number of fds, the
- * namespace fds as SCM_RIGHTS; the user namespace is left out, as uWSGI does). Entering is the back end's
- * job (jail_backend.enter); this file finds the jail, runs the command and reports its status. */
+/* attach: `warder attach [-u USER] [--cap LIST] [--privileged] NAME|SOCKET -- CMD`, `warder list`, and the
+ * setns socket a jail's init serves (uWSGI's setns-socket protocol: the payload "uwsgi-setns", a native int
+ * with the number of fds, the namespace fds as SCM_RIGHTS; the user namespace is left out, as uWSGI does).
+ * Entering is the back end's job (jail_backend.enter); this file finds the jail, gives the command the jail's
+ * limits and reports its status.
+ *
+ * The limits are the main command's, applied by the same code: the keeper records the jail's user, group,
+ * groups, caps, no_new_privs and rlimit.* in STATEDIR/NAME.limits (warder's own dialect), and the attached
+ * child runs rlimit_apply and jail_backend.drop on them, as the command's child does (runc exec's model:
+ * the container's process settings, read from its state). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +30,7 @@
 #include "keeper.h"
 #include "log.h"
 #include "peer.h"
+#include "rlimit.h"
 #include "supervise.h"
 
 #define SETNS_MAGIC "uwsgi-setns"
@@ -196,24 +203,170 @@ static int setns_fetch(const char *path, int *fds, size_t *n, pid_t *pid)
 	return 0;
 }
 
-/* USER from the jail's own passwd and group files (we are inside its root by now). */
-static int become(const char *user)
+/* --- the jail's limits ------------------------------------------------------------------------------------ */
+/* What the main command's privilege drop and rlimits read: nothing else is recorded. */
+static bool is_limit(const char *param)
+{
+	static const char *const keys[] = {"user", "group", "groups", "caps", "no_new_privs"};
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (strcmp(param, keys[i]) == 0)
+			return true;
+	return strncmp(param, "rlimit.", 7) == 0;
+}
+
+struct attach_opts {
+	const char *user;  /* -u: replaces user, group and groups (the user's own, as docker exec -u) */
+	const char *caps;  /* --cap: appended to the jail's caps, in caps' grammar */
+	bool privileged;   /* --privileged: caps all, no_new_privs off */
+};
+
+/* J's limits as a config section, with O's changes (NULL: as they are). Values are single-quoted: literal. */
+static void limits_emit(FILE *f, const struct jail *j, const struct attach_opts *o)
+{
+	bool own_user = o && o->user, own_caps = o && (o->caps || o->privileged);
+	fputs("; the limits `warder attach` applies (see warder(8)); written by the jail's keeper\n[limits]\n", f);
+	for (size_t i = 0; i < j->np; i++) {
+		const struct conf_param *p = &j->p[i];
+		if (!is_limit(p->name) || (own_user && (!strcmp(p->name, "user") || !strcmp(p->name, "group") ||
+							!strcmp(p->name, "groups"))) ||
+		    (own_caps && !strcmp(p->name, "caps")) || (o && o->privileged && !strcmp(p->name, "no_new_privs")))
+			continue;
+		for (size_t k = 0; k < p->n; k++)
+			fprintf(f, "%s = '%s'\n", p->name, p->v[k].text);
+	}
+	if (own_user)
+		fprintf(f, "user = '%s'\n", o->user);
+	if (o && o->privileged)
+		fputs("caps = 'all'\nno_new_privs = 'false'\n", f);
+	else if (own_caps)
+		fprintf(f, "caps = '%s, %s'\n", jail_get(j, "caps") ? jail_get(j, "caps") : "default", o->caps);
+}
+
+static void limits_path(const char *name, char *buf, size_t len)
+{
+	char dir[512];
+	snprintf(buf, len, "%s/%s.limits", state_dir(dir, sizeof dir), name);
+}
+
+int attach_limits_save(const struct jail *j, const char *name)
+{
+	char dir[512], path[1024], tmp[1100];
+	if (mkdir(state_dir(dir, sizeof dir), 0755) < 0 && errno != EEXIST) {
+		log_errno("state", "mkdir %s", dir);
+		return -1;
+	}
+	limits_path(name, path, sizeof path);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "we");
+	if (!f) {
+		log_errno("state", "create %s", tmp);
+		return -1;
+	}
+	limits_emit(f, j, NULL);
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		log_errno("state", "write %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int attach_limits_remove(const char *name)
+{
+	char path[1024];
+	limits_path(name, path, sizeof path);
+	if (unlink(path) < 0 && errno != ENOENT) {
+		log_errno("state", "unlink %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The jail warder runs behind setns socket PATH: its name into NAME, or -1 when none is ours. */
+static int name_by_socket(const char *path, char *name, size_t len)
+{
+	char dir[512];
+	DIR *d = opendir(state_dir(dir, sizeof dir));
+	struct dirent *de;
+	int rc = -1;
+	while (d && rc < 0 && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		struct jail_state s;
+		if (l <= 6 || strcmp(de->d_name + l - 6, ".state") != 0)
+			continue;
+		snprintf(name, len, "%.*s", (int)(l - 6), de->d_name);
+		if (state_read(name, &s) == 0 && state_alive(&s) && strcmp(s.socket, path) == 0)
+			rc = 0;
+	}
+	if (d)
+		closedir(d);
+	return rc;
+}
+
+/* The limits to attach with: jail NAME's as its keeper recorded them, or with NAME NULL (a jail warder does
+ * not run) the defaults every main command starts from; with O's changes. *C is the caller's to free. */
+static const struct jail *limits_load(const char *name, const struct attach_opts *o, struct conf **c)
+{
+	char path[1024], err[1200];
+	struct conf *rec = NULL;
+	int rc;
+	if (name) {
+		limits_path(name, path, sizeof path);
+		rc = conf_load(path, &rec, err, sizeof err);
+	} else {
+		snprintf(path, sizeof path, "the default limits");
+		rc = conf_load_string(path, "[limits]\n", &rec, err, sizeof err);
+	}
+	const struct jail *j = rc == 0 ? conf_jail(rec, "limits") : NULL;
+	if (!j) {
+		/* Without the jail's limits, refuse rather than guess at fewer. */
+		log_err("attach", "%s: the jail's limits are unknown: %s", name ? name : "?", rc < 0 ? err : "no [limits]");
+		conf_free(rec);
+		return NULL;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (f)
+		limits_emit(f, j, o);
+	conf_free(rec);
+	if (!f || fclose(f) != 0) {
+		log_errno("attach", "the jail's limits");
+		free(text);
+		return NULL;
+	}
+	j = conf_load_string(path, text, c, err, sizeof err) == 0 ? conf_jail(*c, "limits") : NULL;
+	if (!j)
+		log_err("attach", "%s", err);
+	free(text);
+	return j;
+}
+
+/* In the attached child, inside the jail: the rlimits and the privilege drop of the main command (the back
+ * end's drop: bounding and permitted/effective caps, no_new_privs, groups, gid, uid read back). */
+static int take_limits(const struct jail *j, const char *name)
 {
 	struct jailpw w;
 	char err[300];
-
-	if (jailpw_user(user, &w, err, sizeof err) < 0) {
+	const char *user = jail_get(j, "user");
+	/* The home, and a clear message for a user the jail lacks, while its files are readable. */
+	if (user && jailpw_user(user, &w, err, sizeof err) < 0) {
 		log_err("attach", "%s", err);
 		return -1;
 	}
-	if (setgroups(w.ngroups, w.groups) < 0 || setgid(w.gid) < 0 || setuid(w.uid) < 0) {
-		log_errno("attach", "become %s", w.name);
+	if (rlimit_apply(j, "attach") < 0)
 		return -1;
+	struct jailrun r = {.j = j, .name = name, .jid = -1, .sync_fd = -1, .init_fd = -1};
+	if (!jail_backend.drop || jail_backend.drop(&r) < 0)
+		return -1;
+	if (user) {
+		if (chdir(w.home) < 0 && chdir("/") < 0)
+			log_errno("attach", "chdir /");
+		if (setenv("HOME", w.home, 1) < 0 || setenv("USER", w.name, 1) < 0) {
+			log_errno("attach", "setenv");
+			return -1;
+		}
 	}
-	if (chdir(w.home) < 0 && chdir("/") < 0)
-		log_errno("attach", "chdir /");
-	setenv("HOME", w.home, 1);
-	setenv("USER", w.name, 1);
 	return 0;
 }
 
@@ -231,8 +384,8 @@ static int wait_child(pid_t pid)
 	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 }
 
-/* Fork (a pid namespace takes only children), become USER, run CMD; return its status. */
-static int run_attached(char **cmd, const char *user)
+/* Fork (a pid namespace takes only children), take the jail's limits, run CMD; return its status. */
+static int run_attached(char **cmd, const struct jail *j, const char *name)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
 	sigemptyset(&ign.sa_mask);
@@ -247,7 +400,7 @@ static int run_attached(char **cmd, const char *user)
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
 		sup_restore_sigpipe(); /* warder ignores it; the command gets what warder was started with */
-		if (user && become(user) < 0)
+		if (take_limits(j, name) < 0)
 			_exit(EXIT_OSERR);
 		execvp(cmd[0], cmd);
 		int err = errno;
@@ -257,27 +410,44 @@ static int run_attached(char **cmd, const char *user)
 	return wait_child(pid);
 }
 
-static const char attach_usage[] = "usage: warder attach [-u USER] NAME|SOCKET [--] [CMD [ARGS...]]\n";
+static const char attach_usage[] =
+	"usage: warder attach [-u USER] [--cap LIST] [--privileged] NAME|SOCKET [--] [CMD [ARGS...]]\n";
 
 /* Options may come before or after NAME (warder attach NAME -u USER -- CMD). */
-static int attach_opts(int argc, char **argv, const char **user)
+static int attach_opts(int argc, char **argv, struct attach_opts *o)
 {
+	static const struct option longopts[] = {
+		{"user", required_argument, NULL, 'u'},
+		{"cap", required_argument, NULL, 'C'},
+		{"privileged", no_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char why[300];
 	int opt;
-	while ((opt = getopt(argc, argv, "+u:h")) != -1) {
-		if (opt == 'u')
-			*user = optarg;
-		else
+	while ((opt = getopt_long(argc, argv, "+u:h", longopts, NULL)) != -1) {
+		if (opt == 'u') {
+			o->user = optarg;
+		} else if (opt == 'C') {
+			char *v = optarg;
+			if (param_check(param_find("caps"), "--cap", &v, why, sizeof why) < 0)
+				return log_err("attach", "%s", why), EXIT_USAGE;
+			o->caps = optarg;
+		} else if (opt == 'P') {
+			o->privileged = true;
+		} else {
 			return fputs(attach_usage, opt == 'h' ? stdout : stderr), opt == 'h' ? 0 : EXIT_USAGE;
+		}
 	}
 	return -1;
 }
 
 int cmd_attach(int argc, char **argv)
 {
-	const char *user = NULL;
+	struct attach_opts o = {0};
 	int rc;
 	optind = 0;
-	if ((rc = attach_opts(argc, argv, &user)) >= 0)
+	if ((rc = attach_opts(argc, argv, &o)) >= 0)
 		return rc;
 	if (optind >= argc)
 		return fputs(attach_usage, stderr), EXIT_USAGE;
@@ -285,7 +455,7 @@ int cmd_attach(int argc, char **argv)
 	/* getopt goes on from the argument after NAME, as if NAME were the program name. */
 	int base = optind;
 	optind = 0; /* glibc: start afresh on the new vector */
-	if ((rc = attach_opts(argc - base, argv + base, &user)) >= 0)
+	if ((rc = attach_opts(argc - base, argv + base, &o)) >= 0)
 		return rc;
 	optind += base;
 	static char *sh[] = {"/bin/sh", NULL};
@@ -297,17 +467,33 @@ int cmd_attach(int argc, char **argv)
 	int fds[SETNS_MAX];
 	size_t n = 0;
 	pid_t pid;
+	char name[256];
+	bool ours;
 	if (strchr(target, '/')) {
 		if (setns_fetch(target, fds, &n, &pid) < 0)
 			return EXIT_OSERR;
+		ours = name_by_socket(target, name, sizeof name) == 0;
 	} else {
 		/* No state: not a jail warder runs; the back end may still know it (FreeBSD's own jails). */
 		struct jail_state s;
-		pid = state_read(target, &s) == 0 && state_alive(&s) ? s.pid : 0;
+		ours = state_read(target, &s) == 0 && state_alive(&s);
+		pid = ours ? s.pid : 0;
+		snprintf(name, sizeof name, "%s", target);
 	}
-	if (jail_backend.enter(strchr(target, '/') ? NULL : target, pid, n ? fds : NULL, n) < 0)
+	/* Read before entering: the state directory is the host's. */
+	if (!ours && strchr(target, '/'))
+		log_warn("attach", "%s: no jail of ours serves this socket: the default limits apply", target);
+	struct conf *c = NULL;
+	const struct jail *j = limits_load(ours ? name : NULL, &o, &c);
+	if (!j || jail_backend.enter(strchr(target, '/') ? NULL : target, pid, n ? fds : NULL, n) < 0) {
+		for (size_t i = 0; !j && i < n; i++)
+			close(fds[i]);
+		conf_free(c);
 		return EXIT_OSERR;
-	return run_attached(cmd, user);
+	}
+	rc = run_attached(cmd, j, ours ? name : NULL);
+	conf_free(c);
+	return rc;
 }
 
 /* --- list ---------------------------------------------------------------------------------------------------- */

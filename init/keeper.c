@@ -186,7 +186,7 @@ int state_remove(const char *name)
 		log_errno("state", "unlink %s", path);
 		return -1;
 	}
-	return 0;
+	return attach_limits_remove(name);
 }
 
 static bool pid_alive(pid_t pid)
@@ -647,6 +647,8 @@ static void write_state(struct keeper *k)
 	snprintf(s.path, sizeof s.path, "%s", path ? path : "");
 	snprintf(s.socket, sizeof s.socket, "%s", sock ? sock : "");
 	snprintf(s.control, sizeof s.control, "%s", k->ctl ? control_path(k->ctl) : "");
+	/* Without its limits file attach refuses the jail (never runs with more than the command). */
+	attach_limits_save(k->r.j, k->r.name);
 	state_write(&s);
 }
 

@@ -81,5 +81,9 @@ int state_write(const struct jail_state *s);
 int state_read(const char *name, struct jail_state *s); /* 0, -1 when absent or unreadable (errno) */
 int state_remove(const char *name);
 bool state_alive(const struct jail_state *s);           /* the recorded keeper is still running */
+/* STATEDIR/NAME.limits (init/attach.c): J's user, group(s), caps, no_new_privs and rlimit.*, which `warder
+ * attach` applies as the main command gets them. Written before the state file, removed with it. */
+int attach_limits_save(const struct jail *j, const char *name);
+int attach_limits_remove(const char *name);
 
 #endif
