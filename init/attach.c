@@ -282,8 +282,9 @@ int attach_limits_remove(const char *name)
 	return 0;
 }
 
-/* The jail warder runs behind setns socket PATH: its name into NAME, or -1 when none is ours. */
-static int name_by_socket(const char *path, char *name, size_t len)
+/* The jail warder runs behind setns socket PATH, served by PID: its name into NAME, or -1 when none is ours.
+ * The serving init's pid decides (the path may be spelt another way). */
+static int name_by_socket(const char *path, pid_t pid, char *name, size_t len)
 {
 	char dir[512];
 	DIR *d = opendir(state_dir(dir, sizeof dir));
@@ -295,7 +296,7 @@ static int name_by_socket(const char *path, char *name, size_t len)
 		if (l <= 6 || strcmp(de->d_name + l - 6, ".state") != 0)
 			continue;
 		snprintf(name, len, "%.*s", (int)(l - 6), de->d_name);
-		if (state_read(name, &s) == 0 && state_alive(&s) && strcmp(s.socket, path) == 0)
+		if (state_read(name, &s) == 0 && state_alive(&s) && (s.pid == pid || strcmp(s.socket, path) == 0))
 			rc = 0;
 	}
 	if (d)
@@ -472,7 +473,7 @@ int cmd_attach(int argc, char **argv)
 	if (strchr(target, '/')) {
 		if (setns_fetch(target, fds, &n, &pid) < 0)
 			return EXIT_OSERR;
-		ours = name_by_socket(target, name, sizeof name) == 0;
+		ours = name_by_socket(target, pid, name, sizeof name) == 0;
 	} else {
 		/* No state: not a jail warder runs; the back end may still know it (FreeBSD's own jails). */
 		struct jail_state s;

@@ -60,6 +60,7 @@ is "attach: no_new_privs is set" "$(field "$got" NoNewPrivs)" 1
 is "attach: the jail's rlimit" "$(printf '%s\n' "$got" | grep '^nofile')" "nofile 300 400"
 like "attach: the jail's cgroup" "$got" "0::/warder-$D"
 is "attach by setns socket: the same as the command" "$(view "$T_TMP/$D.sock")" "$cmd"
+is "... also with the socket's path spelt another way" "$(view "$T_TMP/./$D.sock")" "$cmd"
 out=$("$W" attach "$D" -- sh -c 'mount -t tmpfs x /mnt 2>/dev/null && echo mounted || echo refused')
 is "mount fails in an attached shell" "$out" refused
 out=$("$W" attach "$D" -- sh -c 'mknod /tmp/blk b 7 0 && cat /tmp/blk >/dev/null 2>&1 && echo read || echo refused')

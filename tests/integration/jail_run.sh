@@ -65,7 +65,7 @@ like "warder list shows the jail" "$($W list)" "^$N +[0-9]+ +0m0[0-9]s +$R\$"
 ipid=$(awk '$1=="pid"{print $2}' "$WARDER_RUNDIR/$N.state")
 out=$($W attach $N -- sh -c 'echo host=$(hostname) pid1=$(cat /proc/1/comm) root=$(ls /etc/motd)')
 like "attach by name: same hostname, PID 1, root" "$out" "^host=$N.test pid1=warder root=/etc/motd\$"
-is "attach sees the same pid namespace" "$($W attach $N -- readlink /proc/1/ns/pid)" "$(readlink /proc/$ipid/ns/pid)"
+is "attach is in the same pid namespace" "$($W attach $N -- readlink /proc/self/ns/pid)" "$(readlink /proc/$ipid/ns/pid)"
 is "attach joins the jail's cgroup" "$($W attach $N -- cat /proc/self/cgroup | grep '^0::')" "0::/warder-$N"
 like "attach by setns socket (uWSGI protocol)" "$($W attach "$T_TMP/ns.sock" -- hostname)" "^$N.test\$"
 is "attach -u runs as the jail's user" "$($W attach $N -u app -- id -un)" app
