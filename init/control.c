@@ -124,6 +124,8 @@ void control_status_json(struct ctl_out *o, const struct control_status *st)
 	put_names(o, st->namespaces);
 	ctl_put(o, ",\"config\":");
 	ctl_put_str(o, st->config);
+	ctl_put(o, ",\"reload_error\":");
+	ctl_put_str(o, st->reload_error);
 	ctl_put(o, "}\n");
 }
 

@@ -29,6 +29,7 @@ struct control_status {
 	long jid;           /* FreeBSD jid; on Linux the init's pid */
 	char namespaces[128]; /* comma-separated names */
 	const char *config; /* the config file, NULL for the built-in demo */
+	const char *reload_error; /* why the last reload failed (the jail runs its last good config), NULL */
 };
 
 /* An answer being written: it grows as needed; FULL once memory ran out (the answer is then dropped). */

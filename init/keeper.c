@@ -220,6 +220,13 @@ struct keeper {
 	const char *file;     /* the config file, NULL for the built-in demo */
 	struct conf *owned;   /* a config a reload read; the first one is the caller's */
 	struct conf *pending; /* read for the reload = jail under way */
+	/* The config the jail last built from (good_conf NULL: the caller's), rebuilt when a reload's does not
+	 * build; reload_error says why, for status. */
+	struct conf *good_conf;
+	const struct jail *good_j;
+	char reload_error[1400];
+	enum step_id failed_at; /* the create step a failed build stopped at */
+	bool new_config; /* this build is a reload's: once it builds, the last failure is history */
 	bool reload_req;
 	enum run_state state;
 	struct control *ctl;
@@ -291,7 +298,27 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 /* --- reload and stop requests: from signals, the control socket, or run_reload() --------------------------- */
-/* `reload = jail`: the config must parse before the running jail is touched. */
+/* The new jail passes what `warder check` and the start of `warder run` check: its plan builds and the back
+ * end accepts it. The error is the last line the log got. */
+static int reload_valid(struct keeper *k, const struct jail *j, char *err, size_t errlen)
+{
+	struct plan p;
+	enum os os = os_this();
+	if (plan_build(j, os, plan_jailed(j, os), &p) < 0) {
+		snprintf(err, errlen, "%s", log_last_error());
+		return -1;
+	}
+	plan_free(&p);
+	struct jailrun r = k->r;
+	r.j = j;
+	if (jail_backend.check && jail_backend.check(&r) < 0) {
+		snprintf(err, errlen, "%s", log_last_error());
+		return -1;
+	}
+	return 0;
+}
+
+/* `reload = jail`: the config must pass `check` before the running jail is touched. */
 static int reload_read(struct keeper *k, char *err, size_t errlen)
 {
 	struct conf *c = NULL;
@@ -301,8 +328,10 @@ static int reload_read(struct keeper *k, char *err, size_t errlen)
 		log_err("reload", "%s: the jail keeps running as it is", err);
 		return -1;
 	}
-	if (!conf_jail(c, k->name)) {
+	const struct jail *j = conf_jail(c, k->name);
+	if (!j)
 		snprintf(err, errlen, "%s: no jail named %s", k->file, k->name);
+	if (!j || reload_valid(k, j, err, errlen) < 0) {
 		log_err("reload", "%s: the jail keeps running as it is", err);
 		conf_free(c);
 		return -1;
@@ -420,6 +449,7 @@ static void keeper_status(struct keeper *k, struct control_status *st)
 	if (k->r.init_pid > 0)
 		control_namespaces(k->r.init_pid, st->namespaces, sizeof st->namespaces);
 	st->config = k->file;
+	st->reload_error = k->reload_error[0] ? k->reload_error : NULL;
 }
 
 static void control_cb(enum ctl_req req, struct ctl_out *out, void *arg)
@@ -606,8 +636,8 @@ static int backend_step(struct keeper *k, enum step_id id, bool forward)
 	}
 }
 
-/* Walk the create order. Returns 0, or -1 with *code set; k->done marks what completed. */
-static int create_walk(struct keeper *k, int *code)
+/* The steps of create_walk, in the table's order; k->failed_at follows the step under way. */
+static int create_steps(struct keeper *k, int *code)
 {
 	for (size_t i = 0; i < step_create_count; i++) {
 		enum step_id id = step_create_order[i];
@@ -615,6 +645,7 @@ static int create_walk(struct keeper *k, int *code)
 		if (!step_on(id, jail_backend.os) || k->done[id])
 			continue;
 		keeper_poll(k);
+		k->failed_at = id;
 		if (k->stop_sig) {
 			log_err(d->name, "not run: stopping (SIG%s)", conf_signal_name(k->stop_sig));
 			*code = 128 + k->stop_sig;
@@ -633,6 +664,15 @@ static int create_walk(struct keeper *k, int *code)
 		k->done[id] = true;
 	}
 	return 0;
+}
+
+/* Walk the create order. Returns 0, or -1 with *code and k->failed_at set; k->done marks what completed. */
+static int create_walk(struct keeper *k, int *code)
+{
+	int rc = create_steps(k, code);
+	if (rc < 0 && k->failed_step)
+		k->failed_at = (enum step_id)k->failed_step; /* in the jail: the init said which */
+	return rc;
 }
 
 static void write_state(struct keeper *k)
@@ -726,8 +766,8 @@ static bool already_running(const char *name)
 }
 
 
-/* What the wait for the running jail ended in. */
-enum outcome { OUT_STOP, OUT_REBUILD, OUT_EXIT };
+/* What a build of the jail ended in: stopped after it ran, failed to build, a reload = jail or exit. */
+enum outcome { OUT_STOP, OUT_FAILED, OUT_REBUILD, OUT_EXIT };
 
 /* Waits while the jail runs; a `reload = stack` is done here, by the init, in the same jail. */
 static enum outcome keeper_serve(struct keeper *k)
@@ -747,15 +787,23 @@ static enum outcome keeper_serve(struct keeper *k)
 	}
 }
 
+/* Use config C (NULL: the caller's, J) from the next build on; the one in use goes unless it is the good one. */
+static void keeper_use(struct keeper *k, struct conf *c, const struct jail *j)
+{
+	if (k->owned != k->good_conf)
+		conf_free(k->owned);
+	k->owned = c;
+	k->r.j = j;
+	control_move(k);
+}
+
 /* Between two builds of the jail in one keeper: the fresh config, and nothing of the last run. */
 static void keeper_reset(struct keeper *k)
 {
 	if (k->pending) {
-		conf_free(k->owned);
-		k->owned = k->pending;
+		struct conf *c = k->pending;
 		k->pending = NULL;
-		k->r.j = conf_jail(k->owned, k->name);
-		control_move(k);
+		keeper_use(k, c, conf_jail(c, k->name));
 	}
 	memset(k->done, 0, sizeof k->done);
 	k->r.init_pid = 0;
@@ -774,8 +822,15 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 	if (create_walk(k, code) < 0) {
 		set_state(k, RUN_STOPPING);
 		remove_walk(k, code, true);
-		return OUT_STOP;
+		return OUT_FAILED;
 	}
+	/* Built: this config is the one a failed reload comes back to. */
+	if (k->good_conf != k->owned)
+		conf_free(k->good_conf);
+	k->good_conf = k->owned;
+	k->good_j = k->r.j;
+	if (k->new_config)
+		k->reload_error[0] = '\0';
 	k->since = ev_time();
 	write_state(k);
 	set_state(k, RUN_RUNNING);
@@ -816,14 +871,35 @@ int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, con
 	}
 	current = &k;
 	int code;
-	while (keeper_cycle(&k, &code) == OUT_REBUILD && !k.stop_sig) {
+	enum { FIRST, RELOADED, FELL_BACK } build = FIRST;
+	for (;;) {
+		k.new_config = build == RELOADED;
+		enum outcome out = keeper_cycle(&k, &code);
+		if (out == OUT_FAILED && build == RELOADED && !k.stop_sig) {
+			/* The new config passed check but did not build (a rootfs a hook was to make, say): the
+			 * service comes back as it was rather than staying down. */
+			snprintf(k.reload_error, sizeof k.reload_error, "the reloaded config failed to build: %s (exit %d)",
+				 step_get(k.failed_at)->name, code);
+			log_err("reload", "%s; building the jail again from the last config that worked", k.reload_error);
+			keeper_reset(&k);
+			keeper_use(&k, k.good_conf, k.good_j);
+			build = FELL_BACK;
+			continue;
+		}
+		if (out == OUT_FAILED && build == FELL_BACK && !k.stop_sig)
+			log_err("reload", "the last config that worked failed to build too: exiting %d", code);
+		if (out != OUT_REBUILD || k.stop_sig)
+			break;
 		log_info("reload", "building the jail again");
 		keeper_reset(&k);
+		build = RELOADED;
 	}
 	current = NULL;
 	control_close(k.ctl);
 	keeper_unwatch(&k);
 	conf_free(k.pending);
+	if (k.good_conf != k.owned)
+		conf_free(k.good_conf);
 	conf_free(k.owned);
 	return code;
 }

@@ -12,6 +12,12 @@ int log_level = LOG_NORMAL;
 int log_json;
 static char log_name[64];
 static int log_gone; /* stderr's reader is gone (EPIPE): nothing more is written there */
+static char last_error[1200];
+
+const char *log_last_error(void)
+{
+	return last_error;
+}
 
 bool log_stream_gone(int fd)
 {
@@ -53,6 +59,8 @@ static void emit(const char *level, const char *step, const char *fmt, va_list a
 		return;
 	if (err && (size_t)n < sizeof msg)
 		snprintf(msg + n, sizeof msg - (size_t)n, ": %s", strerror(err));
+	if (strcmp(level, "error") == 0 || strcmp(level, "warning") == 0)
+		snprintf(last_error, sizeof last_error, "%s%s%s", step ? step : "", step ? ": " : "", msg);
 	if (log_json) {
 		char em[2100], en[140], es[140];
 		json_escape(em, sizeof em, msg);

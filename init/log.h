@@ -13,6 +13,10 @@ extern int log_json;           /* --log-format json */
 
 void log_set_name(const char *jail);   /* NULL: plain "warder" */
 
+/* The text of the last error or warning line (without the "warder[NAME]: STEP: " prefix), "" before any:
+ * for answers that repeat what the log said (a refused reload). */
+const char *log_last_error(void);
+
 /* FD is a pipe, FIFO or socket whose reader has gone away: writing there fails (EPIPE). */
 bool log_stream_gone(int fd);
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Restart and reload of a real jail on a busybox rootfs: a crash loop restarts with growing delays and stops at
 # restart.burst; reload = stack keeps the init and its namespaces and restarts the processes; reload = jail
-# builds a new jail from the file read again, and keeps the old one when the file no longer parses;
+# builds a new jail from the file read again, keeps the old one when the file fails check, and builds the last
+# config that worked again when the new one passes check but cannot be built;
 # reload = exit takes the jail down and exits 0; SIGHUP restarts the command of an init-only run.
 . "$(dirname "$0")/lib.sh"
 jail_suite
@@ -86,6 +87,53 @@ ok "jail: ... and the old socket is gone" test ! -e "$WARDER_RUNDIR/$N.ctl"
 kill -TERM $kp; wait $kp; is "jail: SIGTERM stops it" $? 143
 is "jail: nothing left (mounts, state, processes)" "$(host_mounts) $(ls "$WARDER_RUNDIR") $(leftovers)" "$before  0"
 ok "jail: the moved socket is removed too" test ! -e "$T_TMP/moved.ctl"
+
+# --- reload = jail with a config that passes parsing but not check: refused, the jail runs on untouched
+conf jail four "command = hostname > /tmp/host; exec sleep 100"
+$W run -c "$T_TMP/j.conf" 2>"$T_TMP/err" & kp=$!
+wait_for test -S "$WARDER_RUNDIR/$N.ctl" -a -s "$WARDER_RUNDIR/$N.state"
+wait_for grep -q four "$R/tmp/host"
+ipid=$(state_pid)
+conf jail five "command = hostname > /tmp/host; exec sleep 100" "vnet.interface = nosuch0"
+$W ctl $N reload >"$T_TMP/out"; rc=$?
+is "check: ctl reload of a config check refuses fails (1)" $rc 1
+like "check: and answers check's error" "$(cat "$T_TMP/out")" '^\{"error":".*vnet.interface needs its own network namespace'
+like "check: the log says the jail keeps running" "$(cat "$T_TMP/err")" "reload: .*vnet.interface needs its own network namespace.*: the jail keeps running as it is"
+is "check: the same init runs on" "$(state_pid) $(kill -0 "$ipid" && echo alive)" "$ipid alive"
+# --- a config that passes check but cannot be built (its rootfs is missing): the last good config comes back
+conf jail six "command = hostname > /tmp/host; exec sleep 100"
+sed -i "s|^path = .*|path = $T_TMP/missing|" "$T_TMP/j.conf"
+$W ctl $N reload >"$T_TMP/out"; rc=$?
+is "fallback: the reload is accepted (only building can tell)" "$rc $(cat "$T_TMP/out")" '0 {"ok":true}'
+wait_for grep -q 'the reloaded config failed to build' "$T_TMP/err"
+wait_for sh -c "$W ctl $N status | grep -q '\"state\":\"running\"'"
+ipid2=$(state_pid)
+ok "fallback: a new init runs ($ipid -> $ipid2)" test -n "$ipid2" -a "$ipid2" != "$ipid"
+is "fallback: built from the last config that worked (hostname four)" "$(cat "$R/tmp/host")" four
+like "fallback: the log says what failed" "$(cat "$T_TMP/err")" "setup: rootfs $T_TMP/missing: "
+like "fallback: and names the failed reload" "$(cat "$T_TMP/err")" \
+	"reload: the reloaded config failed to build: setup \(exit 71\); building the jail again from the last config that worked"
+like "fallback: status reports it" "$($W ctl $N status)" '"reload_error":"the reloaded config failed to build: setup \(exit 71\)"'
+conf jail seven "command = hostname > /tmp/host; exec sleep 100"
+kill -HUP $kp
+wait_for grep -q seven "$R/tmp/host"
+wait_for sh -c "$W ctl $N status | grep -q '\"state\":\"running\"'"
+like "fallback: a good reload later clears the report" "$($W ctl $N status)" '"reload_error":null'
+kill -TERM $kp; wait $kp; is "fallback: SIGTERM stops it" $? 143
+is "fallback: nothing left (mounts, state, processes)" "$(host_mounts) $(ls "$WARDER_RUNDIR") $(leftovers)" "$before  0"
+# --- the last good config fails to build too (its exec.prestart now refuses): warder exits, saying why
+rm -f "$T_TMP/refuse"
+conf jail eight "command = hostname > /tmp/host; exec sleep 100" "exec.prestart = test ! -e $T_TMP/refuse"
+$W run -c "$T_TMP/j.conf" 2>"$T_TMP/err" & kp=$!
+wait_for grep -q eight "$R/tmp/host"
+wait_for sh -c "$W ctl $N status | grep -q '\"state\":\"running\"'"
+touch "$T_TMP/refuse"
+sed -i "s|^path = .*|path = $T_TMP/missing|" "$T_TMP/j.conf"
+kill -HUP $kp; wait $kp; rc=$?
+is "no fallback: warder exits with the failed build's code (70: the prestart hook)" $rc 70
+is "no fallback: its last line says why" "$(tail -n 1 "$T_TMP/err")" \
+	"warder[$N]: reload: the last config that worked failed to build too: exiting 70"
+is "no fallback: nothing left (mounts, state, processes)" "$(host_mounts) $(ls "$WARDER_RUNDIR") $(leftovers)" "$before  0"
 
 # --- reload = exit: everything removed, exit 0
 conf exit one "command = sleep 100"
