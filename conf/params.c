@@ -1,6 +1,7 @@
 /* params: the table of every parameter warder knows. It drives parsing (list or scalar), validation (type,
  * range, allowed words, a check function), the defaults the getters apply, and the man page. */
 #include "conf.h"
+#include "listen.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -286,6 +287,16 @@ static int check_old_jail(const char *name, char **value, char *why, size_t whyl
 	return ok ? 0 : MSG("%s: expected \"/ROOTFS [HOSTNAME [JAILNAME]]\", got \"%s\"", name, *value);
 }
 
+/* listen: parsed here only to be refused early; init/listen.c parses it again where it binds. */
+static int check_listen(const char *name, char **value, char *why, size_t whylen)
+{
+	struct listen_spec s;
+	char msg[256];
+	if (listen_parse(*value, &s, msg, sizeof msg) < 0)
+		return MSG("%s: %s", name, msg);
+	return 0;
+}
+
 static const char *const w_ip_mode[] = {"new", "inherit", "disable", NULL};
 static const char *const w_restart[] = {"no", "on-failure", "always", NULL};
 static const char *const w_reload[] = {"stack", "jail", "exit", NULL};
@@ -374,6 +385,12 @@ const struct param_def param_table[] = {
 	PC("restart.burst", PT_STRING, PF_BOTH, "5/60", check_burst, "\"N/SECONDS\": give up after N restarts within SECONDS"),
 	PW("reload", PF_BOTH, "jail", w_reload, "what reload rebuilds: stack (processes), jail, or exit (for a respawner)"),
 	P("heartbeat", PT_DURATION, PF_BOTH, NULL, "interval of heartbeats to an emperor"),
+	/* Sockets held across reloads (init/listen.c). */
+	PC("listen", PT_STRING, PF_BOTH | PF_LIST, NULL, check_listen,
+	   "\"ADDRESS [name=NAME] [backlog=N] [reuseport] [inside]\": a socket bound before the jail exists and "
+	   "kept across reloads, passed to the command as fd 3 onwards (LISTEN_FDS); ADDRESS is tcp:HOST:PORT, "
+	   "udp:HOST:PORT (HOST an IPv4 address, [IPv6] or *) or unix:/PATH[:MODE[:OWNER[:GROUP]]]; inside: bound in "
+	   "the jail's network namespace and filesystem after exec.start"),
 	/* FreeBSD jail parameters. */
 	PI("jid", FK, NULL, 0, 2147483647, "the jail id"),
 	P("name", PT_STRING, FK, NULL, "the jail's kernel name (default: the section name)"),

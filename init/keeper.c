@@ -24,6 +24,7 @@
 #include "control.h"
 #include "log.h"
 #include "run.h"
+#include "sockets.h"
 
 /* --- protocol ---------------------------------------------------------------------------------------------- */
 static const char *const kmsg_names[] = {
@@ -819,6 +820,11 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 {
 	*code = 0;
 	set_state(k, RUN_STARTING);
+	/* Before any step: bound once, kept by this process across every rebuild (init/sockets.h). */
+	if ((*code = sockets_open(&sockets_jail, k->r.j, SOCKETS_HOST)) != 0) {
+		set_state(k, RUN_STOPPING);
+		return OUT_STOP;
+	}
 	if (create_walk(k, code) < 0) {
 		set_state(k, RUN_STOPPING);
 		remove_walk(k, code, true);
@@ -895,6 +901,7 @@ int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, con
 		build = RELOADED;
 	}
 	current = NULL;
+	sockets_close(&sockets_jail, false);
 	control_close(k.ctl);
 	keeper_unwatch(&k);
 	conf_free(k.pending);

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "reaper.h"
 #include "run.h"
+#include "sockets.h"
 #include "supervise.h"
 #include "vassal.h"
 
@@ -34,6 +35,7 @@ struct init {
 	struct sup *s;
 	char *argv[33];
 	char words[1024];     /* the command's words when it runs without a shell (split_plain) */
+	int pass[64];         /* the listening sockets handed to the command (init/sockets.h) */
 	pid_t host_pid;
 	bool done[STEP_COUNT];
 	bool ran[STEP_COUNT]; /* remove-side chains already run */
@@ -238,6 +240,18 @@ static bool split_plain(struct init *in, const char *cmd)
 	return true;
 }
 
+/* The command's listening sockets: the keeper's, and the `inside` ones bound here on the first start (they
+ * stay open across reload = stack). 0, or the exit status. */
+static int command_sockets(struct init *in)
+{
+	int rc = sockets_open(&sockets_jail, in->j, in->r ? SOCKETS_INSIDE : SOCKETS_INIT_ONLY);
+	if (rc)
+		return rc;
+	in->o.npass = (int)sockets_export(&sockets_jail, in->j->name, in->pass, sizeof in->pass / sizeof in->pass[0]);
+	in->o.pass_fds = in->pass;
+	return 0;
+}
+
 static int command_start(struct init *in)
 {
 	const char *cmd = jail_get(in->j, "command");
@@ -256,6 +270,8 @@ static int command_start(struct init *in)
 	in->o.child_arg = in;
 	in->o.on_exit = on_command_exit;
 	in->o.on_exit_arg = in;
+	if (command_sockets(in))
+		return -1;
 	if (cmd)
 		restart_policy(in->j, &in->o);
 	else {
@@ -439,10 +455,13 @@ static int run_init_only(const struct jail *j)
 	in.host_pid = getpid();
 	if (getpid() != 1 && sup_become_reaper() < 0)
 		log_errno("init", "cannot become a child subreaper");
+	int code = sockets_open(&sockets_jail, j, SOCKETS_INIT_ONLY);
+	if (code)
+		return code;
 	watch_stop_signals(&in);
 	init_only = &in;
 	run_notify(RUN_STARTING);
-	int code = init_only_create(&in);
+	code = init_only_create(&in);
 	in.created = true;
 	if (in.stop_deferred)
 		stop_chains(&in);
@@ -473,6 +492,7 @@ static int run_init_only(const struct jail *j)
 	ev_signal_stop(in.loop, &in.hup);
 	init_only = NULL;
 	sup_free(in.s);
+	sockets_close(&sockets_jail, false);
 	return code;
 }
 
@@ -623,6 +643,7 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	if (ev_is_active(&in.stop_timer))
 		ev_timer_stop(loop, &in.stop_timer);
 	setns_close();
+	sockets_close(&sockets_jail, true);
 	kmsg_send(r->init_fd, KMSG_STATUS, code);
 	sup_free(in.s);
 	return code;
@@ -731,6 +752,7 @@ static int run_jail(const struct jail *j)
 		return EXIT_OSERR;
 	}
 	int code = EXIT_OSERR;
+	sockets_inherit();
 	if (vassal_start(loop, j) == 0) {
 		code = jailed ? keeper_run(loop, j, j->name, run_file) : run_init_only(j);
 		vassal_end(code);

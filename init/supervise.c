@@ -26,6 +26,7 @@
 #include "log.h"
 #include "reaper.h"
 #include "sigsrc.h"
+#include "sockets.h"
 
 extern char **environ;
 
@@ -430,6 +431,12 @@ static void __attribute__((noreturn)) child_exec(struct sup *s, bool take_tty, c
 	struct exec_report r = {0, 0};
 	if (s->o->child_setup && (r.code = s->o->child_setup(s->o->child_arg)) != 0)
 		goto fail;
+	/* After the setup, which marks every other fd close-on-exec: these are declared, they cross. */
+	if (s->o->npass > 0 && sockets_place(s->o->pass_fds, s->o->npass, 3) < 0) {
+		r.err = errno;
+		r.code = EXIT_OSERR;
+		goto fail;
+	}
 	if (env) {
 		listen_pid_fill(s->listen_pid, sizeof s->listen_pid, (long)getpid());
 		execvpe(s->o->argv[0], s->o->argv, env);
@@ -458,6 +465,24 @@ static void fork_failed_cb(int revents, void *arg)
 	sup_stop(s, SIGTERM);
 }
 
+/* The report pipe must stay clear of the numbers the passed sockets take in the child (3..MIN-1). */
+static int pipe_above(int p[2], int min)
+{
+	for (int i = 0; i < 2; i++) {
+		if (p[i] >= min)
+			continue;
+		int fd = fcntl(p[i], F_DUPFD_CLOEXEC, min);
+		if (fd < 0) {
+			close(p[0]);
+			close(p[1]);
+			return -1;
+		}
+		close(p[i]);
+		p[i] = fd;
+	}
+	return 0;
+}
+
 /* Without a setup step the child only execs: vfork shares our memory until then, which spares copying
  * the page tables and lets the child leave its exec errno in s->exec_err. A setup step (privilege drop,
  * or the idle placeholder that never execs) needs a real fork and reports through a pipe. Returns the
@@ -478,7 +503,7 @@ static pid_t spawn_child(struct sup *s, bool take_tty, char **env, bool *reporte
 		return pid;
 	}
 	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if (pipe2(p, O_CLOEXEC) < 0 || pipe_above(p, 3 + s->o->npass) < 0)
 		return -1;
 	pid_t pid = fork();
 	if (pid == 0) {

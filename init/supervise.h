@@ -26,6 +26,10 @@ struct sup_opts {
 	 * exit status for the child (EXIT_OSERR). May be NULL. */
 	int (*child_setup)(void *arg);
 	void *child_arg;
+	/* Sockets handed to the command as fds 3.. (socket activation, init/sockets.h); the environment that
+	 * names them is the caller's to set. */
+	const int *pass_fds;
+	int npass;
 	/* Restart policy of the main command (jail mode): RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS.
 	 * The delay doubles from restart_delay up to restart_max_delay while the command keeps failing
 	 * quickly; more than burst_n restarts within burst_secs stops everything instead. */
