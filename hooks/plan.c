@@ -12,6 +12,7 @@
 
 #include "devfs.h"
 #include "fbsd_plan.h"
+#include "listen.h"
 #include "log.h"
 #include "steps.h"
 
@@ -232,6 +233,32 @@ static void describe_kill(struct builder *b, const struct jail *j)
 	    jail_duration(j, "stop.timeout"));
 }
 
+/* ---- sockets (`listen`): the keeper's step 0 and its last step; `inside` ones come with the command ---- */
+
+static void describe_sockets(struct builder *b, const struct jail *j, bool jailed, enum step_id s)
+{
+	const struct conf_value *v;
+	size_t n = jail_list(j, "listen", &v);
+	for (size_t i = 0; i < n; i++) {
+		struct listen_spec l;
+		char why[256];
+		if (listen_parse(v[i].text, &l, why, sizeof why) < 0)
+			continue; /* refused when the config was read */
+		const char *name = l.name[0] ? l.name : j->name;
+		bool inside = l.inside && jailed;
+		if (s == STEP_LISTEN && !inside)
+			add(b, jailed || l.inside ? "bind %s as fd %zu (%s), held across reloads" :
+					"take %s as fd %zu (%s) from LISTEN_FDS: init-only mode has no host side",
+			    l.addr, 3 + i, name);
+		else if (s == STEP_COMMAND && inside)
+			add(b, "bind %s inside the jail as fd %zu (%s), held across reload = stack", l.addr, 3 + i, name);
+		else if (s == STEP_UNLISTEN && !inside)
+			add(b, "close %s%s%s", l.addr, l.kind == LK_UNIX ? ", unlink " : "", l.kind == LK_UNIX ? l.path : "");
+	}
+	if (s == STEP_COMMAND && n)
+		add(b, "LISTEN_FDS=%zu, LISTEN_PID the command's pid, fds 3..%zu", n, 2 + n);
+}
+
 static bool backend_step(enum step_id s)
 {
 	return !step_get(s)->chain && s != STEP_COMMAND && s != STEP_KILL;
@@ -245,7 +272,10 @@ static void build_step(struct builder *b, const struct jail *j, enum os os, bool
 	if (d->chain) {
 		add_list(b, j, d->chain, "%s");
 	} else if (s == STEP_COMMAND) {
+		describe_sockets(b, j, jailed, s);
 		describe_command(b, j, os);
+	} else if (s == STEP_LISTEN || s == STEP_UNLISTEN) {
+		describe_sockets(b, j, jailed, s);
 	} else if (s == STEP_KILL) {
 		describe_kill(b, j);
 	} else if (os == OS_FREEBSD) {
@@ -264,6 +294,7 @@ int plan_build(const struct jail *j, enum os os, bool jailed, struct plan *out)
 	struct builder b = {.p = out};
 	const enum step_id *orders[] = {step_create_order, step_remove_order};
 	size_t counts[] = {step_create_count, step_remove_count};
+	build_step(&b, j, os, jailed, STEP_LISTEN);
 	for (int o = 0; o < 2; o++)
 		for (size_t i = 0; i < counts[o]; i++) {
 			enum step_id s = orders[o][i];
@@ -271,6 +302,7 @@ int plan_build(const struct jail *j, enum os os, bool jailed, struct plan *out)
 			if (step_on(s, os) && (jailed || !backend_step(s)))
 				build_step(&b, j, os, jailed, s);
 		}
+	build_step(&b, j, os, jailed, STEP_UNLISTEN);
 	if (b.failed) {
 		log_errno("check", "building the plan");
 		plan_free(out);
@@ -283,6 +315,10 @@ int plan_build(const struct jail *j, enum os os, bool jailed, struct plan *out)
 
 static size_t position(enum step_id s)
 {
+	if (s == STEP_LISTEN)
+		return 0;
+	if (s == STEP_UNLISTEN)
+		return step_remove_count + 1;
 	for (size_t i = 0; i < step_create_count; i++)
 		if (step_create_order[i] == s)
 			return i + 1;
@@ -294,7 +330,7 @@ static size_t position(enum step_id s)
 
 static bool is_remove(enum step_id s)
 {
-	return s >= STEP_PRESTOP;
+	return (s >= STEP_PRESTOP && s <= STEP_RELEASE) || s == STEP_UNLISTEN;
 }
 
 int plan_print(const struct plan *p, const struct jail *j, int fd)

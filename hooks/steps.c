@@ -31,6 +31,8 @@ const struct step_def step_table[STEP_COUNT] = {
 	[STEP_UNMOUNTS] = {STEP_UNMOUNTS, "unmounts", CTX_HOST, NULL, STEP_NONE, FBSD},
 	[STEP_UNALIAS] = {STEP_UNALIAS, "unalias", CTX_HOST, NULL, STEP_NONE, FBSD},
 	[STEP_RELEASE] = {STEP_RELEASE, "release", CTX_HOST, "exec.release", STEP_NONE, BOTH},
+	[STEP_LISTEN] = {STEP_LISTEN, "listen", CTX_HOST, NULL, STEP_UNLISTEN, BOTH},
+	[STEP_UNLISTEN] = {STEP_UNLISTEN, "unlisten", CTX_HOST, NULL, STEP_NONE, BOTH},
 };
 
 const enum step_id step_create_order[] = {

@@ -40,6 +40,10 @@ enum step_id {
 	STEP_UNMOUNTS,  /* host-side unmounts, reverse order */
 	STEP_UNALIAS,   /* aliases removed */
 	STEP_RELEASE,   /* exec.release (host) */
+	/* The keeper's sockets (`listen`): bound before the first create step and closed after the last remove
+	 * step of its last jail. Outside both orders: they outlive every rebuild in between (init/sockets.h). */
+	STEP_LISTEN,
+	STEP_UNLISTEN,
 	STEP_COUNT
 };
 

@@ -23,6 +23,7 @@
 #include "control.h"
 #include "log.h"
 #include "proc.h"
+#include "sockets.h"
 #include "supervise.h"
 #include "vassal.h"
 
@@ -64,6 +65,7 @@ struct vsl {
 	ev_timer timer;
 	ev_timer beat;       /* armed by the first heartbeat: the vassal must send the next in time */
 	ev_stat st;
+	struct sockset ls;   /* its `listen` sockets: held here across its deaths, passed to each new process */
 };
 
 struct emperor {
@@ -140,6 +142,7 @@ static void vsl_free(struct vsl *v)
 	ev_timer_stop(e->loop, &v->beat);
 	ev_stat_stop(e->loop, &v->st);
 	free_deps(v);
+	sockets_close(&v->ls, false);
 	free(v->file);
 	free(v->path);
 	free(v);
@@ -173,6 +176,12 @@ static int vassal_parse(struct vsl *v)
 	const struct jail *j = conf_jail(c, NULL);
 	if (!j) {
 		log_err(STEP, "%s: %s: a vassal's file holds one jail", v->path, c->njails ? "several jails" : "no jail");
+		conf_free(c);
+		return -1;
+	}
+	/* Bound here, once, so that connections queue while the vassal dies and comes back (init/sockets.h). */
+	if (sockets_open(&v->ls, j, SOCKETS_HOST) != 0) {
+		log_err(STEP, "%s: the vassal keeps what it had", v->path);
 		conf_free(c);
 		return -1;
 	}
@@ -399,9 +408,14 @@ static bool deps_ready(struct vsl *v)
 	return true;
 }
 
-/* In the child: a clean slate, then `warder run -c PATH` with the protocol socket as fd 3. */
+/* In the child: a clean slate, then `warder run -c PATH` with its listening sockets as fds 3.. (LISTEN_FDS,
+ * systemd's convention) and the protocol socket after them. */
 static void exec_vassal(struct vsl *v, const char *self, int fd)
 {
+	int fds[65];
+	char num[16];
+	size_t n = sockets_export(&v->ls, v->name, fds, 64);
+	fds[n] = fd;
 	char *argv[] = {"warder", "run", "-c", v->path, NULL};
 	sigset_t none;
 	setpgid(0, 0);
@@ -410,12 +424,13 @@ static void exec_vassal(struct vsl *v, const char *self, int fd)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	int null = open("/dev/null", O_RDONLY);
-	if (null < 0 || dup2(null, 0) < 0 || (fd != 3 && dup2(fd, 3) < 0)) {
+	if (null < 0 || dup2(null, 0) < 0 || sockets_place(fds, (int)n + 1, 3) < 0) {
 		perror("warder: emperor: vassal fds");
 		_exit(EXIT_OSERR);
 	}
-	closefrom(4);
-	setenv("UWSGI_EMPEROR_FD", "3", 1);
+	closefrom(4 + (unsigned)n);
+	snprintf(num, sizeof num, "%zu", 3 + n);
+	setenv("UWSGI_EMPEROR_FD", num, 1);
 	execv(self, argv);
 	fprintf(stderr, "warder: emperor: exec %s: %s\n", self, strerror(errno));
 	_exit(EXIT_NOEXEC);
