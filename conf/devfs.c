@@ -225,7 +225,7 @@ static int header(struct lctx *c, const char *s, size_t len)
  * literal, "..." and bare text expand $name and ${name} to the number of a ruleset defined above, a
  * backslash quotes the next character. Globbing is off there (set -f), so '*' stays. */
 struct words {
-	char buf[1024];
+	char *buf; /* room for the line with every $name grown into a number (3 bytes for each 1) */
 	char *w[MAX_WORDS];
 	int n;
 };
@@ -258,7 +258,9 @@ static int expand_var(struct lctx *c, const char **sp, const char *end, char **o
 static int split_words(struct lctx *c, const char *s, size_t len, struct words *w)
 {
 	const char *end = s + len;
-	char *o = w->buf, *oend = w->buf + sizeof w->buf - 1;
+	if (!(w->buf = malloc(3 * len + 8)))
+		return lerr(c, "out of memory");
+	char *o = w->buf, *oend = w->buf + 3 * len + 7;
 	w->n = 0;
 	while (s < end) {
 		while (s < end && isspace((unsigned char)*s))
@@ -465,13 +467,9 @@ static int insert_rule(struct lctx *c, struct devfs_rule *rule)
 	return 0;
 }
 
-static int rule_line(struct lctx *c, const char *s, size_t len)
+static int rule_words(struct lctx *c, struct words *wp)
 {
-	struct words w;
-	if (!c->cur)
-		return lerr(c, "rule before any [name=number] ruleset header");
-	if (split_words(c, s, len, &w) < 0)
-		return -1;
+	struct words w = *wp;
 	if (w.n == 0)
 		return 0; /* only an expansion-free empty line: nothing to add */
 	if (strcmp(w.w[0], "add") != 0)
@@ -495,6 +493,16 @@ static int rule_line(struct lctx *c, const char *s, size_t len)
 	if (conditions(c, &w, &i, &rule.rec) < 0 || actions(c, &w, i, &rule.rec) < 0)
 		return -1;
 	return insert_rule(c, &rule);
+}
+
+static int rule_line(struct lctx *c, const char *s, size_t len)
+{
+	struct words w = {0};
+	if (!c->cur)
+		return lerr(c, "rule before any [name=number] ruleset header");
+	int rc = split_words(c, s, len, &w) < 0 ? -1 : rule_words(c, &w);
+	free(w.buf);
+	return rc;
 }
 
 static int one_line(struct lctx *c, const char *s, size_t len)

@@ -199,14 +199,10 @@ static int number_field(const char *s, int *out)
 	return 0;
 }
 
-/* Cut LINE into blank-separated fields; a field starting with '#' starts a comment. */
-static int split_fields(const char *line, char *buf, size_t buflen, char *f[], int max)
+/* Cut BUF (a copy of the line) into blank-separated fields; a field starting with '#' starts a comment. */
+static int split_fields(char *buf, char *f[], int max)
 {
 	int n = 0;
-	size_t len = strlen(line);
-	if (len >= buflen)
-		return -2;
-	memcpy(buf, line, len + 1);
 	for (char *s = buf; *s;) {
 		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
 			*s++ = '\0';
@@ -223,15 +219,24 @@ static int split_fields(const char *line, char *buf, size_t buflen, char *f[], i
 
 static const char *const field_names[] = {"device", "mount point", "type", "options"};
 
+static int parse_fields(const char *file, int line, char *buf, struct fstab_entry *e, char *err, size_t errlen);
+
 int fstab_parse_line(const char *file, int line, const char *text, struct fstab_entry *e, char *err,
 		     size_t errlen)
 {
-	char buf[4096];
-	char *f[MAX_FIELDS];
+	char *buf = strdup(text);
 	memset(e, 0, sizeof *e);
-	int n = split_fields(text, buf, sizeof buf, f, MAX_FIELDS);
-	if (n == -2)
-		return perr(err, errlen, file, line, "line too long");
+	if (!buf)
+		return perr(err, errlen, file, line, "out of memory");
+	int rc = parse_fields(file, line, buf, e, err, errlen);
+	free(buf);
+	return rc;
+}
+
+static int parse_fields(const char *file, int line, char *buf, struct fstab_entry *e, char *err, size_t errlen)
+{
+	char *f[MAX_FIELDS];
+	int n = split_fields(buf, f, MAX_FIELDS);
 	if (n == 0)
 		return 0;
 	if (n > MAX_FIELDS)

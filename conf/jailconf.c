@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INI_LINE_MAX 199 /* libinih's INI_MAX_LINE (200) less the newline */
 #define INCLUDE_DEPTH 16
 
 struct jval {
@@ -602,23 +601,27 @@ struct out {
 static int emit(struct out *o, const struct stmt *st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int emit(struct out *o, const struct stmt *st, const char *fmt, ...)
 {
-	char line[4096];
+	char *line;
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof line, fmt, ap);
+	int n = vasprintf(&line, fmt, ap);
 	va_end(ap);
-	if (n > INI_LINE_MAX)
-		return conf_errf(o->err, o->errlen, st ? st->file : "-", st ? st->line : 0,
-			    "%s: the INI line would be %d characters long; warder's reader takes %d",
-			    st ? st->name : "section", n, INI_LINE_MAX);
-	for (int i = 0; i < n; i++)
-		if (bput(&o->b, line[i]) < 0)
-			return conf_errf(o->err, o->errlen, "-", 0, "out of memory");
-	return bput(&o->b, '\n') < 0 ? conf_errf(o->err, o->errlen, "-", 0, "out of memory") : 0;
+	if (n < 0)
+		return conf_errf(o->err, o->errlen, "-", 0, "out of memory");
+	int rc = 0;
+	if (n > CONF_LINE_MAX)
+		rc = conf_errf(o->err, o->errlen, st ? st->file : "-", st ? st->line : 0,
+			       "%s: the INI line would be %d bytes long; warder reads lines up to %d", st ? st->name : "section",
+			       n, CONF_LINE_MAX);
+	for (int i = 0; rc == 0 && i <= n; i++)
+		if (bput(&o->b, i < n ? line[i] : '\n') < 0)
+			rc = conf_errf(o->err, o->errlen, "-", 0, "out of memory");
+	free(line);
+	return rc;
 }
 
-/* V as an INI value that reads back as the same text with the same expansion. */
-static int ini_value(struct out *o, const struct stmt *st, const struct jval *v, char *dst, size_t len)
+/* V as an INI value that reads back as the same text with the same expansion, appended to DST. */
+static int ini_value(struct out *o, const struct stmt *st, const struct jval *v, struct buf *dst)
 {
 	const char *t = v->text;
 	size_t n = strlen(t);
@@ -634,33 +637,41 @@ static int ini_value(struct out *o, const struct stmt *st, const struct jval *v,
 			    "%s: a value mixing a literal '$' with variables cannot be written in INI", st->name);
 	bool literal = v->lit_dollar && strchr(t, '$');
 	bool quote = !n || blank(t[0]) || blank(t[n - 1]) || strchr("\"';#", t[0]);
-	snprintf(dst, len, "%s%s%s", literal ? "'" : quote ? "\"" : "", t, literal ? "'" : quote ? "\"" : "");
-	return 0;
+	char q = literal ? '\'' : quote ? '"' : 0;
+	int rc = q ? bput(dst, q) : 0;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = bput(dst, t[i]);
+	if (rc == 0 && q)
+		rc = bput(dst, q);
+	return rc < 0 ? conf_errf(o->err, o->errlen, st->file, st->line, "out of memory") : 0;
 }
 
 static int emit_values(struct out *o, const struct stmt *st, const char *key, int op, bool list, bool join)
 {
-	char val[4096], acc[4096] = "";
-	for (size_t i = 0; i < st->nv; i++) {
-		if (ini_value(o, st, &st->v[i], val, sizeof val) < 0)
-			return -1;
-		if (join) {
-			if (strlen(acc) + strlen(val) + 2 > sizeof acc)
-				return conf_errf(o->err, o->errlen, st->file, st->line, "%s: value too long", st->name);
-			if (acc[0])
-				strcat(acc, ",");
-			strcat(acc, val);
-			continue;
+	struct buf acc = {0};
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < st->nv; i++) {
+		if (join && i > 0 && bput(&acc, ',') < 0) {
+			rc = conf_errf(o->err, o->errlen, st->file, st->line, "out of memory");
+			break;
 		}
-		if (!list && i + 1 < st->nv)
+		if (!join && !list && i + 1 < st->nv)
 			continue; /* a scalar keeps its last value, as jail(8) does */
-		int rc = emit(o, st, "%s %s %s", key, list && (i > 0 || op == '+') ? "+=" : "=", val);
-		if (rc < 0)
-			return -1;
+		if (!join && acc.s)
+			acc.s[acc.n = 0] = '\0';
+		if (ini_value(o, st, &st->v[i], &acc) < 0) {
+			rc = -1;
+			break;
+		}
+		if (!join)
+			rc = emit(o, st, "%s %s %s", key, list && (i > 0 || op == '+') ? "+=" : "=", acc.s);
 	}
-	if (join && strncmp(key, "jail2", 5) == 0)
-		return emit(o, st, "jail2 = %s=%s", st->name, acc);
-	return join ? emit(o, st, "%s %s %s", key, op == '+' ? "+=" : "=", acc) : 0;
+	if (rc == 0 && join && strncmp(key, "jail2", 5) == 0)
+		rc = emit(o, st, "jail2 = %s=%s", st->name, acc.s ? acc.s : "");
+	else if (rc == 0 && join)
+		rc = emit(o, st, "%s %s %s", key, op == '+' ? "+=" : "=", acc.s ? acc.s : "");
+	free(acc.s);
+	return rc;
 }
 
 static int emit_bare(struct out *o, const struct stmt *st, const struct param_def *d, const char *name, bool value)

@@ -10,8 +10,8 @@
  * as jail(8) does; `key = value` / `key += value` (a list key gets one line per value), `$var = value`, and
  * `jail2 = name=value` for kernel parameters warder does not know. Includes are inlined (the included files are
  * jail.conf syntax, not INI), each marked with a "; from FILE" comment. An assignment that a later `=` in the
- * same block replaces is dropped, as jail(8) drops it. Values are written so warder's INI reader (libinih:
- * lines up to 199 characters, " ;" starts a comment, a value starting with a quote is unquoted, '...' literal)
+ * same block replaces is dropped, as jail(8) drops it. Values are written so warder's INI reader (lines of
+ * any length up to CONF_LINE_MAX, " ;" starts a comment, a value starting with a quote is unquoted, '...' literal)
  * reads back the same text; what it cannot carry is an error. Errors: "FILE:LINE: message". */
 #ifndef WARDER_JAILCONF_H
 #define WARDER_JAILCONF_H

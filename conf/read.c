@@ -1,7 +1,9 @@
 /* read: files to entries. libinih does the INI syntax; our line reader in front of it counts lines (libinih
  * built by Debian gives its handler no line numbers), strips indentation (the seeds indent guarded lines, which
- * libinih would take for continuations), rejects over-long lines and binary data, and applies the uWSGI
- * if-exists / if-not-exists guards. The handler maps uWSGI's option names onto warder's and follows includes. */
+ * libinih would take for continuations), rejects binary data, applies the uWSGI if-exists / if-not-exists
+ * guards, and lifts libinih's line limit (Debian builds it with 200 bytes): a line that does not fit reaches
+ * libinih as `KEY = <stand-in>` and the handler takes the real value back from the reader. The handler maps
+ * uWSGI's option names onto warder's and follows includes. */
 #include "conf_impl.h"
 #include "log.h"
 
@@ -21,6 +23,7 @@
 #define MAX_GUARDS 32
 #define MAX_INCLUDE_DEPTH 16
 #define MAX_SECTION_NAME 49 /* libinih keeps 50 bytes of a section name */
+#define STANDIN "\x01"       /* what libinih gets for a long value: binary data never reaches it otherwise */
 
 struct guard {
 	const char *key;
@@ -39,6 +42,9 @@ struct src { /* one file being parsed */
 	struct src *up;           /* the includer */
 	struct guard guards[MAX_GUARDS];
 	int nguards;
+	char *buf;                /* the current line, whole */
+	size_t cap;
+	const char *standin;      /* the real value of the current line when libinih got STANDIN, else NULL */
 };
 
 struct loader {
@@ -406,41 +412,30 @@ static char *trim(char *s)
 /* jail2 = KEY[=VALUE]: one jail parameter, 1:1; no value means true. */
 static int route_jail2(struct loader *L, struct newval *v)
 {
-	char buf[256];
-	snprintf(buf, sizeof buf, "%s", v->raw);
+	char *buf = strdup(v->raw);
+	if (!buf)
+		return fail(L, "out of memory");
 	char *eq = strchr(buf, '='), *value = eq ? trim(eq + 1) : "true";
 	if (eq)
 		*eq = '\0';
 	char *key = trim(buf);
-	if (!key[0] || strchr(key, ' ') || strchr(key, '\t'))
-		return fail(L, "%s: expected KEY[=VALUE], got \"%s\"", v->key, v->raw);
-	struct newval n = *v;
-	n.name = n.key = key;
-	n.raw = value;
-	n.def = param_find(key);
-	return add_entry(L, &n);
+	int rc;
+	if (!key[0] || strchr(key, ' ') || strchr(key, '\t')) {
+		rc = fail(L, "%s: expected KEY[=VALUE], got \"%s\"", v->key, v->raw);
+	} else {
+		struct newval n = *v;
+		n.name = n.key = key;
+		n.raw = value;
+		n.def = param_find(key);
+		rc = add_entry(L, &n);
+	}
+	free(buf);
+	return rc;
 }
 
 /* namespace = ROOTFS[:HOSTNAME]: uWSGI's all-in-one jail, spelled out in warder's parameters. */
-static int route_namespace(struct loader *L, struct newval *v)
+static int namespace_implied(struct loader *L, struct newval n, int quote, char *buf, char *colon, char *part)
 {
-	char buf[256], part[260];
-	int quote = conf_quote(v->raw);
-	if (quote < 0)
-		return fail(L, "unterminated quote");
-	snprintf(buf, sizeof buf, "%s", v->raw + (quote != 0));
-	if (quote)
-		buf[strlen(buf) - 1] = '\0';
-	char *colon = strchr(buf, ':');
-	if (colon)
-		*colon = '\0';
-	if (!buf[0])
-		return fail(L, "namespace: expected ROOTFS[:HOSTNAME], got \"%s\"", v->raw);
-	struct newval n = *v;
-	n.name = "namespace";
-	n.def = param_find(n.name);
-	if (add_entry(L, &n) < 0)
-		return -1;
 	static const struct {
 		const char *name, *value;
 	} implied[] = {{"unshare", "mount,pid,uts,ipc"}, {"mount.procfs", "true"}, {"mount.devfs", "true"}};
@@ -450,9 +445,9 @@ static int route_namespace(struct loader *L, struct newval *v)
 		if (!parts[i][1][0])
 			continue;
 		if (quote)
-			snprintf(part, sizeof part, "%c%s%c", quote, parts[i][1], quote);
+			sprintf(part, "%c%s%c", quote, parts[i][1], quote);
 		else
-			snprintf(part, sizeof part, "%s", parts[i][1]);
+			strcpy(part, parts[i][1]);
 		n.name = n.key = parts[i][0];
 		n.def = param_find(n.name);
 		n.raw = part;
@@ -467,6 +462,36 @@ static int route_namespace(struct loader *L, struct newval *v)
 			return -1;
 	}
 	return 0;
+}
+
+static int route_namespace(struct loader *L, struct newval *v)
+{
+	int quote = conf_quote(v->raw);
+	if (quote < 0)
+		return fail(L, "unterminated quote");
+	size_t len = strlen(v->raw);
+	char *buf = strdup(v->raw + (quote != 0)), *part = malloc(len + 3);
+	if (!buf || !part) {
+		free(buf);
+		free(part);
+		return fail(L, "out of memory");
+	}
+	if (quote)
+		buf[strlen(buf) - 1] = '\0';
+	char *colon = strchr(buf, ':');
+	if (colon)
+		*colon = '\0';
+	struct newval n = *v;
+	n.name = "namespace";
+	n.def = param_find(n.name);
+	int rc;
+	if (!buf[0])
+		rc = fail(L, "namespace: expected ROOTFS[:HOSTNAME], got \"%s\"", v->raw);
+	else
+		rc = add_entry(L, &n) < 0 ? -1 : namespace_implied(L, n, quote, buf, colon, part);
+	free(buf);
+	free(part);
+	return rc;
 }
 
 /* ---- files and includes ---- */
@@ -596,39 +621,48 @@ static bool guards_keep(const struct src *s)
 	return s->nguards == 0 || s->guards[s->nguards - 1].keep;
 }
 
-/* A guard line (if-exists = PATH, endif =) is consumed here: returns 1, 0 for any other line, -1 on error. */
-static int guard_line(struct loader *L, struct src *s, const char *line)
+/* libinih's inline comment rule: ';' after a blank starts a comment. Where the text before END stops: at a
+ * comment, or at one of CHARS (NULL: none). */
+static char *comment_or(char *s, const char *chars)
 {
-	char key[32], value[256];
-	const char *eq = strchr(line, '=');
+	bool was_space = false;
+	for (; *s && !(chars && strchr(chars, *s)) && !(was_space && *s == ';'); s++)
+		was_space = isspace((unsigned char)*s);
+	return s;
+}
+
+/* A guard line (if-exists = PATH, endif =) is consumed here: returns 1, 0 for any other line, -1 on error.
+ * LINE is the whole line; it is cut into pieces only when it is a guard. */
+static int guard_line(struct loader *L, struct src *s, char *line)
+{
+	char key[32];
+	char *eq = strchr(line, '=');
 	if (!eq || (size_t)(eq - line) >= sizeof key)
 		return 0;
 	snprintf(key, sizeof key, "%.*s", (int)(eq - line), line);
 	char *k = trim(key);
-	snprintf(value, sizeof value, "%s", eq + 1);
-	for (char *c = value; *c; c++)
-		if (*c == ';' && c > value && (c[-1] == ' ' || c[-1] == '\t'))
-			*c = '\0';
-	char *v = trim(value);
+	size_t kind;
+	for (kind = 0; kind < sizeof guard_kinds / sizeof guard_kinds[0]; kind++)
+		if (strcmp(k, guard_kinds[kind].key) == 0)
+			break;
 	if (strcmp(k, "endif") == 0) {
 		if (s->nguards == 0)
 			return fail(L, "endif without if-exists or if-not-exists");
 		s->nguards--;
 		return 1;
 	}
-	for (size_t i = 0; i < sizeof guard_kinds / sizeof guard_kinds[0]; i++) {
-		if (strcmp(k, guard_kinds[i].key) != 0)
-			continue;
-		if (s->nguards == MAX_GUARDS)
-			return fail(L, "guards nested deeper than %d", MAX_GUARDS);
-		if (!v[0])
-			return fail(L, "%s: empty value", k);
-		struct stat st;
-		bool keep = guards_keep(s) && (guard_kinds[i].test(v, &st) != 0) != guard_kinds[i].negate;
-		s->guards[s->nguards++] = (struct guard){.key = guard_kinds[i].key, .line = s->line, .keep = keep};
-		return 1;
-	}
-	return 0;
+	if (kind == sizeof guard_kinds / sizeof guard_kinds[0])
+		return 0;
+	*comment_or(eq + 1, NULL) = '\0';
+	char *v = trim(eq + 1);
+	if (s->nguards == MAX_GUARDS)
+		return fail(L, "guards nested deeper than %d", MAX_GUARDS);
+	if (!v[0])
+		return fail(L, "%s: empty value", k);
+	struct stat st;
+	bool keep = guards_keep(s) && (guard_kinds[kind].test(v, &st) != 0) != guard_kinds[kind].negate;
+	s->guards[s->nguards++] = (struct guard){.key = guard_kinds[kind].key, .line = s->line, .keep = keep};
+	return 1;
 }
 
 /* [NAME] lines are noted here so that a section without keys still makes a jail. */
@@ -650,19 +684,11 @@ static int section_line(struct loader *L, const char *line)
 	return section_add(L, name);
 }
 
-static char *reader(char *str, int num, void *stream)
+/* The next line of S, whole, into s->buf without its indentation: its length, or -1 (error noted) / -2 (end). */
+static ssize_t next_line(struct loader *L, struct src *s)
 {
-	struct loader *L = stream;
-	struct src *s = L->cur;
-	if (L->failed)
-		return NULL;
-	if (s->pos >= s->len) {
-		if (s->nguards) {
-			s->line = s->guards[s->nguards - 1].line;
-			fail(L, "%s without endif", s->guards[s->nguards - 1].key);
-		}
-		return NULL;
-	}
+	if (s->pos >= s->len)
+		return -2;
 	const char *p = s->text + s->pos, *nl = memchr(p, '\n', s->len - s->pos);
 	size_t n = nl ? (size_t)(nl - p) : s->len - s->pos;
 	s->pos += n + (nl != NULL);
@@ -673,29 +699,81 @@ static char *reader(char *str, int num, void *stream)
 		p += 3, n -= 3;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			fail(L, "binary data in config");
-			return NULL;
-		}
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return fail(L, "binary data in config");
 	}
-	if (n > (size_t)num - 1) {
-		fail(L, "line longer than %d characters", num - 1);
-		return NULL;
-	}
+	if (n > CONF_LINE_MAX)
+		return fail(L, "line longer than %d bytes", CONF_LINE_MAX);
 	while (n && (*p == ' ' || *p == '\t'))
 		p++, n--;
-	memcpy(str, p, n);
-	str[n] = '\0';
-	if (str[0] == ';' || str[0] == '#')
-		return str;
-	int g = guard_line(L, s, str);
+	if (n + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 256;
+		while (cap < n + 1)
+			cap *= 2;
+		char *nb = realloc(s->buf, cap);
+		if (!nb)
+			return fail(L, "out of memory");
+		s->buf = nb;
+		s->cap = cap;
+	}
+	memcpy(s->buf, p, n);
+	s->buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+/* LINE (of length N) does not fit libinih's buffer STR of NUM bytes: give it `KEY= STANDIN` and keep the
+ * value as libinih would have cut it (up to an inline comment, blanks trimmed) for the handler. */
+static char *stand_in(struct loader *L, struct src *s, char *str, int num)
+{
+	char *line = s->buf, *d = comment_or(line, "=:");
+	if (*d != '=' && *d != ':') {
+		fail(L, "expected `key = value` or `[section]`");
+		return NULL;
+	}
+	size_t k = (size_t)(d - line);
+	if (k + 1 + strlen(" " STANDIN) > (size_t)num - 1) {
+		fail(L, "key longer than %d characters", num - 4);
+		return NULL;
+	}
+	char *v = d + 1;
+	*comment_or(v, NULL) = '\0';
+	s->standin = trim(v);
+	memcpy(str, line, k + 1);
+	strcpy(str + k + 1, " " STANDIN);
+	return str;
+}
+
+static char *reader(char *str, int num, void *stream)
+{
+	struct loader *L = stream;
+	struct src *s = L->cur;
+	s->standin = NULL;
+	if (L->failed)
+		return NULL;
+	ssize_t n = next_line(L, s);
+	if (n == -2 && s->nguards) {
+		s->line = s->guards[s->nguards - 1].line;
+		fail(L, "%s without endif", s->guards[s->nguards - 1].key);
+	}
+	if (n < 0)
+		return NULL;
+	char *line = s->buf;
+	bool fits = (size_t)n <= (size_t)num - 1;
+	if (line[0] == ';' || line[0] == '#')
+		return strcpy(str, fits ? line : ";"); /* a comment of any length */
+	int g = guard_line(L, s, line);
 	if (g < 0)
 		return NULL;
 	if (g > 0 || !guards_keep(s))
-		str[0] = '\0'; /* an empty line keeps libinih's line count in step with ours */
-	else if (str[0] == '[' && section_line(L, str) < 0)
-		return NULL;
-	return str;
+		return strcpy(str, ""); /* an empty line keeps libinih's line count in step with ours */
+	if (line[0] == '[') {
+		if (section_line(L, line) < 0)
+			return NULL;
+		if (!fits) /* a valid name is short: what follows its ']' libinih ignores */
+			line[num - 1] = '\0';
+		return strcpy(str, line);
+	}
+	return fits ? strcpy(str, line) : stand_in(L, s, str, num);
 }
 
 static int on_pair(void *user, const char *section, const char *name, const char *value)
@@ -705,6 +783,8 @@ static int on_pair(void *user, const char *section, const char *name, const char
 	char key[256];
 	if (L->failed)
 		return 0;
+	if (s->standin && strcmp(value, STANDIN) == 0)
+		value = s->standin;
 	snprintf(key, sizeof key, "%s", name);
 	size_t n = strlen(key);
 	bool append = n && key[n - 1] == '+';
@@ -756,6 +836,7 @@ static int parse_text(struct loader *L, const char *file, const char *text, size
 	}
 	L->depth--;
 	L->cur = s.up;
+	free(s.buf);
 	return L->failed ? -1 : 0;
 }
 

@@ -73,4 +73,27 @@ printf '[one]\ncommand = a\n[two]\ncommand = b\n' >"$T_TMP/two.conf"
 is "all jails in file order" "$("$WARDER" check -c "$T_TMP/two.conf" | grep '^# jail' | cut -d' ' -f3 | tr '\n' ' ')" "one two "
 is "NAME picks one" "$("$WARDER" check -c "$T_TMP/two.conf" two | grep -c '^# jail')" 1
 
+# lines of any length: Debian's libinih reads 200 bytes a line; warder's reader in front of it takes more
+RU='; Этот комментарий по-русски длиннее буфера строки libinih в Debian и всё равно читается целиком без ошибки конфигурации Этот комментарий по-русски длиннее......'
+big=$(head -c 1048576 /dev/zero | tr '\0' y)
+printf '%s\n[big]\n$v = %s ; %s\ncommand = echo ${v}\n' "$RU" "$big" "$RU" >"$T_TMP/big.conf"
+out=$("$WARDER" check -c "$T_TMP/big.conf" 2>&1); rc=$?
+is "a 1 MiB value passes check" $rc 0
+is "... and the plan shows it whole" "$(printf '%s\n' "$out" | awk '/^ *[0-9]+ command +init +echo y+$/ { sub(/.*echo /, ""); print length($0) }')" 1048576
+printf '%s\n[inc]\ncommand = true\ninclude = inc.part\n' "$RU" >"$T_TMP/inc.conf"
+printf '%s\nexec.start = echo %s\n' "$RU" "$(printf '%0300d' 0)" >"$T_TMP/inc.part"
+out=$("$WARDER" check -c "$T_TMP/inc.conf" 2>&1); rc=$?
+is "a long line in an included file passes check" $rc 0
+like "... whole in the plan" "$out" "start +init +echo 0{300}\$"
+printf '# %s\nlong {\n\tpath = /j;\n\texec.start = "echo %s";\n}\n' "$RU" "$(printf '%0300d' 0)" >"$T_TMP/jail.conf"
+"$WARDER" import-jailconf "$T_TMP/jail.conf" >"$T_TMP/jail.ini" 2>"$T_TMP/import.err"
+is "import-jailconf writes a long line" $? 0
+out=$("$WARDER" check -c "$T_TMP/jail.ini" --os freebsd 2>&1); rc=$?
+is "... which check reads back" $rc 0
+like "... whole" "$out" "start +jail +echo 0{300}\$"
+printf '[a]\ncommand = true\n%s\n' "$big" >"$T_TMP/nokey.conf"
+err=$("$WARDER" check -c "$T_TMP/nokey.conf" 2>&1 >/dev/null); rc=$?
+is "a long line that is no key = value: 78" $rc 78
+is "... FILE:LINE" "$err" "$T_TMP/nokey.conf:3: expected \`key = value\` or \`[section]\`"
+
 done_testing

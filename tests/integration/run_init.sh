@@ -69,6 +69,15 @@ sleep 0.5; kill -TERM $wp; wait $wp; rc=$?
 is "no command: runs until SIGTERM, then exits 0" $rc 0
 is "no command: exec.stop ran" "$(order)" "start stop "
 
+# a 300-character exec.prestart runs exactly as written (Debian's libinih reads 200 bytes a line)
+arg=$(awk 'BEGIN { for (i = 0; i < 260; i++) printf "%c", 97 + i % 26; printf " a\\\\b;c" }')
+line="exec.prestart = printf '%s|%s' '$arg' \"two  words\" >$T_TMP/long.out"
+printf '[long]\n%s\ncommand = true\n' "$line" >"$T_TMP/long.conf"
+ok "the exec.prestart line is over 300 characters" test "${#line}" -gt 300
+$W run -q -c "$T_TMP/long.conf"; rc=$?
+is "a long exec.prestart runs" $rc 0
+is "... exactly as written" "$(cat "$T_TMP/long.out")" "$arg|two  words"
+
 # config errors: one line, 78
 printf '[x]\nnosuchkey = 1\n' >"$T_TMP/bad.conf"
 out=$($W run -c "$T_TMP/bad.conf" 2>&1); rc=$?

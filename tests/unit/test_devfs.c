@@ -704,9 +704,31 @@ TEST(quoting_and_comments)
 	devfs_rules_free(&r);
 }
 
+/* Lines of any length: comments in Russian longer than libinih's 200 bytes, and words past 1 KiB. */
+TEST(long_lines)
+{
+	static const char ru[] = "Этот комментарий по-русски длиннее буфера строки libinih в Debian и всё равно читается целиком без ошибки конфигурации Этот комментарий по-русски длиннее......";
+	static char text[8192];
+	char user[1100];
+	memset(user, 'u', sizeof user - 1);
+	user[sizeof user - 1] = '\0';
+	struct devfs_rules r;
+	load_defaults(&r);
+	snprintf(text, sizeof text, "# %s %s\n[long=71] # %s\nadd path 'null' unhide # %s %s\n", ru, ru, ru, ru, ru);
+	CHECK_INT(devfs_rules_load_string(&r, "long.rules", text, err, sizeof err), 0);
+	const struct devfs_ruleset *s = devfs_ruleset_find(&r, "long");
+	CHECK(s && s->nrules == 1 && s->rules[0].line == 3);
+	/* a word past the old 1 KiB line buffer gets the message about the word, not "line too long" */
+	snprintf(text, sizeof text, "[long2=72]\nadd path null user %s\n", user);
+	CHECK_INT(devfs_rules_load_string(&r, "long.rules", text, err, sizeof err), -1);
+	CHECK(strncmp(err, "long.rules:2: ", 14) == 0 && !strstr(err, "too long"));
+	devfs_rules_free(&r);
+}
+
 int main(void)
 {
 	RUN(defaults_text_matches_shipped_file);
+	RUN(long_lines);
 	RUN(defaults_parse);
 	RUN(find_by_number_or_name);
 	RUN(constants_are_the_kernels);
