@@ -40,6 +40,7 @@ enum {
 	PF_KERNEL = 1 << 3,   /* a FreeBSD kernel jail parameter: handed to jail_set */
 	PF_CHAIN = 1 << 4,    /* a hook chain: each value is a command or ACTION:ARGS */
 	PF_PREFIX = 1 << 5,   /* the name is a prefix: "rlimit." matches rlimit.nofile */
+	PF_JAIL = 1 << 6,     /* acts only on a jail warder builds: a config error in init-only mode */
 };
 #define PF_BOTH (PF_LINUX | PF_FREEBSD)
 
@@ -69,6 +70,7 @@ struct conf_value {
 	char *text;       /* expanded; for chains, builtins keep their "ACTION:" prefix */
 	const char *file; /* points into conf->files */
 	int line;
+	bool inherited;   /* given in [*], not in the jail's own section */
 };
 
 struct conf_param {

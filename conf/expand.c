@@ -27,6 +27,7 @@ struct mp { /* a parameter or variable of this jail, merged */
 
 struct ctx {
 	const char *jail;
+	size_t section; /* the jail's own section in raw_conf */
 	struct mp *p;
 	size_t np;
 	const struct mp *stack[MAX_DEPTH];
@@ -285,7 +286,8 @@ static int to_param(struct ctx *x, struct mp *m, struct conf_param *p)
 		return oom(x, m->e[0]);
 	for (size_t i = 0; i < m->nout; i++) {
 		const struct entry *e = m->oe[i];
-		p->v[i] = (struct conf_value){.text = m->out[i], .file = e->file, .line = e->line};
+		p->v[i] = (struct conf_value){.text = m->out[i], .file = e->file, .line = e->line,
+					      .inherited = e->section != x->section};
 		m->out[i] = NULL;
 		p->n++;
 		if (m->def && param_check(m->def, m->name, &p->v[i].text, why, sizeof why) < 0)
@@ -343,7 +345,7 @@ int conf_build_jail(const struct raw_conf *raw, size_t s, struct jail *j, char *
 	*j = (struct jail){.name = strdup(raw->sec[s].name), .file = raw->sec[s].file, .line = raw->sec[s].line};
 	if (!j->name)
 		return conf_errf(err, errlen, j->file, j->line, "out of memory");
-	struct ctx x = {.jail = j->name, .err = err, .errlen = errlen};
+	struct ctx x = {.jail = j->name, .section = s, .err = err, .errlen = errlen};
 	int rc = build(&x, raw, s, j);
 	ctx_free(&x);
 	return rc;

@@ -95,6 +95,13 @@ int plan_build(const struct jail *j, enum os os, bool jailed, struct plan *out);
  * Returns 0, or -1 when writing failed. */
 int plan_print(const struct plan *p, const struct jail *j, int fd);
 void plan_free(struct plan *p);
+/* What can be known before anything runs (hooks/verify.c), for `check` and for `run` before its first step.
+ * plan_verify: the config errors the files settle (a parameter that does nothing in init-only mode, an
+ * undefined devfs_ruleset on Linux, what the FreeBSD plan refuses): 0, or -1 with "FILE:LINE: message" in
+ * err (exit 78). plan_warn: one warning per thing the host lacks today that a hook may still make (path,
+ * user, group, exec.jail_user, exec.system_user, mount.fstab), each naming its line; only for this OS. */
+int plan_verify(const struct jail *j, enum os os, bool jailed, char *err, size_t errlen);
+void plan_warn(const struct jail *j, enum os os, bool jailed);
 const char *os_name(enum os os); /* "linux", "freebsd" */
 int os_parse(const char *s, enum os *out);
 enum os os_this(void);

@@ -52,7 +52,14 @@ static int usage(void)
 static int check_jail(const struct jail *j, enum os os)
 {
 	struct plan p;
-	if (plan_build(j, os, plan_jailed(j, os), &p) < 0)
+	char err[1024];
+	bool jailed = plan_jailed(j, os);
+	if (plan_verify(j, os, jailed, err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_CONFIG;
+	}
+	plan_warn(j, os, jailed);
+	if (plan_build(j, os, jailed, &p) < 0)
 		return EXIT_OSERR;
 	int rc = plan_print(&p, j, STDOUT_FILENO);
 	if (os == OS_LINUX && p.jailed)

@@ -653,6 +653,16 @@ int fbsd_plan_build(const struct jail *j, struct fbsd_plan *out, char *err, size
 	return rc;
 }
 
+int fbsd_plan_verify(const struct jail *j, char *err, size_t errlen)
+{
+	struct fbsd_plan p;
+	char *note = NULL;
+	int rc = fbsd_build(j, &p, true, &note, err, errlen);
+	fbsd_plan_free(&p);
+	free(note);
+	return rc;
+}
+
 static void free_strv(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -96,6 +96,9 @@ bool fbsd_wanted(const struct jail *j);
  * Returns 0, or -1 with one line in err; *out is then empty (nothing to free). */
 int fbsd_plan_build(const struct jail *j, struct fbsd_plan *out, char *err, size_t errlen);
 void fbsd_plan_free(struct fbsd_plan *p);
+/* fbsd_plan_build's errors without its reads of host files: a mount.fstab or devfs.rules file that is not on
+ * this host is left to run time (a hook may make it). For plan_verify. */
+int fbsd_plan_verify(const struct jail *j, char *err, size_t errlen);
 
 /* Pieces of fbsd_plan_build, for the tests and for callers that need only one list. */
 int fbsd_params_build(const struct jail *j, struct fbsd_plan *p, char *err, size_t errlen);

@@ -33,7 +33,7 @@ static int split_fields(char *line, char **f, int n)
 
 /* PATH whole into *DB (NUL-terminated; NULL when there is no such file), resolved inside "/", the last
  * component not followed, never blocking; only a regular file up to MAX_DB_SIZE is read. */
-static int read_db(const char *whose, const char *path, char **db, char *err, size_t errlen)
+static int read_db(const char *top, const char *whose, const char *path, char **db, char *err, size_t errlen)
 {
 	struct stat st;
 	ssize_t n;
@@ -43,7 +43,7 @@ static int read_db(const char *whose, const char *path, char **db, char *err, si
 	const char *what = "open";
 
 	*db = NULL;
-	if ((root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((root = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto fail;
 	fd = safe_open(root, path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY, 0);
 	close(root);
@@ -106,11 +106,11 @@ struct group_query {
 	size_t n;
 };
 
-static int scan_groups(const char *whose, struct group_query *q, char *err, size_t errlen)
+static int scan_groups(const char *top, const char *whose, struct group_query *q, char *err, size_t errlen)
 {
 	char *db, *save = NULL, *f[4];
 
-	if (read_db(whose, "/etc/group", &db, err, errlen) < 0)
+	if (read_db(top, whose, "/etc/group", &db, err, errlen) < 0)
 		return -1;
 	for (char *line = db ? strtok_r(db, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		if (split_fields(line, f, 4) < 3 || !conf_all_digits(f[2]))
@@ -130,12 +130,13 @@ static int scan_groups(const char *whose, struct group_query *q, char *err, size
 /* What lookup_user does besides the passwd line: the user's groups, and a bare uid the file lacks. */
 enum { WITH_GROUPS = 1, BARE_UID = 2 };
 
-static int lookup_user(const char *whose, const char *user, int how, struct jailpw *w, char *err, size_t errlen)
+static int lookup_user(const char *top, const char *whose, const char *user, int how, struct jailpw *w, char *err,
+		       size_t errlen)
 {
 	char *db, *save = NULL, *f[7];
 
 	memset(w, 0, sizeof *w);
-	if (read_db(whose, "/etc/passwd", &db, err, errlen) < 0)
+	if (read_db(top, whose, "/etc/passwd", &db, err, errlen) < 0)
 		return -1;
 	for (char *line = db ? strtok_r(db, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
 		if (split_fields(line, f, 7) < 4 || !conf_all_digits(f[2]) || !conf_all_digits(f[3]))
@@ -155,7 +156,7 @@ static int lookup_user(const char *whose, const char *user, int how, struct jail
 		return 0;
 	if (w->found) {
 		struct group_query q = {.member = w->name, .list = w->groups};
-		if (scan_groups(whose, &q, err, errlen) < 0)
+		if (scan_groups(top, whose, &q, err, errlen) < 0)
 			return -1;
 		w->ngroups = q.n;
 		return 0;
@@ -172,11 +173,11 @@ static int lookup_user(const char *whose, const char *user, int how, struct jail
 	return 0;
 }
 
-static int lookup_group(const char *whose, const char *name, gid_t *gid, char *err, size_t errlen)
+static int lookup_group(const char *top, const char *whose, const char *name, gid_t *gid, char *err, size_t errlen)
 {
 	struct group_query q = {.name = name};
 
-	if (scan_groups(whose, &q, err, errlen) < 0)
+	if (scan_groups(top, whose, &q, err, errlen) < 0)
 		return -1;
 	if (q.found)
 		*gid = q.gid;
@@ -191,12 +192,22 @@ static int lookup_group(const char *whose, const char *name, gid_t *gid, char *e
 
 int jailpw_user(const char *user, struct jailpw *w, char *err, size_t errlen)
 {
-	return lookup_user("the jail's", user, WITH_GROUPS | BARE_UID, w, err, errlen);
+	return lookup_user("/", "the jail's", user, WITH_GROUPS | BARE_UID, w, err, errlen);
 }
 
 int jailpw_group(const char *name, gid_t *gid, char *err, size_t errlen)
 {
-	return lookup_group("the jail's", name, gid, err, errlen);
+	return lookup_group("/", "the jail's", name, gid, err, errlen);
+}
+
+int jailpw_user_at(const char *root, const char *user, struct jailpw *w, char *err, size_t errlen)
+{
+	return lookup_user(root, "the jail's", user, WITH_GROUPS | BARE_UID, w, err, errlen);
+}
+
+int jailpw_group_at(const char *root, const char *name, gid_t *gid, char *err, size_t errlen)
+{
+	return lookup_group(root, "the jail's", name, gid, err, errlen);
 }
 
 #ifdef WARDER_NO_NSS
@@ -209,7 +220,7 @@ int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
 		snprintf(self, sizeof self, "%u", (unsigned)getuid());
 		user = self;
 	}
-	if (lookup_user("the host's", user, WITH_GROUPS, w, err, errlen) < 0)
+	if (lookup_user("/", "the host's", user, WITH_GROUPS, w, err, errlen) < 0)
 		return -1;
 	/* initgroups(3) puts the primary group in the list too */
 	bool has = false;
@@ -223,7 +234,7 @@ int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
 int jailpw_host_uid(const char *name, uid_t *uid, char *err, size_t errlen)
 {
 	struct jailpw w;
-	if (lookup_user("the host's", name, 0, &w, err, errlen) < 0)
+	if (lookup_user("/", "the host's", name, 0, &w, err, errlen) < 0)
 		return -1;
 	*uid = w.uid;
 	return 0;
@@ -231,7 +242,7 @@ int jailpw_host_uid(const char *name, uid_t *uid, char *err, size_t errlen)
 
 int jailpw_host_group(const char *name, gid_t *gid, char *err, size_t errlen)
 {
-	return lookup_group("the host's", name, gid, err, errlen);
+	return lookup_group("/", "the host's", name, gid, err, errlen);
 }
 #else
 int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)

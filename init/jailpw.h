@@ -31,6 +31,9 @@ int jailpw_user(const char *user, struct jailpw *w, char *err, size_t errlen);
 
 /* NAME: a group name or a gid, in the jail's /etc/group. */
 int jailpw_group(const char *name, gid_t *gid, char *err, size_t errlen);
+/* The same in the files below ROOT (a rootfs not entered yet, for `warder check`), resolved inside it. */
+int jailpw_user_at(const char *root, const char *user, struct jailpw *w, char *err, size_t errlen);
+int jailpw_group_at(const char *root, const char *name, gid_t *gid, char *err, size_t errlen);
 
 /* USER (NULL: the current uid) and group NAME in the host's databases: through NSS, or with WARDER_NO_NSS
  * (the static build) from the host's /etc/passwd and /etc/group alone. */

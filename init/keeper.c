@@ -305,6 +305,8 @@ static int reload_valid(struct keeper *k, const struct jail *j, char *err, size_
 {
 	struct plan p;
 	enum os os = os_this();
+	if (plan_verify(j, os, true, err, errlen) < 0)
+		return -1;
 	if (plan_build(j, os, plan_jailed(j, os), &p) < 0) {
 		snprintf(err, errlen, "%s", log_last_error());
 		return -1;

@@ -797,8 +797,16 @@ int cmd_run(int argc, char **argv)
 	int code = load(file, name, &c);
 	if (code)
 		return code;
+	/* What the files settle is a config error before any step runs (hooks/verify.c). */
+	const struct jail *j = conf_jail(c, name);
+	char err[1024];
+	if (plan_verify(j, os_this(), jail_backend.wanted && jail_backend.wanted(j), err, sizeof err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		conf_free(c);
+		return CONF_EXIT;
+	}
 	run_file = file;
-	code = run_jail(conf_jail(c, name));
+	code = run_jail(j);
 	conf_free(c);
 	return code;
 }

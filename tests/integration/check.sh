@@ -73,6 +73,52 @@ printf '[one]\ncommand = a\n[two]\ncommand = b\n' >"$T_TMP/two.conf"
 is "all jails in file order" "$("$WARDER" check -c "$T_TMP/two.conf" | grep '^# jail' | cut -d' ' -f3 | tr '\n' ' ')" "one two "
 is "NAME picks one" "$("$WARDER" check -c "$T_TMP/two.conf" two | grep -c '^# jail')" 1
 
+# errors that the files settle are config errors (78, FILE:LINE); what the host lacks today a hook may still
+# make, so check only warns about it, naming the line
+cfg() { printf "$@" >"$T_TMP/v.conf"; }
+chk() { err=$("$WARDER" check -c "$T_TMP/v.conf" "$@" 2>&1 >/dev/null); rc=$?; }
+for p in 'mount.devfs = true' 'devfs_ruleset = 4' 'mount.procfs = true' 'host.hostname = h' 'rlimit.nofile = 64'; do
+	cfg '[io]\ncommand = true\n%s\n' "$p"; chk
+	is "init-only mode: $p is a config error" $rc 78
+	like "... naming the line and the missing path" "$err" "^$T_TMP/v.conf:3: ${p%% *} does nothing here: \[io\] has no path"
+done
+cfg '[*]\nmount.procfs = true\n[io]\ncommand = true\nmount.devfs = false\n[j]\npath = /\nunshare = mount\n'; chk io
+is "init-only mode: [*]'s defaults and a switched-off mount.devfs are fine" "$rc:$err" "0:"
+cfg '[j]\npath = %s\nunshare = mount\nexec.prepare = touch %s/ran\ndevfs_ruleset = 7\ncommand = true\n' "$T_TMP" "$T_TMP"; chk
+is "an undefined devfs_ruleset number: 78" $rc 78
+is "... at its line" "$err" "$T_TMP/v.conf:5: devfs_ruleset 7: no such ruleset in warder's default rulesets (devfs.rules = FILE adds more)"
+cfg '[j]\npath = %s\nunshare = mount\ndevfs_ruleset = nosuch\n' "$T_TMP"; chk
+is "an undefined devfs_ruleset name: 78" "$rc:$err" "78:$T_TMP/v.conf:4: devfs_ruleset nosuch: no such ruleset in warder's default rulesets (devfs.rules = FILE adds more)"
+printf '[mine=9]\nadd path null unhide\n' >"$T_TMP/my.rules"
+cfg '[j]\npath = %s\ndevfs.rules = %s/my.rules\ndevfs_ruleset = mine\n' "$T_TMP" "$T_TMP"; chk
+is "a ruleset the named devfs.rules defines: fine" "$rc:$err" "0:"
+cfg '[j]\npath = %s\ndevfs.rules = %s/my.rules\ndevfs_ruleset = 10\n' "$T_TMP" "$T_TMP"; chk
+is "... one it does not: 78" "$rc:$err" "78:$T_TMP/v.conf:4: devfs_ruleset 10: no such ruleset in $T_TMP/my.rules nor in the defaults"
+printf '[mine=9]\nadd path null unhid\n' >"$T_TMP/bad.rules"
+cfg '[j]\npath = %s\ndevfs.rules = %s/bad.rules\n' "$T_TMP" "$T_TMP"; chk
+like "a devfs.rules that does not parse: 78 at its own line" "$rc:$err" "^78:$T_TMP/bad.rules:2: unknown action"
+cfg '[j]\npath = %s\nunshare = mount\nmount.devfs = false\ndevfs_ruleset = 4\n' "$T_TMP"; chk
+is "devfs_ruleset without a /dev to build: 78" "$rc:$err" "78:$T_TMP/v.conf:5: devfs_ruleset does nothing here: [j] builds no /dev (mount.devfs is false, or unset in a jail without path)"
+cfg '[j]\npath = /j\ndevfs_ruleset = nosuch\n'; chk --os freebsd
+is "FreeBSD: a ruleset name no file defines: 78" "$rc:$err" "78:$T_TMP/v.conf:3: devfs_ruleset: no ruleset named \"nosuch\" in the default rulesets (set devfs.rules = FILE)"
+cfg '[j]\npath = /j\ndevfs_ruleset = 7\nmount.devfs = true\n'; out=$("$WARDER" check -c "$T_TMP/v.conf" --os freebsd 2>&1); rc=$?
+is "FreeBSD: a number may be in the kernel" $rc 0
+like "... and the plan uses it" "$out" "ruleset=7"
+mkdir -p "$T_TMP/root/etc"
+printf 'root:x:0:0::/root:/bin/sh\n' >"$T_TMP/root/etc/passwd"; printf 'root:x:0:\n' >"$T_TMP/root/etc/group"
+cfg '[j]\npath = %s/root\nuser = nosuchuser\ngroup = nosuchgroup\nexec.jail_user = 1234\ncommand = true\n' "$T_TMP"; chk
+is "a user and group the jail's files lack: warnings, exit 0" $rc 0
+like "... the user's line" "$err" "check: $T_TMP/v.conf:3: user nosuchuser: not in the jail's /etc/passwd; run fails"
+like "... the group's line" "$err" "check: $T_TMP/v.conf:4: group nosuchgroup: not in the jail's /etc/group; run fails"
+is "... a bare uid is fine (as docker -u)" "$(printf '%s\n' "$err" | grep -c jail_user)" 0
+cfg '[j]\npath = %s/none\nmount.fstab = %s/none.fstab\ndevfs.rules = %s/none.rules\nuser = nosuchuser\n' "$T_TMP" "$T_TMP" "$T_TMP"; chk
+is "a path, an fstab and a devfs.rules not there yet: warnings, exit 0" $rc 0
+like "... the path's line" "$err" "check: $T_TMP/v.conf:2: path $T_TMP/none: No such file or directory; run fails at the step that needs it, unless a hook makes it first"
+like "... the fstab's line" "$err" "check: $T_TMP/v.conf:3: mount.fstab $T_TMP/none.fstab: No such file"
+like "... the devfs.rules' line" "$err" "check: $T_TMP/v.conf:4: devfs.rules $T_TMP/none.rules: No such file"
+is "... three warnings (no user lookup in a root that is not there)" "$(printf '%s\n' "$err" | grep -c '^warder: check: ')" 3
+ok "check ran no hook" test ! -e "$T_TMP/ran"
+
 # lines of any length: Debian's libinih reads 200 bytes a line; warder's reader in front of it takes more
 RU='; Этот комментарий по-русски длиннее буфера строки libinih в Debian и всё равно читается целиком без ошибки конфигурации Этот комментарий по-русски длиннее......'
 big=$(head -c 1048576 /dev/zero | tr '\0' y)

@@ -57,6 +57,16 @@ if getent passwd daemon >/dev/null; then
 	is "no process left (exec.jail_user)" "$(leftovers)" 0
 fi
 
+# --- what the files settle is a config error before any step: 78, FILE:LINE, no hook ran (exec.prepare's marker)
+for rs in 7 nosuch; do
+	{ cat "$T_TMP/j.conf"; printf 'exec.prepare = touch %s/prepared\ndevfs_ruleset = %s\ncommand = true\n' "$T_TMP" "$rs"; } >"$T_TMP/c.conf"
+	err=$($W run -q -c "$T_TMP/c.conf" 2>&1); rc=$?
+	is "run: devfs_ruleset $rs that no devfs.rules defines exits 78" $rc 78
+	is "... naming its line" "$err" "$T_TMP/c.conf:10: devfs_ruleset $rs: no such ruleset in warder's default rulesets (devfs.rules = FILE adds more)"
+	ok "... before any hook ran" test ! -e "$T_TMP/prepared"
+done
+is "the host is as before (config errors)" "$(snap)" "$before"
+
 # --- list, attach, SIGTERM
 conf 'sleep 30'
 $W run -q -c "$T_TMP/c.conf" & kp=$!

@@ -77,6 +77,13 @@ is "jail: and the jail runs on untouched" "$(state_pid) $(kill -0 "$ipid2" && ec
 $W ctl $N reload >"$T_TMP/out"; rc=$?
 is "jail: ctl reload with a broken config fails (1)" $rc 1
 like "jail: and answers the error" "$(cat "$T_TMP/out")" "^\\{\"error\":\"$T_TMP/j.conf:9: unknown key"
+# what `check` refuses before anything runs, a reload refuses too: the jail runs on
+sed -i '/^exec.strat/d' "$T_TMP/j.conf"; printf 'devfs_ruleset = 77\n' >>"$T_TMP/j.conf"
+kill -HUP $kp
+wait_for grep -q 'devfs_ruleset 77' "$T_TMP/err"
+like "jail: a reload to an undefined devfs_ruleset is refused at its line" "$(grep 'devfs_ruleset 77' "$T_TMP/err")" \
+	"reload: $T_TMP/j.conf:9: devfs_ruleset 77: no such ruleset.*keeps running"
+is "jail: and the jail runs on untouched (devfs_ruleset)" "$(state_pid) $(kill -0 "$ipid2" && echo alive)" "$ipid2 alive"
 # a reload whose config moves the control socket: the new path answers, the old one is gone
 conf jail three "command = hostname > /tmp/host; exec sleep 100" "control = $T_TMP/moved.ctl"
 kill -HUP $kp

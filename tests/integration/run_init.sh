@@ -84,6 +84,12 @@ out=$($W run -c "$T_TMP/bad.conf" 2>&1); rc=$?
 is "a config error exits 78" $rc 78
 like "a config error is FILE:LINE: message" "$out" "^$T_TMP/bad.conf:2: "
 $W run -c "$T_TMP/i.conf" nosuch 2>/dev/null; is "an unknown jail name exits 78" $? 78
+# a parameter that needs a jail, in a section that builds none: 78 before any hook
+printf '[x]\nexec.prepare = touch %s/prepared\nmount.devfs = true\ncommand = true\n' "$T_TMP" >"$T_TMP/bad.conf"
+out=$($W run -c "$T_TMP/bad.conf" 2>&1); rc=$?
+is "mount.devfs in init-only mode exits 78" $rc 78
+like "... naming its line and the missing path" "$out" "^$T_TMP/bad.conf:3: mount.devfs does nothing here: \\[x\\] has no path"
+ok "... before any hook ran" test ! -e "$T_TMP/prepared"
 $W run 2>/dev/null; is "run without -c is a usage error" $? 64
 out=$($W run -c "$T_TMP/i.conf" --log-format json 2>&1 >/dev/null)
 like "--log-format json logs JSON lines" "$out" '^\{"prog":"warder","jail":"init",'

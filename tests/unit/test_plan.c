@@ -149,9 +149,56 @@ TEST(unset_steps_are_left_out)
 	CHECK_STR(steps_of("[a]\nexec.prepare = echo p\n", OS_LINUX), "prepare kill");
 }
 
+/* plan_verify on the first jail of TEXT: its error, "" when there is none. */
+static const char *verified(const char *text, enum os os)
+{
+	static char err[1024];
+	strcpy(err, "(load failed)");
+	struct conf *c = load(text);
+	if (!c)
+		return err;
+	err[0] = '\0';
+	if (plan_verify(&c->jails[0], os, plan_jailed(&c->jails[0], os), err, sizeof err) == 0)
+		err[0] = '\0';
+	conf_free(c);
+	return err;
+}
+
+TEST(verify)
+{
+	/* init-only: what only a jail warder builds would use */
+	CHECK_STR(verified("[a]\ncommand = x\nmount.procfs = true\n", OS_LINUX),
+		  "test.conf:3: mount.procfs does nothing here: [a] has no path (nor another jail parameter), so "
+		  "warder builds no jail and runs only as the init of one made elsewhere");
+	CHECK_STR(verified("[a]\nmount = tmpfs /t tmpfs rw\nmount += tmpfs /u tmpfs rw\n", OS_LINUX),
+		  "test.conf:2: mount does nothing here: [a] has no path (nor another jail parameter), so "
+		  "warder builds no jail and runs only as the init of one made elsewhere");
+	CHECK_STR(verified("[a]\nmount.procfs = false\nexec.start = x\nuser = nobody\ncaps = none\n", OS_LINUX), "");
+	CHECK_STR(verified("[*]\nmount.procfs = true\nhost.hostname = h\n[a]\ncommand = x\n", OS_LINUX), "");
+	/* FreeBSD: host.hostname is a kernel parameter, so it builds a jail there */
+	CHECK_STR(verified("[a]\nhost.hostname = h\n", OS_FREEBSD), "");
+	/* Linux rulesets: warder's defaults are 1-5 by number and name */
+	CHECK_STR(verified("[a]\npath = /\ndevfs_ruleset = devfsrules_jail_vnet\n", OS_LINUX), "");
+	CHECK_STR(verified("[a]\npath = /\ndevfs_ruleset = 6\n", OS_LINUX),
+		  "test.conf:3: devfs_ruleset 6: no such ruleset in warder's default rulesets (devfs.rules = FILE adds "
+		  "more)");
+	CHECK_STR(verified("[*]\ndevfs_ruleset = 6\n[a]\npath = /\n", OS_LINUX),
+		  "test.conf:2: devfs_ruleset 6: no such ruleset in warder's default rulesets (devfs.rules = FILE adds "
+		  "more)");
+	CHECK_STR(verified("[a]\nunshare = pid\ndevfs_ruleset = 4\n", OS_LINUX),
+		  "test.conf:3: devfs_ruleset does nothing here: [a] builds no /dev (mount.devfs is false, or unset in a "
+		  "jail without path)");
+	CHECK_STR(verified("[*]\ndevfs_ruleset = 4\n[a]\nunshare = pid\n", OS_LINUX), "");
+	/* FreeBSD: a number may be in the kernel, a name must be in a file */
+	CHECK_STR(verified("[a]\npath = /j\ndevfs_ruleset = 6\n", OS_FREEBSD), "");
+	CHECK_STR(verified("[a]\npath = /j\ndevfs_ruleset = x\n", OS_FREEBSD),
+		  "test.conf:3: devfs_ruleset: no ruleset named \"x\" in the default rulesets (set devfs.rules = FILE)");
+}
+
 int main(void)
 {
 	RUN(init_only);
+	RUN(verify);
 	RUN(jailed_linux);
 	RUN(freebsd_order);
 	RUN(unset_steps_are_left_out);
