@@ -120,10 +120,15 @@ static int scan_groups(const char *top, const char *whose, struct group_query *q
 			q->gid = gid;
 			q->found = true;
 		}
-		if (q->member && f[3] && lists_member(f[3], q->member) && q->n < JAILPW_MAX_GROUPS)
-			q->list[q->n++] = gid;
+		if (q->member && f[3] && lists_member(f[3], q->member) && q->n++ < JAILPW_MAX_GROUPS)
+			q->list[q->n - 1] = gid;
 	}
 	free(db);
+	if (q->n > JAILPW_MAX_GROUPS) {
+		snprintf(err, errlen, "user %s: in more than %d groups in %s /etc/group", q->member, JAILPW_MAX_GROUPS,
+			 whose);
+		return -1;
+	}
 	return 0;
 }
 

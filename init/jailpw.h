@@ -8,11 +8,12 @@
 #ifndef WARDER_JAILPW_H
 #define WARDER_JAILPW_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
-#define JAILPW_MAX_GROUPS 256
+#define JAILPW_MAX_GROUPS NGROUPS_MAX /* what setgroups(2) takes: 65536 on Linux */
 
 struct jailpw {
 	uid_t uid;

@@ -148,26 +148,28 @@ static int caps_bound(unsigned long long mask)
  * /etc/group, as login, uWSGI's initgroups and Docker do. */
 static int add_groups(const char *value, gid_t *list, size_t *n)
 {
-	char buf[1024], err[300], *save = NULL;
+	char err[300], *save = NULL, *buf = strdup(value);
+	int rc = 0;
 
-	if (snprintf(buf, sizeof buf, "%s", value) >= (int)sizeof buf) {
-		log_err(LX_STEP, "groups: list too long");
+	if (!buf) {
+		log_errno(LX_STEP, "groups");
 		return -1;
 	}
-	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+	for (char *t = strtok_r(buf, ", \t", &save); t && rc == 0; t = strtok_r(NULL, ", \t", &save)) {
 		if (strcasecmp(t, "none") == 0)
 			continue;
 		if (*n == MAX_GROUPS) {
 			log_err(LX_STEP, "groups: more than %d", MAX_GROUPS);
-			return -1;
-		}
-		if (jailpw_group(t, &list[*n], err, sizeof err) < 0) {
+			rc = -1;
+		} else if (jailpw_group(t, &list[*n], err, sizeof err) < 0) {
 			log_err(LX_STEP, "%s", err);
-			return -1;
+			rc = -1;
+		} else {
+			(*n)++;
 		}
-		(*n)++;
 	}
-	return 0;
+	free(buf);
+	return rc;
 }
 
 static int wanted_groups(const struct jail *j, const struct jailpw *w, gid_t *list, size_t *n, bool *asked)

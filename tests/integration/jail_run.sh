@@ -67,6 +67,14 @@ for rs in 7 nosuch; do
 done
 is "the host is as before (config errors)" "$(snap)" "$before"
 
+# --- supplementary groups up to what the system allows (NGROUPS_MAX), not 256: app is in 300 more groups
+cp "$R/etc/group" "$T_TMP/group.orig"
+awk 'BEGIN { for (i = 1; i <= 300; i++) printf "g%d:x:%d:app\n", i, 3000 + i }' >>"$R/etc/group"
+conf 'id -G | wc -w'
+printf 'user = app\n' >>"$T_TMP/c.conf"
+is "a user in 302 groups gets all of them" "$($W run -q -c "$T_TMP/c.conf" 2>&1)" 302
+cp "$T_TMP/group.orig" "$R/etc/group"
+
 # --- list, attach, SIGTERM
 conf 'sleep 30'
 $W run -q -c "$T_TMP/c.conf" & kp=$!
