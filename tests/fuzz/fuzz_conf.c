@@ -1,6 +1,7 @@
 /* The config reader: INI through libinih, the section merge, uWSGI aliases, guards, includes (from the
  * sandbox's /fuzz tree: inc.d/, fragment.inc, an include loop), variable expansion, the parameter table's
- * validators; then every lookup and both plans (`warder check`), printed to /dev/null. */
+ * validators; then every lookup, what check verifies and warns about, and both plans (`warder check`), printed
+ * to /dev/null. */
 #include "conf.h"
 #include "log.h"
 #include "sandbox.h"
@@ -44,6 +45,10 @@ static void lookups(const struct jail *j)
 	}
 	for (enum os os = OS_LINUX; os <= OS_FREEBSD; os++) {
 		struct plan p;
+		char err[1024] = "";
+		if (plan_verify(j, os, plan_jailed(j, os), err, sizeof err) < 0 && !err[0])
+			abort(); /* a config error names its line */
+		plan_warn(j, os, plan_jailed(j, os));
 		if (plan_build(j, os, plan_jailed(j, os), &p) == 0) {
 			(void)plan_print(&p, j, devnull);
 			plan_free(&p);
