@@ -439,10 +439,9 @@ static void __attribute__((noreturn)) child_exec(struct sup *s, bool take_tty, c
 	}
 	if (env) {
 		listen_pid_fill(s->listen_pid, sizeof s->listen_pid, (long)getpid());
-		execvpe(s->o->argv[0], s->o->argv, env);
-	} else {
-		execvp(s->o->argv[0], s->o->argv);
+		environ = env; /* not execvpe: FreeBSD has it from 14.1 only; sup_spawn puts environ back */
 	}
+	execvp(s->o->argv[0], s->o->argv);
 	r.err = errno;
 	r.code = exec_failure_code(errno);
 fail:
@@ -544,8 +543,10 @@ int sup_spawn(struct sup *s)
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	bool reported;
+	char **environ0 = environ;
 	pid_t pid = spawn_child(s, take_tty, env, &reported);
 	int e = errno;
+	environ = environ0; /* a vfork child set ours to env */
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(env);
 	if (pid < 0) {
