@@ -23,10 +23,18 @@ OS        := $(shell uname -s)
 INIH_CFLAGS := $(shell pkg-config --cflags inih 2>/dev/null)
 INIH_LIBS   := $(shell pkg-config --libs inih 2>/dev/null || echo -linih)
 ifeq ($(OS),FreeBSD)
-EV_CFLAGS := -I/usr/local/include/libev
-EV_LIBS   := -L/usr/local/lib -lev
+# FreeBSD 14.0 or later. libev and inih are the ports' shared libraries (the port's LIB_DEPENDS), found in
+# LOCALBASE whatever the compiler's default path holds; libm always: FreeBSD's isfinite() calls __isfinite,
+# which only libm exports. `make OS=FreeBSD freebsd-vars` prints this build for tests/freebsd-check.sh,
+# which compiles and links exactly it against the FreeBSD 14 sysroot: one definition for both.
+LOCALBASE ?= /usr/local
+EV_CFLAGS := -I$(LOCALBASE)/include/libev
+EV_LIBS   := -L$(LOCALBASE)/lib -lev
+INIH_CFLAGS := -I$(LOCALBASE)/include
+INIH_LIBS := -L$(LOCALBASE)/lib -linih
 PLAT_SRC  := $(wildcard init/freebsd/*.c)
-PLAT_LIBS := -ljail -lutil
+PLAT_LIBS := -ljail -lutil -lm
+override STATIC_DEPS := no
 else
 EV_LIBS   := -lev
 PLAT_SRC  := $(wildcard init/linux/*.c)
@@ -94,7 +102,7 @@ else
 Q := @
 endif
 
-.PHONY: all check unit integration asan run bench install static deps clean freebsd-check fuzz deb
+.PHONY: all check unit integration asan run bench install static deps clean freebsd-check freebsd-vars fuzz deb
 all: $(B)/warder
 
 deps: build/.deps
@@ -165,6 +173,16 @@ static:
 
 freebsd-check:
 	$(Q)sh tests/freebsd-check.sh
+
+# What this Makefile builds, as make words (the shell splits them as a recipe would): the sources, the
+# compile flags, the link flags and libraries in link order. tests/freebsd-check.sh reads it with OS=FreeBSD.
+freebsd-vars:
+	$(info SRC=$(sort init/main.c $(LIB_SRC)))
+	$(info CPPFLAGS=$(ALL_CPPFLAGS))
+	$(info CFLAGS=$(ALL_CFLAGS))
+	$(info LDFLAGS=$(LD_OPT) $(LD_STATIC) $(LDFLAGS))
+	$(info LIBS=$(EV_LIBS) $(LDLIBS_ALL))
+	@:
 
 run: $(B)/warder
 	$(Q)sh tests/demo.sh $(abspath $(B)/warder)
