@@ -480,6 +480,14 @@ int fbsd_addr_parse(int af, const char *s, char **addr, int *prefix)
 	return 0;
 }
 
+/* An interface name as the kernel takes it: IFNAMSIZ-1 characters at most (struct ifreq cuts a longer one to
+ * another interface's name), no blank or comma (a list written on one line, say). */
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n < FBSD_IFNAMSIZ && !s[strcspn(s, " \t,")];
+}
+
 static int aliases_build(const struct jail *j, struct fbsd_plan *p, char *err, size_t errlen)
 {
 	const char *iface = jail_get(j, "interface");
@@ -510,15 +518,22 @@ static int aliases_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 			al->iface = bar ? dupn(v[i].text, (size_t)(bar - v[i].text)) : strdup(iface);
 			if (!al->iface)
 				return oom(err, errlen);
-			if (!al->iface[0])
-				return conf_errf(err, errlen, v[i].file, v[i].line, "ip%d.addr: empty interface name", af);
+			if (!ifname_ok(al->iface))
+				return conf_errf(err, errlen, v[i].file, v[i].line,
+						 "ip%d.addr: \"%s\": not an interface name (1 to %d characters, no blanks or commas)",
+						 af, al->iface, FBSD_IFNAMSIZ - 1);
 		}
 	}
 	const struct conf_value *v;
 	size_t n = jail_list(j, "vnet.interface", &v);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (!ifname_ok(v[i].text))
+			return conf_errf(err, errlen, v[i].file, v[i].line,
+					 "vnet.interface: \"%s\": not an interface name (1 to %d characters, no blanks or commas)",
+					 v[i].text, FBSD_IFNAMSIZ - 1);
 		if (add_str(&p->vnet_ifs, &p->nvnet, v[i].text) < 0)
 			return oom(err, errlen);
+	}
 	return 0;
 }
 
@@ -816,10 +831,9 @@ static void describe_mount(struct text *t, const struct fbsd_mount *m, bool down
 
 static void describe_alias(struct text *t, const struct fbsd_alias *a, bool down)
 {
-	if (down)
-		put(t, "ifconfig %s %s %s -alias", a->iface, a->af == 4 ? "inet" : "inet6", a->addr);
-	else
-		put(t, "ifconfig %s %s %s/%d alias", a->iface, a->af == 4 ? "inet" : "inet6", a->addr, a->prefix);
+	char buf[128], *argv[6];
+	fbsd_alias_argv(a, !down, buf, sizeof buf, argv); /* what the back end runs */
+	put(t, "ifconfig %s %s %s %s", argv[1], argv[2], argv[3], argv[4]);
 }
 
 /* As setrlimit(2) is called: RLIMIT_NOFILE from "nofile"; the value as the config wrote it. */
@@ -896,4 +910,85 @@ char *fbsd_describe(const struct jail *j, enum step_id step)
 		return NULL;
 	}
 	return t.s;
+}
+
+/* --- the system calls' arguments ------------------------------------------------------------------------ */
+
+static bool iov_add(struct iovec *iov, size_t *n, size_t max, const char *name, const char *value)
+{
+	if (*n + 2 > max)
+		return false;
+	iov[*n].iov_base = (void *)name;
+	iov[*n].iov_len = strlen(name) + 1;
+	iov[*n + 1].iov_base = (void *)value;
+	iov[*n + 1].iov_len = value ? strlen(value) + 1 : 0;
+	*n += 2;
+	return true;
+}
+
+int fbsd_mount_iov(const struct fbsd_mount *m, struct iovec *iov, size_t max, char *buf, size_t buflen,
+		   char *errmsg, size_t errlen)
+{
+	size_t n = 0;
+	const char *opts = m->opts ? m->opts : "";
+	if (strlen(opts) >= buflen)
+		return -1;
+	strcpy(buf, opts);
+	bool room = iov_add(iov, &n, max, "fstype", m->fstype) && iov_add(iov, &n, max, "fspath", m->to) &&
+		    iov_add(iov, &n, max, "from", m->from);
+	if (room && strcmp(m->fstype, "nullfs") == 0)
+		room = iov_add(iov, &n, max, "target", m->from);
+	for (char *save, *o = strtok_r(buf, ",", &save); room && o; o = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(o, '=');
+		if (strcmp(o, "rw") == 0)
+			continue; /* the default; mount(8) sends no option for it */
+		if (eq)
+			*eq++ = '\0';
+		room = iov_add(iov, &n, max, o, eq);
+	}
+	if (!room || n + 2 > max)
+		return -1;
+	errmsg[0] = '\0';
+	iov[n].iov_base = (void *)"errmsg";
+	iov[n].iov_len = sizeof "errmsg";
+	iov[n + 1].iov_base = errmsg;
+	iov[n + 1].iov_len = errlen;
+	return (int)n + 2;
+}
+
+void fbsd_alias_argv(const struct fbsd_alias *a, bool add, char *buf, size_t buflen, char *argv[6])
+{
+	if (add)
+		snprintf(buf, buflen, "%s/%d", a->addr, a->prefix);
+	else
+		snprintf(buf, buflen, "%s", a->addr);
+	argv[0] = (char *)FBSD_IFCONFIG;
+	argv[1] = a->iface;
+	argv[2] = (char *)(a->af == 4 ? "inet" : "inet6");
+	argv[3] = buf;
+	argv[4] = (char *)(add ? "alias" : "-alias");
+	argv[5] = NULL;
+}
+
+int fbsd_oldjail_addrs(const struct fbsd_oldjail *o, struct in_addr **a4, struct in6_addr **a6)
+{
+	*a4 = o->nip4 ? calloc(o->nip4, sizeof **a4) : NULL;
+	*a6 = o->nip6 ? calloc(o->nip6, sizeof **a6) : NULL;
+	int e = 0;
+	if ((o->nip4 && !*a4) || (o->nip6 && !*a6))
+		e = ENOMEM;
+	for (size_t i = 0; !e && i < o->nip4; i++)
+		if (inet_pton(AF_INET, o->ip4[i], &(*a4)[i]) != 1)
+			e = EINVAL;
+	for (size_t i = 0; !e && i < o->nip6; i++)
+		if (inet_pton(AF_INET6, o->ip6[i], &(*a6)[i]) != 1)
+			e = EINVAL;
+	if (!e)
+		return 0;
+	free(*a4);
+	free(*a6);
+	*a4 = NULL;
+	*a6 = NULL;
+	errno = e;
+	return -1;
 }

@@ -10,8 +10,10 @@
 #ifndef WARDER_FBSD_PLAN_H
 #define WARDER_FBSD_PLAN_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/uio.h>
 
 #include "conf.h"
 #include "steps.h"
@@ -125,5 +127,27 @@ int fbsd_path_check(const char *jailpath, const char *to, char *err, size_t errl
  * ("error: ...") so that check shows it; a file read at plan time that is missing here (a FreeBSD path on
  * Linux) is named rather than fatal. Caller frees. */
 char *fbsd_describe(const struct jail *j, enum step_id step);
+
+/* --- the system calls' arguments, built here so that the tests check them on Linux; init/freebsd/ passes
+ * them on unchanged ---------------------------------------------------------------------------------------- */
+
+#define FBSD_IFCONFIG "/sbin/ifconfig"
+#define FBSD_IFNAMSIZ 16 /* <net/if.h>'s IFNAMSIZ, the terminating NUL included */
+
+/* nmount(2)'s iovec for M, as mount(8) builds it: "fstype", "fspath", "from" (and nullfs's "target"), then a
+ * name and a value per option of M->opts ("rw", the default, is not sent; an option without `=` has no value:
+ * a NULL, 0-length iovec), then "errmsg" and ERRMSG for the kernel's message. The options are split in BUF,
+ * which must outlive IOV. Returns the number of iovecs, or -1 when IOV (MAX entries) or BUF is too small. */
+int fbsd_mount_iov(const struct fbsd_mount *m, struct iovec *iov, size_t max, char *buf, size_t buflen,
+		   char *errmsg, size_t errlen);
+
+/* ifconfig(8)'s command that adds (ADD) or removes alias A, as jail(8) runs it:
+ * /sbin/ifconfig IFACE inet|inet6 ADDR/PREFIX alias (ADDR -alias to remove). The address is written in BUF;
+ * ARGV gets 6 entries, the last NULL. */
+void fbsd_alias_argv(const struct fbsd_alias *a, bool add, char *buf, size_t buflen, char *argv[6]);
+
+/* jail(2)'s address arrays (struct jail's ip4 and ip6) for O, in O's order. Returns 0, or -1 with errno
+ * (ENOMEM; EINVAL for an address the plan would have refused). The caller frees *A4 and *A6. */
+int fbsd_oldjail_addrs(const struct fbsd_oldjail *o, struct in_addr **a4, struct in6_addr **a6);
 
 #endif

@@ -33,8 +33,6 @@
 #include "supervise.h"
 #include "sys.h"
 
-#define IFCONFIG "/sbin/ifconfig"
-
 struct fbsd_state {
 	struct fbsd_plan plan;
 	size_t mounted; /* how many of plan.mounts are mounted */
@@ -90,12 +88,8 @@ static int run(const char *step, char *const argv[])
 
 static int alias_one(const struct fbsd_alias *a, bool add)
 {
-	char addr[128];
-	if (add)
-		snprintf(addr, sizeof addr, "%s/%d", a->addr, a->prefix);
-	else
-		snprintf(addr, sizeof addr, "%s", a->addr);
-	char *argv[] = {IFCONFIG, a->iface, a->af == 4 ? "inet" : "inet6", addr, add ? "alias" : "-alias", NULL};
+	char addr[128], *argv[6];
+	fbsd_alias_argv(a, add, addr, sizeof addr, argv);
 	return run(add ? "aliases" : "unalias", argv);
 }
 
@@ -178,40 +172,17 @@ out:
 
 /* --- mounts ---------------------------------------------------------------------------------------------- */
 
-static void iov_add(struct iovec *iov, int *n, const char *name, const char *value)
-{
-	iov[*n].iov_base = (void *)name;
-	iov[*n].iov_len = strlen(name) + 1;
-	iov[*n + 1].iov_base = (void *)value;
-	iov[*n + 1].iov_len = value ? strlen(value) + 1 : 0;
-	*n += 2;
-}
-
-/* nmount(2) as mount(8) builds it: fstype, fspath, from (and nullfs's target), one pair per option. */
+/* nmount(2) with fbsd_mount_iov's iovec, as mount(8) would. */
 static int mount_one(const struct fbsd_mount *m)
 {
 	struct iovec iov[64];
-	char opts[1024], errmsg[255] = "";
-	int n = 0;
-	iov_add(iov, &n, "fstype", m->fstype);
-	iov_add(iov, &n, "fspath", m->to);
-	iov_add(iov, &n, "from", m->from);
-	if (strcmp(m->fstype, "nullfs") == 0)
-		iov_add(iov, &n, "target", m->from);
-	snprintf(opts, sizeof opts, "%s", m->opts ? m->opts : "");
-	for (char *save, *o = strtok_r(opts, ",", &save); o && n < 60; o = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(o, '=');
-		if (strcmp(o, "rw") == 0)
-			continue; /* the default; mount(8) sends no option for it */
-		if (eq)
-			*eq++ = '\0';
-		iov_add(iov, &n, o, eq);
+	char opts[1024], errmsg[255];
+	int n = fbsd_mount_iov(m, iov, sizeof iov / sizeof iov[0], opts, sizeof opts, errmsg, sizeof errmsg);
+	if (n < 0) {
+		log_err("mounts", "%s: mount -t %s %s %s: too many options (%s)", m->what, m->fstype, m->from, m->to,
+			m->opts);
+		return -1;
 	}
-	iov[n].iov_base = "errmsg";
-	iov[n].iov_len = sizeof "errmsg";
-	iov[n + 1].iov_base = errmsg;
-	iov[n + 1].iov_len = sizeof errmsg;
-	n += 2;
 	if (nmount(iov, (unsigned)n, 0) == 0)
 		return 0;
 	if (errmsg[0])
@@ -297,10 +268,19 @@ static int write_jidfile(const char *path, int jid)
 static void init_child(struct jailrun *r, const struct fbsd_plan *p, int jid, int wfd, jail_init_fn init,
 		       void *arg)
 {
-	if (p->mode == FBSD_OLDAPI)
-		jid = fbsd_sys_oldjail(p->old.path, p->old.hostname, p->old.name, p->old.ip4, p->old.nip4, p->old.ip6,
-				       p->old.nip6);
-	else if (fbsd_sys_attach(jid) < 0)
+	struct in_addr *a4;
+	struct in6_addr *a6;
+	if (p->mode == FBSD_OLDAPI) {
+		jid = -1;
+		if (fbsd_oldjail_addrs(&p->old, &a4, &a6) == 0) {
+			jid = fbsd_sys_oldjail(p->old.path, p->old.hostname, p->old.name, a4, p->old.nip4, a6,
+					       p->old.nip6);
+			int e = errno;
+			free(a4); /* the kernel has copied them */
+			free(a6);
+			errno = e;
+		}
+	} else if (fbsd_sys_attach(jid) < 0)
 		jid = -1;
 	if (jid < 0) {
 		log_errno("create", p->mode == FBSD_OLDAPI ? "jail(2) %s" : "jail_attach %s", p->name);

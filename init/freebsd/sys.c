@@ -8,7 +8,6 @@
 #include <sys/ioctl.h>
 #include <sys/queue.h> /* fs/devfs/devfs.h uses TAILQ without including it */
 #include <fs/devfs/devfs.h>
-#include <arpa/inet.h>
 #include <errno.h>
 #include <jail.h>
 #include <netinet/in.h>
@@ -17,27 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int fbsd_sys_oldjail(const char *path, const char *hostname, const char *name, char *const *ip4, size_t nip4,
-		     char *const *ip6, size_t nip6)
+int fbsd_sys_oldjail(const char *path, const char *hostname, const char *name, struct in_addr *ip4, size_t nip4,
+		     struct in6_addr *ip6, size_t nip6)
 {
-	struct in_addr *a4 = nip4 ? calloc(nip4, sizeof *a4) : NULL;
-	struct in6_addr *a6 = nip6 ? calloc(nip6, sizeof *a6) : NULL;
-	int jid = -1;
-	if ((nip4 && !a4) || (nip6 && !a6)) {
-		errno = ENOMEM;
-		goto out;
-	}
-	/* fbsd_plan checked every address already; a failure here is a bug, reported as EINVAL. */
-	for (size_t i = 0; i < nip4; i++)
-		if (inet_pton(AF_INET, ip4[i], &a4[i]) != 1) {
-			errno = EINVAL;
-			goto out;
-		}
-	for (size_t i = 0; i < nip6; i++)
-		if (inet_pton(AF_INET6, ip6[i], &a6[i]) != 1) {
-			errno = EINVAL;
-			goto out;
-		}
 	struct jail j = {
 		.version = JAIL_API_VERSION,
 		.path = (char *)path,
@@ -45,14 +26,10 @@ int fbsd_sys_oldjail(const char *path, const char *hostname, const char *name, c
 		.jailname = (char *)name,
 		.ip4s = (uint32_t)nip4,
 		.ip6s = (uint32_t)nip6,
-		.ip4 = a4,
-		.ip6 = a6,
+		.ip4 = ip4,
+		.ip6 = ip6,
 	};
-	jid = jail(&j);
-out:
-	free(a4);
-	free(a6);
-	return jid;
+	return jail(&j);
 }
 
 int fbsd_sys_attach(int jid)

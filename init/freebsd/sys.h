@@ -6,12 +6,14 @@
 #ifndef WARDER_FBSD_SYS_H
 #define WARDER_FBSD_SYS_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* jail(2), struct jail version 2: creates the jail and moves the caller into it. Returns the jid. */
-int fbsd_sys_oldjail(const char *path, const char *hostname, const char *name, char *const *ip4, size_t nip4,
-		     char *const *ip6, size_t nip6);
+/* jail(2), struct jail version 2 (addresses from fbsd_oldjail_addrs): creates the jail and moves the caller
+ * into it. Returns the jid. */
+int fbsd_sys_oldjail(const char *path, const char *hostname, const char *name, struct in_addr *ip4, size_t nip4,
+		     struct in6_addr *ip6, size_t nip6);
 int fbsd_sys_attach(int jid); /* jail_attach(2) */
 int fbsd_sys_remove(int jid); /* jail_remove(2) */
 /* libjail: jailparam_init/import for each name=value (value NULL: none), jailparam_set(JAIL_CREATE). */

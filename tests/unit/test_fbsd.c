@@ -6,6 +6,8 @@
 #include "conf.h"
 #include "fbsd_plan.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -437,6 +439,190 @@ TEST(path_check)
 	rmdir(dir);
 }
 
+/* The iovec as text, "name=value" or "name" for a valueless option, each length checked against its string. */
+static void iov_text(const struct iovec *iov, int n, char *out, size_t len)
+{
+	size_t at = 0;
+	out[0] = '\0';
+	for (int i = 0; i + 1 < n; i += 2) {
+		const char *name = iov[i].iov_base, *value = iov[i + 1].iov_base;
+		CHECK_INT(iov[i].iov_len, strlen(name) + 1);
+		if (strcmp(name, "errmsg") == 0) {
+			at += (size_t)snprintf(out + at, len - at, "%serrmsg[%zu]", at ? " " : "", iov[i + 1].iov_len);
+			continue;
+		}
+		CHECK_INT(iov[i + 1].iov_len, value ? strlen(value) + 1 : 0);
+		at += (size_t)snprintf(out + at, len - at, "%s%s%s%s", at ? " " : "", name, value ? "=" : "",
+				       value ? value : "");
+	}
+}
+
+/* nmount(2)'s arguments, from the plan's mounts, as mount(8) sends them. */
+TEST(mount_iov)
+{
+	char err[512] = "", buf[256], errmsg[255], got[1024];
+	struct iovec iov[64];
+	struct fbsd_plan p;
+	memset(&p, 0, sizeof p);
+	CHECK_INT(fbsd_mount_text(&p, "/a\\040b /j/x nullfs ro,noatime 0 0\ntmpfs /j/tmp tmpfs rw,size=64m,mode=1777\n",
+				  "fs", err, sizeof err),
+		  0);
+	CHECK_INT(p.nmounts, 2);
+	if (p.nmounts != 2)
+		return;
+	int n = fbsd_mount_iov(&p.mounts[0], iov, 64, buf, sizeof buf, errmsg, sizeof errmsg);
+	CHECK_INT(n, 14);
+	iov_text(iov, n, got, sizeof got);
+	CHECK_STR(got, "fstype=nullfs fspath=/j/x from=/a b target=/a b ro noatime errmsg[255]");
+	CHECK(iov[n - 1].iov_base == errmsg);
+	CHECK_INT(errmsg[0], 0);
+	n = fbsd_mount_iov(&p.mounts[1], iov, 64, buf, sizeof buf, errmsg, sizeof errmsg);
+	CHECK_INT(n, 12);
+	iov_text(iov, n, got, sizeof got);
+	CHECK_STR(got, "fstype=tmpfs fspath=/j/tmp from=tmpfs size=64m mode=1777 errmsg[255]"); /* rw: the default */
+	/* Too little room is an error, never a mount with options left out. */
+	CHECK_INT(fbsd_mount_iov(&p.mounts[1], iov, 11, buf, sizeof buf, errmsg, sizeof errmsg), -1);
+	CHECK_INT(fbsd_mount_iov(&p.mounts[1], iov, 64, buf, 10, errmsg, sizeof errmsg), -1);
+	fbsd_plan_free(&p);
+
+	/* The pseudo-filesystems jail(8) mounts itself, from a configuration. */
+	struct conf *c = cfg("[7]\npath = /j/7\nmount.procfs = true\nmount.devfs = true\ndevfs_ruleset = 11\n");
+	const struct jail *j = c ? conf_jail(c, "7") : NULL;
+	CHECK(j != NULL);
+	if (!j)
+		return;
+	CHECK_INT(fbsd_plan_build(j, &p, err, sizeof err), 0);
+	static const char *const want[] = {
+		"fstype=devfs fspath=/j/7/dev from=devfs ruleset=11 errmsg[255]",
+		"fstype=procfs fspath=/j/7/proc from=procfs errmsg[255]",
+	};
+	CHECK_INT(p.nmounts, 2);
+	for (size_t i = 0; i < p.nmounts && i < 2; i++) {
+		n = fbsd_mount_iov(&p.mounts[i], iov, 64, buf, sizeof buf, errmsg, sizeof errmsg);
+		iov_text(iov, n, got, sizeof got);
+		CHECK_STR(got, want[i]);
+	}
+	fbsd_plan_free(&p);
+	conf_free(c);
+}
+
+static void argv_text(char *const *argv, char *out, size_t len)
+{
+	size_t at = 0;
+	out[0] = '\0';
+	for (int i = 0; argv[i] && i < 6; i++)
+		at += (size_t)snprintf(out + at, len - at, "%s%s", i ? " " : "", argv[i]);
+}
+
+/* ifconfig(8)'s arguments for each alias, added in order and removed in reverse, as jail(8) runs them. */
+TEST(alias_argv)
+{
+	char err[512] = "", buf[128], got[512], *argv[6];
+	struct conf *c = cfg("[a]\npath = /j/a\ninterface = em0\nip4.addr = 10.1.1.1\nip4.addr += lo1|10.2.2.2/255.255.255.0\n"
+			     "ip6.addr = fd00::1/64\n");
+	const struct jail *j = c ? conf_jail(c, "a") : NULL;
+	struct fbsd_plan p;
+	CHECK(j != NULL);
+	if (!j)
+		return;
+	CHECK_INT(fbsd_plan_build(j, &p, err, sizeof err), 0);
+	static const char *const add[] = {
+		"/sbin/ifconfig em0 inet 10.1.1.1/32 alias",
+		"/sbin/ifconfig lo1 inet 10.2.2.2/24 alias",
+		"/sbin/ifconfig em0 inet6 fd00::1/64 alias",
+	};
+	static const char *const del[] = {
+		"/sbin/ifconfig em0 inet 10.1.1.1 -alias",
+		"/sbin/ifconfig lo1 inet 10.2.2.2 -alias",
+		"/sbin/ifconfig em0 inet6 fd00::1 -alias",
+	};
+	CHECK_INT(p.naliases, 3);
+	for (size_t i = 0; i < p.naliases && i < 3; i++) {
+		fbsd_alias_argv(&p.aliases[i], true, buf, sizeof buf, argv);
+		CHECK(argv[5] == NULL);
+		argv_text(argv, got, sizeof got);
+		CHECK_STR(got, add[i]);
+		fbsd_alias_argv(&p.aliases[i], false, buf, sizeof buf, argv);
+		CHECK(argv[5] == NULL);
+		argv_text(argv, got, sizeof got);
+		CHECK_STR(got, del[i]);
+	}
+	fbsd_plan_free(&p);
+	conf_free(c);
+}
+
+/* jail(2)'s address arrays for uWSGI's old API, in the configuration's order. */
+TEST(oldjail_addrs)
+{
+	char err[512] = "";
+	struct conf *c = cfg("[u]\njail = /jails/u host.example u\njail-ip4 = 10.0.0.2\njail-ip4 = 192.168.1.9\n"
+			     "jail-ip6 = fd00::7\n");
+	const struct jail *j = c ? conf_jail(c, "u") : NULL;
+	struct fbsd_plan p;
+	CHECK(j != NULL);
+	if (!j)
+		return;
+	CHECK_INT(fbsd_plan_build(j, &p, err, sizeof err), 0);
+	struct in_addr *a4 = NULL;
+	struct in6_addr *a6 = NULL;
+	CHECK_INT(fbsd_oldjail_addrs(&p.old, &a4, &a6), 0);
+	CHECK_INT(p.old.nip4, 2);
+	CHECK_INT(p.old.nip6, 1);
+	if (a4 && a6 && p.old.nip4 == 2 && p.old.nip6 == 1) {
+		CHECK_INT(ntohl(a4[0].s_addr), 0x0a000002);
+		CHECK_INT(ntohl(a4[1].s_addr), 0xc0a80109);
+		static const unsigned char want6[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7};
+		CHECK(memcmp(a6[0].s6_addr, want6, 16) == 0);
+	}
+	free(a4);
+	free(a6);
+	/* An address the plan let through by mistake is EINVAL, not a jail with a zero address. */
+	char *bad[] = {"10.0.0.300"};
+	struct fbsd_oldjail o = {.path = "/j", .hostname = "", .ip4 = bad, .nip4 = 1};
+	errno = 0;
+	CHECK_INT(fbsd_oldjail_addrs(&o, &a4, &a6), -1);
+	CHECK_INT(errno, EINVAL);
+	CHECK(a4 == NULL && a6 == NULL);
+	fbsd_plan_free(&p);
+	conf_free(c);
+}
+
+/* SIOCSIFVNET's struct ifreq holds 15 characters of name: a longer vnet.interface is refused by the plan,
+ * not cut to some other interface's name; an alias's interface is checked the same way. */
+TEST(vnet_ifname)
+{
+	char err[512] = "";
+	struct fbsd_plan p;
+	struct conf *c = cfg("[v]\npath = /j/v\nvnet = new\nvnet.interface = epair123456789b\n");
+	const struct jail *j = c ? conf_jail(c, "v") : NULL;
+	CHECK(j != NULL);
+	if (j) {
+		CHECK_INT(fbsd_plan_build(j, &p, err, sizeof err), 0);
+		CHECK_INT(p.nvnet, 1);
+		fbsd_plan_free(&p);
+	}
+	conf_free(c);
+	c = cfg("[v]\npath = /j/v\nvnet = new\nvnet.interface = epair1234567890b\n");
+	j = c ? conf_jail(c, "v") : NULL;
+	CHECK(j != NULL);
+	if (j) {
+		CHECK_INT(fbsd_plan_build(j, &p, err, sizeof err), -1);
+		CHECK_STR(err, "t.conf:4: vnet.interface: \"epair1234567890b\": not an interface name (1 to 15 "
+			       "characters, no blanks or commas)");
+	}
+	conf_free(c);
+	/* A list written on one line is one value, whose "interface" would reach ifconfig as it stands. */
+	c = cfg("[v]\npath = /j/v\nip4.addr = 10.1.1.1, lo1|10.2.2.2\n");
+	j = c ? conf_jail(c, "v") : NULL;
+	CHECK(j != NULL);
+	if (j) {
+		CHECK_INT(fbsd_plan_build(j, &p, err, sizeof err), -1);
+		CHECK_STR(err, "t.conf:3: ip4.addr: \"10.1.1.1, lo1\": not an interface name (1 to 15 characters, no "
+			       "blanks or commas)");
+	}
+	conf_free(c);
+}
+
 int main(void)
 {
 	if (!getcwd(cwd, sizeof cwd))
@@ -452,5 +638,9 @@ int main(void)
 	RUN(mount_lines);
 	RUN(rulesets);
 	RUN(path_check);
+	RUN(mount_iov);
+	RUN(alias_argv);
+	RUN(oldjail_addrs);
+	RUN(vnet_ifname);
 	return T_DONE();
 }
