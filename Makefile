@@ -1,6 +1,6 @@
 # warder — one binary, plain GNU make (on FreeBSD: gmake).
 #   make            build build/warder
-#   make check      build and run every test suite (unit, integration, FreeBSD compile check)
+#   make check      build and run every test suite (unit, integration, FreeBSD compile and link checks)
 #   make asan       the same tests against an ASan+UBSan build
 #   make run        the demo
 #   make bench      side-by-side benchmarks with the peers (not part of check)
