@@ -23,18 +23,42 @@
 #define CTL_STEP "control"
 #define CTL_TIMEOUT 5.0 /* seconds a client has to send its line */
 
-static const char *const req_names[] = {[CTL_STATUS] = "status", [CTL_RELOAD] = "reload", [CTL_STOP] = "stop"};
+static const char *const req_names[] = {
+	[CTL_STATUS] = "status", [CTL_RELOAD] = "reload", [CTL_STOP] = "stop", [CTL_START] = "start",
+};
 
-enum ctl_req control_parse(const char *buf, size_t len)
+static bool target_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == '-';
+}
+
+enum ctl_req control_parse_target(const char *buf, size_t len, char *target, size_t tlen)
 {
 	if (len > 0 && buf[len - 1] == '\n')
 		len--;
 	if (len > 0 && buf[len - 1] == '\r')
 		len--;
+	const char *sp = memchr(buf, ' ', len);
+	size_t vlen = sp ? (size_t)(sp - buf) : len, t = sp ? len - vlen - 1 : 0;
+	if (tlen == 0 || t >= tlen || (sp && t == 0))
+		return CTL_BAD;
+	for (size_t i = 0; i < t; i++)
+		if (!target_char(sp[1 + i]))
+			return CTL_BAD;
+	memcpy(target, sp ? sp + 1 : "", t);
+	target[t] = '\0';
 	for (size_t i = 0; i < sizeof req_names / sizeof req_names[0]; i++)
-		if (strlen(req_names[i]) == len && memcmp(buf, req_names[i], len) == 0)
-			return (enum ctl_req)i;
+		if (strlen(req_names[i]) == vlen && memcmp(buf, req_names[i], vlen) == 0)
+			return (i == CTL_START && !t) || (i == CTL_STATUS && t) ? CTL_BAD : (enum ctl_req)i;
 	return CTL_BAD;
+}
+
+enum ctl_req control_parse(const char *buf, size_t len)
+{
+	char target[2] = "";
+	enum ctl_req r = control_parse_target(buf, len, target, sizeof target);
+	return target[0] ? CTL_BAD : r;
 }
 
 const char *control_req_name(enum ctl_req r)
@@ -231,9 +255,15 @@ struct control {
 	char path[sizeof ((struct sockaddr_un *)0)->sun_path];
 	uid_t owner;
 	control_fn fn;
+	control_target_fn tfn;
 	void *arg;
 	struct conn *conns;
 };
+
+void control_serve_targets(struct control *c, control_target_fn fn)
+{
+	c->tfn = fn;
+}
 
 const char *control_default_path(const char *name, char *buf, size_t len)
 {
@@ -296,10 +326,15 @@ static void conn_done(struct conn *k)
 {
 	struct control *c = k->c;
 	struct ctl_out out = {0};
-	enum ctl_req req = control_parse(k->buf, k->n);
-	if (req == CTL_BAD) {
+	char target[CTL_LINE_MAX];
+	enum ctl_req req = control_parse_target(k->buf, k->n, target, sizeof target);
+	if (req == CTL_BAD || (target[0] && !c->tfn)) {
 		log_warn(CTL_STEP, "bad request");
-		control_answer(&out, "bad request: status, reload or stop");
+		control_answer(&out, c->tfn ? "bad request: status, reload, stop, or reload, stop, start NAME"
+					    : "bad request: status, reload or stop");
+	} else if (target[0]) {
+		log_debug(CTL_STEP, "request %s %s", control_req_name(req), target);
+		c->tfn(req, target, &out, c->arg);
 	} else {
 		log_debug(CTL_STEP, "request %s", control_req_name(req));
 		c->fn(req, &out, c->arg);

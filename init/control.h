@@ -8,12 +8,16 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-enum ctl_req { CTL_BAD = -1, CTL_STATUS, CTL_RELOAD, CTL_STOP };
+enum ctl_req { CTL_BAD = -1, CTL_STATUS, CTL_RELOAD, CTL_STOP, CTL_START };
 
 #define CTL_LINE_MAX 256 /* longest request line, newline included */
 
 /* One request line (a trailing "\n" or "\r\n" allowed, nothing else around the word). CTL_BAD otherwise. */
 enum ctl_req control_parse(const char *buf, size_t len);
+/* The same, also taking "VERB TARGET" (one space; TARGET: letters, digits, '.', '_', '-', at most TLEN - 1
+ * bytes), as the emperor's socket does for one vassal. TARGET gets "" when the line has none. "start" is
+ * valid only with a target. */
+enum ctl_req control_parse_target(const char *buf, size_t len, char *target, size_t tlen);
 const char *control_req_name(enum ctl_req r);
 
 #define CTL_MAX_PIDS 8
@@ -58,6 +62,10 @@ struct control;
 /* HANDLE answers REQ: it writes the JSON line into OUT. It runs on the loop; a reload or stop it starts
  * goes on after the answer is sent. */
 typedef void (*control_fn)(enum ctl_req req, struct ctl_out *out, void *arg);
+
+/* Requests that name a target ("stop NAME") go to FN instead of being refused: the emperor's vassals. */
+typedef void (*control_target_fn)(enum ctl_req req, const char *target, struct ctl_out *out, void *arg);
+void control_serve_targets(struct control *c, control_target_fn fn);
 
 /* The default path: $WARDER_RUNDIR, /run/warder as root or $XDG_RUNTIME_DIR/warder, then NAME.ctl. NULL
  * (after a debug line) when none applies. */

@@ -1,9 +1,11 @@
 /* ctl: `warder ctl NAME|PATH CMD`, the control socket's client. NAME is a running jail (the control path its
  * state file records, else the default path) or "emperor"; anything with a slash is the socket itself.
+ * `warder ctl emperor VERB VASSAL` acts on one vassal (its name or its file's name).
  * Prints the one-line answer. Exit: 0 done, 1 the jail answered with an error, 64 usage, 69 nothing
  * listens, 77 refused. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -18,7 +20,8 @@
 #define EXIT_NOPERM 77      /* EX_NOPERM */
 #define CTL_WAIT 30         /* seconds to wait for the answer */
 
-static const char ctl_usage[] = "usage: warder ctl NAME|PATH status|reload|stop\n";
+static const char ctl_usage[] = "usage: warder ctl NAME|PATH status|reload|stop\n"
+				"       warder ctl emperor|PATH stop|start|reload VASSAL\n";
 
 static void ctl_path(const char *target, char *buf, size_t len)
 {
@@ -105,24 +108,37 @@ int cmd_ctl(int argc, char **argv)
 		fputs(ctl_usage, stdout);
 		return 0;
 	}
-	if (argc != 3 || !argv[1][0] || control_parse(argv[2], strlen(argv[2])) == CTL_BAD ||
-	    strchr(argv[2], '\n')) {
+	char req[CTL_LINE_MAX], target[CTL_LINE_MAX];
+	int n = argc == 4 ? snprintf(req, sizeof req, "%s %s", argv[2], argv[3])
+		: argc == 3 ? snprintf(req, sizeof req, "%s", argv[2]) : -1;
+	if (n < 0 || (size_t)n >= sizeof req || !argv[1][0] || strchr(req, '\n') ||
+	    control_parse_target(req, (size_t)n, target, sizeof target) == CTL_BAD) {
 		fputs(ctl_usage, stderr);
 		return EXIT_USAGE;
 	}
-	char path[512], ans[4096];
+	char path[512];
 	ctl_path(argv[1], path, sizeof path);
 	int fd = ctl_connect(path, argv[1]);
 	if (fd < 0)
 		return -fd;
-	int code = ctl_ask(fd, argv[2], ans, sizeof ans);
+	/* An emperor's status lists every vassal: room for thousands. */
+	size_t cap = 4u << 20;
+	char *ans = malloc(cap);
+	if (!ans) {
+		log_errno("ctl", "out of memory");
+		close(fd);
+		return EXIT_OSERR;
+	}
+	int code = ctl_ask(fd, req, ans, cap);
 	close(fd);
-	if (code)
+	if (code) {
+		free(ans);
 		return code;
+	}
 	fputs(ans, stdout);
 	if (ans[strlen(ans) - 1] != '\n')
 		putchar('\n');
-	if (strncmp(ans, "{\"error\":\"refused\"", 18) == 0)
-		return EXIT_NOPERM;
-	return strncmp(ans, "{\"error\"", 8) == 0 ? 1 : 0;
+	code = strncmp(ans, "{\"error\":\"refused\"", 18) == 0 ? EXIT_NOPERM : strncmp(ans, "{\"error\"", 8) == 0;
+	free(ans);
+	return code;
 }

@@ -20,8 +20,29 @@ TEST(parse_requests)
 	CHECK_INT(control_parse("sto", 3), CTL_BAD);
 	CHECK_INT(control_parse("stop\0\n", 6), CTL_BAD);
 	CHECK_INT(control_parse("status", 4), CTL_BAD); /* only the first LEN bytes count */
+	CHECK_INT(control_parse("start", 5), CTL_BAD); /* only with a target */
+	CHECK_INT(control_parse("stop web", 8), CTL_BAD);
 	CHECK_STR(control_req_name(CTL_RELOAD), "reload");
 	CHECK_STR(control_req_name(CTL_BAD), "?");
+}
+
+TEST(parse_targets)
+{
+	char t[16];
+	CHECK_INT(control_parse_target("stop web\n", 9, t, sizeof t), CTL_STOP);
+	CHECK_STR(t, "web");
+	CHECK_INT(control_parse_target("start app1.ini", 14, t, sizeof t), CTL_START);
+	CHECK_STR(t, "app1.ini");
+	CHECK_INT(control_parse_target("reload\n", 7, t, sizeof t), CTL_RELOAD);
+	CHECK_STR(t, "");
+	CHECK_INT(control_parse_target("start", 5, t, sizeof t), CTL_BAD);
+	CHECK_INT(control_parse_target("status web", 10, t, sizeof t), CTL_BAD);
+	CHECK_INT(control_parse_target("stop ", 5, t, sizeof t), CTL_BAD);
+	CHECK_INT(control_parse_target("stop a b", 8, t, sizeof t), CTL_BAD);
+	CHECK_INT(control_parse_target("stop ../x", 9, t, sizeof t), CTL_BAD); /* no slash */
+	CHECK_INT(control_parse_target("stop a/b", 8, t, sizeof t), CTL_BAD);
+	CHECK_INT(control_parse_target("stop 0123456789abcdef", 21, t, sizeof t), CTL_BAD); /* too long */
+	CHECK_INT(control_parse_target("stopx web", 9, t, sizeof t), CTL_BAD);
 }
 
 TEST(status_json)
@@ -75,6 +96,7 @@ TEST(answers)
 int main(void)
 {
 	RUN(parse_requests);
+	RUN(parse_targets);
 	RUN(status_json);
 	RUN(answers);
 	return T_DONE();
