@@ -17,7 +17,7 @@ static int build_jails(struct conf *c, const struct raw_conf *raw, char *err, si
 	for (size_t i = 0; i < raw->nsec; i++) {
 		if (strcmp(raw->sec[i].name, "*") == 0)
 			continue;
-		int rc = conf_build_jail(raw, i, &c->jails[c->njails], err, errlen);
+		int rc = conf_build_jail(raw, i, c->nfiles ? c->files[0] : NULL, &c->jails[c->njails], err, errlen);
 		c->njails++;
 		if (rc < 0)
 			return -1;

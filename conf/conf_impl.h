@@ -40,8 +40,9 @@ struct raw_conf {
 int conf_read(struct conf *c, struct raw_conf *raw, const char *path, const char *text, char *err, size_t errlen);
 void conf_raw_free(struct raw_conf *raw);
 
-/* expand.c: build jail J from section S of RAW. */
-int conf_build_jail(const struct raw_conf *raw, size_t s, struct jail *j, char *err, size_t errlen);
+/* expand.c: build jail J from section S of RAW; TOP is the file loaded (it names a [uwsgi] section). */
+int conf_build_jail(const struct raw_conf *raw, size_t s, const char *top, struct jail *j, char *err,
+		    size_t errlen);
 void conf_jail_free(struct jail *j);
 
 /* A value's quoting: 0 none, '\'' literal, '"' expanded; -1 when the closing quote is missing. */

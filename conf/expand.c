@@ -340,11 +340,38 @@ static int build(struct ctx *x, const struct raw_conf *raw, size_t s, struct jai
 	return 0;
 }
 
-int conf_build_jail(const struct raw_conf *raw, size_t s, struct jail *j, char *err, size_t errlen)
+/* A [uwsgi] section is named after the file loaded (TOP), as uWSGI names vassals: app1.ini and app2.ini are
+ * two jails, app1 and app2 (the base name without its last extension). */
+static char *section_jail_name(const struct section *sec, const char *top)
 {
-	*j = (struct jail){.name = strdup(raw->sec[s].name), .file = raw->sec[s].file, .line = raw->sec[s].line};
+	if (strcmp(sec->name, "uwsgi") != 0 || !top)
+		return strdup(sec->name);
+	const char *base = strrchr(top, '/'), *dot;
+	base = base ? base + 1 : top;
+	dot = strrchr(base, '.');
+	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	return n ? strndup(base, n) : strdup(sec->name);
+}
+
+static bool jail_name_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+			return false;
+	return true;
+}
+
+int conf_build_jail(const struct raw_conf *raw, size_t s, const char *top, struct jail *j, char *err,
+		    size_t errlen)
+{
+	*j = (struct jail){.name = section_jail_name(&raw->sec[s], top), .file = raw->sec[s].file,
+			   .line = raw->sec[s].line};
 	if (!j->name)
 		return conf_errf(err, errlen, j->file, j->line, "out of memory");
+	if (!jail_name_ok(j->name))
+		return conf_errf(err, errlen, j->file, j->line,
+				 "[uwsgi] takes its file's name, and \"%s\" is not a jail name (letters, digits, _ - .)",
+				 j->name);
 	struct ctx x = {.jail = j->name, .section = s, .err = err, .errlen = errlen};
 	int rc = build(&x, raw, s, j);
 	ctx_free(&x);

@@ -13,15 +13,16 @@ ex=$(dirname "$0")/../../conf/examples/uwsgi-namespace.conf
 R=$T_TMP/precise
 sh "$(dirname "$0")/../mkrootfs.sh" "$R" >/dev/null
 mkdir -p "$T_TMP/ns" "$R/.old_root"
+# Its [uwsgi] section takes the file's base name: the jail is "seed".
 sed -e "s|/distros/precise|$R|g" -e "s|/ns|$T_TMP/ns|g" "$ex" >"$T_TMP/seed.conf"
 leftovers() { ps -eo args= | grep -F "$T_TMP/" | grep -v grep | wc -l; }
 before=$(host_mounts)
 $W run -q -c "$T_TMP/seed.conf" 2>"$T_TMP/err" & kp=$!
-i=0; while [ ! -f "$WARDER_RUNDIR/uwsgi.state" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
-ok "the seed config starts" test -f "$WARDER_RUNDIR/uwsgi.state"
+i=0; while [ ! -f "$WARDER_RUNDIR/seed.state" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+ok "the seed config starts" test -f "$WARDER_RUNDIR/seed.state"
 is "nothing it mounts shows on the host" "$(host_mounts)" "$before"
-like "inside, / is the bound rootfs" "$($W attach uwsgi -- cat /etc/motd)" '^warder test rootfs$'
-mi=$($W attach uwsgi -- cat /proc/self/mountinfo)
+like "inside, / is the bound rootfs" "$($W attach seed -- cat /etc/motd)" '^warder test rootfs$'
+mi=$($W attach seed -- cat /proc/self/mountinfo)
 like "/proc is mounted with hidepid=2" "$mi" ' /proc .* proc .*hidepid=(2|invisible)'
 like "the old /dev is bound on /dev" "$mi" ' /dev '
 like "the old /dev/pts is bound on /dev/pts" "$mi" ' /dev/pts '

@@ -279,6 +279,33 @@ TEST(jail2_passthrough)
 	CHECK_ERR("[j]\njail2 = path=/a\npath = /b\n", "t.conf:3: path given twice (first at 2)");
 }
 
+/* A [uwsgi] section is named after the file loaded, as uWSGI names vassals: two such files are two jails. */
+TEST(uwsgi_section_name)
+{
+	struct conf *c = NULL;
+	CHECK_INT(conf_load_string("/etc/vassals/app1.ini", "[uwsgi]\nhost.hostname = ${name}.local\ncommand = x\n", &c,
+				   err, sizeof err), 0);
+	const struct jail *j = c ? conf_jail(c, NULL) : NULL;
+	CHECK(j != NULL);
+	if (j) {
+		CHECK_STR(j->name, "app1");
+		CHECK_STR(jail_get(j, "host.hostname"), "app1.local");
+	}
+	conf_free(c);
+	c = NULL;
+	CHECK_INT(conf_load_string("app2", "[uwsgi]\ncommand = x\n", &c, err, sizeof err), 0);
+	CHECK_STR(c && c->njails ? c->jails[0].name : "", "app2");
+	conf_free(c);
+	c = NULL;
+	CHECK_INT(conf_load_string("web.conf", "[web]\ncommand = x\n", &c, err, sizeof err), 0);
+	CHECK_STR(c && c->njails ? c->jails[0].name : "", "web"); /* other sections keep their names */
+	conf_free(c);
+	c = NULL;
+	CHECK_INT(conf_load_string("/v/my app.ini", "[uwsgi]\ncommand = x\n", &c, err, sizeof err), -1);
+	CHECK_STR(err, "/v/my app.ini:1: [uwsgi] takes its file's name, and \"my app\" is not a jail name (letters, "
+		       "digits, _ - .)");
+}
+
 TEST(uwsgi_aliases)
 {
 	struct conf *c = load("[uwsgi]\nuid = kratos\ngid = kratos\nunshare = fs,pid\n"
@@ -292,7 +319,7 @@ TEST(uwsgi_aliases)
 	CHECK(c != NULL);
 	if (!c)
 		return;
-	const struct jail *j = conf_jail(c, "uwsgi");
+	const struct jail *j = conf_jail(c, "t"); /* [uwsgi] takes the name of its file, t.conf */
 	CHECK_STR(jail_get(j, "user"), "kratos");
 	CHECK_STR(jail_get(j, "group"), "kratos");
 	CHECK_STR(jail_get(j, "unshare"), "mount,pid");
@@ -602,6 +629,7 @@ int main(void)
 	RUN(value_errors);
 	RUN(unknown_keys);
 	RUN(jail2_passthrough);
+	RUN(uwsgi_section_name);
 	RUN(uwsgi_aliases);
 	RUN(namespace_shorthand);
 	RUN(guards);

@@ -38,7 +38,7 @@ TEST(uwsgi_namespace)
 	if (!c)
 		return;
 	const struct jail *j = conf_jail(c, NULL);
-	CHECK_STR(j->name, "uwsgi");
+	CHECK_STR(j->name, "uwsgi-namespace"); /* [uwsgi] takes its file's base name */
 	CHECK_STR(jail_get(j, "unshare"), "mount");
 	CHECK_STR(jail_get(j, "pivot_root"), "/ns /ns/.old_root");
 	CHECK_INT(count(j, "exec.jailed"), 1);
@@ -73,7 +73,7 @@ TEST(uwsgi_freebsd_jail)
 	CHECK(c != NULL);
 	if (!c)
 		return;
-	const struct jail *j = conf_jail(c, "uwsgi");
+	const struct jail *j = conf_jail(c, "uwsgi-freebsd-jail"); /* [uwsgi]: its file's name */
 	bool has_devfs = stat("/jails/001/dev/zero", &st) == 0;
 	CHECK_INT(count(j, "exec.prestart"), has_devfs ? 1 : 2);
 	if (!has_devfs)

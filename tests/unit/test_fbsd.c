@@ -187,7 +187,7 @@ TEST(uwsgi_jail2)
 		return;
 	CHECK_INT(fbsd_plan_build(j, &p, err, sizeof err), 0);
 	static const char *const params[] = {
-		"persist", "name=uwsgi", "path=/jails/001", "host.hostname=foobar", "ip4.addr=192.168.0.40",
+		"persist", "name=uwsgi-freebsd-jail", "path=/jails/001", "host.hostname=foobar", "ip4.addr=192.168.0.40",
 		"allow.sysvipc=true", NULL, /* a known boolean: libjail takes true/false */
 	};
 	check_params(&p, params);
