@@ -2,6 +2,7 @@
 #ifndef WARDER_CMD_H
 #define WARDER_CMD_H
 
+#define EXIT_EXILE 26    /* uWSGI's exile code: an emperor does not respawn a vassal that exits with it */
 #define EXIT_USAGE 64    /* EX_USAGE */
 #define EXIT_SOFTWARE 70 /* a hook chain failed */
 #define EXIT_OSERR 71    /* a system call failed while building the jail */

@@ -1,7 +1,9 @@
-/* emperor: `warder emperor DIR`. One vassal, a `warder run -c DIR/FILE` child, per *.conf file in DIR:
- * spawned when the file appears (after the vassals it depends on are ready), respawned with a doubling delay
- * when it dies, reloaded when the file changes, stopped when the file goes. The emperor talks to each vassal
- * over uWSGI's Emperor protocol (init/vassal.h) and serves a control socket in `warder ctl`'s format. */
+/* emperor: `warder emperor DIR`. One vassal, a `warder run -c DIR/FILE` child, per *.conf or *.ini file in
+ * DIR: spawned once the file has settled (after the vassals it depends on are ready), respawned whenever it
+ * ends while its file exists (a delay that doubles while it keeps dying quickly), reloaded when the file
+ * changes, stopped when the file goes. It stays down only after exiting with the exile code (26, uWSGI's),
+ * after `warder ctl emperor stop NAME`, or when the emperor stops. The emperor talks to each vassal over
+ * uWSGI's Emperor protocol (init/vassal.h) and serves a control socket in `warder ctl`'s format. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +23,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "control.h"
+#include "jail.h"
 #include "log.h"
 #include "proc.h"
 #include "sockets.h"
@@ -29,42 +32,58 @@
 
 #define STEP "emperor"
 #define RESCAN 1.0       /* seconds between rescans: ev_stat misses some in-place edits */
+#define SETTLE 0.3       /* a file is read once it went unchanged this long: not while it is being written */
+#define SWEEP 0.1        /* orphans are looked for at most this often: a /proc read per reap is quadratic */
 #define STEADY 10.0      /* a vassal that ran this long starts its throttle over */
 #define KILL_MARGIN 5.0  /* seconds past a vassal's stop.timeout before SIGKILL */
 #define NBUCKETS 1024
 #define MAXDEPS 16
 
-enum vstate { V_BAD, V_WAITING, V_THROTTLED, V_STARTING, V_RUNNING, V_RELOADING, V_STOPPING, V_STOPPED };
-static const char *const state_names[] = {
-	[V_BAD] = "bad-config", [V_WAITING] = "waiting", [V_THROTTLED] = "throttled", [V_STARTING] = "starting",
-	[V_RUNNING] = "running", [V_RELOADING] = "reloading", [V_STOPPING] = "stopping", [V_STOPPED] = "stopped",
+enum vstate {
+	V_SETTLING, V_BAD, V_WAITING, V_THROTTLED, V_STARTING, V_RUNNING, V_RELOADING, V_STOPPING, V_STOPPED,
+	V_EXILED,
 };
+static const char *const state_names[] = {
+	[V_SETTLING] = "settling", [V_BAD] = "bad-config", [V_WAITING] = "waiting", [V_THROTTLED] = "throttled",
+	[V_STARTING] = "starting", [V_RUNNING] = "running", [V_RELOADING] = "reloading", [V_STOPPING] = "stopping",
+	[V_STOPPED] = "stopped", [V_EXILED] = "exiled",
+};
+
+/* What follows a vassal's exit after the emperor stopped it. */
+enum after { AFTER_DOWN, AFTER_RESPAWN };
 
 struct emperor;
 
 struct vsl {
 	struct emperor *e;
 	struct vsl *hnext;   /* hash chain by file name */
+	struct vsl *pnext;   /* hash chain by pid, while it has one */
+	size_t idx;          /* its place in e->v */
 	char *file, *path;
 	char name[128];      /* the jail's name; the file name until the config parses */
 	char *deps[MAXDEPS];
 	size_t ndeps;
 	double stop_timeout;
 	struct stat seen;    /* the file as last acted upon */
+	struct stat pending; /* a change not yet acted upon: settling */
+	ev_tstamp pending_at; /* when PENDING was first seen as it is */
 	enum vstate state;
 	pid_t pid;
 	int fd;              /* our end of the protocol socket */
-	int restarts, last_exit;
-	double delay;        /* the next respawn's delay */
+	int restarts, last_exit; /* last_exit: -1 until it first ended */
+	double delay;        /* the throttle: the latest respawn's delay, 0 before any */
 	ev_tstamp started;
 	unsigned gen;        /* scan generation it was last seen in */
 	bool gone;           /* the file was removed: free it once its process is gone */
-	bool reload_sent, voluntary, waited;
+	bool reload_sent, waited;
+	bool reread;         /* a changed file needs a new process: init-only, or reload = stack */
+	enum after after;
 	ev_io io;
 	ev_child child;
 	ev_timer timer;
 	ev_timer beat;       /* armed by the first heartbeat: the vassal must send the next in time */
 	ev_stat st;
+	ev_timer settle;
 	struct sockset ls;   /* its `listen` sockets: held here across its deaths, passed to each new process */
 };
 
@@ -76,15 +95,19 @@ struct emperor {
 	struct vsl **v;
 	size_t n, cap;
 	struct vsl *hash[NBUCKETS];
+	struct vsl *pids[NBUCKETS];
 	unsigned gen;
 	size_t live;         /* vassals with a process */
+	size_t unsignalled;  /* while stopping: vassals with a process not yet told to stop */
 	bool stopping;
 	ev_stat dirw;
 	ev_timer scan;
 	ev_signal term, intr, hup;
 	ev_child orphans;
+	ev_timer sweep;
 	struct control *ctl;
 	bool orphans_warned;
+	size_t orphans_seen; /* counted by each sweep */
 	char self[PATH_MAX]; /* this executable, resolved at start: what every vassal runs */
 };
 
@@ -113,9 +136,39 @@ static struct vsl *find_file(struct emperor *e, const char *file)
 static struct vsl *find_name(struct emperor *e, const char *name)
 {
 	for (size_t i = 0; i < e->n; i++)
-		if (strcmp(e->v[i]->name, name) == 0 && e->v[i]->state != V_BAD)
+		if (strcmp(e->v[i]->name, name) == 0 && e->v[i]->state != V_BAD && e->v[i]->state != V_SETTLING)
 			return e->v[i];
 	return NULL;
+}
+
+static unsigned pid_bucket(pid_t pid)
+{
+	return (unsigned)pid % NBUCKETS;
+}
+
+static void pid_add(struct vsl *v, pid_t pid)
+{
+	v->pid = pid;
+	v->pnext = v->e->pids[pid_bucket(pid)];
+	v->e->pids[pid_bucket(pid)] = v;
+}
+
+static void pid_del(struct vsl *v)
+{
+	for (struct vsl **pp = &v->e->pids[pid_bucket(v->pid)]; *pp; pp = &(*pp)->pnext)
+		if (*pp == v) {
+			*pp = v->pnext;
+			break;
+		}
+	v->pid = 0;
+}
+
+static bool is_vassal_pid(struct emperor *e, pid_t pid)
+{
+	for (struct vsl *v = e->pids[pid_bucket(pid)]; v; v = v->pnext)
+		if (v->pid == pid)
+			return true;
+	return false;
 }
 
 static void free_deps(struct vsl *v)
@@ -133,12 +186,10 @@ static void vsl_free(struct vsl *v)
 			*pp = v->hnext;
 			break;
 		}
-	for (size_t i = 0; i < e->n; i++)
-		if (e->v[i] == v) {
-			e->v[i] = e->v[--e->n];
-			break;
-		}
+	e->v[v->idx] = e->v[--e->n];
+	e->v[v->idx]->idx = v->idx;
 	ev_timer_stop(e->loop, &v->timer);
+	ev_timer_stop(e->loop, &v->settle);
 	ev_timer_stop(e->loop, &v->beat);
 	ev_stat_stop(e->loop, &v->st);
 	free_deps(v);
@@ -179,6 +230,13 @@ static int vassal_parse(struct vsl *v)
 		conf_free(c);
 		return -1;
 	}
+	struct vsl *other = find_name(v->e, j->name);
+	if (other && other != v) {
+		log_err(STEP, "%s: jail %s is already governed from %s (a [uwsgi] section takes its file's base name)",
+			v->path, j->name, other->file);
+		conf_free(c);
+		return -1;
+	}
 	/* Bound here, once, so that connections queue while the vassal dies and comes back (init/sockets.h). */
 	if (sockets_open(&v->ls, j, SOCKETS_HOST) != 0) {
 		log_err(STEP, "%s: the vassal keeps what it had", v->path);
@@ -186,6 +244,9 @@ static int vassal_parse(struct vsl *v)
 		return -1;
 	}
 	snprintf(v->name, sizeof v->name, "%s", j->name);
+	/* A reload that keeps the process would keep the old file's command: such a vassal is restarted. */
+	bool jailed = jail_backend.wanted && jail_backend.wanted(j);
+	v->reread = !jailed || strcmp(jail_get(j, "reload"), "stack") == 0;
 	free_deps(v);
 	const struct conf_value *deps;
 	size_t nd = jail_list(j, "depend", &deps);
@@ -231,10 +292,9 @@ static void on_byte(struct vsl *v, unsigned char byte)
 		}
 		break;
 	case VASSAL_VOLUNTARY:
-		if (v->state == V_STOPPING)
-			break;
-		log_info(STEP, "vassal %s stops by itself", v->name);
-		v->voluntary = true;
+		/* As uWSGI's Emperor: it is picked up again while its file exists (or stays down if exiled). */
+		if (v->state != V_STOPPING)
+			log_info(STEP, "vassal %s stops by itself", v->name);
 		break;
 	case VASSAL_HEARTBEAT:
 		/* As uWSGI's Emperor: after the first one, a vassal that goes silent is hung. */
@@ -273,22 +333,53 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void kill_orphan(pid_t pid, void *arg)
 {
 	struct emperor *e = arg;
-	for (size_t i = 0; i < e->n; i++)
-		if (e->v[i]->pid == pid)
-			return;
+	if (is_vassal_pid(e, pid))
+		return;
+	e->orphans_seen++;
 	if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
 		log_errno(STEP, "kill the orphan %ld", (long)pid);
 }
 
-/* A child of ours that is not a vassal was left by one that died (we are its subreaper): none may stay.
- * DEAD: a vassal just reaped, whose whole subtree goes where the system can name it (0: none). */
+/* A child of ours that is not a vassal was left by one that died (we are its subreaper): none may stay. */
+static void sweep_orphans(struct emperor *e)
+{
+	if (proc_children(kill_orphan, e) < 0 && !e->orphans_warned) {
+		log_errno(STEP, "list the orphans to kill");
+		e->orphans_warned = true; /* once: this runs after every burst of reaps */
+	}
+}
+
+/* At exit, once every vassal is gone: a killed orphan hands its own children to us, so sweep and reap
+ * until none is left (for a few seconds at most: a process stuck in the kernel may not die). */
+static void drain_orphans(struct emperor *e)
+{
+	for (int round = 0; round < 500; round++) {
+		e->orphans_seen = 0;
+		sweep_orphans(e);
+		if (e->orphans_seen == 0)
+			return;
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		usleep(10000);
+	}
+	log_warn(STEP, "some orphans did not die");
+}
+
+static void sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	sweep_orphans(CONTAINER(w, struct emperor, sweep));
+}
+
+/* After a reap. DEAD: a vassal just reaped, whose whole subtree goes where the system can name it (0: none);
+ * the rest is swept soon, once for a whole burst of reaps (5,000 vassals stopping are 5,000 reaps). */
 static void kill_orphans(struct emperor *e, pid_t dead)
 {
 	if (dead > 0 && proc_kill_subtree(dead) < 0)
 		log_errno(STEP, "kill what vassal pid %ld left", (long)dead);
-	if (proc_children(kill_orphan, e) < 0 && !e->orphans_warned) {
-		log_errno(STEP, "list the orphans to kill");
-		e->orphans_warned = true; /* once: this runs at every reap */
+	if (!ev_is_active(&e->sweep)) {
+		ev_timer_set(&e->sweep, SWEEP, 0.);
+		ev_timer_start(e->loop, &e->sweep);
 	}
 }
 
@@ -315,11 +406,13 @@ static void beat_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	kill(v->pid, SIGKILL);
 }
 
-/* TERM to the vassal (its keeper stops the jail), KILL to its process group after its stop time. */
-static void vassal_stop(struct vsl *v)
+/* TERM to the vassal (its keeper stops the jail), KILL to its process group after its stop time. AFTER: what
+ * its exit leads to (the emperor's own stop and a removed file win over it). */
+static void vassal_stop(struct vsl *v, enum after after)
 {
 	struct emperor *e = v->e;
 	ev_timer_stop(e->loop, &v->timer);
+	v->after = after;
 	if (v->pid <= 0) {
 		v->state = V_STOPPED;
 		return;
@@ -345,16 +438,19 @@ static void respawn_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	vassal_spawn(v);
 }
 
+/* The respawn after an end: the throttle to start with, doubled for each end that comes quickly after a
+ * start, up to the maximum; a vassal that ran STEADY seconds starts over. */
 static void throttle(struct vsl *v)
 {
 	struct emperor *e = v->e;
 	if (ev_now(e->loop) - v->started >= STEADY || v->delay <= 0)
 		v->delay = e->throttle;
-	log_info(STEP, "vassal %s died (exit %d): respawn in %.0f ms", v->name, v->last_exit, v->delay * 1000);
+	else
+		v->delay = v->delay * 2 > e->max_throttle ? e->max_throttle : v->delay * 2;
+	log_info(STEP, "vassal %s ended (exit %d): respawn in %.0f ms", v->name, v->last_exit, v->delay * 1000);
 	v->state = V_THROTTLED;
 	ev_timer_init(&v->timer, respawn_cb, v->delay, 0.);
 	ev_timer_start(e->loop, &v->timer);
-	v->delay = v->delay * 2 > e->max_throttle ? e->max_throttle : v->delay * 2;
 }
 
 static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
@@ -372,23 +468,25 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 		v->fd = -1;
 	}
 	v->last_exit = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
-	v->pid = 0;
+	pid_del(v);
 	e->live--;
 	kill_orphans(e, w->rpid);
-	if (e->stopping || v->state == V_STOPPING || v->gone) {
+	if (e->stopping || v->gone || (v->state == V_STOPPING && v->after == AFTER_DOWN)) {
 		log_info(STEP, "vassal %s stopped (exit %d)", v->name, v->last_exit);
 		v->state = V_STOPPED;
 		if (v->gone)
 			vsl_free(v);
 		if (e->stopping)
 			emperor_stop_next(e);
-	} else if (v->reload_sent && v->last_exit == 0) {
-		log_info(STEP, "vassal %s exited for its reload: respawning", v->name);
+	} else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_EXILE) {
+		log_info(STEP, "vassal %s exiled itself (exit %d): it stays down until its file changes", v->name,
+			 EXIT_EXILE);
+		v->state = V_EXILED;
+	} else if (v->state == V_STOPPING || v->reload_sent) {
+		/* Ended for a reload or a restart we asked for: at once, whatever its status. */
+		log_info(STEP, "vassal %s exited for its reload (exit %d): respawning", v->name, v->last_exit);
 		v->restarts++;
 		vassal_spawn(v);
-	} else if (v->voluntary) {
-		log_info(STEP, "vassal %s ended (exit %d); it respawns when its file changes", v->name, v->last_exit);
-		v->state = V_STOPPED;
 	} else {
 		throttle(v);
 	}
@@ -465,9 +563,10 @@ static void vassal_spawn(struct vsl *v)
 		return;
 	}
 	setpgid(pid, pid); /* also here: a stop may come before the child ran */
-	v->pid = pid;
+	pid_add(v, pid);
 	v->fd = sp[0];
-	v->voluntary = v->reload_sent = v->waited = false;
+	v->reload_sent = v->waited = false;
+	v->after = AFTER_DOWN;
 	v->state = V_STARTING;
 	v->started = ev_now(e->loop);
 	e->live++;
@@ -479,11 +578,23 @@ static void vassal_spawn(struct vsl *v)
 	log_info(STEP, "vassal %s (%s) spawned, pid %ld", v->name, v->file, (long)pid);
 }
 
-static void vassal_reload(struct vsl *v)
+/* FILE_CHANGED: the new file must take effect, so a vassal whose reload keeps its process (init-only, reload =
+ * stack) is stopped and started again instead. One that is down (throttled, exiled, stopped) starts now. */
+static void vassal_reload(struct vsl *v, bool file_changed)
 {
-	if (v->pid <= 0 || v->state == V_STOPPING) {
+	if (v->pid <= 0) {
 		ev_timer_stop(v->e->loop, &v->timer);
 		vassal_spawn(v);
+		return;
+	}
+	if (v->state == V_STOPPING) {
+		if (v->after == AFTER_DOWN && !v->gone)
+			v->after = AFTER_RESPAWN;
+		return;
+	}
+	if (file_changed && v->reread) {
+		log_info(STEP, "restarting vassal %s, pid %ld, for its new file", v->name, (long)v->pid);
+		vassal_stop(v, AFTER_RESPAWN);
 		return;
 	}
 	log_info(STEP, "reloading vassal %s, pid %ld", v->name, (long)v->pid);
@@ -504,18 +615,40 @@ static void file_gone(struct vsl *v)
 	log_info(STEP, "%s removed", v->file);
 	v->gone = true;
 	if (v->pid > 0)
-		vassal_stop(v);
+		vassal_stop(v, AFTER_DOWN);
 	else
 		vsl_free(v);
 }
 
-/* The file as it is now against what we last acted on. */
+/* A file just written may not be complete (a `printf > FILE` creates it empty first): it is read once it
+ * is SETTLE seconds old, or went unchanged that long (a clock that disagrees with the file's mtime). */
+static bool settled(struct vsl *v, const struct stat *now)
+{
+	struct ev_loop *loop = v->e->loop;
+	if (changed(&v->pending, now)) {
+		v->pending = *now;
+		v->pending_at = ev_now(loop);
+	}
+	double mtime = (double)now->st_mtim.tv_sec + (double)now->st_mtim.tv_nsec / 1e9;
+	if (ev_time() - mtime >= SETTLE || ev_now(loop) - v->pending_at >= SETTLE) {
+		ev_timer_stop(loop, &v->settle);
+		return true;
+	}
+	if (!ev_is_active(&v->settle)) {
+		ev_timer_set(&v->settle, SETTLE, 0.);
+		ev_timer_start(loop, &v->settle);
+	}
+	return false;
+}
+
+/* The file as it is now against what we last acted on: a new file starts its vassal, a changed one
+ * reloads it. */
 static void file_check(struct vsl *v, const struct stat *now)
 {
-	if (!changed(&v->seen, now))
+	if (!changed(&v->seen, now) || !settled(v, now))
 		return;
 	v->seen = *now;
-	bool was_bad = v->state == V_BAD;
+	bool was_bad = v->state == V_BAD, fresh = v->state == V_SETTLING;
 	if (vassal_parse(v) < 0) {
 		if (v->pid <= 0)
 			v->state = V_BAD;
@@ -523,13 +656,14 @@ static void file_check(struct vsl *v, const struct stat *now)
 	}
 	if (was_bad)
 		v->state = V_STOPPED;
-	vassal_reload(v);
+	if (fresh)
+		vassal_spawn(v);
+	else
+		vassal_reload(v, true);
 }
 
-static void stat_cb(struct ev_loop *loop, ev_stat *w, int revents)
+static void file_recheck(struct vsl *v)
 {
-	(void)loop, (void)revents;
-	struct vsl *v = CONTAINER(w, struct vsl, st);
 	struct stat now;
 	if (v->gone)
 		return;
@@ -539,7 +673,19 @@ static void stat_cb(struct ev_loop *loop, ev_stat *w, int revents)
 		file_check(v, &now);
 }
 
-static struct vsl *vassal_new(struct emperor *e, const char *file, const struct stat *st)
+static void settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	file_recheck(CONTAINER(w, struct vsl, settle));
+}
+
+static void stat_cb(struct ev_loop *loop, ev_stat *w, int revents)
+{
+	(void)loop, (void)revents;
+	file_recheck(CONTAINER(w, struct vsl, st));
+}
+
+static struct vsl *vassal_new(struct emperor *e, const char *file)
 {
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 64;
@@ -559,22 +705,26 @@ static struct vsl *vassal_new(struct emperor *e, const char *file, const struct 
 	v->e = e;
 	v->fd = -1;
 	v->last_exit = -1;
-	v->seen = *st;
+	v->state = V_SETTLING; /* SEEN is zero: the first file_check acts */
 	snprintf(v->name, sizeof v->name, "%.*s", (int)sizeof v->name - 1, file); /* a long name is cut */
 	v->hnext = e->hash[bucket(file)];
 	e->hash[bucket(file)] = v;
+	v->idx = e->n;
 	e->v[e->n++] = v;
 	ev_timer_init(&v->timer, respawn_cb, 0., 0.);
 	ev_timer_init(&v->beat, beat_cb, 0., 0.);
+	ev_init(&v->settle, settle_cb);
 	ev_stat_init(&v->st, stat_cb, v->path, 0.);
 	ev_stat_start(e->loop, &v->st);
 	return v;
 }
 
+/* NAME.conf, and NAME.ini as in a uWSGI vassals directory; not a hidden file (an editor's temporary). */
 static bool is_conf(const char *name)
 {
 	size_t n = strlen(name);
-	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
+	return name[0] != '.' && ((n > 5 && strcmp(name + n - 5, ".conf") == 0) ||
+				  (n > 4 && strcmp(name + n - 4, ".ini") == 0));
 }
 
 static void scan(struct emperor *e)
@@ -598,16 +748,13 @@ static void scan(struct emperor *e)
 			file_check(v, &st);
 			continue;
 		}
-		if (e->stopping || !(v = vassal_new(e, de->d_name, &st))) {
+		if (e->stopping || !(v = vassal_new(e, de->d_name))) {
 			if (!e->stopping)
 				log_errno(STEP, "%s: out of memory", de->d_name);
 			continue;
 		}
 		v->gen = gen;
-		if (vassal_parse(v) < 0)
-			v->state = V_BAD;
-		else
-			vassal_spawn(v);
+		file_check(v, &st);
 	}
 	closedir(d);
 	for (size_t i = e->n; i-- > 0;)
@@ -640,12 +787,24 @@ static bool has_live_dependent(struct emperor *e, const struct vsl *v)
 	return false;
 }
 
+/* Runs at every exit while stopping: it walks the table only while some vassal still waits for its
+ * dependents to go, so stopping N vassals without `depend` costs one walk, not N. */
 static void emperor_stop_next(struct emperor *e)
 {
-	for (size_t i = 0; i < e->n; i++) {
-		struct vsl *v = e->v[i];
-		if (v->pid > 0 && v->state != V_STOPPING && !has_live_dependent(e, v))
-			vassal_stop(v);
+	if (e->unsignalled > 0) {
+		bool deps = false;
+		for (size_t i = 0; i < e->n && !deps; i++)
+			deps = e->v[i]->ndeps > 0;
+		e->unsignalled = 0;
+		for (size_t i = 0; i < e->n; i++) {
+			struct vsl *v = e->v[i];
+			if (v->pid <= 0 || v->state == V_STOPPING)
+				continue;
+			if (deps && has_live_dependent(e, v))
+				e->unsignalled++;
+			else
+				vassal_stop(v, AFTER_DOWN);
+		}
 	}
 	if (e->live == 0)
 		ev_break(e->loop, EVBREAK_ALL);
@@ -661,9 +820,11 @@ static void emperor_stop(struct emperor *e)
 	ev_stat_stop(e->loop, &e->dirw);
 	for (size_t i = 0; i < e->n; i++) {
 		ev_stat_stop(e->loop, &e->v[i]->st);
+		ev_timer_stop(e->loop, &e->v[i]->settle);
 		if (e->v[i]->pid <= 0)
 			ev_timer_stop(e->loop, &e->v[i]->timer);
 	}
+	e->unsignalled = e->live;
 	emperor_stop_next(e);
 }
 
@@ -672,7 +833,7 @@ static void emperor_reload(struct emperor *e)
 	log_info(STEP, "reloading every vassal");
 	for (size_t i = 0; i < e->n; i++)
 		if (e->v[i]->state == V_RUNNING || e->v[i]->state == V_STARTING)
-			vassal_reload(e->v[i]);
+			vassal_reload(e->v[i], false);
 }
 
 static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -704,10 +865,59 @@ static void status_json(struct emperor *e, struct ctl_out *o)
 		ctl_put_str(o, v->name);
 		ctl_put(o, ",\"file\":");
 		ctl_put_str(o, v->file);
-		ctl_put(o, ",\"pid\":%ld,\"state\":\"%s\",\"restarts\":%d,\"last_exit\":%d}", (long)v->pid,
-			state_names[v->state], v->restarts, v->last_exit);
+		ctl_put(o, ",\"pid\":%ld,\"state\":\"%s\",\"restarts\":%d,\"last_exit\":", (long)v->pid,
+			state_names[v->state], v->restarts);
+		/* As a jail's own status: null until it first ended. */
+		if (v->last_exit < 0)
+			ctl_put(o, "null");
+		else
+			ctl_put(o, "%d", v->last_exit);
+		ctl_put(o, ",\"delay_ms\":%.0f}", v->delay * 1000);
 	}
 	ctl_put(o, "]}\n");
+}
+
+/* `warder ctl emperor stop|start|reload VASSAL`: by its jail's name or its file's name. */
+static void ctl_vassal_cb(enum ctl_req req, const char *target, struct ctl_out *out, void *arg)
+{
+	struct emperor *e = arg;
+	struct vsl *v = find_file(e, target);
+	if (!v)
+		v = find_name(e, target);
+	if (!v || v->gone) {
+		control_answer(out, "no such vassal");
+		return;
+	}
+	if (e->stopping) {
+		control_answer(out, "the emperor is stopping");
+		return;
+	}
+	if ((req == CTL_START || req == CTL_RELOAD) && (v->state == V_BAD || v->state == V_SETTLING)) {
+		control_answer(out, v->state == V_BAD ? "its file has an error: fix the file" : "its file is settling");
+		return;
+	}
+	switch (req) {
+	case CTL_STOP:
+		log_info(STEP, "vassal %s: stop requested; it stays down until its file changes or `start`", v->name);
+		ev_timer_stop(e->loop, &v->timer);
+		vassal_stop(v, AFTER_DOWN);
+		break;
+	case CTL_START:
+		if (v->pid > 0) {
+			control_answer(out, "it runs");
+			return;
+		}
+		v->delay = 0; /* a start by hand is not a crash loop */
+		vassal_reload(v, false);
+		break;
+	case CTL_RELOAD:
+		vassal_reload(v, false);
+		break;
+	default:
+		control_answer(out, "bad request");
+		return;
+	}
+	control_answer(out, NULL);
 }
 
 static void ctl_cb(enum ctl_req req, struct ctl_out *out, void *arg)
@@ -732,7 +942,8 @@ static void ctl_cb(enum ctl_req req, struct ctl_out *out, void *arg)
 
 /* --- the command line ------------------------------------------------------------------------------------ */
 static const char emperor_usage[] =
-	"usage: warder emperor [-v] [-q] [-t THROTTLE_MS] [--max-throttle MS] [--heartbeat SECS] [--control PATH] DIR\n";
+	"usage: warder emperor [-v] [-q] [-t|--emperor-throttle MS] [--emperor-max-throttle MS] [--heartbeat SECS]\n"
+	"                      [--control PATH] DIR\n";
 
 static int secs_arg(const char *s, double *out)
 {
@@ -769,6 +980,7 @@ static void watch(struct emperor *e)
 	}
 	ev_child_init(&e->orphans, orphan_cb, 0, 0);
 	ev_child_start(e->loop, &e->orphans);
+	ev_init(&e->sweep, sweep_cb);
 	ev_stat_init(&e->dirw, dir_cb, e->dir, 0.);
 	ev_stat_start(e->loop, &e->dirw);
 	ev_timer_init(&e->scan, scan_cb, RESCAN, RESCAN);
@@ -781,6 +993,7 @@ static void unwatch(struct emperor *e)
 	ev_signal_stop(e->loop, &e->intr);
 	ev_signal_stop(e->loop, &e->hup);
 	ev_child_stop(e->loop, &e->orphans);
+	ev_timer_stop(e->loop, &e->sweep);
 	ev_stat_stop(e->loop, &e->dirw);
 	ev_timer_stop(e->loop, &e->scan);
 	while (e->n)
@@ -795,13 +1008,15 @@ static int emperor_run(struct emperor *e, const char *ctl)
 		ctl = control_default_path("emperor", buf, sizeof buf);
 	if (ctl && !(e->ctl = control_open(e->loop, ctl, geteuid(), ctl_cb, e)))
 		return EXIT_OSERR;
+	if (e->ctl)
+		control_serve_targets(e->ctl, ctl_vassal_cb);
 	if (sup_become_reaper() < 0)
 		log_errno(STEP, "cannot become a child subreaper");
 	watch(e);
 	log_info(STEP, "governing %s", e->dir);
 	scan(e);
 	ev_run(e->loop, 0);
-	kill_orphans(e, 0);
+	drain_orphans(e);
 	log_info(STEP, "every vassal is gone");
 	unwatch(e);
 	control_close(e->ctl);
@@ -811,8 +1026,11 @@ static int emperor_run(struct emperor *e, const char *ctl)
 
 int cmd_emperor(int argc, char **argv)
 {
+	/* uWSGI's names, and the short ones warder had first. */
 	static const struct option longopts[] = {
-		{"max-throttle", required_argument, NULL, 'M'}, {"control", required_argument, NULL, 'C'},
+		{"emperor-throttle", required_argument, NULL, 't'}, {"throttle", required_argument, NULL, 't'},
+		{"emperor-max-throttle", required_argument, NULL, 'M'}, {"max-throttle", required_argument, NULL, 'M'},
+		{"control", required_argument, NULL, 'C'},
 		{"heartbeat", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};

@@ -1,6 +1,7 @@
 /* vassal: `warder run` under an emperor. The emperor's bytes become the jail's own stop and reload (through
- * run.h when the run code offers it, else as the SIGTERM and SIGHUP it handles anyway); the jail's state goes
- * back as "spawned", "ready", "loyal", heartbeats and, when it stops by itself, "voluntary shutdown". */
+ * run.h when the run code offers it, else as the SIGTERM and SIGHUP it handles anyway; in init-only mode a
+ * reload ends the process so the emperor starts it from the file again); the jail's state goes back as
+ * "spawned", "ready", "loyal", heartbeats and, when it stops by itself, "voluntary shutdown". */
 #include "vassal.h"
 
 #include <errno.h>
@@ -66,6 +67,13 @@ static void do_reload(void)
 {
 	char err[256] = "";
 	v.asked = true;
+	/* Init-only: a reload in place would run the command it started with, not its edited file's. Ending
+	 * lets the emperor start it again from the file (uWSGI's respawns whatever is not exiled). */
+	if (!v.jail_mode) {
+		log_info(STEP, "reload: ending, to be started again from the file");
+		do_stop();
+		return;
+	}
 	if (run_reload) {
 		if (run_reload(err, sizeof err) < 0)
 			log_warn(STEP, "reload: %s", err);

@@ -2,7 +2,8 @@
 # A real uWSGI Emperor (`uwsgi --emperor DIR --emperor-wrapper warder`) governs a warder jail: uWSGI runs
 # `warder --ini NAME.ini` in DIR, warder speaks the vassal side of the protocol (spawned, ready, loyal), a
 # touched file reloads the jail, a removed file stops it, stopping uWSGI stops it, and a uWSGI killed with
-# SIGKILL still lets warder clean up (end-of-file, not PR_SET_PDEATHSIG). Nothing is left behind.
+# SIGKILL still lets warder clean up (end-of-file, not PR_SET_PDEATHSIG); two [uwsgi] files are two jails named
+# after their files; an edited init-only vassal runs its new command. Nothing is left behind.
 . "$(dirname "$0")/lib.sh"
 W=$WARDER
 [ "$(id -u)" = 0 ] || { echo "# skipped: needs root"; echo "0 passed, 0 failed"; exit 0; }
@@ -88,5 +89,33 @@ kill -KILL $UP; wait $UP 2>/dev/null
 wait_for '[ "$(leftovers)" = 0 ]'
 is "uWSGI killed: the jail is stopped" "$(leftovers)" 0
 is "and its state file removed (a clean stop, not a kill)" "$(ls -A "$WARDER_RUNDIR")" ""
+
+# --- two [uwsgi] files side by side are two jails, named after their files; an edited init-only vassal runs
+# its new command (warder ends on the reload byte and uWSGI starts it again from the file)
+D=$T_TMP/vassals2
+mkdir -p "$D"
+S=$$
+for a in app1 app2; do
+	printf '[uwsgi]\npath = %s\nunshare = mount,pid,uts,ipc\nstop.timeout = 2\ncommand = sleep %s\n' \
+		"$R" "${S}${a#app}" >"$D/$a.ini"
+done
+printf '[uwsgi]\nstop.timeout = 2\ncommand = sleep %s3\n' "$S" >"$D/ed.ini"
+: >"$L"
+start_uwsgi
+on_exit "kill -KILL $UP"
+wait_for "grep -q 'vassal app1.ini is ready' $L && grep -q 'vassal app2.ini is ready' $L && grep -q 'vassal ed.ini is ready' $L"
+sc() { ps -eo args= | grep -c "^sleep $1\$"; }
+is "two [uwsgi] jails run side by side" "$(sc ${S}1) $(sc ${S}2)" "1 1"
+is "named after their files in warder list" "$($W list | awk 'NR > 1 {print $1}' | sort | tr '\n' ' ')" "app1 app2 "
+ok "uWSGI found no vassal misbehaving" sh -c "! grep -q -e 'unloyal' -e 'already running' '$L'"
+sleep 1 # uWSGI compares mtimes in whole seconds
+printf '[uwsgi]\nstop.timeout = 2\ncommand = sleep %s4\n' "$S" >"$D/ed.ini"
+wait_for '[ "$(sc ${S}4)" = 1 ] && [ "$(sc ${S}3)" = 0 ]'
+is "the edited init-only vassal runs its new command, the old one is gone" "$(sc ${S}3) $(sc ${S}4)" "0 1"
+kill -INT $UP; wait $UP
+wait_for '[ "$(leftovers)" = 0 ]'
+is "stopping uWSGI: nothing left" "$(leftovers)" 0
+is "... none of their commands" "$(sc ${S}1)$(sc ${S}2)$(sc ${S}3)$(sc ${S}4)" "0000"
+is "no state file left" "$(ls -A "$WARDER_RUNDIR")" ""
 is "the host's mounts are as before" "$(host_mounts)" "$before"
 done_testing
