@@ -30,6 +30,7 @@
 #include "keeper.h"
 #include "log.h"
 #include "peer.h"
+#include "proc.h"
 #include "rlimit.h"
 #include "supervise.h"
 
@@ -530,7 +531,8 @@ int cmd_list(int argc, char **argv)
 		char name[256], up[32];
 		snprintf(name, sizeof name, "%.*s", (int)(l - 6), de->d_name);
 		struct jail_state s;
-		if (state_read(name, &s) < 0 || !state_alive(&s))
+		/* A stale file: its keeper or init gone, or dead and not yet reaped (a keeper killed by SIGKILL). */
+		if (state_read(name, &s) < 0 || !state_alive(&s) || proc_is_zombie(s.keeper) || proc_is_zombie(s.pid))
 			continue;
 		uptime(now - s.started, up, sizeof up);
 		printf("%-20s %8ld %9s  %s\n", s.name, (long)s.pid, up, s.path[0] ? s.path : "-");

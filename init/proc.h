@@ -1,8 +1,10 @@
 /* proc: the few questions about processes that Linux and FreeBSD answer differently (init/linux/proc.c,
- * init/freebsd/proc.c). The emperor uses them to re-execute itself and to clear what a dead vassal left. */
+ * init/freebsd/proc.c). The emperor uses them to re-execute itself and to clear what a dead vassal left;
+ * `warder list` to leave out a jail whose processes are already dead. */
 #ifndef WARDER_PROC_H
 #define WARDER_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -17,5 +19,8 @@ int proc_children(void (*fn)(pid_t pid, void *arg), void *arg);
  * (sub)reaper. FreeBSD kills the whole subtree at once; Linux cannot name them before they are reparented
  * to us, so it does nothing here and proc_children finds them. How many were signalled, or -1 with errno. */
 int proc_kill_subtree(pid_t child);
+
+/* PID exists and has exited but is not yet reaped (a zombie): kill(pid, 0) still succeeds on it. */
+bool proc_is_zombie(pid_t pid);
 
 #endif

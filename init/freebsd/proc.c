@@ -4,6 +4,7 @@
 #include <sys/types.h>
 #include <sys/procctl.h>
 #include <sys/sysctl.h>
+#include <sys/user.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -68,4 +69,12 @@ int proc_kill_subtree(pid_t child)
 	if (procctl(P_PID, getpid(), PROC_REAP_KILL, &rk) < 0)
 		return errno == ESRCH ? 0 : -1; /* ESRCH: nothing was left */
 	return (int)rk.rk_killed;
+}
+
+bool proc_is_zombie(pid_t pid)
+{
+	int mib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_PID, (int)pid};
+	struct kinfo_proc kp;
+	size_t n = sizeof kp;
+	return sysctl(mib, 4, &kp, &n, NULL, 0) == 0 && n == sizeof kp && kp.ki_stat == SZOMB;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 int proc_self_path(char *buf, size_t len)
@@ -37,4 +38,19 @@ int proc_kill_subtree(pid_t child)
 {
 	(void)child;
 	return 0;
+}
+
+/* /proc/PID/stat: "PID (COMM) S ...", COMM may hold anything, so the state follows the last ')'. */
+bool proc_is_zombie(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
 }

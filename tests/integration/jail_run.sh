@@ -1,7 +1,7 @@
 #!/bin/sh
 # warder run with jail parameters: the keeper/init split in real namespaces on a busybox rootfs. PID 1 is
-# warder, /proc shows only the jail, the hostname is set; warder list and attach; SIGTERM to the keeper; the
-# command's status; SIGKILL of the keeper takes the jail with it; the demo; the host is as before every time.
+# warder, /proc shows only the jail, the hostname is set; warder list (stale jails left out) and attach;
+# SIGTERM to the keeper; the command's status; SIGKILL of the keeper takes the jail with it; the demo; the host is as before every time.
 . "$(dirname "$0")/lib.sh"
 jail_suite
 N=wj$$
@@ -108,6 +108,33 @@ kill -KILL $kp; wait $kp 2>/dev/null
 i=0; while kill -0 "$ipid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.05; i=$((i+1)); done
 ok "SIGKILL of the keeper kills the init" sh -c "! kill -0 $ipid 2>/dev/null"
 is "and everything in the jail" "$(leftovers)" 0
+# --- warder list leaves out a jail whose keeper and init are dead but not reaped: their parent here is a
+# subreaper that does not wait (kill -0 still succeeds on a zombie)
+python3 - "$W" "$T_TMP/c.conf" "$T_TMP/kpid" "$T_TMP/reap" <<'PY' & zp=$!
+import ctypes, os, sys, time
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: the jail's init comes to us when the keeper dies
+pid = os.spawnv(os.P_NOWAIT, sys.argv[1], [sys.argv[1], "run", "-q", "-c", sys.argv[2]])
+open(sys.argv[3] + ".tmp", "w").write(str(pid))
+os.rename(sys.argv[3] + ".tmp", sys.argv[3])
+for _ in range(6000):  # until told to reap (the host's PID 1 may be slow to reap what we would leave it)
+    if os.path.exists(sys.argv[4]):
+        break
+    time.sleep(0.1)
+while True:
+    try:
+        os.wait()
+    except ChildProcessError:
+        break
+PY
+on_exit "touch $T_TMP/reap"
+wait_for() { t=$(($(date +%s) + 60)); until eval "$1"; do [ "$(date +%s)" -ge $t ] && return 1; sleep 0.1; done; }
+wait_for '[ -s "$T_TMP/kpid" ] && $W list | grep -q "^$N "'
+zk=$(cat "$T_TMP/kpid"); zi=$(awk '$1=="pid"{print $2}' "$WARDER_RUNDIR/$N.state")
+kill -KILL "$zk"
+wait_for '[ "$(ps -o stat= -p "$zk,$zi" | cut -c1 | tr -d "\n")" = ZZ ]'
+is "the killed keeper and its init are zombies" "$(ps -o stat= -p "$zk,$zi" | cut -c1 | tr -d '\n')" ZZ
+is "warder list leaves their jail out" "$($W list | grep -c "^$N ")" 0
+touch "$T_TMP/reap"; wait $zp
 # the next run takes over what the killed keeper left (state file, empty cgroup)
 conf 'true'; $W run -q -c "$T_TMP/c.conf" 2>/dev/null; is "a new run after a killed keeper works" $? 0
 is "and leaves the host as before" "$(snap)" "$before"
