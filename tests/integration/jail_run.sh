@@ -1,7 +1,8 @@
 #!/bin/sh
 # warder run with jail parameters: the keeper/init split in real namespaces on a busybox rootfs. PID 1 is
 # warder, /proc shows only the jail, the hostname is set; warder list (stale jails left out) and attach;
-# SIGTERM to the keeper; the command's status; SIGKILL of the keeper takes the jail with it; the demo; the host is as before every time.
+# SIGTERM to the keeper; the command's status; SIGKILL of the keeper takes the jail with it; the demo; the host
+# is as before every time.
 . "$(dirname "$0")/lib.sh"
 jail_suite
 N=wj$$
