@@ -138,13 +138,13 @@ $PY "$TOOLS/hammer.py" 127.0.0.1:$P 1000000 120 "$T_TMP/stop" >"$T_TMP/hammer.em
 for i in 1 2 3 4 5; do
 	sleep 0.5
 	kill -KILL "$(awk '$1=="keeper"{print $2}' "$WARDER_RUNDIR/$N.state")"
-	wait_for "[ \$(grep -c 'vassal $N died' '$T_TMP/eerr') -ge $i ] && serving emp"
+	wait_for "[ \$(grep -c 'vassal $N ended' '$T_TMP/eerr') -ge $i ] && serving emp"
 done
 sleep 0.3
 touch "$T_TMP/stop"; wait $hp
 h=$(cat "$T_TMP/hammer.emp")
 echo "# emperor, 5 SIGKILLs of the vassal: $h (retried: dropped by the SIGKILL in the middle of a request)"
-is "emperor: the vassal died 5 times" "$(grep -c "vassal $N died" "$T_TMP/eerr")" 5
+is "emperor: the vassal died 5 times" "$(grep -c "vassal $N ended" "$T_TMP/eerr")" 5
 like "emperor: zero refused, every request answered" "$h" "^sent ([0-9]+) answered \\1 refused 0 retried [0-9]+ "
 like "emperor: the vassal's command sees the socket as fd 3 with its name" "$(get 127.0.0.1:$P)" "^emp pid=([0-9]+) listen_pid=\\1 fds=1 names=emp "
 kill -TERM $ep; wait $ep; is "emperor: stops cleanly" $? 0
