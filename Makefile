@@ -89,10 +89,12 @@ ALL_CPPFLAGS = -D_GNU_SOURCE -DWARDER_VERSION='"$(VERSION)"' -DWARDER_DATADIR='"
 ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS)
 LDLIBS_ALL   = $(INIH_LIBS) $(EV_LIBS) $(PLAT_LIBS) $(LDLIBS)
 
-# Everything but main.c goes into a library the unit tests link against.
-LIB_SRC   := $(filter-out init/main.c,$(wildcard init/*.c conf/*.c hooks/*.c)) $(PLAT_SRC)
+# Everything but main.c goes into a library the unit tests link against. GEN_SRC are texts built in as C
+# strings, generated from the files themselves (conf/cstring.sh) so that no hand-kept copy can drift.
 B         ?= build
-LIB_OBJ   = $(LIB_SRC:%.c=$(B)/obj/%.o)
+GEN_SRC   := $(B)/gen/demo_conf.c $(B)/gen/devfs_default_rules.c
+LIB_SRC   := $(filter-out init/main.c,$(wildcard init/*.c conf/*.c hooks/*.c)) $(PLAT_SRC) $(GEN_SRC)
+LIB_OBJ   = $(patsubst $(B)/obj/$(B)/gen/%,$(B)/obj/gen/%,$(LIB_SRC:%.c=$(B)/obj/%.o))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
@@ -122,6 +124,17 @@ $(B)/obj/%.o: %.c $(B)/.flags | build/.deps
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/gen/demo_conf.c: conf/demo.conf conf/cstring.sh
+$(B)/gen/devfs_default_rules.c: conf/devfs.rules conf/cstring.sh
+$(GEN_SRC):
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  GEN     $@"
+	$(Q)sh conf/cstring.sh $(basename $(notdir $@)) $< >$@.tmp && mv $@.tmp $@
+$(B)/obj/gen/%.o: $(B)/gen/%.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/libwarder.a: $(LIB_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -173,6 +186,8 @@ static:
 
 freebsd-check:
 	$(Q)sh tests/freebsd-check.sh
+# The FreeBSD build's sources include the generated ones: have them there for its checks.
+freebsd-vars: $(GEN_SRC)
 
 # What this Makefile builds, as make words (the shell splits them as a recipe would): the sources, the
 # compile flags, the link flags and libraries in link order. tests/freebsd-check.sh reads it with OS=FreeBSD.

@@ -101,7 +101,7 @@ struct devfs_rules {
 	void *resolve_arg;
 };
 
-/* The built-in default rulesets 1-5 (FreeBSD's etc/defaults/devfs.rules; conf/devfs.rules is the same text). */
+/* The built-in default rulesets 1-5 (FreeBSD's etc/defaults/devfs.rules), generated from conf/devfs.rules. */
 extern const char devfs_default_rules[];
 #define DEVFS_DEFAULT_NAME "devfs.rules(defaults)"
 

@@ -12,9 +12,12 @@ CFLAGS="-std=gnu11 -O1 -g -D_GNU_SOURCE -DWARDER_VERSION=\"fuzz\" -DWARDER_DATAD
 LIBS="$(pkg-config --libs inih 2>/dev/null || echo -linih) -lev"
 command -v "$CC" >/dev/null || { echo "fuzz: $CC not found (apt-get install clang)" >&2; exit 1; }
 
-mkdir -p "$out/obj" "$out/bin" "$out/bin-strict"
+mkdir -p "$out/obj" "$out/bin" "$out/bin-strict" "$out/gen"
+# The texts built in as C strings, as the Makefile generates them.
+sh "$top/conf/cstring.sh" demo_conf "$top/conf/demo.conf" >"$out/gen/demo_conf.c"
+sh "$top/conf/cstring.sh" devfs_default_rules "$top/conf/devfs.rules" >"$out/gen/devfs_default_rules.c"
 objs=
-for src in "$top"/conf/*.c "$top"/hooks/*.c "$top"/init/*.c "$top"/init/linux/*.c; do
+for src in "$top"/conf/*.c "$top"/hooks/*.c "$top"/init/*.c "$top"/init/linux/*.c "$out"/gen/*.c; do
 	case $src in */init/main.c) continue ;; esac
 	rel=${src#"$top"/}
 	obj=$out/obj/$(printf '%s' "$rel" | tr / _).o
