@@ -99,7 +99,10 @@ int safe_open(int rootfd, const char *path, int flags, mode_t mode)
 	return in_root(rootfd, path, flags, mode);
 }
 
-int safe_open_parent(int rootfd, const char *path, char *base, size_t len)
+/* Open the directory that holds PATH's last component (O_PATH|O_DIRECTORY) and copy that component into BASE
+ * (trailing slashes dropped). For operations that must not follow the last component (symlink, unlink,
+ * mkdir). Fails with EINVAL for "/" or an empty PATH, ENAMETOOLONG when BASE is too small. Returns the fd. */
+static int safe_open_parent(int rootfd, const char *path, char *base, size_t len)
 {
 	size_t end = strlen(path);
 	while (end > 0 && path[end - 1] == '/')

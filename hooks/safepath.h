@@ -18,11 +18,6 @@
  * component is followed when it is a symlink, but only inside the root. Returns the fd. */
 int safe_open(int rootfd, const char *path, int flags, mode_t mode);
 
-/* Open the directory that holds PATH's last component (O_PATH|O_DIRECTORY) and copy that component into BASE
- * (trailing slashes dropped). For operations that must not follow the last component (symlink, unlink,
- * mkdir). Fails with EINVAL for "/" or an empty PATH, ENAMETOOLONG when BASE is too small. Returns the fd. */
-int safe_open_parent(int rootfd, const char *path, char *base, size_t len);
-
 /* mkdir -p inside the root; existing directories are fine, an existing non-directory is ENOTDIR. */
 int safe_mkdir_p(int rootfd, const char *path, mode_t mode);
 

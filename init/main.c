@@ -5,15 +5,6 @@
 #include "cmd.h"
 #include "supervise.h"
 
-/* Subcommands land one by one; until one is linked in, its name is an ordinary command for entry mode. */
-#pragma weak cmd_check
-#pragma weak cmd_run
-#pragma weak cmd_attach
-#pragma weak cmd_list
-#pragma weak cmd_ctl
-#pragma weak cmd_emperor
-#pragma weak cmd_import_jailconf
-
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -28,13 +19,13 @@ int main(int argc, char **argv)
 	/* A reader that went away must never kill warder before its cleanup: writes fail with EPIPE instead. */
 	sup_ignore_sigpipe();
 	/* uWSGI's emperor runs a wrapper as `PROGRAM --ini NAME.ini` (--config for other extensions). */
-	if (argc == 3 && cmd_run && (strcmp(argv[1], "--ini") == 0 || strcmp(argv[1], "--config") == 0)) {
+	if (argc == 3 && (strcmp(argv[1], "--ini") == 0 || strcmp(argv[1], "--config") == 0)) {
 		char *run_argv[] = {"run", "-c", argv[2], NULL};
 		return cmd_run(3, run_argv);
 	}
 	if (argc > 1) {
 		for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-			if (commands[i].fn && strcmp(argv[1], commands[i].name) == 0)
+			if (strcmp(argv[1], commands[i].name) == 0)
 				return commands[i].fn(argc - 1, argv + 1);
 	}
 	return cmd_entry(argc, argv);

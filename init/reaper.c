@@ -20,17 +20,6 @@
 #include "log.h"
 #include "supervise.h"
 
-bool reaper_has_children(void)
-{
-	siginfo_t si;
-	/* WNOWAIT leaves any zombie for libev's SIGCHLD handler to reap and report. */
-	int rc;
-	do
-		rc = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT);
-	while (rc < 0 && errno == EINTR);
-	return !(rc < 0 && errno == ECHILD);
-}
-
 #ifdef __linux__
 int sup_become_reaper(void)
 {

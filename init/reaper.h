@@ -4,7 +4,6 @@
 
 #include <stdbool.h>
 
-bool reaper_has_children(void);      /* any child, running or a zombie libev has yet to reap */
 /* SIG to every direct child (orphans reparented to us included; FreeBSD: every descendant). Returns how many
  * were signalled, -1 when they cannot be listed (no /proc). */
 int reaper_signal_children(int sig);

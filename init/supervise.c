@@ -62,7 +62,6 @@ struct sup {
 	int restarts;
 	int last_exit;
 	double delay;         /* next restart delay */
-	bool gave_up;
 	pid_t pid;            /* main command, 0 before spawn and after it exited */
 	pid_t pgrp;           /* its process group */
 	int wstatus;          /* its wait status */
@@ -85,7 +84,8 @@ static bool forwardable(int sig)
 		;
 }
 
-int sup_exit_code(const struct sup_opts *o, int wstatus)
+/* Status as an exit code: the code, 128+N for signal N (exit_zero mapping applied). */
+static int sup_exit_code(const struct sup_opts *o, int wstatus)
 {
 	int code;
 	if (WIFEXITED(wstatus))
@@ -225,7 +225,6 @@ static bool restart_wanted(struct sup *s)
 		if (s->restarts >= s->o->burst_n && ev_now(s->loop) - oldest < s->o->burst_secs) {
 			log_err("command", "restarted %d times within %gs: giving up, stopping the jail",
 				s->o->burst_n, s->o->burst_secs);
-			s->gave_up = true;
 			return false;
 		}
 	}
@@ -589,11 +588,6 @@ int sup_restarts(const struct sup *s)
 int sup_last_exit(const struct sup *s)
 {
 	return s->last_exit;
-}
-
-bool sup_gave_up(const struct sup *s)
-{
-	return s->gave_up;
 }
 
 void sup_free(struct sup *s)

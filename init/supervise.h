@@ -43,9 +43,6 @@ struct sup_opts {
 	void *on_exit_arg;
 };
 
-/* Status as an exit code: the code, 128+N for signal N (exit_zero mapping applied). */
-int sup_exit_code(const struct sup_opts *o, int wstatus);
-
 /* The whole entrypoint run: start the command, supervise, stop, return the exit code. */
 int sup_run(struct ev_loop *loop, struct sup_opts *o);
 
@@ -59,7 +56,6 @@ int sup_status(const struct sup *s);     /* the exit code (valid once the comman
 pid_t sup_child(const struct sup *s);    /* the main command's pid, 0 when none */
 int sup_restarts(const struct sup *s);   /* how often the command was restarted */
 int sup_last_exit(const struct sup *s);  /* exit code of the last run, -1 before any exit */
-bool sup_gave_up(const struct sup *s);   /* stopped because the restart burst limit was reached */
 void sup_free(struct sup *s);
 
 /* SIGPIPE: warder never dies of a write (a closed pipe costs no cleanup step), so it ignores SIGPIPE for

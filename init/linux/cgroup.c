@@ -40,14 +40,6 @@ static const struct cg_limit {
 };
 #define NLIMITS (sizeof limits / sizeof limits[0])
 
-bool lxcg_limited(const struct jail *j)
-{
-	for (size_t i = 0; i < NLIMITS; i++)
-		if (jail_is_set(j, limits[i].param))
-			return true;
-	return false;
-}
-
 static bool is_fs(const char *path, long magic)
 {
 	struct statfs sf;

@@ -18,7 +18,6 @@ int lx_remove(struct jailrun *r, int *wstatus);
 int lx_enter(const char *name, pid_t init_pid, const int *nsfds, size_t n); /* enter.c */
 
 /* cgroup.c: the jail's own cgroups (v2 first, v1 where the controller lives). */
-bool lxcg_limited(const struct jail *j);          /* any cgroup.* limit set */
 int lxcg_check(struct jailrun *r);                /* refuse limits this user cannot set */
 int lxcg_create(struct jailrun *r, pid_t pid);    /* make the cgroups, set the limits, move PID in */
 int lxcg_remove(struct jailrun *r);               /* kill what is left in them and remove them */

@@ -24,16 +24,6 @@ static int root_fd = -1;     /* the rootfs, "/" of every in-root lookup; "/" its
 static char *root_path;      /* host path of the rootfs, NULL when there is none */
 static char *kept_old;       /* pivot_root OLD as seen from inside, while still attached */
 
-int lxfs_root_fd(void)
-{
-	return root_fd;
-}
-
-const char *lxfs_root_path(void)
-{
-	return root_path;
-}
-
 int lxfs_private(void)
 {
 	/* Nothing we mount may propagate back to the host, and host events must not reach in. */

@@ -37,8 +37,6 @@ int lx_caps_parse(const char *list, unsigned long long *mask, char *err, size_t 
 int lxfs_private(void);
 /* Decide and bind the rootfs (nodev: a /dev is built from a ruleset, so no other node may work). */
 int lxfs_root(const struct jail *j, bool nodev);
-int lxfs_root_fd(void);                       /* O_PATH fd of the rootfs mount, -1 when there is none */
-const char *lxfs_root_path(void);             /* host path of the rootfs, NULL when there is none */
 int lxfs_open_in_root(const char *path, int flags, mode_t mode, bool mkdirs); /* fd or -1 (errno set) */
 int lxfs_mounts(const struct jail *j);        /* mount, mount.fstab, keep_mount */
 int lxfs_proc_sys(const struct jail *j);      /* mount.procfs (hidepid), mount.sysfs */
