@@ -27,6 +27,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sockets.h"
+#include "sdnotify.h"
 #include "supervise.h"
 #include "vassal.h"
 
@@ -115,6 +116,7 @@ struct emperor {
 
 static void vassal_spawn(struct vsl *v);
 static void emperor_stop_next(struct emperor *e);
+static void emperor_settle(struct emperor *e);
 
 /* --- the table ----------------------------------------------------------------------------------------- */
 static unsigned bucket(const char *s)
@@ -289,6 +291,7 @@ static void on_byte(struct vsl *v, unsigned char byte)
 			v->reload_sent = false;
 			log_info(STEP, "vassal %s (%s) is ready, pid %ld", v->name, v->file, (long)v->pid);
 			start_dependents(v->e, v->name);
+			emperor_settle(v->e);
 		}
 		break;
 	case VASSAL_VOLUNTARY:
@@ -490,6 +493,7 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	} else {
 		throttle(v);
 	}
+	emperor_settle(e);
 }
 
 static bool deps_ready(struct vsl *v)
@@ -815,6 +819,7 @@ static void emperor_stop(struct emperor *e)
 	if (e->stopping)
 		return;
 	e->stopping = true;
+	sdnotify_stopping();
 	log_info(STEP, "stopping %zu vassals", e->live);
 	ev_timer_stop(e->loop, &e->scan);
 	ev_stat_stop(e->loop, &e->dirw);
@@ -831,9 +836,28 @@ static void emperor_stop(struct emperor *e)
 static void emperor_reload(struct emperor *e)
 {
 	log_info(STEP, "reloading every vassal");
+	sdnotify_reloading();
 	for (size_t i = 0; i < e->n; i++)
 		if (e->v[i]->state == V_RUNNING || e->v[i]->state == V_STARTING)
 			vassal_reload(e->v[i], false);
+	emperor_settle(e);
+}
+
+/* systemd's READY=1 (sdnotify.h): once no vassal is starting or reloading (a dead one respawns on its own
+ * time, a waiting one waits for another). */
+static void emperor_settle(struct emperor *e)
+{
+	size_t ready = 0;
+	if (e->stopping || !sdnotify_active())
+		return;
+	for (size_t i = 0; i < e->n; i++) {
+		if (e->v[i]->state == V_STARTING || e->v[i]->state == V_RELOADING)
+			return;
+		ready += e->v[i]->state == V_RUNNING;
+	}
+	char status[64];
+	snprintf(status, sizeof status, "%zu of %zu vassals ready", ready, e->n);
+	sdnotify_ready(status);
 }
 
 static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -1015,6 +1039,7 @@ static int emperor_run(struct emperor *e, const char *ctl)
 	watch(e);
 	log_info(STEP, "governing %s", e->dir);
 	scan(e);
+	emperor_settle(e);
 	ev_run(e->loop, 0);
 	drain_orphans(e);
 	log_info(STEP, "every vassal is gone");
@@ -1070,7 +1095,10 @@ int cmd_emperor(int argc, char **argv)
 		return EXIT_OSERR;
 	}
 	e.loop = EV_DEFAULT;
-	int code = emperor_run(&e, ctl);
+	char who[PATH_MAX + 16];
+	snprintf(who, sizeof who, "emperor of %s", e.dir);
+	int code = sdnotify_start(e.loop, who) < 0 ? EXIT_OSERR : emperor_run(&e, ctl);
+	sdnotify_end(code);
 	free(e.dir);
 	return code;
 }

@@ -23,6 +23,7 @@
 #include "cmd.h"
 #include "control.h"
 #include "log.h"
+#include "sdnotify.h"
 #include "run.h"
 #include "sockets.h"
 
@@ -358,6 +359,8 @@ static int request_reload(struct keeper *k, char *err, size_t errlen)
 		return -1;
 	log_info("reload", "reload = %s", jail_get(k->r.j, "reload"));
 	k->reload_req = true;
+	if (strcmp(jail_get(k->r.j, "reload"), "exit") != 0)
+		sdnotify_reloading(); /* now, before `warder ctl reload` returns to systemd's ExecReload= */
 	ev_break(k->loop, EVBREAK_ONE);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "reaper.h"
 #include "run.h"
 #include "sockets.h"
+#include "sdnotify.h"
 #include "supervise.h"
 #include "vassal.h"
 
@@ -72,6 +73,13 @@ void run_on_state(run_state_fn fn, void *arg)
 
 void run_notify(enum run_state s)
 {
+	/* What a service manager hears (sdnotify.h): "running" is where warder decides the jail is ready. */
+	if (s == RUN_RUNNING)
+		sdnotify_ready("running");
+	else if (s == RUN_RELOADING)
+		sdnotify_reloading();
+	else if (s == RUN_STOPPING)
+		sdnotify_stopping();
 	if (state_fn)
 		state_fn(s, state_arg);
 }
@@ -602,6 +610,7 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 {
 	struct init in;
 	vassal_forget(loop); /* the emperor's fd is the keeper's */
+	sdnotify_forget(loop); /* and so is systemd's socket */
 	memset(&in, 0, sizeof in);
 	in.j = r->j;
 	in.r = r;
@@ -753,10 +762,13 @@ static int run_jail(const struct jail *j)
 	}
 	int code = EXIT_OSERR;
 	sockets_inherit();
-	if (vassal_start(loop, j) == 0) {
+	char who[160];
+	snprintf(who, sizeof who, "jail %s", j->name);
+	if (sdnotify_start(loop, who) == 0 && vassal_start(loop, j) == 0) {
 		code = jailed ? keeper_run(loop, j, j->name, run_file) : run_init_only(j);
 		vassal_end(code);
 	}
+	sdnotify_end(code);
 	if (jailed)
 		ev_loop_destroy(loop);
 	return code;
