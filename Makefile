@@ -4,7 +4,7 @@
 #   make asan       the same tests against an ASan+UBSan build
 #   make run        the demo
 #   make bench      side-by-side benchmarks with the peers (not part of check)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (UNITDIR, BASHCOMPDIR: systemd units, bash completion)
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -12,6 +12,8 @@ SBINDIR   ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share/warder
 SYSCONFDIR ?= /etc
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -212,6 +214,12 @@ install: $(B)/warder
 	[ ! -f conf/devfs.rules ] || install -m 644 conf/devfs.rules $(DESTDIR)$(DATADIR)/devfs.rules
 	[ ! -f packaging/man/warder.8 ] || install -m 644 packaging/man/warder.8 $(DESTDIR)$(MANDIR)/man8/
 	[ ! -f packaging/man/warder.conf.5 ] || install -m 644 packaging/man/warder.conf.5 $(DESTDIR)$(MANDIR)/man5/
+ifneq ($(OS),FreeBSD)
+	install -d $(DESTDIR)$(UNITDIR)
+	install -m 644 packaging/systemd/warder@.service packaging/systemd/warder-emperor.service $(DESTDIR)$(UNITDIR)/
+endif
+	[ ! -f packaging/completion/warder.bash ] || { install -d $(DESTDIR)$(BASHCOMPDIR) && \
+		install -m 644 packaging/completion/warder.bash $(DESTDIR)$(BASHCOMPDIR)/warder; }
 
 deb:
 	$(Q)sh tests/deps.sh check

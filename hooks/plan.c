@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "devfs.h"
+#include "control.h"
 #include "fbsd_plan.h"
 #include "listen.h"
 #include "log.h"
@@ -351,6 +352,23 @@ int plan_print(const struct plan *p, const struct jail *j, int fd)
 	if (rc >= 0 && !removing)
 		rc = dprintf(fd, "# remove\n");
 	return rc < 0 ? -1 : 0;
+}
+
+void plan_json(const struct plan *p, struct ctl_out *o)
+{
+	ctl_put(o, "\"os\":\"%s\",\"jailed\":%s,\"steps\":[", os_name(p->os), p->jailed ? "true" : "false");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_item *it = &p->items[i];
+		if (i == 0 || p->items[i - 1].step != it->step) {
+			ctl_put(o, "%s{\"position\":%zu,\"step\":\"%s\",\"phase\":\"%s\",\"context\":\"%s\",\"actions\":[",
+				i ? "]}," : "", position(it->step), step_get(it->step)->name,
+				is_remove(it->step) ? "remove" : "create", p->jailed ? ctx_name(it->ctx) : "init");
+		} else {
+			ctl_put(o, ",");
+		}
+		ctl_put_str(o, it->what);
+	}
+	ctl_put(o, "%s]", p->n ? "]}" : "");
 }
 
 void plan_free(struct plan *p)

@@ -94,6 +94,10 @@ int plan_build(const struct jail *j, enum os os, bool jailed, struct plan *out);
 /* One line per item: "  4 prestart   host  ifconfig epair253 create up", under "# create" and "# remove".
  * Returns 0, or -1 when writing failed. */
 int plan_print(const struct plan *p, const struct jail *j, int fd);
+/* The same plan as JSON members for `warder check --json` (schema: warder(8)): "os", "jailed" and "steps", one
+ * object per step with its position, name, phase, context and actions. */
+struct ctl_out;
+void plan_json(const struct plan *p, struct ctl_out *o);
 void plan_free(struct plan *p);
 /* What can be known before anything runs (hooks/verify.c), for `check` and for `run` before its first step.
  * plan_verify: the config errors the files settle (a parameter that does nothing in init-only mode, an

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "control.h"
 #include "jail.h"
 #include "jailpw.h"
 #include "keeper.h"
@@ -509,22 +510,41 @@ static void uptime(long long secs, char *buf, size_t len)
 		snprintf(buf, len, "%lldm%02llds", secs / 60, secs % 60);
 }
 
+/* One jail of `warder list --json` (schema: warder(8), LIST AND CHECK AS JSON). */
+static void list_json(struct ctl_out *o, const struct jail_state *s, long long now, bool first)
+{
+	ctl_put(o, "%s{\"name\":", first ? "" : ",");
+	ctl_put_str(o, s->name);
+	ctl_put(o, ",\"pid\":%ld,\"keeper\":%ld,\"started\":%lld,\"uptime\":%lld,\"path\":", (long)s->pid,
+		(long)s->keeper, s->started, now - s->started);
+	ctl_put_str(o, s->path[0] ? s->path : NULL);
+	ctl_put(o, ",\"control\":");
+	ctl_put_str(o, s->control[0] ? s->control : NULL);
+	ctl_put(o, ",\"setns_socket\":");
+	ctl_put_str(o, s->socket[0] ? s->socket : NULL);
+	ctl_put(o, "}");
+}
+
 int cmd_list(int argc, char **argv)
 {
-	(void)argv;
-	if (argc > 1) {
-		fputs("usage: warder list\n", stderr);
+	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
+	if (argc > 1 && !json) {
+		fputs("usage: warder list [--json]\n", stderr);
 		return EXIT_USAGE;
 	}
 	char dir[512];
 	state_dir(dir, sizeof dir);
 	DIR *d = opendir(dir);
-	printf("%-20s %8s %9s  %s\n", "NAME", "PID", "UPTIME", "PATH");
-	if (!d)
-		return errno == ENOENT ? 0 : (log_errno("list", "open %s", dir), EXIT_OSERR);
+	struct ctl_out o = {0};
+	if (!json)
+		printf("%-20s %8s %9s  %s\n", "NAME", "PID", "UPTIME", "PATH");
+	if (!d && errno != ENOENT)
+		return log_errno("list", "open %s", dir), EXIT_OSERR;
+	ctl_put(&o, "{\"jails\":[");
 	struct dirent *de;
 	long long now = (long long)time(NULL);
-	while ((de = readdir(d))) {
+	bool first = true;
+	while (d && (de = readdir(d))) {
 		size_t l = strlen(de->d_name);
 		if (l <= 6 || strcmp(de->d_name + l - 6, ".state") != 0)
 			continue;
@@ -534,9 +554,20 @@ int cmd_list(int argc, char **argv)
 		/* A stale file: its keeper or init gone, or dead and not yet reaped (a keeper killed by SIGKILL). */
 		if (state_read(name, &s) < 0 || !state_alive(&s) || proc_is_zombie(s.keeper) || proc_is_zombie(s.pid))
 			continue;
+		if (json) {
+			list_json(&o, &s, now, first);
+			first = false;
+			continue;
+		}
 		uptime(now - s.started, up, sizeof up);
 		printf("%-20s %8ld %9s  %s\n", s.name, (long)s.pid, up, s.path[0] ? s.path : "-");
 	}
-	closedir(d);
-	return 0;
+	if (d)
+		closedir(d);
+	ctl_put(&o, "]}\n");
+	int rc = 0;
+	if (json && (o.full || fputs(o.p, stdout) == EOF))
+		rc = (log_err("list", "cannot write the list"), EXIT_OSERR);
+	ctl_out_free(&o);
+	return fflush(stdout) == 0 ? rc : EXIT_OSERR;
 }

@@ -1,5 +1,6 @@
-/* check: `warder check -c FILE [NAME] [--os freebsd|linux]` loads the config, then prints the plan of every
- * jail (or of NAME): each step in order with its context and expanded commands. Nothing is run.
+/* check: `warder check -c FILE [NAME] [--os freebsd|linux] [--json]` loads the config, then prints the plan of
+ * every jail (or of NAME): each step in order with its context and expanded commands, and with --json the
+ * parameters as set, each value with its FILE:LINE. Nothing is run.
  * `warder check --params` prints the parameter table and the builtin actions. */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "devfs.h"
+#include "control.h"
 #include "log.h"
 #include "steps.h"
 
@@ -44,7 +46,7 @@ static int print_params(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: warder check -c FILE [NAME] [--os freebsd|linux]\n"
+	fprintf(stderr, "usage: warder check -c FILE [NAME] [--os freebsd|linux] [--json]\n"
 			"       warder check --params\n");
 	return EXIT_USAGE;
 }
@@ -72,17 +74,75 @@ static int check_jail(const struct jail *j, enum os os)
 	return 0;
 }
 
+/* --- --json: the same plan as data (schema: warder(8), LIST AND CHECK AS JSON) ----------------------------- */
+static void params_json(const struct jail *j, struct ctl_out *o)
+{
+	ctl_put(o, ",\"parameters\":[");
+	for (size_t i = 0; i < j->np; i++) {
+		const struct conf_param *cp = &j->p[i];
+		ctl_put(o, "%s{\"name\":", i ? "," : "");
+		ctl_put_str(o, cp->name);
+		ctl_put(o, ",\"known\":%s,\"list\":%s,\"values\":[", cp->def ? "true" : "false",
+			cp->def && (cp->def->flags & PF_LIST) ? "true" : "false");
+		for (size_t k = 0; k < cp->n; k++) {
+			ctl_put(o, "%s{\"value\":", k ? "," : "");
+			ctl_put_str(o, cp->v[k].text);
+			ctl_put(o, ",\"file\":");
+			ctl_put_str(o, cp->v[k].file);
+			ctl_put(o, ",\"line\":%d}", cp->v[k].line);
+		}
+		ctl_put(o, "]}");
+	}
+	ctl_put(o, "]");
+}
+
+static int check_json(const struct jail *j, enum os os, struct ctl_out *o, bool first)
+{
+	struct plan p;
+	if (plan_build(j, os, plan_jailed(j, os), &p) < 0)
+		return EXIT_OSERR;
+	ctl_put(o, "%s{\"name\":", first ? "" : ",");
+	ctl_put_str(o, j->name);
+	ctl_put(o, ",\"file\":");
+	ctl_put_str(o, j->file);
+	ctl_put(o, ",\"line\":%d,", j->line);
+	plan_json(&p, o);
+	params_json(j, o);
+	ctl_put(o, "}");
+	plan_free(&p);
+	return 0;
+}
+
+static int print_json(const struct conf *cf, const struct jail *only, enum os os)
+{
+	struct ctl_out o = {0};
+	int rc = 0;
+	ctl_put(&o, "{\"jails\":[");
+	for (size_t i = 0; i < cf->njails && rc == 0; i++)
+		if (!only || only == &cf->jails[i])
+			rc = check_json(&cf->jails[i], os, &o, only || i == 0);
+	ctl_put(&o, "]}\n");
+	if (rc == 0 && (o.full || fputs(o.p, stdout) == EOF || fflush(stdout) != 0)) {
+		log_err("check", "cannot write the plan");
+		rc = EXIT_OSERR;
+	}
+	ctl_out_free(&o);
+	return rc;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"os", required_argument, NULL, 'o'},
 		{"params", no_argument, NULL, 'P'},
+		{"json", no_argument, NULL, 'J'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *file = NULL;
 	enum os os = os_this();
+	bool json = false;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
@@ -98,6 +158,9 @@ int cmd_check(int argc, char **argv)
 			break;
 		case 'P':
 			return print_params();
+		case 'J':
+			json = true;
+			break;
 		default:
 			return usage();
 		}
@@ -105,7 +168,9 @@ int cmd_check(int argc, char **argv)
 	/* NAME may come before or after the options. */
 	const char *name = NULL;
 	for (; optind < argc; optind++) {
-		if (strcmp(argv[optind], "--os") == 0 && optind + 1 < argc) {
+		if (strcmp(argv[optind], "--json") == 0) {
+			json = true;
+		} else if (strcmp(argv[optind], "--os") == 0 && optind + 1 < argc) {
 			if (os_parse(argv[++optind], &os) < 0)
 				return usage();
 		} else if (!name) {
@@ -123,6 +188,17 @@ int cmd_check(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	int rc = 0;
+	if (json) {
+		const struct jail *j = name ? conf_jail(cf, name) : NULL;
+		if (name && !j) {
+			fprintf(stderr, "%s: no jail [%s] in this file\n", file, name);
+			rc = EXIT_CONFIG;
+		} else {
+			rc = print_json(cf, j, os);
+		}
+		conf_free(cf);
+		return rc;
+	}
 	if (name) {
 		const struct jail *j = conf_jail(cf, name);
 		if (!j) {

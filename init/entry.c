@@ -25,9 +25,9 @@
 static const char usage_text[] =
 	"usage: warder [options] [--] CMD [ARGS...]      run CMD as PID 1 (container entrypoint)\n"
 	"       warder run -c FILE [NAME]                build a jail from FILE and be its init\n"
-	"       warder check -c FILE [NAME] [--os OS]    validate FILE and print the plan\n"
+	"       warder check -c FILE [NAME] [--os OS] [--json]  validate FILE and print the plan\n"
 	"       warder attach NAME|SOCKET [-u USER] -- CMD\n"
-	"       warder list | ctl NAME CMD | emperor DIR | import-jailconf FILE\n"
+	"       warder list [--json] | ctl NAME CMD | emperor DIR | import-jailconf FILE\n"
 	"\n"
 	"entrypoint options:\n"
 	"  -s          register as child subreaper (automatic when not PID 1)   WARDER_SUBREAPER=1\n"

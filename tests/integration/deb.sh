@@ -33,7 +33,9 @@ on_exit 'rm -f /etc/warder.d/debtest.conf'
 ok "dpkg -i installs it" sh -c "dpkg -i '$deb' >/dev/null"
 for f in /usr/sbin/warder /etc/warder.conf /usr/share/warder/devfs.rules /usr/share/man/man8/warder.8.gz \
 	/usr/share/man/man5/warder.conf.5.gz /usr/share/doc/warder/copyright \
-	/usr/share/doc/warder/examples/linux-busybox.conf /usr/share/doc/warder/examples/freebsd-vnet-thin.d/dev.conf; do
+	/usr/share/doc/warder/examples/linux-busybox.conf /usr/share/doc/warder/examples/freebsd-vnet-thin.d/dev.conf \
+	/lib/systemd/system/warder@.service /lib/systemd/system/warder-emperor.service \
+	/usr/share/bash-completion/completions/warder; do
 	ok "installed: $f" [ -f "$f" ]
 done
 ok "installed: /etc/warder.d/" [ -d /etc/warder.d ]
@@ -42,6 +44,11 @@ like "devfs.rules defaults to /usr/share/warder" "$(/usr/sbin/warder check --par
 is "the installed warder.8 lints clean" "$(mandoc -T lint -W warning /usr/share/man/man8/warder.8.gz 2>&1)" ""
 is "the installed warder.conf.5 lints clean" "$(mandoc -T lint -W warning /usr/share/man/man5/warder.conf.5.gz 2>&1)" ""
 ok "/etc/warder.conf checks" /usr/sbin/warder check -c /etc/warder.conf
+is "the installed units verify clean" \
+	"$(cd /lib/systemd/system && systemd-analyze verify --man=no ./warder@.service ./warder-emperor.service 2>&1)" ""
+is "the installed completion completes subcommands" \
+	"$(bash -c '. /usr/share/bash-completion/completions/warder; COMP_WORDS=(warder ch); COMP_CWORD=1; _warder; echo "${COMPREPLY[*]}"')" check
+is "no unit is enabled by the install" "$(ls /etc/systemd/system/*/warder* 2>/dev/null)" ""
 is "/etc/warder.conf is a conffile" "$(dpkg-query -W -f='${Conffiles}' warder | awk '{print $1}')" "/etc/warder.conf"
 
 # A jail from /etc/warder.d, on the package's defaults and its devfs.rules.
