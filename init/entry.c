@@ -153,7 +153,8 @@ int cmd_entry(int argc, char **argv)
 	if (pdeathsig && set_pdeathsig(pdeathsig) < 0)
 		log_errno("startup", "cannot set parent-death signal");
 	if (getpid() == 1) {
-		o.pid_namespace = true;
+		/* PID 1 of a container: a TERM is the engine's stop, followed by its KILL (podman, docker). */
+		o.pid_namespace = o.term_is_stop = true;
 	} else if (sup_become_reaper() < 0) {
 		/* Without it orphans escape to the real init; only worth a warning when asked for. */
 		if (subreaper)

@@ -295,6 +295,15 @@ static void forward(struct sup *s, int sig)
 	pid_t target = s->o->kill_pgroup ? -s->pgrp : s->pid;
 	if (kill(target, fwd) < 0 && errno != ESRCH)
 		log_errno("signal", "kill %d", (int)target);
+	/* A container engine's stop: its KILL follows after its own timeout; warder ends first, with KILL for
+	 * a command that ignores TERM after -t, and the command's status (137) as its own. */
+	if (sig == SIGTERM && s->o->term_is_stop && s->o->stop_timeout > 0 && !s->killed &&
+	    !ev_is_active(&s->kill_timer)) {
+		log_debug("stop", "TERM passed on: SIGKILL in %.1fs", s->o->stop_timeout);
+		ev_now_update(s->loop);
+		ev_timer_set(&s->kill_timer, s->o->stop_timeout, 0.);
+		ev_timer_start(s->loop, &s->kill_timer);
+	}
 	/* dumb-init's contract: a stop request to us is passed on, then we stop too, like a shell job. */
 	if ((sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) && getpid() != 1)
 		raise(SIGSTOP);

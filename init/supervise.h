@@ -22,6 +22,7 @@ struct sup_opts {
 	double stop_timeout;      /* seconds between SIGTERM and SIGKILL (0: SIGKILL at once) */
 	int exit_zero[256];       /* -e: exit codes mapped to 0 */
 	bool pid_namespace;       /* we are PID 1 of a pid namespace: "everything left" is every process */
+	bool term_is_stop;        /* a SIGTERM passed on also arms the stop timeout: KILL after it */
 	/* Runs in the child after fork, before exec (privilege drop, chdir); returns 0 or an errno-style
 	 * exit status for the child (EXIT_OSERR). May be NULL. */
 	int (*child_setup)(void *arg);
