@@ -2,6 +2,7 @@
  * datagram per message, as systemd reads them; a manager that is gone costs one warning, never the jail. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
