@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "devfs.h"
 #include "control.h"
+#include "devfs.h"
 #include "fbsd_plan.h"
 #include "listen.h"
 #include "log.h"

@@ -510,7 +510,7 @@ static void uptime(long long secs, char *buf, size_t len)
 		snprintf(buf, len, "%lldm%02llds", secs / 60, secs % 60);
 }
 
-/* One jail of `warder list --json` (schema: warder(8), LIST AND CHECK AS JSON). */
+/* One jail of `warder list --json` (schema: warder(8), JSON OUTPUT). */
 static void list_json(struct ctl_out *o, const struct jail_state *s, long long now, bool first)
 {
 	ctl_put(o, "%s{\"name\":", first ? "" : ",");

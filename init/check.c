@@ -10,8 +10,8 @@
 #include "action.h"
 #include "cmd.h"
 #include "conf.h"
-#include "devfs.h"
 #include "control.h"
+#include "devfs.h"
 #include "log.h"
 #include "steps.h"
 
@@ -74,7 +74,7 @@ static int check_jail(const struct jail *j, enum os os)
 	return 0;
 }
 
-/* --- --json: the same plan as data (schema: warder(8), LIST AND CHECK AS JSON) ----------------------------- */
+/* --- --json: the same plan as data (schema: warder(8), JSON OUTPUT) ----------------------------- */
 static void params_json(const struct jail *j, struct ctl_out *o)
 {
 	ctl_put(o, ",\"parameters\":[");
@@ -107,6 +107,8 @@ static int check_json(const struct jail *j, enum os os, struct ctl_out *o, bool 
 	ctl_put_str(o, j->file);
 	ctl_put(o, ",\"line\":%d,", j->line);
 	plan_json(&p, o);
+	if (os == OS_LINUX && p.jailed)
+		devfs_check_linux(j); /* its warnings go to stderr, as without --json */
 	params_json(j, o);
 	ctl_put(o, "}");
 	plan_free(&p);
