@@ -843,7 +843,7 @@ static void emperor_reload(struct emperor *e)
 	emperor_settle(e);
 }
 
-/* systemd's READY=1 (sdnotify.h): once no vassal is starting or reloading (a dead one respawns on its own
+/* systemd's READY=1 (sdnotify.h): once no vassal is settling, starting or reloading (a dead one respawns on its own
  * time, a waiting one waits for another). */
 static void emperor_settle(struct emperor *e)
 {
@@ -851,7 +851,7 @@ static void emperor_settle(struct emperor *e)
 	if (e->stopping || !sdnotify_active())
 		return;
 	for (size_t i = 0; i < e->n; i++) {
-		if (e->v[i]->state == V_STARTING || e->v[i]->state == V_RELOADING)
+		if (e->v[i]->state == V_SETTLING || e->v[i]->state == V_STARTING || e->v[i]->state == V_RELOADING)
 			return;
 		ready += e->v[i]->state == V_RUNNING;
 	}
