@@ -41,7 +41,8 @@ static const char usage_text[] =
 	"  -h, --help  this text\n"
 	"\n"
 	"exit status: the command's, 128+N when it died of signal N, 126 not executable, 127 not found,\n"
-	"64 usage, 70 a hook chain failed, 71 a system call failed while building a jail, 78 config error\n";
+	"64 usage, 70 a hook chain failed, 71 a system call failed while building a jail, 75 already running,\n"
+	"78 a config (or a user, group or ruleset it names) that cannot work\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {

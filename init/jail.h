@@ -34,6 +34,8 @@ struct jailrun {
  * init's exit status; the back end's child exits with it. */
 typedef int (*jail_init_fn)(struct jailrun *r, void *arg);
 
+#define JAIL_ECONFIG (-2) /* a step failed for a name in the config that cannot work here */
+
 struct jail_backend {
 	enum os os;
 	/* Does this config build a jail (keeper + init), or is `run` the init of a jail someone else made? */
@@ -49,7 +51,9 @@ struct jail_backend {
 	int (*vnet)(struct jailrun *r, bool in);       /* STEP_VNET / given back on removal */
 	int (*setup)(struct jailrun *r);               /* STEP_SETUP, inside the init */
 	int (*finish)(struct jailrun *r);              /* inside the init, after exec.start */
-	int (*drop)(struct jailrun *r);                /* in the main command's child: caps, nnp, groups, gid, uid */
+	/* In the main command's child: caps, nnp, groups, gid, uid. -1, or JAIL_ECONFIG when a user or group the
+	 * config names is not in the jail (the child then exits 78, not 71). */
+	int (*drop)(struct jailrun *r);
 	/* STEP_REMOVE: wait for the init (killing it when it is still there), free the rest. Returns the
 	 * init's wait status in *wstatus (-1 when it was not ours to wait for). */
 	int (*remove)(struct jailrun *r, int *wstatus);

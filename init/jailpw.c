@@ -168,7 +168,7 @@ static int lookup_user(const char *top, const char *whose, const char *user, int
 	}
 	if (!(how & BARE_UID) || !conf_all_digits(user)) {
 		snprintf(err, errlen, "user %s: not in %s /etc/passwd", user, whose);
-		return -1;
+		return JAILPW_UNKNOWN;
 	}
 	/* A bare uid unknown to the jail runs with gid 0, as Docker's --user does. */
 	w->uid = (uid_t)strtoul(user, NULL, 10);
@@ -190,7 +190,7 @@ static int lookup_group(const char *top, const char *whose, const char *name, gi
 		*gid = (gid_t)strtoul(name, NULL, 10);
 	else {
 		snprintf(err, errlen, "group %s: not in %s /etc/group", name, whose);
-		return -1;
+		return JAILPW_UNKNOWN;
 	}
 	return 0;
 }
@@ -225,8 +225,9 @@ int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
 		snprintf(self, sizeof self, "%u", (unsigned)getuid());
 		user = self;
 	}
-	if (lookup_user("/", "the host's", user, WITH_GROUPS, w, err, errlen) < 0)
-		return -1;
+	int rc = lookup_user("/", "the host's", user, WITH_GROUPS, w, err, errlen);
+	if (rc < 0)
+		return rc;
 	/* initgroups(3) puts the primary group in the list too */
 	bool has = false;
 	for (size_t i = 0; i < w->ngroups; i++)
@@ -257,7 +258,7 @@ int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
 	struct passwd *pw = user ? getpwnam(user) : getpwuid(getuid());
 	if (!pw) {
 		snprintf(err, errlen, "user %s: not in the host's passwd database", user ? user : "(current uid)");
-		return -1;
+		return errno == 0 || errno == ENOENT || errno == ESRCH ? JAILPW_UNKNOWN : -1;
 	}
 	w->uid = pw->pw_uid;
 	w->gid = pw->pw_gid;

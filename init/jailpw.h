@@ -28,6 +28,9 @@ struct jailpw {
 };
 
 /* USER: a name or a uid, in the jail's files (the current root's). */
+/* The lookups return 0, JAILPW_UNKNOWN when the name is not in the file (the config names what is not there:
+ * exit 78), or -1 when the file cannot be read; ERR holds one line either way. */
+#define JAILPW_UNKNOWN (-2)
 int jailpw_user(const char *user, struct jailpw *w, char *err, size_t errlen);
 
 /* NAME: a group name or a gid, in the jail's /etc/group. */

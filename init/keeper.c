@@ -228,6 +228,7 @@ struct keeper {
 	const struct jail *good_j;
 	char reload_error[1400];
 	enum step_id failed_at; /* the create step a failed build stopped at */
+	bool config_error;      /* that step failed for a name in the config that cannot work (78) */
 	bool new_config; /* this build is a reload's: once it builds, the last failure is history */
 	bool reload_req;
 	enum run_state state;
@@ -302,7 +303,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 /* --- reload and stop requests: from signals, the control socket, or run_reload() --------------------------- */
 /* The new jail passes what `warder check` and the start of `warder run` check: its plan builds and the back
  * end accepts it. The error is the last line the log got. */
-static int reload_valid(struct keeper *k, const struct jail *j, char *err, size_t errlen)
+static int jail_valid(struct keeper *k, const struct jail *j, char *err, size_t errlen)
 {
 	struct plan p;
 	enum os os = os_this();
@@ -335,7 +336,7 @@ static int reload_read(struct keeper *k, char *err, size_t errlen)
 	const struct jail *j = conf_jail(c, k->name);
 	if (!j)
 		snprintf(err, errlen, "%s: no jail named %s", k->file, k->name);
-	if (!j || reload_valid(k, j, err, errlen) < 0) {
+	if (!j || jail_valid(k, j, err, errlen) < 0) {
 		log_err("reload", "%s: the jail keeps running as it is", err);
 		conf_free(c);
 		return -1;
@@ -563,8 +564,10 @@ static int do_create(struct keeper *k)
 	k->r.jail_user = NULL;
 	if (user && jail_bool(k->r.j, "exec.system_jail_user")) {
 		char err[300];
-		if (jailpw_host(user, &k->jail_user, err, sizeof err) < 0) {
+		int rc = jailpw_host(user, &k->jail_user, err, sizeof err);
+		if (rc < 0) {
 			log_err("create", "exec.jail_user (exec.system_jail_user): %s", err);
+			k->config_error = rc == JAILPW_UNKNOWN;
 			return -1;
 		}
 		k->r.jail_user = &k->jail_user;
@@ -664,7 +667,8 @@ static int create_steps(struct keeper *k, int *code)
 			continue;
 		}
 		if ((d->chain ? host_chain(k, id, true) : backend_step(k, id, true)) < 0) {
-			*code = k->stop_sig ? 128 + k->stop_sig : d->chain ? EXIT_SOFTWARE : EXIT_OSERR;
+			*code = k->stop_sig ? 128 + k->stop_sig : d->chain ? EXIT_SOFTWARE :
+				k->config_error ? EXIT_CONFIG : EXIT_OSERR;
 			return -1;
 		}
 		k->done[id] = true;
@@ -814,7 +818,7 @@ static void keeper_reset(struct keeper *k)
 	memset(k->done, 0, sizeof k->done);
 	k->r.init_pid = 0;
 	k->r.sync_fd = k->r.init_fd = -1;
-	k->init_gone = k->started = k->stop_sent = k->interrupt_sent = false;
+	k->init_gone = k->started = k->stop_sent = k->interrupt_sent = k->config_error = false;
 	k->failed_step = 0;
 	k->exited = k->status = -1;
 	k->cmd_pid = 0;
@@ -873,8 +877,12 @@ int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, con
 	k.file = file;
 	k.exited = k.status = k.last_exit = -1;
 	k.loop = loop;
-	if (already_running(name) || (jail_backend.check && jail_backend.check(&k.r) < 0))
-		return EXIT_OSERR;
+	if (already_running(name))
+		return EXIT_TEMPFAIL;
+	/* What `warder check` refuses, and what this user or host cannot have, is refused before any step. */
+	char err[1024];
+	if (jail_valid(&k, j, err, sizeof err) < 0)
+		return EXIT_CONFIG;
 	keeper_watch(&k);
 	if (control_start(&k) < 0) {
 		keeper_unwatch(&k);

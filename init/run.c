@@ -195,7 +195,8 @@ static void begin_stop(struct init *in, bool run_chains, int sig)
 static int child_drop(void *arg)
 {
 	struct init *in = arg;
-	return jail_backend.drop(in->r) < 0 ? EXIT_OSERR : 0;
+	int rc = jail_backend.drop(in->r);
+	return rc == JAIL_ECONFIG ? EXIT_CONFIG : rc < 0 ? EXIT_OSERR : 0;
 }
 
 static void on_command_exit(int code, void *arg);

@@ -270,14 +270,15 @@ int lxcred_drop(const struct jail *j)
 		return -1;
 	}
 	/* Look everything up while the files are still readable to us. */
-	if (user && jailpw_user(user, &w, err, sizeof err) < 0) {
+	int rc;
+	if (user && (rc = jailpw_user(user, &w, err, sizeof err)) < 0) {
 		log_err(LX_STEP, "%s", err);
-		return -1;
+		return rc == JAILPW_UNKNOWN ? JAIL_ECONFIG : -1;
 	}
 	gid = w.gid;
-	if (group && jailpw_group(group, &gid, err, sizeof err) < 0) {
+	if (group && (rc = jailpw_group(group, &gid, err, sizeof err)) < 0) {
 		log_err(LX_STEP, "%s", err);
-		return -1;
+		return rc == JAILPW_UNKNOWN ? JAIL_ECONFIG : -1;
 	}
 	if (wanted_groups(j, &w, list, &n, &asked) < 0)
 		return -1;

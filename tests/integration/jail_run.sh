@@ -51,8 +51,12 @@ if getent passwd daemon >/dev/null; then
 	juser "exec.system_jail_user = true" daemon; $W run -q -c "$T_TMP/c.conf" 2>/dev/null
 	is "exec.system_jail_user: exec.jail_user from the host's passwd" "$(cat "$R/tmp/juid")" "$(id -u daemon)"
 	rm -f "$R/tmp/juid"
+	{ cat "$T_TMP/j.conf"; printf 'user = no-such-user-x\ncommand = true\n'; } >"$T_TMP/c.conf"
+	err=$($W run -q -c "$T_TMP/c.conf" 2>&1); rc=$?
+	is "a user the jail's passwd lacks: the command cannot start (78: the config names it)" "$rc" 78
+	like "... with one line naming it" "$err" "user no-such-user-x: not in the jail's /etc/passwd"
 	juser "exec.system_jail_user = true" no-such-user-x; err=$($W run -q -c "$T_TMP/c.conf" 2>&1); rc=$?
-	is "exec.system_jail_user with a user the host lacks fails the create step (71)" "$rc" 71
+	is "exec.system_jail_user with a user the host lacks fails the create step (78: the config names it)" "$rc" 78
 	like "... with one line naming it" "$err" "create: exec.jail_user \\(exec.system_jail_user\\): user no-such-user-x: not in the host's"
 	is "the host is as before (exec.jail_user)" "$(snap)" "$before"
 	is "no process left (exec.jail_user)" "$(leftovers)" 0
@@ -101,7 +105,7 @@ is "after SIGTERM no process left" "$(leftovers)" 0
 $W run -q -c "$T_TMP/c.conf" & kp=$!
 sleep 0.5
 $W run -q -c "$T_TMP/c.conf" 2>"$T_TMP/err"; rc=$?
-is "a second jail of the same name is refused" $rc 71
+is "a second jail of the same name is refused (75, EX_TEMPFAIL)" $rc 75
 like "and says so" "$(cat "$T_TMP/err")" "jail $N is already running"
 # --- SIGKILL of the keeper: the init must not survive it
 ipid=$(awk '$1=="pid"{print $2}' "$WARDER_RUNDIR/$N.state")
