@@ -5,10 +5,13 @@
 #   warder emperor            vassals: `warder run` (init-only, command sleep)
 #   uwsgi --emperor           vassals: native uWSGI instances (one socket, no app, no master)
 #   uwsgi --emperor-wrapper   vassals: the same warder configs through `warder --ini`
-# usage: sh tests/bench/emperor.sh WARDER [N]; prints a markdown table.
+# and what is left once it is gone (vassal processes, entries in the run directory: must be 0).
+# usage: sh tests/bench/emperor.sh WARDER [N [warder]]; prints a markdown table (with a 3rd argument `warder`:
+# the warder row only, without the table's head, for the scaling table of run.sh).
 set -u
 W=${1:?usage: emperor.sh WARDER [N]}
 N=${2:-100}
+ONLY=${3:-}
 U=$(command -v uwsgi-core || command -v uwsgi) || { echo "# emperor bench skipped: no uwsgi"; exit 0; }
 T=$(mktemp -d /tmp/warder-ebench.XXXXXX)
 trap 'pkill -KILL -f "$T/" 2>/dev/null; rm -rf "$T"' EXIT
@@ -39,7 +42,7 @@ measure() {
 	t0=$(now)
 	"$@" >"$T/log" 2>&1 &
 	pid=$!
-	until_true "$ready" || { echo "| $label | timed out | | |"; kill -KILL $pid; return; }
+	until_true "$ready" || { echo "| $label | timed out | | | |"; kill -KILL $pid; return; }
 	t1=$(now)
 	sleep 1
 	r=$(rss $pid)
@@ -48,19 +51,24 @@ measure() {
 	wait $pid 2>/dev/null
 	until_true '[ "$(vassals)" = 0 ]'
 	t3=$(now)
-	echo "| $label | $(ms "$t0" "$t1") | $(ms "$t2" "$t3") | $r |"
+	left=$(($(vassals) + $(find "$WARDER_RUNDIR" -mindepth 1 2>/dev/null | wc -l)))
+	echo "| $label | $(ms "$t0" "$t1") | $(ms "$t2" "$t3") | $r | $left |"
 }
 
 ready_w() { [ "$(grep -c 'is ready, pid' "$T/log")" -ge $N ]; }
 ready_u() { [ "$(grep -c 'is ready to accept requests' "$T/log")" -ge $N ]; }
 
 mkvassals "$T/w" conf warder
+if [ "$ONLY" = warder ]; then
+	measure "$N" ready_w TERM "$W" emperor -t 100 --control "$T/e.ctl" "$T/w"
+	exit 0
+fi
 mkvassals "$T/u" ini uwsgi
 mkvassals "$T/uw" ini warder
 echo "## Emperor: $N trivial vassals ($(nproc) cores)"
 echo
-echo "| emperor | start all (ms) | stop all (ms) | emperor RSS (KiB) |"
-echo "|---|---|---|---|"
+echo "| emperor | start all (ms) | stop all (ms) | emperor RSS (KiB) | left after the stop |"
+echo "|---|---|---|---|---|"
 measure "warder emperor" ready_w TERM "$W" emperor -t 100 --control "$T/e.ctl" "$T/w"
 measure "uwsgi --emperor (uWSGI vassals)" ready_u INT "$U" --emperor "$T/u"
 measure "uwsgi --emperor --emperor-wrapper warder" ready_u INT "$U" --emperor "$T/uw" --emperor-wrapper "$W"

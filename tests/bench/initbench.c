@@ -18,6 +18,14 @@
  *       time at which the command's handler ran; prints "median_ns p99_ns max_ns lost". Then SIGTERM.
  *   initbench sigrecv FIFO
  *       The command side of siglat.
+ *   initbench pair N -- A ARGS... :: B ARGS...
+ *       Runs A and B alternately, N pairs after 3 warm-up pairs (odd pairs B first, so that neither always runs
+ *       right after the other's teardown), output to /dev/null; prints one line:
+ *         a_median_ms b_median_ms ratio_min ratio_median ratio_max failed
+ *       ratio = A's wall / B's wall of the same pair: machine drift hits both runs of a pair alike.
+ *   initbench waitfloor CMD ARGS...
+ *       The floor of reaping: runs CMD, then reaps with a bare blocking wait() loop until no child is left;
+ *       exits with CMD's status. What any init must at least do, to measure an init's reaping against.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -302,6 +310,103 @@ static int cmd_siglat(int argc, char **argv)
 	return 0;
 }
 
+/* --- pair */
+static int64_t run_once(char **argv, int *failed)
+{
+	int64_t t0 = now_ns();
+	pid_t p = fork();
+	if (p < 0)
+		die("fork");
+	if (p == 0) {
+		int fd = open("/dev/null", O_RDWR);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(p, &st, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	if (status_code(st) != 0)
+		(*failed)++;
+	return now_ns() - t0;
+}
+
+static int cmpd(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median_d(double *v, long n)
+{
+	qsort(v, n, sizeof *v, cmpd);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int cmd_pair(int argc, char **argv)
+{
+	long n = argc > 2 ? atol(argv[2]) : 0;
+	int i = 3;
+	if (n < 1 || i >= argc || strcmp(argv[i], "--") != 0)
+		goto usage;
+	char **a = argv + i + 1, **b = NULL;
+	for (int k = i + 1; k < argc; k++)
+		if (strcmp(argv[k], "::") == 0) {
+			argv[k] = NULL;
+			b = argv + k + 1;
+		}
+	if (!b || !*a || !*b)
+		goto usage;
+	double *ta = calloc(n, sizeof *ta), *tb = calloc(n, sizeof *tb), *r = calloc(n, sizeof *r);
+	if (!ta || !tb || !r)
+		die("calloc");
+	int failed = 0, warm = 0;
+	for (long k = -3; k < n; k++) {
+		int64_t x, y;
+		if (k & 1) {
+			y = run_once(b, k < 0 ? &warm : &failed);
+			x = run_once(a, k < 0 ? &warm : &failed);
+		} else {
+			x = run_once(a, k < 0 ? &warm : &failed);
+			y = run_once(b, k < 0 ? &warm : &failed);
+		}
+		if (k < 0)
+			continue;
+		ta[k] = x / 1e6;
+		tb[k] = y / 1e6;
+		r[k] = (double)x / (double)y;
+	}
+	double rmed = median_d(r, n); /* sorts r: min and max are at the ends */
+	printf("%.3f %.3f %.3f %.3f %.3f %d\n", median_d(ta, n), median_d(tb, n), r[0], rmed, r[n - 1], failed);
+	return 0;
+usage:
+	fprintf(stderr, "usage: initbench pair N -- A ARGS... :: B ARGS...\n");
+	return 64;
+}
+
+static int cmd_waitfloor(int argc, char **argv)
+{
+	if (argc < 3)
+		return 64;
+	pid_t p = fork();
+	if (p < 0)
+		die("fork");
+	if (p == 0) {
+		execvp(argv[2], argv + 2);
+		_exit(127);
+	}
+	int st, code = 0;
+	pid_t w;
+	while ((w = wait(&st)) > 0 || errno == EINTR)
+		if (w == p)
+			code = status_code(st);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -314,7 +419,11 @@ int main(int argc, char **argv)
 		return cmd_siglat(argc, argv);
 	if (strcmp(argv[1], "sigrecv") == 0)
 		return cmd_sigrecv(argc, argv);
+	if (strcmp(argv[1], "pair") == 0)
+		return cmd_pair(argc, argv);
+	if (strcmp(argv[1], "waitfloor") == 0)
+		return cmd_waitfloor(argc, argv);
 usage:
-	fprintf(stderr, "usage: initbench orphans|reap|siglat|sigrecv ...\n");
+	fprintf(stderr, "usage: initbench orphans|reap|siglat|sigrecv|pair|waitfloor ...\n");
 	return 64;
 }

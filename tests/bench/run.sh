@@ -1,23 +1,34 @@
 #!/bin/sh
-# make bench: warder side by side with tini, tini-static, dumb-init, catatonit and a bare run (no init), in
-# one run on this machine; writes tests/bench/results.md (BENCH_OUT=FILE elsewhere) and prints it.
-#   run.sh WARDER    BENCH_SCALE=N divides the repetition counts, BENCH_SIZES="1000" picks the orphan counts
-#                    (a quick smoke run: BENCH_SCALE=20 BENCH_SIZES=1000 BENCH_OUT=/tmp/r.md)
-# Every figure is a median over many runs; the last column is warder / the best of the four peers.
+# make bench: warder side by side with tini, tini-static, dumb-init, catatonit and a bare run (no init), with
+# bwrap for jails, uWSGI's emperor, and floor programs (what the same work costs done by a minimal C program),
+# in one run on this machine; writes tests/bench/results.md (BENCH_OUT=FILE elsewhere) and prints it.
+#   run.sh WARDER    BENCH=quick: a smoke subset (about a minute; what CI may run)
+#                    BENCH_SCALE=N divides the repetition counts, BENCH_SIZES="1000" picks the orphan counts,
+#                    BENCH_JAILS="50 200" the jail counts, BENCH_EMPEROR="500 1000 2000 5000" the vassal counts
+# Every figure is a median over many runs; the ratios against bwrap and the floors are taken pair by pair
+# (A B, B A, ... interleaved, so that the machine's drift hits both runs of a pair alike).
 set -eu
 W=${1:?usage: run.sh WARDER}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${BENCH_OUT:-$here/results.md}
+if [ "${BENCH:-}" = quick ]; then
+	: "${BENCH_SCALE:=20}" "${BENCH_SIZES:=1000}" "${BENCH_JAILS:=50}" "${BENCH_EMPEROR:=500}"
+fi
 scale=${BENCH_SCALE:-1}
 reps() { r=$(($1 / scale)); [ "$r" -ge "$2" ] && echo "$r" || echo "$2"; } # reps WANTED MIN
 tmp=$(mktemp -d /tmp/warder-bench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+CG=
+trap 'rm -rf "$tmp"; [ -z "$CG" ] || rmdir "$CG" 2>/dev/null' EXIT
 for t in hyperfine python3 cc unshare runc crun bwrap /usr/bin/tini /usr/bin/tini-static /usr/bin/dumb-init /usr/bin/catatonit; do
 	command -v "$t" >/dev/null || { echo "bench: $t missing (sh tests/deps.sh bench)" >&2; exit 1; }
 done
 cc -O2 -o "$tmp/initbench" "$here/initbench.c"
 IB=$tmp/initbench
+cc -O2 -o "$tmp/jailfloor" "$here/jailfloor.c"
+JF=$tmp/jailfloor
+PAIRS=$tmp/pairs # lines: LABEL<TAB>A_MS<TAB>B_MS<TAB>MIN<TAB>MEDIAN<TAB>MAX<TAB>TARGET
+pairrow() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$PAIRS"; }
 ORPH=
 if [ -f "$root/tests/tools/orphans.c" ]; then cc -O2 -o "$tmp/orphans" "$root/tests/tools/orphans.c" && ORPH=$tmp/orphans; fi
 NAMES="warder tini tini-static dumb-init catatonit bare"
@@ -31,6 +42,7 @@ pre() {
 	dumb-init) echo "/usr/bin/dumb-init" ;;
 	catatonit) echo "/usr/bin/catatonit --" ;;
 	bare) echo "" ;;
+	floor) echo "$IB waitfloor" ;;
 	esac
 }
 V=$tmp/values # lines: ROW<TAB>NAME<TAB>VALUE
@@ -42,14 +54,14 @@ say() { echo "bench: $*" >&2; }
 started=$(date +%s)
 
 # --- (a) startup + teardown of INIT -- /bin/true
-runs=$(reps 300 30)
+runs=$(reps 150 15)
 say "startup: hyperfine, $runs runs each, as a plain child and as PID 1 of a new pid namespace"
 set --
 for n in $NAMES; do set -- "$@" -n "$n" "$(pre "$n") /bin/true"; done
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$tmp/a.json" "$@" >/dev/null 2>"$tmp/hf.err" || { cat "$tmp/hf.err" >&2; exit 1; }
 set --
 for n in $NAMES; do set -- "$@" -n "$n" "unshare --pid --fork --mount-proc $(pre "$n" pid1) /bin/true"; done
-hyperfine -N --warmup 10 --runs "$(reps 200 20)" --export-json "$tmp/a1.json" "$@" >/dev/null 2>"$tmp/hf.err" || { cat "$tmp/hf.err" >&2; exit 1; }
+hyperfine -N --warmup 10 --runs "$(reps 100 10)" --export-json "$tmp/a1.json" "$@" >/dev/null 2>"$tmp/hf.err" || { cat "$tmp/hf.err" >&2; exit 1; }
 python3 - "$tmp/a.json" "$tmp/a1.json" >>"$V" <<'EOF'
 import json, sys
 for tag, path in (("a", sys.argv[1]), ("a1", sys.argv[2])):
@@ -123,10 +135,10 @@ reap() { # reap TAG N REPS GENERATOR...
 	# Without an init nobody reaps: at or above pid_max orphans a bare run cannot finish, and the pid
 	# namespace it leaves full of zombies slows whatever runs next. Each round starts one init later, so
 	# that no init always runs right after another's teardown.
-	names=$NAMES
-	[ "$n" -ge "$(cat /proc/sys/kernel/pid_max)" ] && names=$(echo "$NAMES" | sed 's/ *bare//')
+	names="$NAMES floor"
+	[ "$n" -ge "$(cat /proc/sys/kernel/pid_max)" ] && names=$(echo "$names" | sed 's/ *bare//')
 	for i in $(seq "$r"); do
-		# shellcheck disable=SC2086
+		# shellcheck disable=SC2046,SC2086
 		for nm in $(rotate $((i - 1)) $names); do
 			# shellcheck disable=SC2046
 			line=$("$IB" reap -P -s "$tmp/stamp" -- $(pre "$nm" pid1) $gen)
@@ -142,17 +154,25 @@ reap() { # reap TAG N REPS GENERATOR...
 		bad=$(awk '$4 != 0' "$tmp/$tag.$nm" | wc -l)
 		[ "$bad" = 0 ] || val "${tag}w" "$nm" "FAILED ($bad runs)"
 	done
+	# warder's CPU over the floor's, round by round (both ran in each round)
+	# shellcheck disable=SC2046
+	set -- $(paste "$tmp/$tag.warder" "$tmp/$tag.floor" | awk '$4 == 0 && $8 == 0 && $6 > 0 {print $2 / $6}' |
+		sort -n | awk '{a[NR]=$1} END {if (NR) print a[1], (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), a[NR]}')
+	pairrow "init CPU to reap $n orphans as PID 1: warder / bare blocking wait() loop (per round)" \
+		"$(awk '$4 == 0 {print $2 / 1e6}' "$tmp/$tag.warder" | median)" \
+		"$(awk '$4 == 0 {print $2 / 1e6}' "$tmp/$tag.floor" | median)" "${1:--}" "${2:--}" "${3:--}" \
+		"$([ "$n" = 20000 ] && echo '<= 1.10')"
 }
-for n in ${BENCH_SIZES:-1000 10000 50000}; do
+for n in ${BENCH_SIZES:-1000 20000}; do
 	# Orphan storms are kernel-bound and noisy from run to run: enough runs that the medians settle.
-	case $n in 1000) r=$(reps 15 3) ;; 10000) r=$(reps 9 1) ;; *) r=$(reps 4 1) ;; esac
+	case $n in 1000) r=$(reps 15 3) ;; *) r=$(reps 5 1) ;; esac
 	reap "d$n" "$n" "$r" "$IB" orphans "$n" "$tmp/stamp"
 	row "d${n}w" "reap $n orphans as PID 1: wall time, start to exit (ms)"
 	row "d${n}c" "  CPU time of the init itself (ms)"
 	row "d${n}t" "  tail: end of the burst to the init's exit (ms)"
 done
 if [ -n "$ORPH" ]; then
-	reap dorph 1000 "$(reps 3 1)" "$ORPH" 1000
+	reap dorph 1000 "$(reps 2 1)" "$ORPH" 1000
 	row dorphw "reap 1000 orphans made with fork (tests/tools/orphans): wall (ms)"
 	row dorphc "  CPU time of the init itself (ms)"
 fi
@@ -183,9 +203,32 @@ mount.devfs = true
 restart = no
 command = /bin/true
 EOF
-jruns=$(reps 100 10)
-say "jail: /bin/true in a full jail, $jruns runs each"
+jruns=$(reps 30 5)
+pairs=$(reps 150 10)
+BW="bwrap --unshare-all --bind $J/rootfs / --proc /proc --dev /dev /bin/true"
+# The floor with a cgroup as warder makes one (v1 pids hierarchy or the v2 tree, whichever is there).
+for d in /sys/fs/cgroup/pids /sys/fs/cgroup/unified /sys/fs/cgroup; do
+	[ -f "$d/cgroup.procs" ] && [ -w "$d" ] && CG=$d/warder-bench-floor-$$ && break
+done
 if timeout 20 "$W" run -q -c "$J/bench.conf" bench >"$tmp/jail.log" 2>&1; then
+	say "jail: warder run / bwrap, $pairs pairs"
+	# shellcheck disable=SC2046,SC2086
+	set -- $(cd "$J" && "$IB" pair "$pairs" -- $W run -q -c "$J/bench.conf" bench :: $BW)
+	pairrow "full jail, /bin/true: warder run / bwrap --unshare-all (wall)" "$1" "$2" "$3" "$4" "$5" "<= 0.80"
+	[ "$6" = 0 ] || say "jail: $6 runs failed"
+	say "jail: floor (tests/bench/jailfloor.c) / bwrap, $pairs pairs"
+	# shellcheck disable=SC2046,SC2086
+	set -- $("$IB" pair "$pairs" -- "$JF" "$J/rootfs" /bin/true :: $BW)
+	pairrow "  the floor (jailfloor: same namespaces and mounts, no cgroup) / bwrap" "$1" "$2" "$3" "$4" "$5" ""
+	if [ -n "$CG" ]; then
+		# shellcheck disable=SC2046,SC2086
+		set -- $("$IB" pair "$pairs" -- "$JF" -c "$CG" "$J/rootfs" /bin/true :: $BW)
+		pairrow "  the floor with a cgroup made, joined and removed (jailfloor -c) / bwrap" "$1" "$2" "$3" "$4" "$5" ""
+	fi
+	# shellcheck disable=SC2046,SC2086
+	set -- $(cd "$J" && "$IB" pair "$pairs" -- $W run -q -c "$J/bench.conf" bench :: "$JF" ${CG:+-c "$CG"} "$J/rootfs" /bin/true)
+	pairrow "  warder run / that floor" "$1" "$2" "$3" "$4" "$5" ""
+	say "jail: hyperfine with runc and crun, $jruns runs each"
 	(cd "$J" && hyperfine -N --warmup 5 --runs "$jruns" --export-json "$tmp/j.json" \
 		-n "warder run" "$W run -q -c $J/bench.conf bench" \
 		-n "bwrap --unshare-all" "bwrap --unshare-all --bind $J/rootfs / --proc /proc --dev /dev /bin/true" \
@@ -198,6 +241,12 @@ if timeout 20 "$W" run -q -c "$J/bench.conf" bench >"$tmp/jail.log" 2>&1; then
 else
 	say "warder run failed, no jail figures: $(tail -n 3 "$tmp/jail.log")"
 fi
+
+# --- N jails at once, then stopped
+for n in ${BENCH_JAILS:-50 200}; do
+	say "jails: $n at once, warder run and bwrap"
+	python3 "$here/jails.py" "$n" "$W" "$J/rootfs" "$tmp" >>"$tmp/jails" || say "jails: $n failed"
+done
 
 # --- the table
 python3 - "$ROWS" "$V" "$tmp/j.json" "$NAMES" "$PEERS" "$(($(date +%s) - started))" >"$out" <<'EOF'
@@ -246,5 +295,40 @@ if os.path.exists(jf):
     for x in res:
         print(f"| {x['command']} | {x['median'] * 1e3:.2f} | {x['median'] / base:.2f} |")
 EOF
-{ echo; sh "$(dirname "$0")/emperor.sh" "$W"; } >>"$out"
+if [ -s "$PAIRS" ]; then
+	{
+		echo
+		echo "## Ratios taken pair by pair (A B, B A, ... interleaved)"
+		echo
+		echo "| figure (A / B) | A median (ms) | B median (ms) | A / B per pair: min | median | max | target |"
+		echo "|---|---|---|---|---|---|---|"
+		awk -F'\t' '{printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7}' "$PAIRS"
+	} >>"$out"
+fi
+if [ -s "$tmp/jails" ]; then
+	{
+		echo
+		echo "## N jails started at once (each \`sleep\`; mount, pid, uts, ipc, net, /proc, /dev), then stopped"
+		echo
+		echo "Host memory per jail: the runner's own processes (warder: keeper + init; bwrap: its two), the sleep"
+		echo "left out. RSS counts shared pages once per process; PSS splits them (what N jails really cost)."
+		echo
+		echo "| N | runner | all up (ms) | all stopped (ms) | RSS per jail (KiB) | PSS per jail (KiB) | left |"
+		echo "|---|---|---|---|---|---|---|"
+		awk 'NF {printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7}' "$tmp/jails"
+	} >>"$out"
+fi
+{
+	echo
+	sh "$here/emperor.sh" "$W"
+	echo
+	echo "## warder emperor at scale: N trivial vassals"
+	echo
+	echo "| N | start all (ms) | stop all (ms) | emperor RSS (KiB) | left after the stop |"
+	echo "|---|---|---|---|---|"
+	for n in ${BENCH_EMPEROR:-500 1000 2000 5000}; do
+		say "emperor: $n vassals"
+		sh "$here/emperor.sh" "$W" "$n" warder
+	done
+} >>"$out"
 cat "$out"

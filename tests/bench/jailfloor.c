@@ -1,0 +1,87 @@
+/* jailfloor: the floor of a full jail, the least any runner must do for the bench's jail row: new mount,
+ * pid, uts, ipc and net namespaces (made by the child, pid by the parent), the rootfs bound and pivoted into, /proc, a /dev of the usual nodes
+ * bound from the host (as ruleset 4 and bwrap --dev give), then CMD as PID 1; the caller waits for it.
+ * With -c DIR it also makes a cgroup DIR, puts the jail in it and removes it afterwards (as warder does).
+ *   jailfloor [-c CGROUPDIR] ROOTFS CMD [ARGS...]      exit: CMD's status, 111 when a step failed */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TRY(x) do { if ((x) < 0) { perror(#x); _exit(111); } } while (0)
+
+static void bind_dev(const char *name)
+{
+	char path[64];
+	snprintf(path, sizeof path, "dev/%s", name);
+	int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+	TRY(fd);
+	close(fd);
+	snprintf(path, sizeof path, "/dev/%s", name);
+	char to[64];
+	snprintf(to, sizeof to, "dev/%s", name);
+	TRY(mount(path, to, NULL, MS_BIND, NULL));
+}
+
+int main(int argc, char **argv)
+{
+	const char *cg = NULL;
+	if (argc > 2 && strcmp(argv[1], "-c") == 0) {
+		cg = argv[2];
+		argv += 2, argc -= 2;
+	}
+	if (argc < 3)
+		return fprintf(stderr, "usage: jailfloor [-c CGROUPDIR] ROOTFS CMD [ARGS...]\n"), 64;
+	if (cg)
+		TRY(mkdir(cg, 0755));
+	int go[2];
+	TRY(pipe2(go, O_CLOEXEC));
+	TRY(unshare(CLONE_NEWPID));
+	pid_t p = fork();
+	TRY(p);
+	if (p == 0) {
+		char c;
+		close(go[1]);
+		if (cg && read(go[0], &c, 1) != 1) /* in its cgroup before it does anything */
+			_exit(111);
+		TRY(unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET));
+		TRY(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+		TRY(mount(argv[1], argv[1], NULL, MS_BIND | MS_REC, NULL));
+		TRY(chdir(argv[1]));
+		TRY(mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL));
+		TRY(mount("tmpfs", "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755"));
+		static const char *nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+		for (size_t i = 0; i < sizeof nodes / sizeof *nodes; i++)
+			bind_dev(nodes[i]);
+		TRY(mkdir("dev/pts", 0755));
+		TRY(mount("devpts", "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666"));
+		TRY(symlink("pts/ptmx", "dev/ptmx"));
+		TRY(syscall(SYS_pivot_root, ".", "."));
+		TRY(umount2(".", MNT_DETACH));
+		TRY(chdir("/"));
+		execvp(argv[2], argv + 2);
+		perror(argv[2]);
+		_exit(127);
+	}
+	if (cg) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/cgroup.procs", cg);
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		TRY(fd);
+		TRY(dprintf(fd, "%d\n", (int)p));
+		close(fd);
+		TRY(write(go[1], "x", 1));
+	}
+	close(go[1]);
+	int st;
+	TRY(waitpid(p, &st, 0));
+	if (cg)
+		TRY(rmdir(cg));
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}

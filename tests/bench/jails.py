@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""N jails at once: start N sandboxes (each runs `sleep`) together, wait until all N sleeps run, measure the host
+memory of each sandbox's own processes (the runner and its descendants, the sleep left out), SIGTERM every
+runner, wait until all are gone and no sleep is left. Prints one line per runner:
+    N NAME up_ms stop_ms rss_kib_per_jail pss_kib_per_jail left
+usage: jails.py N WARDER ROOTFS TMPDIR
+rss: VmRSS summed over a sandbox's processes (warder: keeper + init; bwrap: its two processes), per jail; pss:
+the same as proportional set size (shared pages split between the processes that map them): the host memory
+N jails really cost. left: sleeps or runner processes still there after the stop (must be 0)."""
+import os, signal, subprocess, sys, time
+
+n, warder, rootfs, tmp = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+MARK = "86313"  # an odd sleep length, to tell our sleeps from anyone else's
+
+
+def children(pid):
+    out = []
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{t}/children") as f:
+                out += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def tree(pid):
+    todo, seen = [pid], []
+    while todo:
+        p = todo.pop()
+        seen.append(p)
+        todo += children(p)
+    return seen
+
+
+def comm(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def mem(pid):
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
+
+def sleeps(procs):
+    return sum(1 for p in procs for q in tree(p.pid) if comm(q) == "sleep")
+
+
+def run(name, argv_of):
+    t0 = time.monotonic()
+    procs = [subprocess.Popen(argv_of(i), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL) for i in range(n)]
+    deadline = t0 + 120
+    while sleeps(procs) < n:
+        if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+            for p in procs:
+                p.kill()
+            print(f"{n} {name} failed - - - -")
+            return
+        time.sleep(0.01)
+    t1 = time.monotonic()
+    rss = pss = 0
+    for p in procs:
+        for q in tree(p.pid):
+            if comm(q) != "sleep":
+                r, s = mem(q)
+                rss, pss = rss + r, pss + s
+    t2 = time.monotonic()
+    for p in procs:
+        p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    left = 0
+    while True:
+        left = sum(1 for d in os.listdir("/proc") if d.isdigit() and comm(d) == "sleep" and marked(d))
+        if left == 0 or time.monotonic() > t2 + 30:
+            break
+        time.sleep(0.01)
+    t3 = time.monotonic()
+    print(f"{n} {name} {(t1 - t0) * 1e3:.0f} {(t3 - t2) * 1e3:.0f} {rss / n:.0f} {pss / n:.0f} {left}")
+
+
+def marked(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().split(b"\0")[1:2] == [MARK.encode()]
+    except OSError:
+        return False
+
+
+conf = os.path.join(tmp, f"jails{n}.conf")
+with open(conf, "w") as f:
+    for i in range(n):
+        f.write(f"[wbench{i}]\npath = {rootfs}\nunshare = mount,pid,uts,ipc,net\nmount.procfs = true\n"
+                f"mount.devfs = true\nrestart = no\ncommand = /bin/sleep {MARK}\n")
+os.environ["WARDER_RUNDIR"] = os.path.join(tmp, f"run{n}")
+run("warder", lambda i: [warder, "run", "-q", "-c", conf, f"wbench{i}"])
+run("bwrap", lambda i: ["bwrap", "--unshare-all", "--die-with-parent", "--bind", rootfs, "/", "--proc", "/proc",
+                        "--dev", "/dev", "/bin/sleep", MARK])
