@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #define MSG(...) (snprintf(why, whylen, __VA_ARGS__), -1)
 
@@ -297,9 +298,26 @@ static int check_listen(const char *name, char **value, char *why, size_t whylen
 	return 0;
 }
 
+/* ready: started, notify, or socket:ADDRESS (an address as listen takes it, probed by connecting). */
+static int check_ready(const char *name, char **value, char *why, size_t whylen)
+{
+	struct listen_spec s;
+	char msg[256];
+	if (strcmp(*value, "started") == 0 || strcmp(*value, "notify") == 0)
+		return 0;
+	if (strncmp(*value, "socket:", 7) != 0)
+		return MSG("%s: \"%s\" is not one of started, notify, socket:ADDRESS", name, *value);
+	if (listen_parse(*value + 7, &s, msg, sizeof msg) < 0)
+		return MSG("%s: %s", name, msg);
+	if (s.socktype != SOCK_STREAM || strchr(*value + 7, ' '))
+		return MSG("%s: socket: takes a tcp: or unix: address alone", name);
+	return 0;
+}
+
 static const char *const w_ip_mode[] = {"new", "inherit", "disable", NULL};
 static const char *const w_restart[] = {"no", "on-failure", "always", NULL};
 static const char *const w_reload[] = {"stack", "jail", "exit", NULL};
+static const char *const w_ready_fail[] = {"restart", "stop", NULL};
 
 #define DEFAULT_CAPS \
 	"chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind_service,net_raw,sys_chroot,mknod," \
@@ -392,6 +410,16 @@ const struct param_def param_table[] = {
 	   "kept across reloads, passed to the command as fd 3 onwards (LISTEN_FDS); ADDRESS is tcp:HOST:PORT, "
 	   "udp:HOST:PORT (HOST an IPv4 address, [IPv6] or *) or unix:/PATH[:MODE[:OWNER[:GROUP]]]; inside: bound in "
 	   "the jail's network namespace and filesystem after exec.start"),
+	/* Readiness (init/notify.c). */
+	PC("ready", PT_STRING, PF_BOTH, "started", check_ready,
+	   "when the stack is ready (what status, depend and an emperor wait for): started (the command runs), notify "
+	   "(it sent READY=1 to NOTIFY_SOCKET) or socket:ADDRESS (a connection to tcp:HOST:PORT or unix:/PATH succeeds, "
+	   "from inside the jail)"),
+	P("ready.timeout", PT_DURATION, PF_BOTH, NULL, "time the stack has to become ready after it starts; unset: no limit"),
+	PW("ready.fail", PF_BOTH, "restart", w_ready_fail,
+	   "what a missed ready.timeout or watchdog does: restart the stack, or stop the jail (exit 76)"),
+	P("watchdog", PT_DURATION, PF_BOTH, NULL,
+	  "the stack must send WATCHDOG=1 at least this often (WATCHDOG_USEC is set for it), else ready.fail applies"),
 	/* FreeBSD jail parameters. */
 	PI("jid", FK, NULL, 0, 2147483647, "the jail id"),
 	P("name", PT_STRING, FK, NULL, "the jail's kernel name (default: the section name)"),

@@ -150,6 +150,8 @@ void control_status_json(struct ctl_out *o, const struct control_status *st)
 	ctl_put_str(o, st->config);
 	ctl_put(o, ",\"reload_error\":");
 	ctl_put_str(o, st->reload_error);
+	ctl_put(o, ",\"ready\":%s,\"status\":", st->ready ? "true" : "false");
+	ctl_put_str(o, st->notify_status && st->notify_status[0] ? st->notify_status : NULL);
 	ctl_put(o, "}\n");
 }
 

@@ -34,6 +34,8 @@ struct control_status {
 	char namespaces[128]; /* comma-separated names */
 	const char *config; /* the config file, NULL for the built-in demo */
 	const char *reload_error; /* why the last reload failed (the jail runs its last good config), NULL */
+	bool ready;         /* the stack is ready as `ready` defines it (init/notify.h) */
+	const char *notify_status; /* the stack's last STATUS= text; NULL or "" when none */
 };
 
 /* An answer being written: it grows as needed; FULL once memory ran out (the answer is then dropped). */

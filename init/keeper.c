@@ -25,6 +25,7 @@
 #include "log.h"
 #include "sdnotify.h"
 #include "run.h"
+#include "notify.h"
 #include "sockets.h"
 
 /* --- protocol ---------------------------------------------------------------------------------------------- */
@@ -274,7 +275,8 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	switch ((enum kmsg_type)m.type) {
 	case KMSG_STARTED:
 		k->started = true;
-		if (k->state == RUN_RELOADING) {
+		/* With readiness of its own the stack is running once it says so (ready_cb). */
+		if (k->state == RUN_RELOADING && !notify_wanted(k->r.j)) {
 			log_info("reload", "the stack runs again");
 			set_state(k, RUN_RUNNING);
 		}
@@ -457,6 +459,8 @@ static void keeper_status(struct keeper *k, struct control_status *st)
 		control_namespaces(k->r.init_pid, st->namespaces, sizeof st->namespaces);
 	st->config = k->file;
 	st->reload_error = k->reload_error[0] ? k->reload_error : NULL;
+	st->ready = k->state == RUN_RUNNING && !k->stop_sig;
+	st->notify_status = notify_state()->status;
 }
 
 static void control_cb(enum ctl_req req, struct ctl_out *out, void *arg)
@@ -824,6 +828,18 @@ static void keeper_reset(struct keeper *k)
 	k->cmd_pid = 0;
 }
 
+/* init/notify.c: the stack became ready, or stopped being ready (RELOADING=1, a restart after a miss). */
+static void ready_cb(enum run_state st, void *arg)
+{
+	struct keeper *k = arg;
+	if (k->stop_sig || k->state == RUN_STOPPING)
+		return;
+	if (st == RUN_RUNNING && k->state != RUN_RUNNING)
+		log_info("ready", "the stack is ready%s%s", notify_state()->status[0] ? ": " : "", notify_state()->status);
+	if (st == RUN_RUNNING || k->state == RUN_RUNNING)
+		set_state(k, st);
+}
+
 /* One build of the jail: create, run, remove. *code is the exit status when this is the last. */
 static enum outcome keeper_cycle(struct keeper *k, int *code)
 {
@@ -831,12 +847,20 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 	set_state(k, RUN_STARTING);
 	/* Before any step: bound once, kept by this process across every rebuild (init/sockets.h). */
 	if ((*code = sockets_open(&sockets_jail, k->r.j, SOCKETS_HOST)) != 0) {
+		/* As a failed step: a reload whose new sockets cannot be had falls back to the last good config. */
+		k->failed_at = STEP_LISTEN;
+		set_state(k, RUN_STOPPING);
+		return OUT_FAILED;
+	}
+	if (notify_keeper_open(k->loop, k->r.j, ready_cb, k) < 0) {
+		*code = EXIT_OSERR;
 		set_state(k, RUN_STOPPING);
 		return OUT_STOP;
 	}
 	if (create_walk(k, code) < 0) {
 		set_state(k, RUN_STOPPING);
 		remove_walk(k, code, true);
+		notify_keeper_close();
 		return OUT_FAILED;
 	}
 	/* Built: this config is the one a failed reload comes back to. */
@@ -848,7 +872,8 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 		k->reload_error[0] = '\0';
 	k->since = ev_time();
 	write_state(k);
-	set_state(k, RUN_RUNNING);
+	if (!notify_wanted(k->r.j) || notify_state()->ready)
+		set_state(k, RUN_RUNNING);
 	enum outcome out = keeper_serve(k);
 	set_state(k, out == OUT_REBUILD ? RUN_RELOADING : RUN_STOPPING);
 	if (k->exited >= 0 || k->stop_sig || out != OUT_STOP)
@@ -859,6 +884,7 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 	for (size_t i = 0; i < step_create_count; i++)
 		k->done[step_create_order[i]] = true;
 	remove_walk(k, code, false);
+	notify_keeper_close();
 	state_remove(k->name);
 	if (out == OUT_EXIT) {
 		log_info("reload", "reload = exit: the jail is gone, exiting 0");

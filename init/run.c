@@ -21,6 +21,7 @@
 #include "log.h"
 #include "reaper.h"
 #include "run.h"
+#include "notify.h"
 #include "sockets.h"
 #include "sdnotify.h"
 #include "supervise.h"
@@ -37,6 +38,7 @@ struct init {
 	char *argv[33];
 	char words[1024];     /* the command's words when it runs without a shell (split_plain) */
 	int pass[64];         /* the listening sockets handed to the command (init/sockets.h) */
+	int fail_code;        /* EXIT_NOTREADY once ready.fail = stop stopped the stack */
 	pid_t host_pid;
 	bool done[STEP_COUNT];
 	bool ran[STEP_COUNT]; /* remove-side chains already run */
@@ -73,6 +75,7 @@ void run_on_state(run_state_fn fn, void *arg)
 
 void run_notify(enum run_state s)
 {
+	notify_run_state(s);
 	/* What a service manager hears (sdnotify.h): "running" is where warder decides the jail is ready. */
 	if (s == RUN_RUNNING)
 		sdnotify_ready("running");
@@ -178,6 +181,7 @@ static void begin_stop(struct init *in, bool run_chains, int sig)
 	if (in->stopping)
 		return;
 	in->stopping = true;
+	notify_stack_stopped();
 	if (!in->r)
 		run_notify(RUN_STOPPING);
 	if (run_chains)
@@ -299,6 +303,7 @@ static int command_start(struct init *in)
 	log_info("command", "%s", cmd ? cmd : "none: the jail runs until it is stopped");
 	/* A command that cannot be executed exits 126/127 through the loop like any other. */
 	sup_spawn(in->s);
+	notify_stack_started();
 	in->done[STEP_COMMAND] = true;
 	return 0;
 }
@@ -320,6 +325,8 @@ static void on_command_exit(int code, void *arg)
 	}
 	if (ev_is_active(&in->sync))
 		ev_io_stop(in->loop, &in->sync);
+	if (in->fail_code)
+		code = in->fail_code;
 	if (kmsg_send(in->r->init_fd, KMSG_EXITED, code) < 0)
 		return;
 	struct kmsg m;
@@ -346,6 +353,7 @@ static void begin_reload(struct init *in)
 	if (in->stopping || in->reloading || !in->s)
 		return;
 	in->reloading = true;
+	notify_stack_stopped();
 	if (!in->r)
 		run_notify(RUN_RELOADING);
 	log_info("reload", "restarting the processes in the jail");
@@ -371,11 +379,33 @@ static int restart_stack(struct init *in)
 	in->done[STEP_START] = true;
 	if (command_start(in) < 0)
 		return EXIT_OSERR;
-	if (!in->r)
+	if (!in->r && !notify_wanted(in->j))
 		run_notify(RUN_RUNNING);
-	else
+	else if (in->r)
 		kmsg_send(in->r->init_fd, KMSG_STARTED, 0);
 	return 0;
+}
+
+/* --- readiness (init/notify.h): a missed ready.timeout or watchdog --------------------------------------- */
+static void ready_restart(void *arg)
+{
+	begin_reload(arg);
+}
+
+/* The stack goes as if the command had exited by itself, and the jail ends with EXIT_NOTREADY. */
+static void ready_fail(void *arg)
+{
+	struct init *in = arg;
+	if (in->stopping || !in->s)
+		return;
+	in->fail_code = EXIT_NOTREADY;
+	sup_stop(in->s, stop_signal(in->j));
+}
+
+static int ready_open(struct init *in)
+{
+	struct notify_policy pol = {ready_restart, ready_fail, in};
+	return notify_init_open(in->loop, in->j, in->o.pid_namespace || (in->r && in->r->pid_ns), in->r != NULL, &pol);
 }
 
 /* Runs the stack until it is gone for good; reloads in between. Returns 0 or a failed restart's status. */
@@ -467,6 +497,11 @@ static int run_init_only(const struct jail *j)
 	int code = sockets_open(&sockets_jail, j, SOCKETS_INIT_ONLY);
 	if (code)
 		return code;
+	in.o.pid_namespace = getpid() == 1;
+	if (ready_open(&in) < 0) {
+		sockets_close(&sockets_jail, false);
+		return EXIT_OSERR;
+	}
 	watch_stop_signals(&in);
 	init_only = &in;
 	run_notify(RUN_STARTING);
@@ -475,10 +510,11 @@ static int run_init_only(const struct jail *j)
 	if (in.stop_deferred)
 		stop_chains(&in);
 	if (code == 0 && in.s) {
-		run_notify(RUN_RUNNING);
+		if (!notify_wanted(j))
+			run_notify(RUN_RUNNING);
 		code = run_stack(&in);
 		if (code == 0)
-			code = sup_status(in.s);
+			code = in.fail_code ? in.fail_code : sup_status(in.s);
 		else
 			stop_chains(&in);
 	} else if (in.s) {
@@ -501,6 +537,7 @@ static int run_init_only(const struct jail *j)
 	ev_signal_stop(in.loop, &in.hup);
 	init_only = NULL;
 	sup_free(in.s);
+	notify_init_close();
 	sockets_close(&sockets_jail, false);
 	return code;
 }
@@ -630,6 +667,8 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 		stop_chains(&in); /* exec.start completed: its partner runs, here, before the init goes */
 		return init_step_failed(&in, STEP_COMMAND, EXIT_OSERR);
 	}
+	if (ready_open(&in) < 0)
+		return init_failed(&in, STEP_COMMAND, EXIT_OSERR);
 	if (command_start(&in) < 0)
 		return init_failed(&in, STEP_COMMAND, EXIT_OSERR);
 	in.created = true; /* from here the keeper's messages are sync_cb's */
@@ -645,7 +684,7 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 		kill_leftovers(&in);
 		on_command_exit(code, &in);
 	} else {
-		code = sup_status(in.s);
+		code = in.fail_code ? in.fail_code : sup_status(in.s);
 	}
 	ev_prepare_stop(loop, &in.info_check);
 	if (ev_is_active(&in.setns))
@@ -653,6 +692,7 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	if (ev_is_active(&in.stop_timer))
 		ev_timer_stop(loop, &in.stop_timer);
 	setns_close();
+	notify_init_close();
 	sockets_close(&sockets_jail, true);
 	kmsg_send(r->init_fd, KMSG_STATUS, code);
 	sup_free(in.s);

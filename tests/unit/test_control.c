@@ -50,21 +50,23 @@ TEST(status_json)
 	struct control_status st = {
 		.name = "web", .state = "running", .pid = 42, .pids = {43}, .npids = 1, .uptime = 7,
 		.restarts = 2, .last_exit = 1, .jid = 42, .namespaces = "mount,pid", .config = "/etc/w.conf",
+		.ready = true, .notify_status = "serving 3 clients",
 	};
 	struct ctl_out o = {0};
 	control_status_json(&o, &st);
 	CHECK_STR(o.p, "{\"name\":\"web\",\"state\":\"running\",\"pid\":42,\"pids\":[43],\"uptime\":7,\"restarts\":2,"
 		       "\"last_exit\":1,\"jid\":42,\"namespaces\":[\"mount\",\"pid\"],\"config\":\"/etc/w.conf\","
-		       "\"reload_error\":null}\n");
+		       "\"reload_error\":null,\"ready\":true,\"status\":\"serving 3 clients\"}\n");
 	CHECK_INT(o.len, (long long)strlen(o.p));
 	ctl_out_free(&o);
-	st.npids = 0, st.last_exit = -1, st.config = NULL, st.namespaces[0] = '\0';
+	st.npids = 0, st.last_exit = -1, st.config = NULL, st.namespaces[0] = '\0', st.ready = false;
+	st.notify_status = "";
 	st.name = "a\"b\\c\n";
 	st.reload_error = "setup (exit 71)";
 	control_status_json(&o, &st);
 	CHECK_STR(o.p, "{\"name\":\"a\\\"b\\\\c\\u000a\",\"state\":\"running\",\"pid\":42,\"pids\":[],\"uptime\":7,"
 		       "\"restarts\":2,\"last_exit\":null,\"jid\":42,\"namespaces\":[],\"config\":null,"
-		       "\"reload_error\":\"setup (exit 71)\"}\n");
+		       "\"reload_error\":\"setup (exit 71)\",\"ready\":false,\"status\":null}\n");
 	ctl_out_free(&o);
 	/* An answer grows as long as it needs: a 100 KiB name comes out whole. */
 	char *big = malloc(100 * 1024 + 1);
