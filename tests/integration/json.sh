@@ -115,7 +115,7 @@ is "list --json: every field is in warder.8" "$(documented $(py keys "$T_TMP/l.j
 is "completion: ctl offers the running jails of warder list" "$(comp "$W" ctl "")" "$N emperor "
 is "completion: attach offers them too" "$(comp "$W" attach js)" "$N "
 $W ctl $N status >"$T_TMP/s.json"
-is "ctl status: the fields warder.8 lists" "$(py keys "$T_TMP/s.json")" "config jid last_exit name namespaces pid pids reload_error restarts state uptime"
+is "ctl status: the fields warder.8 lists" "$(py keys "$T_TMP/s.json")" "config jid last_exit name namespaces pid pids ready reload_error restarts state status uptime"
 is "ctl status: every field is in warder.8" "$(documented $(py keys "$T_TMP/s.json"))" ""
 is "ctl status: types" "$(py eval "$T_TMP/s.json" "[type(d[k]).__name__ for k in ('name','state','pid','pids','uptime','restarts','last_exit','jid','namespaces','config')]")" \
 	"['str', 'str', 'int', 'list', 'int', 'int', 'NoneType', 'int', 'list', 'str']"
