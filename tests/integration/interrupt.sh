@@ -72,9 +72,10 @@ wait_for test -e "$R/busy"; kill -HUP $kp; wait $kp; rc=$?
 check "SIGHUP in exec.poststart" 129 $rc "prepare prestart created jailed start command poststart stop poststop release "
 
 # --- init-only mode (no jail parameters): ^C during exec.prestart
-printf '[inner]\nexec.prepare = echo prepare >>%s\nexec.prestart = echo prestart >>%s; touch %s; sleep 37.$$\nexec.prestart += echo prestart-next >>%s\nexec.release = echo release >>%s\ncommand = echo command >>%s\n' \
-	"$O" "$O" "$R/busy" "$O" "$O" "$O" >"$T_TMP/inner.conf"
+printf '[inner]\nexec.prepare = echo prepare >>%s\nexec.prestart = echo prestart >>%s; touch %s; sleep 37.%s\nexec.prestart += echo prestart-next >>%s\nexec.release = echo release >>%s\ncommand = echo command >>%s\n' \
+	"$O" "$O" "$R/busy" $$ "$O" "$O" "$O" >"$T_TMP/inner.conf"
 rm -f "$O" "$R/busy"
 out=$($PTY --intr-when "$R/busy" $W run -c "$T_TMP/inner.conf" 2>&1)
 check "init-only: ^C in exec.prestart" 130 "$(printf '%s\n' "$out" | sed -n 's/^exit=//p')" "prepare prestart release "
+like "init-only: ^C in exec.prestart: the hook's line says it was stopped" "$out" "prestart: .*stopped by SIGINT"
 done_testing
