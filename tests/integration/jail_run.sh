@@ -162,6 +162,35 @@ like "and loopback is up" "$out" '^1: lo: <LOOPBACK,UP'
 i=0; while ip link show ${V}a >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 is "after a vnet jail the host's links are as before" "$(snap)" "$before"
 
+# --- the Linux poststop idiom (README): the kernel deletes the pair with the namespace, and a step that fails
+# after exec.prestart (exec.created here) leaves the host end for exec.poststop to remove
+vconf() {
+	cat >"$T_TMP/v.conf" <<CONF
+[$N]
+path = $R
+unshare = mount,pid,net
+exec.prestart = ip link add ${V}a type veth peer name ${V}b
+exec.prestart += ip addr add 198.51.100.1/24 dev ${V}a
+exec.prestart += ip link set ${V}a up
+exec.created = $1
+vnet.interface = ${V}b
+exec.start = ip addr add 198.51.100.2/24 dev ${V}b
+exec.start += ip link set ${V}b up
+command = ping -c 1 -W 2 198.51.100.1 >/dev/null && echo "the host answers"
+exec.poststop = ip link del ${V}a 2>/dev/null || true
+CONF
+}
+links_settle() { i=0; while ip link show ${V}a >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; }
+vconf true
+out=$($W run -q -c "$T_TMP/v.conf"); rc=$?
+is "a jail on a veth pair reaches the host, and the poststop idiom stops cleanly" "$rc $out" "0 the host answers"
+links_settle
+is "after it the host's links are as before" "$(snap)" "$before"
+vconf false
+$W run -q -c "$T_TMP/v.conf" 2>/dev/null; rc=$?
+is "exec.created fails after exec.prestart made the pair: exit 70" $rc 70
+is "and exec.poststop removed the pair the jail never got" "$(snap)" "$before"
+
 # --- the demo
 $W run --demo-config >"$T_TMP/demo.conf"
 ok "the built-in demo config is conf/demo.conf" cmp -s "$T_TMP/demo.conf" "$(dirname "$0")/../../conf/demo.conf"
