@@ -155,11 +155,13 @@ vnet.interface = ${V}b
 command = 'ip -o link'
 CONF
 on_exit "ip link del ${V}a"
+# the kernel deletes a veth pair a moment after the namespace that holds one end
+links_settle() { i=0; while ip link show ${V}a >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; }
 out=$($W run -q -c "$T_TMP/v.conf"); rc=$?
 is "a vnet jail runs" $rc 0
 like "the interface is inside" "$out" "^[0-9]+: ${V}b@"
 like "and loopback is up" "$out" '^1: lo: <LOOPBACK,UP'
-i=0; while ip link show ${V}a >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+links_settle
 is "after a vnet jail the host's links are as before" "$(snap)" "$before"
 
 # --- the Linux poststop idiom (README): the kernel deletes the pair with the namespace, and a step that fails
@@ -180,7 +182,6 @@ command = ping -c 1 -W 2 198.51.100.1 >/dev/null && echo "the host answers"
 exec.poststop = ip link del ${V}a 2>/dev/null || true
 CONF
 }
-links_settle() { i=0; while ip link show ${V}a >/dev/null 2>&1 && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; }
 vconf true
 out=$($W run -q -c "$T_TMP/v.conf"); rc=$?
 is "a jail on a veth pair reaches the host, and the poststop idiom stops cleanly" "$rc $out" "0 the host answers"
