@@ -59,6 +59,7 @@ struct vsl {
 	struct emperor *e;
 	struct vsl *hnext;   /* hash chain by file name */
 	struct vsl *pnext;   /* hash chain by pid, while it has one */
+	struct vsl *nnext;   /* hash chain by name */
 	size_t idx;          /* its place in e->v */
 	char *file, *path;
 	char name[128];      /* the jail's name; the file name until the config parses */
@@ -71,6 +72,7 @@ struct vsl {
 	enum vstate state;
 	pid_t pid;
 	int fd;              /* our end of the protocol socket */
+	int xfd;             /* readable once its process has exited (proc_exit_fd); -1: the sweep reaps it */
 	int restarts, last_exit; /* last_exit: -1 until it first ended */
 	double delay;        /* the throttle: the latest respawn's delay, 0 before any */
 	ev_tstamp started;
@@ -80,7 +82,7 @@ struct vsl {
 	bool reread;         /* a changed file needs a new process: init-only, or reload = stack */
 	enum after after;
 	ev_io io;
-	ev_child child;
+	ev_io exit;
 	ev_timer timer;
 	ev_timer beat;       /* armed by the first heartbeat: the vassal must send the next in time */
 	ev_stat st;
@@ -97,6 +99,8 @@ struct emperor {
 	size_t n, cap;
 	struct vsl *hash[NBUCKETS];
 	struct vsl *pids[NBUCKETS];
+	struct vsl *names[NBUCKETS];
+	size_t count[V_EXILED + 1]; /* vassals in each state: no walk of the table per event */
 	unsigned gen;
 	size_t live;         /* vassals with a process */
 	size_t unsignalled;  /* while stopping: vassals with a process not yet told to stop */
@@ -104,7 +108,7 @@ struct emperor {
 	ev_stat dirw;
 	ev_timer scan;
 	ev_signal term, intr, hup;
-	ev_child orphans;
+	ev_signal chld;
 	ev_timer sweep;
 	struct control *ctl;
 	bool orphans_warned;
@@ -115,6 +119,7 @@ struct emperor {
 #define CONTAINER(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
 
 static void vassal_spawn(struct vsl *v);
+static void vassal_exited(struct vsl *v, int status);
 static void emperor_stop_next(struct emperor *e);
 static void emperor_settle(struct emperor *e);
 
@@ -137,10 +142,34 @@ static struct vsl *find_file(struct emperor *e, const char *file)
 
 static struct vsl *find_name(struct emperor *e, const char *name)
 {
-	for (size_t i = 0; i < e->n; i++)
-		if (strcmp(e->v[i]->name, name) == 0 && e->v[i]->state != V_BAD && e->v[i]->state != V_SETTLING)
-			return e->v[i];
+	for (struct vsl *v = e->names[bucket(name)]; v; v = v->nnext)
+		if (strcmp(v->name, name) == 0 && v->state != V_BAD && v->state != V_SETTLING)
+			return v;
 	return NULL;
+}
+
+static void name_unlink(struct vsl *v)
+{
+	for (struct vsl **pp = &v->e->names[bucket(v->name)]; *pp; pp = &(*pp)->nnext)
+		if (*pp == v) {
+			*pp = v->nnext;
+			break;
+		}
+}
+
+static void name_set(struct vsl *v, const char *name)
+{
+	name_unlink(v);
+	snprintf(v->name, sizeof v->name, "%.*s", (int)sizeof v->name - 1, name); /* a long name is cut */
+	v->nnext = v->e->names[bucket(v->name)];
+	v->e->names[bucket(v->name)] = v;
+}
+
+static void set_state(struct vsl *v, enum vstate st)
+{
+	v->e->count[v->state]--;
+	v->e->count[st]++;
+	v->state = st;
 }
 
 static unsigned pid_bucket(pid_t pid)
@@ -165,12 +194,12 @@ static void pid_del(struct vsl *v)
 	v->pid = 0;
 }
 
-static bool is_vassal_pid(struct emperor *e, pid_t pid)
+static struct vsl *find_pid(struct emperor *e, pid_t pid)
 {
 	for (struct vsl *v = e->pids[pid_bucket(pid)]; v; v = v->pnext)
 		if (v->pid == pid)
-			return true;
-	return false;
+			return v;
+	return NULL;
 }
 
 static void free_deps(struct vsl *v)
@@ -188,6 +217,8 @@ static void vsl_free(struct vsl *v)
 			*pp = v->hnext;
 			break;
 		}
+	name_unlink(v);
+	e->count[v->state]--;
 	e->v[v->idx] = e->v[--e->n];
 	e->v[v->idx]->idx = v->idx;
 	ev_timer_stop(e->loop, &v->timer);
@@ -245,7 +276,7 @@ static int vassal_parse(struct vsl *v)
 		conf_free(c);
 		return -1;
 	}
-	snprintf(v->name, sizeof v->name, "%s", j->name);
+	name_set(v, j->name);
 	/* A reload that keeps the process would keep the old file's command: such a vassal is restarted. */
 	bool jailed = jail_backend.wanted && jail_backend.wanted(j);
 	v->reread = !jailed || strcmp(jail_get(j, "reload"), "stack") == 0;
@@ -269,7 +300,7 @@ static void say(struct vsl *v, unsigned char byte)
 
 static void start_dependents(struct emperor *e, const char *name)
 {
-	for (size_t i = 0; i < e->n; i++) {
+	for (size_t i = 0; i < e->n && e->count[V_WAITING] > 0; i++) {
 		struct vsl *w = e->v[i];
 		for (size_t d = 0; w->state == V_WAITING && d < w->ndeps; d++)
 			if (strcmp(w->deps[d], name) == 0) {
@@ -287,7 +318,7 @@ static void on_byte(struct vsl *v, unsigned char byte)
 		break;
 	case VASSAL_READY:
 		if (v->state == V_STARTING || v->state == V_RELOADING) {
-			v->state = V_RUNNING;
+			set_state(v, V_RUNNING);
 			v->reload_sent = false;
 			log_info(STEP, "vassal %s (%s) is ready, pid %ld", v->name, v->file, (long)v->pid);
 			start_dependents(v->e, v->name);
@@ -333,20 +364,31 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 /* --- processes ---------------------------------------------------------------------------------------- */
-static void kill_orphan(pid_t pid, void *arg)
+/* Reaping looks at one child at a time (waitpid(PID)): waitpid(-1) walks every child we have, and N
+ * vassals ending one by one would cost N walks of N. */
+static void sweep_child(pid_t pid, void *arg)
 {
 	struct emperor *e = arg;
-	if (is_vassal_pid(e, pid))
+	struct vsl *v = find_pid(e, pid);
+	int st;
+	if (v && v->xfd >= 0)
+		return; /* its exit fd tells */
+	pid_t r = waitpid(pid, &st, WNOHANG);
+	if (v) {
+		if (r == pid)
+			vassal_exited(v, st);
 		return;
+	}
 	e->orphans_seen++;
-	if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
+	if (r == 0 && kill(pid, SIGKILL) < 0 && errno != ESRCH)
 		log_errno(STEP, "kill the orphan %ld", (long)pid);
 }
 
-/* A child of ours that is not a vassal was left by one that died (we are its subreaper): none may stay. */
+/* A child of ours that is not a vassal was left by one that died (we are its subreaper): none may stay. The
+ * dead are reaped here, the living killed and reaped by a later sweep. */
 static void sweep_orphans(struct emperor *e)
 {
-	if (proc_children(kill_orphan, e) < 0 && !e->orphans_warned) {
+	if (proc_children(sweep_child, e) < 0 && !e->orphans_warned) {
 		log_errno(STEP, "list the orphans to kill");
 		e->orphans_warned = true; /* once: this runs after every burst of reaps */
 	}
@@ -361,8 +403,6 @@ static void drain_orphans(struct emperor *e)
 		sweep_orphans(e);
 		if (e->orphans_seen == 0)
 			return;
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
 		usleep(10000);
 	}
 	log_warn(STEP, "some orphans did not die");
@@ -417,13 +457,13 @@ static void vassal_stop(struct vsl *v, enum after after)
 	ev_timer_stop(e->loop, &v->timer);
 	v->after = after;
 	if (v->pid <= 0) {
-		v->state = V_STOPPED;
+		set_state(v, V_STOPPED);
 		return;
 	}
 	if (v->state == V_STOPPING)
 		return;
 	log_info(STEP, "stopping vassal %s, pid %ld", v->name, (long)v->pid);
-	v->state = V_STOPPING;
+	set_state(v, V_STOPPING);
 	ev_timer_stop(e->loop, &v->beat);
 	/* The byte tells the vassal the stop is ours (no "voluntary shutdown" back); the signal works without it. */
 	say(v, VASSAL_STOP);
@@ -451,18 +491,35 @@ static void throttle(struct vsl *v)
 	else
 		v->delay = v->delay * 2 > e->max_throttle ? e->max_throttle : v->delay * 2;
 	log_info(STEP, "vassal %s ended (exit %d): respawn in %.0f ms", v->name, v->last_exit, v->delay * 1000);
-	v->state = V_THROTTLED;
+	set_state(v, V_THROTTLED);
 	ev_timer_init(&v->timer, respawn_cb, v->delay, 0.);
 	ev_timer_start(e->loop, &v->timer);
 }
 
-static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
+static void exit_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	(void)revents;
-	struct vsl *v = CONTAINER(w, struct vsl, child);
+	(void)loop, (void)revents;
+	struct vsl *v = CONTAINER(w, struct vsl, exit);
+	int st = 0;
+	pid_t r = waitpid(v->pid, &st, WNOHANG);
+	if (r == 0 || (r < 0 && errno == EINTR))
+		return;
+	if (r < 0)
+		log_errno(STEP, "%s: reap pid %ld", v->name, (long)v->pid);
+	vassal_exited(v, st);
+}
+
+/* Its process was reaped with status ST. */
+static void vassal_exited(struct vsl *v, int st)
+{
 	struct emperor *e = v->e;
-	int st = w->rstatus;
-	ev_child_stop(loop, w);
+	struct ev_loop *loop = e->loop;
+	pid_t dead = v->pid;
+	if (v->xfd >= 0) {
+		ev_io_stop(loop, &v->exit);
+		close(v->xfd);
+		v->xfd = -1;
+	}
 	ev_timer_stop(loop, &v->timer);
 	ev_timer_stop(loop, &v->beat);
 	if (v->fd >= 0) {
@@ -473,10 +530,10 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	v->last_exit = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 	pid_del(v);
 	e->live--;
-	kill_orphans(e, w->rpid);
+	kill_orphans(e, dead);
 	if (e->stopping || v->gone || (v->state == V_STOPPING && v->after == AFTER_DOWN)) {
 		log_info(STEP, "vassal %s stopped (exit %d)", v->name, v->last_exit);
-		v->state = V_STOPPED;
+		set_state(v, V_STOPPED);
 		if (v->gone)
 			vsl_free(v);
 		if (e->stopping)
@@ -484,7 +541,7 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	} else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_EXILE) {
 		log_info(STEP, "vassal %s exiled itself (exit %d): it stays down until its file changes", v->name,
 			 EXIT_EXILE);
-		v->state = V_EXILED;
+		set_state(v, V_EXILED);
 	} else if (v->state == V_STOPPING || v->reload_sent) {
 		/* Ended for a reload or a restart we asked for: at once, whatever its status. */
 		log_info(STEP, "vassal %s exited for its reload (exit %d): respawning", v->name, v->last_exit);
@@ -543,7 +600,7 @@ static void vassal_spawn(struct vsl *v)
 	struct emperor *e = v->e;
 	if (e->stopping || v->gone || v->pid > 0 || !deps_ready(v)) {
 		if (!e->stopping && !v->gone && v->pid <= 0)
-			v->state = V_WAITING;
+			set_state(v, V_WAITING);
 		return;
 	}
 	int sp[2];
@@ -571,14 +628,19 @@ static void vassal_spawn(struct vsl *v)
 	v->fd = sp[0];
 	v->reload_sent = v->waited = false;
 	v->after = AFTER_DOWN;
-	v->state = V_STARTING;
+	set_state(v, V_STARTING);
 	v->started = ev_now(e->loop);
 	e->live++;
 	fcntl(v->fd, F_SETFL, O_NONBLOCK);
 	ev_io_init(&v->io, io_cb, v->fd, EV_READ);
 	ev_io_start(e->loop, &v->io);
-	ev_child_init(&v->child, child_cb, pid, 0);
-	ev_child_start(e->loop, &v->child);
+	/* Without an exit fd (too many open files) the sweep that every SIGCHLD arms reaps it. */
+	if ((v->xfd = proc_exit_fd(pid)) < 0) {
+		log_errno(STEP, "%s: watch pid %ld", v->name, (long)pid);
+	} else {
+		ev_io_init(&v->exit, exit_cb, v->xfd, EV_READ);
+		ev_io_start(e->loop, &v->exit);
+	}
 	log_info(STEP, "vassal %s (%s) spawned, pid %ld", v->name, v->file, (long)pid);
 }
 
@@ -603,7 +665,7 @@ static void vassal_reload(struct vsl *v, bool file_changed)
 	}
 	log_info(STEP, "reloading vassal %s, pid %ld", v->name, (long)v->pid);
 	v->reload_sent = true;
-	v->state = V_RELOADING;
+	set_state(v, V_RELOADING);
 	say(v, VASSAL_RELOAD);
 }
 
@@ -655,11 +717,11 @@ static void file_check(struct vsl *v, const struct stat *now)
 	bool was_bad = v->state == V_BAD, fresh = v->state == V_SETTLING;
 	if (vassal_parse(v) < 0) {
 		if (v->pid <= 0)
-			v->state = V_BAD;
+			set_state(v, V_BAD);
 		return;
 	}
 	if (was_bad)
-		v->state = V_STOPPED;
+		set_state(v, V_STOPPED);
 	if (fresh)
 		vassal_spawn(v);
 	else
@@ -707,10 +769,11 @@ static struct vsl *vassal_new(struct emperor *e, const char *file)
 		return NULL;
 	}
 	v->e = e;
-	v->fd = -1;
+	v->fd = v->xfd = -1;
 	v->last_exit = -1;
 	v->state = V_SETTLING; /* SEEN is zero: the first file_check acts */
-	snprintf(v->name, sizeof v->name, "%.*s", (int)sizeof v->name - 1, file); /* a long name is cut */
+	e->count[V_SETTLING]++;
+	name_set(v, file);
 	v->hnext = e->hash[bucket(file)];
 	e->hash[bucket(file)] = v;
 	v->idx = e->n;
@@ -847,16 +910,11 @@ static void emperor_reload(struct emperor *e)
  * time, a waiting one waits for another). */
 static void emperor_settle(struct emperor *e)
 {
-	size_t ready = 0;
-	if (e->stopping || !sdnotify_active())
+	if (e->stopping || !sdnotify_active() || e->count[V_SETTLING] || e->count[V_STARTING] ||
+	    e->count[V_RELOADING])
 		return;
-	for (size_t i = 0; i < e->n; i++) {
-		if (e->v[i]->state == V_SETTLING || e->v[i]->state == V_STARTING || e->v[i]->state == V_RELOADING)
-			return;
-		ready += e->v[i]->state == V_RUNNING;
-	}
 	char status[64];
-	snprintf(status, sizeof status, "%zu of %zu vassals ready", ready, e->n);
+	snprintf(status, sizeof status, "%zu of %zu vassals ready", e->count[V_RUNNING], e->n);
 	sdnotify_ready(status);
 }
 
@@ -870,11 +928,11 @@ static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		emperor_stop(e);
 }
 
-/* Every child libev reaps: one that was not a vassal may have left children of its own to us. */
-static void orphan_cb(struct ev_loop *loop, ev_child *w, int revents)
+/* A child ended: a vassal tells through its exit fd, anything else is found by the sweep. */
+static void chld_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)loop, (void)revents;
-	kill_orphans(CONTAINER(w, struct emperor, orphans), 0);
+	kill_orphans(CONTAINER(w, struct emperor, chld), 0);
 }
 
 /* --- the control socket ------------------------------------------------------------------------------- */
@@ -1002,8 +1060,8 @@ static void watch(struct emperor *e)
 		sigs[i]->data = e;
 		ev_signal_start(e->loop, sigs[i]);
 	}
-	ev_child_init(&e->orphans, orphan_cb, 0, 0);
-	ev_child_start(e->loop, &e->orphans);
+	ev_signal_init(&e->chld, chld_cb, SIGCHLD);
+	ev_signal_start(e->loop, &e->chld);
 	ev_init(&e->sweep, sweep_cb);
 	ev_stat_init(&e->dirw, dir_cb, e->dir, 0.);
 	ev_stat_start(e->loop, &e->dirw);
@@ -1016,7 +1074,7 @@ static void unwatch(struct emperor *e)
 	ev_signal_stop(e->loop, &e->term);
 	ev_signal_stop(e->loop, &e->intr);
 	ev_signal_stop(e->loop, &e->hup);
-	ev_child_stop(e->loop, &e->orphans);
+	ev_signal_stop(e->loop, &e->chld);
 	ev_timer_stop(e->loop, &e->sweep);
 	ev_stat_stop(e->loop, &e->dirw);
 	ev_timer_stop(e->loop, &e->scan);
@@ -1094,11 +1152,18 @@ int cmd_emperor(int argc, char **argv)
 		free(e.dir);
 		return EXIT_OSERR;
 	}
-	e.loop = EV_DEFAULT;
+	/* Not the default loop: that one reaps with waitpid(-1) on every SIGCHLD (see sweep_child). */
+	e.loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOENV);
+	if (!e.loop) {
+		log_errno(STEP, "event loop");
+		free(e.dir);
+		return EXIT_OSERR;
+	}
 	char who[PATH_MAX + 16];
 	snprintf(who, sizeof who, "emperor of %s", e.dir);
 	int code = sdnotify_start(e.loop, who) < 0 ? EXIT_OSERR : emperor_run(&e, ctl);
 	sdnotify_end(code);
+	ev_loop_destroy(e.loop);
 	free(e.dir);
 	return code;
 }

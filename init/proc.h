@@ -20,6 +20,11 @@ int proc_children(void (*fn)(pid_t pid, void *arg), void *arg);
  * to us, so it does nothing here and proc_children finds them. How many were signalled, or -1 with errno. */
 int proc_kill_subtree(pid_t child);
 
+/* An fd that turns readable once CHILD, a child of ours not yet reaped, has exited (Linux: a pidfd; FreeBSD: a
+ * kqueue watching its exit); waitpid(CHILD) then reaps it, a look at that child alone where waitpid(-1) walks
+ * every child we have (the emperor has thousands). -1 with errno. */
+int proc_exit_fd(pid_t child);
+
 /* PID exists and has exited but is not yet reaped (a zombie): kill(pid, 0) still succeeds on it. */
 bool proc_is_zombie(pid_t pid);
 

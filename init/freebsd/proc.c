@@ -2,10 +2,12 @@
 #include "proc.h"
 
 #include <sys/types.h>
+#include <sys/event.h>
 #include <sys/procctl.h>
 #include <sys/sysctl.h>
 #include <sys/user.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -69,6 +71,22 @@ int proc_kill_subtree(pid_t child)
 	if (procctl(P_PID, getpid(), PROC_REAP_KILL, &rk) < 0)
 		return errno == ESRCH ? 0 : -1; /* ESRCH: nothing was left */
 	return (int)rk.rk_killed;
+}
+
+int proc_exit_fd(pid_t child)
+{
+	int kq = kqueue();
+	if (kq < 0)
+		return -1;
+	struct kevent ev;
+	EV_SET(&ev, child, EVFILT_PROC, EV_ADD | EV_ONESHOT, NOTE_EXIT, 0, NULL);
+	if (fcntl(kq, F_SETFD, FD_CLOEXEC) < 0 || kevent(kq, &ev, 1, NULL, 0, NULL) < 0) {
+		int saved = errno;
+		close(kq);
+		errno = saved;
+		return -1;
+	}
+	return kq;
 }
 
 bool proc_is_zombie(pid_t pid)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int proc_self_path(char *buf, size_t len)
@@ -38,6 +39,17 @@ int proc_kill_subtree(pid_t child)
 {
 	(void)child;
 	return 0;
+}
+
+int proc_exit_fd(pid_t child)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, child, 0); /* close-on-exec by itself */
+#else
+	(void)child;
+	errno = ENOSYS;
+	return -1;
+#endif
 }
 
 /* /proc/PID/stat: "PID (COMM) S ...", COMM may hold anything, so the state follows the last ')'. */
