@@ -1,0 +1,146 @@
+/* emperor: the parts of `warder emperor` (init/cmd_emperor.c is its command line). The layers, bottom up:
+ *   emperor.c         the vassal table (by file, name and pid) and the emperor's life: stop, reload, run loop
+ *   emperor_vassal.c  one vassal's process: its config, the protocol, spawn, exit and respawn, orphans
+ *   emperor_dir.c     the directory: scan, watch, settle, file -> vassal
+ *   emperor_ctl.c     the control socket's answers
+ * One vassal, a `warder run -c DIR/FILE` child, per *.conf or *.ini file in DIR: spawned once the file has
+ * settled (after the vassals it depends on are ready), respawned whenever it ends while its file exists (a delay
+ * that doubles while it keeps dying quickly), reloaded when the file changes, stopped when the file goes. It
+ * stays down only after exiting with the exile code (26, uWSGI's), after `warder ctl emperor stop NAME`, or when
+ * the emperor stops. The emperor talks to each vassal over uWSGI's Emperor protocol (init/vassal.h) and serves a
+ * control socket in `warder ctl`'s format. */
+#ifndef WARDER_EMPEROR_H
+#define WARDER_EMPEROR_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <ev.h>
+
+#include "control.h"
+#include "sockets.h"
+
+#define STEP "emperor"
+#define RESCAN 1.0       /* seconds between rescans: ev_stat misses some in-place edits */
+#define SETTLE 0.3       /* a file is read once it went unchanged this long: not while it is being written */
+#define SWEEP 0.1        /* orphans are looked for at most this often: a /proc read per reap is quadratic */
+#define STEADY 10.0      /* a vassal that ran this long starts its throttle over */
+#define KILL_MARGIN 5.0  /* seconds past a vassal's stop.timeout before SIGKILL */
+#define NBUCKETS 1024
+#define MAXDEPS 16
+
+enum vstate {
+	V_SETTLING, V_BAD, V_WAITING, V_THROTTLED, V_STARTING, V_RUNNING, V_RELOADING, V_STOPPING, V_STOPPED,
+	V_EXILED,
+};
+
+/* What follows a vassal's exit after the emperor stopped it. */
+enum after { AFTER_DOWN, AFTER_RESPAWN };
+
+struct emperor;
+
+struct vsl {
+	struct emperor *e;
+	struct vsl *hnext;   /* hash chain by file name */
+	struct vsl *pnext;   /* hash chain by pid, while it has one */
+	struct vsl *nnext;   /* hash chain by name */
+	size_t idx;          /* its place in e->v */
+	char *file, *path;
+	char name[128];      /* the jail's name; the file name until the config parses */
+	char *deps[MAXDEPS];
+	size_t ndeps;
+	double stop_timeout;
+	struct stat seen;    /* the file as last acted upon */
+	struct stat pending; /* a change not yet acted upon: settling */
+	ev_tstamp pending_at; /* when PENDING was first seen as it is */
+	enum vstate state;
+	pid_t pid;
+	int fd;              /* our end of the protocol socket */
+	int xfd;             /* readable once its process has exited (proc_exit_fd); -1: the sweep reaps it */
+	int restarts, last_exit; /* last_exit: -1 until it first ended */
+	double delay;        /* the throttle: the latest respawn's delay, 0 before any */
+	ev_tstamp started;
+	unsigned gen;        /* scan generation it was last seen in */
+	bool gone;           /* the file was removed: free it once its process is gone */
+	bool reload_sent, waited;
+	bool reread;         /* a changed file needs a new process: init-only, or reload = stack */
+	enum after after;
+	ev_io io;
+	ev_io exit;
+	ev_timer timer;
+	ev_timer beat;       /* armed by the first heartbeat: the vassal must send the next in time */
+	ev_stat st;
+	ev_timer settle;
+	struct sockset ls;   /* its `listen` sockets: held here across its deaths, passed to each new process */
+};
+
+struct emperor {
+	struct ev_loop *loop;
+	char *dir;
+	double throttle, max_throttle;
+	double heartbeat;    /* seconds of silence after which a vassal that sent heartbeats is killed; 0: never */
+	struct vsl **v;
+	size_t n, cap;
+	struct vsl *hash[NBUCKETS];
+	struct vsl *pids[NBUCKETS];
+	struct vsl *names[NBUCKETS];
+	size_t count[V_EXILED + 1]; /* vassals in each state: no walk of the table per event */
+	unsigned gen;
+	size_t live;         /* vassals with a process */
+	size_t unsignalled;  /* while stopping: vassals with a process not yet told to stop */
+	bool stopping;
+	ev_stat dirw;
+	ev_timer scan;
+	ev_signal term, intr, hup;
+	ev_signal chld;
+	ev_timer sweep;
+	struct control *ctl;
+	bool orphans_warned;
+	size_t orphans_seen; /* counted by each sweep */
+	char self[PATH_MAX]; /* this executable, resolved at start: what every vassal runs */
+};
+
+#define CONTAINER(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
+
+/* emperor.c: the table */
+struct vsl *vsl_find_file(struct emperor *e, const char *file);
+struct vsl *vsl_find_name(struct emperor *e, const char *name); /* one whose config parsed */
+struct vsl *vsl_find_pid(struct emperor *e, pid_t pid);
+void vsl_name_set(struct vsl *v, const char *name);
+void vsl_set_state(struct vsl *v, enum vstate st);
+void vsl_pid_add(struct vsl *v, pid_t pid);
+void vsl_pid_del(struct vsl *v);
+void vsl_free_deps(struct vsl *v);
+struct vsl *vsl_new(struct emperor *e, const char *file);
+void vsl_free(struct vsl *v);
+/* emperor.c: the emperor */
+void emperor_stop_next(struct emperor *e);
+void emperor_stop(struct emperor *e);
+void emperor_reload(struct emperor *e);
+void emperor_settle(struct emperor *e);
+int emperor_run(struct emperor *e, const char *ctl); /* E filled in by the command line; the exit code */
+
+/* emperor_vassal.c */
+int vassal_parse(struct vsl *v);
+void vassal_spawn(struct vsl *v);
+void vassal_stop(struct vsl *v, enum after after);
+void vassal_reload(struct vsl *v, bool file_changed);
+void vassal_respawn_cb(struct ev_loop *loop, ev_timer *w, int revents);
+void vassal_beat_cb(struct ev_loop *loop, ev_timer *w, int revents);
+void emperor_kill_orphans(struct emperor *e, pid_t dead);
+void emperor_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents);
+void emperor_drain_orphans(struct emperor *e);
+
+/* emperor_dir.c */
+void emperor_scan(struct emperor *e);
+void emperor_dir_cb(struct ev_loop *loop, ev_stat *w, int revents);
+void emperor_scan_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+/* emperor_ctl.c */
+void emperor_ctl_cb(enum ctl_req req, struct ctl_out *out, void *arg);
+void emperor_ctl_vassal_cb(enum ctl_req req, const char *target, struct ctl_out *out, void *arg);
+
+#endif

@@ -1,0 +1,460 @@
+/* emperor_vassal: one vassal's process. Its config (name, depend, stop.timeout), the protocol bytes, the
+ * spawn (`warder run -c FILE` with its sockets), its exit (an exit fd per vassal, reaped by pid), the throttled
+ * respawn, the stop, and the orphans that dead vassals leave to us (the emperor is their subreaper). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "emperor.h"
+#include "jail.h"
+#include "log.h"
+#include "proc.h"
+#include "vassal.h"
+
+static void vassal_exited(struct vsl *v, int status);
+
+/* --- the config: name, depend, stop.timeout ------------------------------------------------------------- */
+static void add_deps(struct vsl *v, const char *text)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", text);
+	for (char *save = NULL, *t = strtok_r(buf, " \t,", &save); t; t = strtok_r(NULL, " \t,", &save)) {
+		if (v->ndeps == MAXDEPS) {
+			log_warn(STEP, "%s: more than %d dependencies: the rest are ignored", v->file, MAXDEPS);
+			return;
+		}
+		v->deps[v->ndeps] = strdup(t);
+		if (v->deps[v->ndeps])
+			v->ndeps++;
+	}
+}
+
+/* 0, or -1 after a FILE:LINE line; the vassal keeps what it knew. */
+int vassal_parse(struct vsl *v)
+{
+	char err[1024];
+	struct conf *c = NULL;
+	if (conf_load(v->path, &c, err, sizeof err) < 0) {
+		log_err(STEP, "%s", err);
+		return -1;
+	}
+	const struct jail *j = conf_jail(c, NULL);
+	if (!j) {
+		log_err(STEP, "%s: %s: a vassal's file holds one jail", v->path, c->njails ? "several jails" : "no jail");
+		conf_free(c);
+		return -1;
+	}
+	struct vsl *other = vsl_find_name(v->e, j->name);
+	if (other && other != v) {
+		log_err(STEP, "%s: jail %s is already governed from %s (a [uwsgi] section takes its file's base name)",
+			v->path, j->name, other->file);
+		conf_free(c);
+		return -1;
+	}
+	/* Bound here, once, so that connections queue while the vassal dies and comes back (init/sockets.h). */
+	if (sockets_open(&v->ls, j, SOCKETS_HOST) != 0) {
+		log_err(STEP, "%s: the vassal keeps what it had", v->path);
+		conf_free(c);
+		return -1;
+	}
+	vsl_name_set(v, j->name);
+	/* A reload that keeps the process would keep the old file's command: such a vassal is restarted. */
+	bool jailed = jail_backend.wanted && jail_backend.wanted(j);
+	v->reread = !jailed || strcmp(jail_get(j, "reload"), "stack") == 0;
+	vsl_free_deps(v);
+	const struct conf_value *deps;
+	size_t nd = jail_list(j, "depend", &deps);
+	for (size_t i = 0; i < nd; i++)
+		add_deps(v, deps[i].text);
+	double t = jail_duration(j, "stop.timeout");
+	v->stop_timeout = t < 0 ? 10 : t;
+	conf_free(c);
+	return 0;
+}
+
+/* --- the protocol ------------------------------------------------------------------------------------- */
+static void say(struct vsl *v, unsigned char byte)
+{
+	if (v->fd >= 0 && send(v->fd, &byte, 1, MSG_NOSIGNAL) != 1)
+		log_errno(STEP, "%s: send %u", v->name, byte);
+}
+
+static void start_dependents(struct emperor *e, const char *name)
+{
+	for (size_t i = 0; i < e->n && e->count[V_WAITING] > 0; i++) {
+		struct vsl *w = e->v[i];
+		for (size_t d = 0; w->state == V_WAITING && d < w->ndeps; d++)
+			if (strcmp(w->deps[d], name) == 0) {
+				vassal_spawn(w);
+				break;
+			}
+	}
+}
+
+static void on_byte(struct vsl *v, unsigned char byte)
+{
+	switch (byte) {
+	case VASSAL_SPAWNED:
+		log_debug(STEP, "vassal %s has been spawned", v->name);
+		break;
+	case VASSAL_READY:
+		if (v->state == V_STARTING || v->state == V_RELOADING) {
+			vsl_set_state(v, V_RUNNING);
+			v->reload_sent = false;
+			log_info(STEP, "vassal %s (%s) is ready, pid %ld", v->name, v->file, (long)v->pid);
+			start_dependents(v->e, v->name);
+			emperor_settle(v->e);
+		}
+		break;
+	case VASSAL_VOLUNTARY:
+		/* As uWSGI's Emperor: it is picked up again while its file exists (or stays down if exiled). */
+		if (v->state != V_STOPPING)
+			log_info(STEP, "vassal %s stops by itself", v->name);
+		break;
+	case VASSAL_HEARTBEAT:
+		/* As uWSGI's Emperor: after the first one, a vassal that goes silent is hung. */
+		if (v->e->heartbeat > 0 && v->state != V_STOPPING) {
+			v->beat.repeat = v->e->heartbeat;
+			ev_timer_again(v->e->loop, &v->beat);
+		}
+		break;
+	case VASSAL_LOYAL:
+		break;
+	default:
+		log_debug(STEP, "vassal %s: unknown byte %u", v->name, byte);
+	}
+}
+
+static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)revents;
+	struct vsl *v = CONTAINER(w, struct vsl, io);
+	unsigned char buf[64];
+	ssize_t n = read(w->fd, buf, sizeof buf);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		/* Its process is going; the child watcher decides what next. */
+		ev_io_stop(loop, w);
+		close(v->fd);
+		v->fd = -1;
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++)
+		on_byte(v, buf[i]);
+}
+
+/* --- processes ---------------------------------------------------------------------------------------- */
+/* Reaping looks at one child at a time (waitpid(PID)): waitpid(-1) walks every child we have, and N
+ * vassals ending one by one would cost N walks of N. */
+static void sweep_child(pid_t pid, void *arg)
+{
+	struct emperor *e = arg;
+	struct vsl *v = vsl_find_pid(e, pid);
+	int st;
+	if (v && v->xfd >= 0)
+		return; /* its exit fd tells */
+	pid_t r = waitpid(pid, &st, WNOHANG);
+	if (v) {
+		if (r == pid)
+			vassal_exited(v, st);
+		return;
+	}
+	e->orphans_seen++;
+	if (r == 0 && kill(pid, SIGKILL) < 0 && errno != ESRCH)
+		log_errno(STEP, "kill the orphan %ld", (long)pid);
+}
+
+/* A child of ours that is not a vassal was left by one that died (we are its subreaper): none may stay. The
+ * dead are reaped here, the living killed and reaped by a later sweep. */
+static void sweep_orphans(struct emperor *e)
+{
+	if (proc_children(sweep_child, e) < 0 && !e->orphans_warned) {
+		log_errno(STEP, "list the orphans to kill");
+		e->orphans_warned = true; /* once: this runs after every burst of reaps */
+	}
+}
+
+/* At exit, once every vassal is gone: a killed orphan hands its own children to us, so sweep and reap
+ * until none is left (for a few seconds at most: a process stuck in the kernel may not die). */
+void emperor_drain_orphans(struct emperor *e)
+{
+	for (int round = 0; round < 500; round++) {
+		e->orphans_seen = 0;
+		sweep_orphans(e);
+		if (e->orphans_seen == 0)
+			return;
+		usleep(10000);
+	}
+	log_warn(STEP, "some orphans did not die");
+}
+
+void emperor_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	sweep_orphans(CONTAINER(w, struct emperor, sweep));
+}
+
+/* After a reap. DEAD: a vassal just reaped, whose whole subtree goes where the system can name it (0: none);
+ * the rest is swept soon, once for a whole burst of reaps (5,000 vassals stopping are 5,000 reaps). */
+void emperor_kill_orphans(struct emperor *e, pid_t dead)
+{
+	if (dead > 0 && proc_kill_subtree(dead) < 0)
+		log_errno(STEP, "kill what vassal pid %ld left", (long)dead);
+	if (!ev_is_active(&e->sweep)) {
+		ev_timer_set(&e->sweep, SWEEP, 0.);
+		ev_timer_start(e->loop, &e->sweep);
+	}
+}
+
+static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct vsl *v = CONTAINER(w, struct vsl, timer);
+	if (v->pid <= 0)
+		return;
+	log_warn(STEP, "vassal %s did not stop in %.0f s: SIGKILL", v->name, v->stop_timeout + KILL_MARGIN);
+	kill(-v->pid, SIGKILL);
+	kill(v->pid, SIGKILL);
+}
+
+void vassal_beat_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)revents;
+	struct vsl *v = CONTAINER(w, struct vsl, beat);
+	ev_timer_stop(loop, w);
+	if (v->pid <= 0 || v->state == V_STOPPING)
+		return;
+	log_warn(STEP, "vassal %s sent no heartbeat in %.0f s: SIGKILL, then respawn", v->name, v->e->heartbeat);
+	kill(-v->pid, SIGKILL);
+	kill(v->pid, SIGKILL);
+}
+
+/* TERM to the vassal (its keeper stops the jail), KILL to its process group after its stop time. AFTER: what
+ * its exit leads to (the emperor's own stop and a removed file win over it). */
+void vassal_stop(struct vsl *v, enum after after)
+{
+	struct emperor *e = v->e;
+	ev_timer_stop(e->loop, &v->timer);
+	v->after = after;
+	if (v->pid <= 0) {
+		vsl_set_state(v, V_STOPPED);
+		return;
+	}
+	if (v->state == V_STOPPING)
+		return;
+	log_info(STEP, "stopping vassal %s, pid %ld", v->name, (long)v->pid);
+	vsl_set_state(v, V_STOPPING);
+	ev_timer_stop(e->loop, &v->beat);
+	/* The byte tells the vassal the stop is ours (no "voluntary shutdown" back); the signal works without it. */
+	say(v, VASSAL_STOP);
+	if (kill(v->pid, SIGTERM) < 0 && errno != ESRCH)
+		log_errno(STEP, "kill -TERM %ld", (long)v->pid);
+	ev_timer_init(&v->timer, kill_cb, v->stop_timeout + KILL_MARGIN, 0.);
+	ev_timer_start(e->loop, &v->timer);
+}
+
+void vassal_respawn_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct vsl *v = CONTAINER(w, struct vsl, timer);
+	v->restarts++;
+	vassal_spawn(v);
+}
+
+/* The respawn after an end: the throttle to start with, doubled for each end that comes quickly after a
+ * start, up to the maximum; a vassal that ran STEADY seconds starts over. */
+static void throttle(struct vsl *v)
+{
+	struct emperor *e = v->e;
+	if (ev_now(e->loop) - v->started >= STEADY || v->delay <= 0)
+		v->delay = e->throttle;
+	else
+		v->delay = v->delay * 2 > e->max_throttle ? e->max_throttle : v->delay * 2;
+	log_info(STEP, "vassal %s ended (exit %d): respawn in %.0f ms", v->name, v->last_exit, v->delay * 1000);
+	vsl_set_state(v, V_THROTTLED);
+	ev_timer_init(&v->timer, vassal_respawn_cb, v->delay, 0.);
+	ev_timer_start(e->loop, &v->timer);
+}
+
+static void exit_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct vsl *v = CONTAINER(w, struct vsl, exit);
+	int st = 0;
+	pid_t r = waitpid(v->pid, &st, WNOHANG);
+	if (r == 0 || (r < 0 && errno == EINTR))
+		return;
+	if (r < 0)
+		log_errno(STEP, "%s: reap pid %ld", v->name, (long)v->pid);
+	vassal_exited(v, st);
+}
+
+/* Its process was reaped with status ST. */
+static void vassal_exited(struct vsl *v, int st)
+{
+	struct emperor *e = v->e;
+	struct ev_loop *loop = e->loop;
+	pid_t dead = v->pid;
+	if (v->xfd >= 0) {
+		ev_io_stop(loop, &v->exit);
+		close(v->xfd);
+		v->xfd = -1;
+	}
+	ev_timer_stop(loop, &v->timer);
+	ev_timer_stop(loop, &v->beat);
+	if (v->fd >= 0) {
+		ev_io_stop(loop, &v->io);
+		close(v->fd);
+		v->fd = -1;
+	}
+	v->last_exit = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+	vsl_pid_del(v);
+	e->live--;
+	emperor_kill_orphans(e, dead);
+	if (e->stopping || v->gone || (v->state == V_STOPPING && v->after == AFTER_DOWN)) {
+		log_info(STEP, "vassal %s stopped (exit %d)", v->name, v->last_exit);
+		vsl_set_state(v, V_STOPPED);
+		if (v->gone)
+			vsl_free(v);
+		if (e->stopping)
+			emperor_stop_next(e);
+	} else if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_EXILE) {
+		log_info(STEP, "vassal %s exiled itself (exit %d): it stays down until its file changes", v->name,
+			 EXIT_EXILE);
+		vsl_set_state(v, V_EXILED);
+	} else if (v->state == V_STOPPING || v->reload_sent) {
+		/* Ended for a reload or a restart we asked for: at once, whatever its status. */
+		log_info(STEP, "vassal %s exited for its reload (exit %d): respawning", v->name, v->last_exit);
+		v->restarts++;
+		vassal_spawn(v);
+	} else {
+		throttle(v);
+	}
+	emperor_settle(e);
+}
+
+static bool deps_ready(struct vsl *v)
+{
+	for (size_t i = 0; i < v->ndeps; i++) {
+		struct vsl *d = vsl_find_name(v->e, v->deps[i]);
+		if (!d || d->state != V_RUNNING) {
+			if (!v->waited)
+				log_info(STEP, "vassal %s waits for %s", v->name, v->deps[i]);
+			v->waited = true;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* In the child: a clean slate, then `warder run -c PATH` with its listening sockets as fds 3.. (LISTEN_FDS,
+ * systemd's convention) and the protocol socket after them. */
+static void exec_vassal(struct vsl *v, const char *self, int fd)
+{
+	int fds[65];
+	char num[16];
+	size_t n = sockets_export(&v->ls, v->name, fds, 64);
+	fds[n] = fd;
+	char *argv[] = {"warder", "run", "-c", v->path, NULL};
+	sigset_t none;
+	setpgid(0, 0);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	int null = open("/dev/null", O_RDONLY);
+	if (null < 0 || dup2(null, 0) < 0 || sockets_place(fds, (int)n + 1, 3) < 0) {
+		perror("warder: emperor: vassal fds");
+		_exit(EXIT_OSERR);
+	}
+	closefrom(4 + (unsigned)n);
+	snprintf(num, sizeof num, "%zu", 3 + n);
+	setenv("UWSGI_EMPEROR_FD", num, 1);
+	execv(self, argv);
+	fprintf(stderr, "warder: emperor: exec %s: %s\n", self, strerror(errno));
+	_exit(EXIT_NOEXEC);
+}
+
+void vassal_spawn(struct vsl *v)
+{
+	struct emperor *e = v->e;
+	if (e->stopping || v->gone || v->pid > 0 || !deps_ready(v)) {
+		if (!e->stopping && !v->gone && v->pid <= 0)
+			vsl_set_state(v, V_WAITING);
+		return;
+	}
+	int sp[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+		log_errno(STEP, "%s: socketpair", v->name);
+		throttle(v);
+		return;
+	}
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid_t pid = fork();
+	if (pid == 0)
+		exec_vassal(v, e->self, sp[1]);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(sp[1]);
+	if (pid < 0) {
+		log_errno(STEP, "%s: fork", v->name);
+		close(sp[0]);
+		throttle(v);
+		return;
+	}
+	setpgid(pid, pid); /* also here: a stop may come before the child ran */
+	vsl_pid_add(v, pid);
+	v->fd = sp[0];
+	v->reload_sent = v->waited = false;
+	v->after = AFTER_DOWN;
+	vsl_set_state(v, V_STARTING);
+	v->started = ev_now(e->loop);
+	e->live++;
+	fcntl(v->fd, F_SETFL, O_NONBLOCK);
+	ev_io_init(&v->io, io_cb, v->fd, EV_READ);
+	ev_io_start(e->loop, &v->io);
+	/* Without an exit fd (too many open files) the sweep that every SIGCHLD arms reaps it. */
+	if ((v->xfd = proc_exit_fd(pid)) < 0) {
+		log_errno(STEP, "%s: watch pid %ld", v->name, (long)pid);
+	} else {
+		ev_io_init(&v->exit, exit_cb, v->xfd, EV_READ);
+		ev_io_start(e->loop, &v->exit);
+	}
+	log_info(STEP, "vassal %s (%s) spawned, pid %ld", v->name, v->file, (long)pid);
+}
+
+/* FILE_CHANGED: the new file must take effect, so a vassal whose reload keeps its process (init-only, reload =
+ * stack) is stopped and started again instead. One that is down (throttled, exiled, stopped) starts now. */
+void vassal_reload(struct vsl *v, bool file_changed)
+{
+	if (v->pid <= 0) {
+		ev_timer_stop(v->e->loop, &v->timer);
+		vassal_spawn(v);
+		return;
+	}
+	if (v->state == V_STOPPING) {
+		if (v->after == AFTER_DOWN && !v->gone)
+			v->after = AFTER_RESPAWN;
+		return;
+	}
+	if (file_changed && v->reread) {
+		log_info(STEP, "restarting vassal %s, pid %ld, for its new file", v->name, (long)v->pid);
+		vassal_stop(v, AFTER_RESPAWN);
+		return;
+	}
+	log_info(STEP, "reloading vassal %s, pid %ld", v->name, (long)v->pid);
+	v->reload_sent = true;
+	vsl_set_state(v, V_RELOADING);
+	say(v, VASSAL_RELOAD);
+}
+
