@@ -20,6 +20,18 @@
 #include "log.h"
 #include "supervise.h"
 
+void reaper_signal_all(int sig, bool pidns, pid_t pgrp)
+{
+	if (pidns) {
+		if (kill(-1, sig) < 0 && errno != ESRCH)
+			log_errno("stop", "kill -%d everything", sig);
+		return;
+	}
+	if (pgrp > 0 && kill(-pgrp, sig) < 0 && errno != ESRCH)
+		log_errno("stop", "kill -%d group %ld", sig, (long)pgrp);
+	reaper_signal_children(sig);
+}
+
 #ifdef __linux__
 int sup_become_reaper(void)
 {

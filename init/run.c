@@ -152,15 +152,7 @@ static int stop_signal(const struct jail *j)
  * and our children (we are their subreaper). */
 static void signal_all(struct init *in, int sig)
 {
-	pid_t c = in->s ? sup_child(in->s) : 0;
-	if (in->o.pid_namespace) {
-		if (kill(-1, sig) < 0 && errno != ESRCH)
-			log_errno("stop", "kill -%d everything", sig);
-		return;
-	}
-	if (c > 0 && kill(-c, sig) < 0 && errno != ESRCH)
-		log_errno("stop", "kill -%d group %ld", sig, (long)c);
-	reaper_signal_children(sig);
+	reaper_signal_all(sig, in->o.pid_namespace, in->s ? sup_child(in->s) : 0);
 }
 
 /* stop.timeout passed and the command is still there. Once it is gone sup itself stops the rest (TERM,

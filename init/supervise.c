@@ -99,18 +99,9 @@ static int sup_exit_code(const struct sup_opts *o, int wstatus)
 	return code;
 }
 
-/* Everything left: the whole pid namespace when we are its PID 1, else the command's process group and
- * our remaining children (orphans reparented to us as subreaper). */
 static void signal_rest(struct sup *s, int sig)
 {
-	if (s->o->pid_namespace) {
-		if (kill(-1, sig) < 0 && errno != ESRCH)
-			log_errno("stop", "kill -%d all", sig);
-		return;
-	}
-	if (s->pgrp > 0 && kill(-s->pgrp, sig) < 0 && errno != ESRCH)
-		log_errno("stop", "kill -%d group %d", sig, (int)s->pgrp);
-	reaper_signal_children(sig);
+	reaper_signal_all(sig, s->o->pid_namespace, s->pgrp);
 }
 
 static void command_changed(struct sup *s, int wstatus);
