@@ -6,6 +6,7 @@
 #include "conf.h"
 #include "jailpw.h"
 #include "log.h"
+#include "ns.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -923,15 +924,7 @@ bool devfs_linux_wanted(const struct jail *j)
 
 bool devfs_linux_userns(const struct jail *j)
 {
-	const char *list = jail_get(j, "unshare");
-	char buf[256], *save = NULL;
-
-	if (!list || snprintf(buf, sizeof buf, "%s", list) >= (int)sizeof buf)
-		return false;
-	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
-		if (strcmp(t, "user") == 0)
-			return true;
-	return false;
+	return (ns_list(jail_get(j, "unshare")) & NS_BIT(NS_USER)) != 0;
 }
 
 size_t devfs_check_linux(const struct jail *j)

@@ -2,6 +2,7 @@
  * range, allowed words, a check function), the defaults the getters apply, and the man page. */
 #include "conf.h"
 #include "listen.h"
+#include "ns.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -48,8 +49,6 @@ static char *words_of(const char *v, char **w, size_t min, size_t max, size_t *n
 	return copy;
 }
 
-static const char *const ns_names[] = {"mount", "pid", "uts", "ipc", "net", "user", "cgroup", "time", NULL};
-
 static bool in_words(const char *s, const char *const *words)
 {
 	for (size_t i = 0; words[i]; i++)
@@ -66,11 +65,12 @@ static int check_unshare(const char *name, char **value, char *why, size_t whyle
 		return MSG("out of memory");
 	int rc = 0;
 	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		const char *ns = strcmp(tok, "fs") == 0 ? "mount" : tok;
-		if (!in_words(ns, ns_names)) {
+		int id = ns_find(tok);
+		if (id < 0) {
 			rc = MSG("%s: unknown namespace \"%s\" (use mount,pid,uts,ipc,net,user,cgroup,time)", name, tok);
 			break;
 		}
+		const char *ns = ns_table[id].name;
 		if (strlen(out) + strlen(ns) + 2 > sizeof out) {
 			rc = MSG("%s: too many namespaces", name);
 			break;

@@ -18,6 +18,7 @@
 
 #include "keeper.h"
 #include "log.h"
+#include "ns.h"
 #include "peer.h"
 
 #define CTL_STEP "control"
@@ -169,18 +170,16 @@ void control_answer(struct ctl_out *o, const char *error)
 #ifdef __linux__
 void control_namespaces(pid_t pid, char *buf, size_t len)
 {
-	static const char *const ns[] = {"mount", "pid", "uts", "ipc", "net", "user", "cgroup", "time"};
-	static const char *const file[] = {"mnt", "pid", "uts", "ipc", "net", "user", "cgroup", "time"};
 	size_t o = 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+	for (size_t i = 0; i < NS_COUNT; i++) {
 		char a[64], b[64];
 		struct stat sa, sb;
-		snprintf(a, sizeof a, "/proc/%ld/ns/%s", (long)pid, file[i]);
-		snprintf(b, sizeof b, "/proc/self/ns/%s", file[i]);
+		snprintf(a, sizeof a, "/proc/%ld/ns/%s", (long)pid, ns_table[i].proc);
+		snprintf(b, sizeof b, "/proc/self/ns/%s", ns_table[i].proc);
 		if (stat(a, &sa) < 0 || stat(b, &sb) < 0 || sa.st_ino == sb.st_ino)
 			continue;
-		int n = snprintf(buf + o, len - o, "%s%s", o ? "," : "", ns[i]);
+		int n = snprintf(buf + o, len - o, "%s%s", o ? "," : "", ns_table[i].name);
 		if (n < 0 || (size_t)n >= len - o)
 			break;
 		o += (size_t)n;

@@ -26,15 +26,7 @@
 
 #include "cmd.h"
 #include "log.h"
-#include "setup.h"
-
-static const struct {
-	const char *name;
-	unsigned long long flag;
-} ns_flags[] = {
-	{"mount", CLONE_NEWNS}, {"pid", CLONE_NEWPID},       {"uts", CLONE_NEWUTS},   {"ipc", CLONE_NEWIPC},
-	{"net", CLONE_NEWNET},  {"user", CLONE_NEWUSER},     {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
-};
+#include "ns.h"
 
 /* The parameters that make `warder run` build a jail rather than be the init of someone else's. */
 static const char *const jail_params[] = {
@@ -52,10 +44,7 @@ bool lx_wanted(const struct jail *j)
 
 static unsigned long long clone_flags(const struct jail *j)
 {
-	unsigned long long f = 0;
-	for (size_t i = 0; i < sizeof ns_flags / sizeof ns_flags[0]; i++)
-		if (lx_unshares(j, ns_flags[i].name))
-			f |= ns_flags[i].flag;
+	unsigned long long f = ns_clone_flags(ns_list(jail_get(j, "unshare")));
 	/* A rootfs without its own mount namespace would mount over the host's tree. */
 	if (jail_is_set(j, "path") || jail_is_set(j, "pivot_root"))
 		f |= CLONE_NEWNS;
@@ -73,13 +62,13 @@ static const struct {
 int lx_check(struct jailrun *r)
 {
 	const struct jail *j = r->j;
-	if (jail_is_set(j, "vnet.interface") && !lx_unshares(j, "net")) {
+	if (jail_is_set(j, "vnet.interface") && !(ns_list(jail_get(j, "unshare")) & NS_BIT(NS_NET))) {
 		log_err(LXC_CREATE, "vnet.interface needs its own network namespace: add net to unshare");
 		return -1;
 	}
 	if (!r->rootless)
 		return lxcg_check(r);
-	if (!lx_unshares(j, "user")) {
+	if (!(ns_list(jail_get(j, "unshare")) & NS_BIT(NS_USER))) {
 		log_err(LXC_CREATE, "not running as root: unshare must include user (and uid_map map your uid)");
 		return -1;
 	}

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "inside.h"
 #include "jailpw.h"
 #include "log.h"
 #include "setup.h"

@@ -25,7 +25,9 @@
 #include <linux/capability.h>
 
 #include "devfs.h"
+#include "inside.h"
 #include "log.h"
+#include "ns.h"
 #include "setup.h"
 
 #define DEV_STEP "devfs"
@@ -463,7 +465,7 @@ static int base_entry(const struct jail *j, const struct base_entry *b, bool pts
 		return mount_in_dev(b->name, "tmpfs", b->arg, safe | MOUNT_ATTR_NODEV);
 	case B_MQUEUE:
 		/* Another ipc namespace's queues would be the host's. */
-		if (!lx_unshares(j, "ipc"))
+		if (!(ns_list(jail_get(j, "unshare")) & NS_BIT(NS_IPC)))
 			return 0;
 		return mount_in_dev(b->name, "mqueue", NULL, safe | MOUNT_ATTR_NODEV);
 	case B_CONSOLE:
@@ -515,7 +517,7 @@ int lxdev_build(const struct jail *j)
 	const struct devfs_ruleset *set;
 	unsigned depth;
 	/* A jail's own user namespace never has CAP_MKNOD in the host's. */
-	bool own = !lx_unshares(j, "user") && can_mknod();
+	bool own = !(ns_list(jail_get(j, "unshare")) & NS_BIT(NS_USER)) && can_mknod();
 	char err[512];
 	int rc = -1;
 

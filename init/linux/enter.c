@@ -18,23 +18,23 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "ns.h"
 
 #define EN_STEP "attach"
 
-static const struct {
-	const char *name;
-	int type;
-} ns_kinds[] = {
-	{"user", CLONE_NEWUSER}, {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
-	{"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID},       {"time", CLONE_NEWTIME}, {"mnt", CLONE_NEWNS},
-};
-#define NKINDS (sizeof ns_kinds / sizeof ns_kinds[0])
+#define NKINDS NS_COUNT
+
+/* The k-th namespace in join order: its /proc file name and clone type. */
+static const struct ns_def *kind(size_t k)
+{
+	return &ns_table[ns_join_order[k]];
+}
 
 static const char *kind_name(int type)
 {
-	for (size_t i = 0; i < NKINDS; i++)
-		if (ns_kinds[i].type == type)
-			return ns_kinds[i].name;
+	for (size_t i = 0; i < NS_COUNT; i++)
+		if (ns_table[i].clone_flag == (unsigned long long)type)
+			return ns_table[i].proc;
 	return NULL;
 }
 
@@ -163,13 +163,13 @@ static int open_ns(pid_t pid, const char *name)
 	return fd;
 }
 
-/* Join FDS in ns_kinds order (user first, mnt last); close them. */
+/* Join FDS in ns_join_order (user first, mnt last); close them. */
 static int join_all(int *fds, size_t n)
 {
 	int rc = 0;
 	for (size_t k = 0; k < NKINDS && rc == 0; k++)
 		for (size_t i = 0; i < n && rc == 0; i++)
-			if (fds[i] >= 0 && ioctl(fds[i], NS_GET_NSTYPE) == ns_kinds[k].type) {
+			if (fds[i] >= 0 && (unsigned long long)ioctl(fds[i], NS_GET_NSTYPE) == kind(k)->clone_flag) {
 				rc = join_ns(fds[i]);
 				close(fds[i]);
 				fds[i] = -1;
@@ -205,7 +205,7 @@ int lx_enter(const char *name, pid_t pid, const int *nsfds, size_t n)
 	for (size_t k = 0; k < NKINDS; k++) {
 		if (nsfds && !(k == 0 && geteuid() != 0))
 			continue;
-		int fd = open_ns(pid, ns_kinds[k].name);
+		int fd = open_ns(pid, kind(k)->proc);
 		if (fd >= 0)
 			fds[nfds++] = fd;
 		else if (errno != ENOENT)

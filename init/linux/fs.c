@@ -17,8 +17,9 @@
 
 #include "fstab.h"
 #include "log.h"
+#include "inside.h"
+#include "ns.h"
 #include "safepath.h"
-#include "setup.h"
 
 static int root_fd = -1;     /* the rootfs, "/" of every in-root lookup; "/" itself when there is no rootfs */
 static char *root_path;      /* host path of the rootfs, NULL when there is none */
@@ -441,7 +442,7 @@ int lxfs_proc_sys(const struct jail *j)
 		char data[64] = "";
 		if (hide && *hide)
 			snprintf(data, sizeof data, "hidepid=%s", hide);
-		if (!lx_unshares(j, "pid"))
+		if (!(ns_list(jail_get(j, "unshare")) & NS_BIT(NS_PID)))
 			log_warn(LX_STEP, "mount.procfs without a pid namespace shows the host's processes");
 		if (mount_special("proc", "/proc", data, safe) < 0)
 			return -1;

@@ -6,8 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "inside.h"
 #include "log.h"
-#include "setup.h"
+#include "ns.h"
 
 /* The uts names: without its own uts namespace the jail would rename the host. */
 static const struct {
@@ -24,7 +25,7 @@ static int set_uts(const struct jail *j)
 		const char *name = jail_get(j, uts_names[i].param);
 		if (!name || !*name)
 			continue;
-		if (!lx_unshares(j, "uts")) {
+		if (!(ns_list(jail_get(j, "unshare")) & NS_BIT(NS_UTS))) {
 			log_err(LX_STEP, "%s %s needs its own uts namespace: add uts to unshare", uts_names[i].param,
 				name);
 			return -1;
@@ -68,7 +69,7 @@ int lxid_apply(const struct jail *j)
 {
 	if (set_uts(j) < 0)
 		return -1;
-	if (lx_unshares(j, "net") && loopback_up() < 0)
+	if ((ns_list(jail_get(j, "unshare")) & NS_BIT(NS_NET)) && loopback_up() < 0)
 		return -1;
 	return 0;
 }

@@ -8,43 +8,15 @@
 #include <unistd.h>
 
 #include "devfs.h"
+#include "inside.h"
 #include "log.h"
+#include "ns.h"
 #include "rlimit.h"
 #include "setup.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
-
-/* uWSGI's and util-linux's names for the same namespaces. */
-static const struct {
-	const char *alias, *name;
-} ns_aliases[] = {
-	{ "fs", "mount" },
-	{ "mnt", "mount" },
-	{ "network", "net" },
-};
-
-static const char *ns_canonical(const char *word)
-{
-	for (size_t i = 0; i < sizeof ns_aliases / sizeof ns_aliases[0]; i++)
-		if (strcmp(word, ns_aliases[i].alias) == 0)
-			return ns_aliases[i].name;
-	return word;
-}
-
-bool lx_unshares(const struct jail *j, const char *name)
-{
-	const char *list = jail_get(j, "unshare");
-	char buf[256], *save = NULL;
-
-	if (!list || snprintf(buf, sizeof buf, "%s", list) >= (int)sizeof buf)
-		return false;
-	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save))
-		if (strcmp(ns_canonical(t), ns_canonical(name)) == 0)
-			return true;
-	return false;
-}
 
 /* Only stdin, stdout and stderr may cross into the jail: a leaked directory fd would be a way out. */
 static int seal_fds(void)
@@ -97,7 +69,7 @@ static int setup_fs(const struct jail *j)
 	if (!wants_mounts(j))
 		return 0;
 	/* Making "/" private outside a mount namespace would change the host. */
-	if (!lx_unshares(j, "mount")) {
+	if (!(ns_list(jail_get(j, "unshare")) & NS_BIT(NS_MOUNT))) {
 		log_err(LX_STEP, "the jail's mounts need its own mount namespace: add mount to unshare");
 		return -1;
 	}

@@ -23,30 +23,8 @@ int lx_setup(struct jailrun *r);
 int lx_finish(struct jailrun *r);
 int lx_drop(struct jailrun *r);
 
-/* True when `unshare` (uWSGI's names accepted: fs = mount) lists the namespace NAME ("uts", "net", ...). */
-bool lx_unshares(const struct jail *j, const char *name);
-
 /* The caps parser, shared with conf's validator and `warder check`. 0, or -1 with a message in err. */
 int lx_caps_parse(const char *list, unsigned long long *mask, char *err, size_t errlen);
-
-/* --- internal to init/linux/{setup,fs,dev,cred,ident}.c ----------------------------------------------------- */
-
-#define LX_STEP "setup"
-
-/* fs.c */
-int lxfs_private(void);
-/* Decide and bind the rootfs (nodev: a /dev is built from a ruleset, so no other node may work). */
-int lxfs_root(const struct jail *j, bool nodev);
-int lxfs_open_in_root(const char *path, int flags, mode_t mode, bool mkdirs); /* fd or -1 (errno set) */
-int lxfs_mounts(const struct jail *j);        /* mount, mount.fstab, keep_mount */
-int lxfs_proc_sys(const struct jail *j);      /* mount.procfs (hidepid), mount.sysfs */
-int lxfs_pivot(const struct jail *j);         /* pivot_root; detaches the old root unless pivot_root keeps it */
-int lxfs_finish(void);
-int lxfs_mount_fs(const char *fstype, const char *data, unsigned long attrs, int target_fd, const char *what);
-int lxfs_bind_fd(const char *src, int target_fd, bool recursive, unsigned long attrs, const char *what);
-
-/* dev.c */
-int lxdev_build(const struct jail *j);
 
 /* --- the host /dev walk, for dev.c and its unit tests ------------------------------------------------------- */
 
@@ -60,11 +38,5 @@ int lxdev_walk(const char *dir, struct devfs_node **out, size_t *n, char *err, s
  * directory the ruleset hides is not entered, since nothing below it can show. Free with devfs_nodes_free. */
 int lxdev_visible(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth, const char *dir,
 		  struct devfs_node **out, size_t *n, char *err, size_t errlen);
-
-/* ident.c */
-int lxid_apply(const struct jail *j);
-
-/* cred.c */
-int lxcred_drop(const struct jail *j);
 
 #endif

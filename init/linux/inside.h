@@ -1,0 +1,34 @@
+/* inside: what the Linux init's in-jail steps share (init/linux/{setup,fs,dev,ident,cred}.c): the step name
+ * their messages carry and each file's entry points, which setup.c orders. */
+#ifndef WARDER_LX_INSIDE_H
+#define WARDER_LX_INSIDE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "conf.h"
+
+#define LX_STEP "setup"
+
+/* fs.c */
+int lxfs_private(void);
+/* Decide and bind the rootfs (nodev: a /dev is built from a ruleset, so no other node may work). */
+int lxfs_root(const struct jail *j, bool nodev);
+int lxfs_open_in_root(const char *path, int flags, mode_t mode, bool mkdirs); /* fd or -1 (errno set) */
+int lxfs_mounts(const struct jail *j);        /* mount, mount.fstab, keep_mount */
+int lxfs_proc_sys(const struct jail *j);      /* mount.procfs (hidepid), mount.sysfs */
+int lxfs_pivot(const struct jail *j);         /* pivot_root; detaches the old root unless pivot_root keeps it */
+int lxfs_finish(void);
+int lxfs_mount_fs(const char *fstype, const char *data, unsigned long attrs, int target_fd, const char *what);
+int lxfs_bind_fd(const char *src, int target_fd, bool recursive, unsigned long attrs, const char *what);
+
+/* dev.c */
+int lxdev_build(const struct jail *j);
+
+/* ident.c */
+int lxid_apply(const struct jail *j);
+
+/* cred.c */
+int lxcred_drop(const struct jail *j);
+
+#endif
