@@ -41,6 +41,10 @@ enum {
 	PF_CHAIN = 1 << 4,    /* a hook chain: each value is a command or ACTION:ARGS */
 	PF_PREFIX = 1 << 5,   /* the name is a prefix: "rlimit." matches rlimit.nofile */
 	PF_JAIL = 1 << 6,     /* acts only on a jail warder builds: a config error in init-only mode */
+	/* Setting it makes warder build the jail (keeper + init) on that system; a config without any is the init
+	 * of a jail made elsewhere. Every FreeBSD kernel parameter builds one (jail_set creates the jail). */
+	PF_BUILDS_LINUX = 1 << 7,
+	PF_BUILDS_FREEBSD = 1 << 8,
 };
 #define PF_BOTH (PF_LINUX | PF_FREEBSD)
 
@@ -65,6 +69,10 @@ const struct param_def *param_find(const char *name);
 int param_check(const struct param_def *d, const char *name, char **value, char *why, size_t whylen);
 /* rlimit.RESOURCE: the platforms (PF_LINUX, PF_FREEBSD) that have RESOURCE; 0 when none does. */
 unsigned param_rlimit_platforms(const char *resource);
+struct jail;
+/* Does J build a jail on PLATFORM (PF_LINUX or PF_FREEBSD)? A parameter flagged PF_BUILDS_* for it is set;
+ * on FreeBSD also one the table does not know (handed to jail_set as it is). */
+bool jail_builds(const struct jail *j, unsigned platform);
 
 struct conf_value {
 	char *text;       /* expanded; for chains, builtins keep their "ACTION:" prefix */

@@ -217,6 +217,19 @@ unsigned param_rlimit_platforms(const char *resource)
 	return 0;
 }
 
+bool jail_builds(const struct jail *j, unsigned platform)
+{
+	unsigned flag = platform == PF_FREEBSD ? PF_BUILDS_FREEBSD : PF_BUILDS_LINUX;
+	for (size_t i = 0; i < j->np; i++) {
+		const struct conf_param *p = &j->p[i];
+		if (p->n == 0 || p->name[0] == '$') /* $NAME: a variable, not a parameter */
+			continue;
+		if (p->def ? (p->def->flags & flag) != 0 : platform == PF_FREEBSD)
+			return true;
+	}
+	return false;
+}
+
 static int rlimit_number(const char *s)
 {
 	long long n;
@@ -323,7 +336,7 @@ static const char *const w_ready_fail[] = {"restart", "stop", NULL};
 	"chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind_service,net_raw,sys_chroot,mknod," \
 	"audit_write,setfcap"
 #define LC PF_LIST | PF_CHAIN | PF_BOTH
-#define FK PF_FREEBSD | PF_KERNEL
+#define FK PF_FREEBSD | PF_KERNEL | PF_BUILDS_FREEBSD
 #define P(n, t, f, d, doc) {n, t, f, d, doc, NULL, 0, 0, NULL}
 #define PW(n, f, d, w, doc) {n, PT_STRING, f, d, doc, w, 0, 0, NULL}
 #define PI(n, f, d, lo, hi, doc) {n, PT_INT, f, d, doc, NULL, lo, hi, NULL}
@@ -331,15 +344,15 @@ static const char *const w_ready_fail[] = {"restart", "stop", NULL};
 
 const struct param_def param_table[] = {
 	/* The jail and its main command. */
-	P("path", PT_PATH, PF_BOTH | PF_KERNEL, NULL, "the jail's root directory"),
+	P("path", PT_PATH, PF_BOTH | PF_KERNEL | PF_BUILDS_LINUX | PF_BUILDS_FREEBSD, NULL, "the jail's root directory"),
 	P("command", PT_STRING, PF_BOTH, NULL, "the main supervised command, run with /bin/sh -c (plain words from an absolute path: executed directly)"),
 	P("chdir", PT_PATH, PF_BOTH, NULL, "working directory of the main command, inside the jail"),
 	P("user", PT_STRING, PF_BOTH, NULL, "user (name or number) the main command runs as; uWSGI's uid"),
 	P("group", PT_STRING, PF_BOTH, NULL, "group (name or number) the main command runs as; uWSGI's gid"),
 	P("groups", PT_STRING, PF_BOTH | PF_LIST, NULL,
 	  "supplementary groups of the main command; unset: every group the user is in, up to NGROUPS_MAX"),
-	P("host.hostname", PT_STRING, PF_BOTH | PF_KERNEL | PF_JAIL, NULL, "the jail's hostname"),
-	P("host.domainname", PT_STRING, PF_BOTH | PF_KERNEL, NULL, "the jail's NIS domain name"),
+	P("host.hostname", PT_STRING, PF_BOTH | PF_KERNEL | PF_JAIL | PF_BUILDS_FREEBSD, NULL, "the jail's hostname"),
+	P("host.domainname", PT_STRING, PF_BOTH | PF_KERNEL | PF_BUILDS_FREEBSD, NULL, "the jail's NIS domain name"),
 	P("host.hostuuid", PT_STRING, FK, NULL, "the jail's host UUID"),
 	PI("host.hostid", FK, NULL, 0, 4294967295LL, "the jail's host id"),
 	/* Hook chains, in the order they run. */
@@ -363,14 +376,14 @@ const struct param_def param_table[] = {
 	P("stop.signal", PT_SIGNAL, PF_BOTH, "TERM", "signal that asks the main command to stop"),
 	P("stop.timeout", PT_DURATION, PF_BOTH, "10", "seconds between TERM and KILL on stop; 0: KILL at once"),
 	P("depend", PT_STRING, PF_BOTH | PF_LIST, NULL, "jails started before this one and stopped after it"),
-	P("persist", PT_BOOL, PF_BOTH | PF_KERNEL, "false", "keep the jail when its last process exits"),
+	P("persist", PT_BOOL, PF_BOTH | PF_KERNEL | PF_BUILDS_FREEBSD, "false", "keep the jail when its last process exits"),
 	/* Linux isolation. */
-	PC("unshare", PT_STRING, PF_LINUX, NULL, check_unshare,
+	PC("unshare", PT_STRING, PF_LINUX | PF_BUILDS_LINUX, NULL, check_unshare,
 	   "namespaces to create: mount,pid,uts,ipc,net,user,cgroup,time (uWSGI's fs is mount)"),
-	PC("uid_map", PT_STRING, PF_LINUX | PF_LIST, NULL, check_idmap, "user namespace uid mapping \"INSIDE OUTSIDE COUNT\""),
-	PC("gid_map", PT_STRING, PF_LINUX | PF_LIST, NULL, check_idmap, "user namespace gid mapping \"INSIDE OUTSIDE COUNT\""),
-	PC("pivot_root", PT_STRING, PF_LINUX, NULL, check_pivot_root, "\"NEW OLD\": pivot into NEW, the old root at OLD"),
-	PC("keep_mount", PT_STRING, PF_LINUX | PF_LIST, NULL, check_keep_mount,
+	PC("uid_map", PT_STRING, PF_LINUX | PF_LIST | PF_BUILDS_LINUX, NULL, check_idmap, "user namespace uid mapping \"INSIDE OUTSIDE COUNT\""),
+	PC("gid_map", PT_STRING, PF_LINUX | PF_LIST | PF_BUILDS_LINUX, NULL, check_idmap, "user namespace gid mapping \"INSIDE OUTSIDE COUNT\""),
+	PC("pivot_root", PT_STRING, PF_LINUX | PF_BUILDS_LINUX, NULL, check_pivot_root, "\"NEW OLD\": pivot into NEW, the old root at OLD"),
+	PC("keep_mount", PT_STRING, PF_LINUX | PF_LIST | PF_BUILDS_LINUX, NULL, check_keep_mount,
 	   "\"SRC[:DST]\": bind a host mount into the jail (uWSGI's namespace-keep-mount)"),
 	P("namespace", PT_STRING, PF_LINUX, NULL, "uWSGI's ROOTFS[:HOSTNAME] shorthand, as written (already applied)"),
 	P("mount.procfs", PT_BOOL, PF_BOTH | PF_JAIL, "false", "mount procfs on /proc in the jail"),
@@ -378,16 +391,16 @@ const struct param_def param_table[] = {
 	P("mount.sysfs", PT_BOOL, PF_LINUX | PF_JAIL, "false", "mount sysfs on /sys in the jail, read-only"),
 	P("mount.devfs", PT_BOOL, PF_BOTH | PF_JAIL, NULL,
 	  "mount a /dev built from devfs_ruleset; unset: yes for a Linux jail with a path, no on FreeBSD (jail(8))"),
-	PC("devfs_ruleset", PT_STRING, PF_BOTH | PF_KERNEL | PF_JAIL, "4", check_ruleset, "devfs ruleset number or name for /dev"),
+	PC("devfs_ruleset", PT_STRING, PF_BOTH | PF_KERNEL | PF_JAIL | PF_BUILDS_FREEBSD, "4", check_ruleset, "devfs ruleset number or name for /dev"),
 	P("devfs.rules", PT_PATH, PF_BOTH | PF_JAIL, WARDER_DATADIR "/devfs.rules", "devfs.rules(5) file that defines the rulesets"),
 	PI("devfs.rule_depth", PF_LINUX | PF_JAIL, "1", 0, 16, "how deep \"add include\" nests (FreeBSD's vfs.devfs.rule_depth)"),
 	PC("mount", PT_STRING, PF_BOTH | PF_LIST | PF_JAIL, NULL, check_fstab_line, "one fstab(5) line mounted for the jail"),
 	P("mount.fstab", PT_PATH, PF_BOTH | PF_JAIL, NULL, "fstab(5) file mounted for the jail"),
 	P("mount.fdescfs", PT_BOOL, PF_BOTH | PF_JAIL, "false", "mount fdescfs on /dev/fd in the jail"),
 	P("mount.tmp", PT_BOOL, PF_LINUX | PF_JAIL, "false", "mount a fresh tmpfs on /tmp in the jail"),
-	P("cgroup.memory.max", PT_SIZE, PF_LINUX, NULL, "cgroup v2 memory.max: bytes (K/M/G/T) or max"),
-	PC("cgroup.pids.max", PT_STRING, PF_LINUX, NULL, check_pids_max, "cgroup v2 pids.max: a number or max"),
-	PC("cgroup.cpu.max", PT_STRING, PF_LINUX, NULL, check_cpu_max, "cgroup v2 cpu.max: \"QUOTA [PERIOD]\" or max"),
+	P("cgroup.memory.max", PT_SIZE, PF_LINUX | PF_BUILDS_LINUX, NULL, "cgroup v2 memory.max: bytes (K/M/G/T) or max"),
+	PC("cgroup.pids.max", PT_STRING, PF_LINUX | PF_BUILDS_LINUX, NULL, check_pids_max, "cgroup v2 pids.max: a number or max"),
+	PC("cgroup.cpu.max", PT_STRING, PF_LINUX | PF_BUILDS_LINUX, NULL, check_cpu_max, "cgroup v2 cpu.max: \"QUOTA [PERIOD]\" or max"),
 	PC("rlimit.", PT_STRING, PF_BOTH | PF_PREFIX | PF_JAIL, NULL, check_rlimit,
 	   "rlimit.RESOURCE = SOFT[:HARD] (numbers or unlimited); both systems: as core cpu data fsize memlock nofile "
 	   "nproc rss stack; Linux: locks msgqueue nice rtprio rttime sigpending; FreeBSD: sbsize vmem npts swap "
@@ -395,7 +408,7 @@ const struct param_def param_table[] = {
 	PC("caps", PT_STRING, PF_LINUX, DEFAULT_CAPS, check_caps,
 	   "capabilities kept, in order: all, none, default (this list), NAME or CAP_NAME; -NAME takes one away"),
 	P("no_new_privs", PT_BOOL, PF_LINUX, "true", "set no_new_privs before the main command"),
-	P("setns-socket", PT_PATH, PF_LINUX, NULL, "unix socket that hands out the jail's namespace fds"),
+	P("setns-socket", PT_PATH, PF_LINUX | PF_BUILDS_LINUX, NULL, "unix socket that hands out the jail's namespace fds"),
 	/* Supervision. */
 	P("control", PT_PATH, PF_BOTH, NULL, "unix socket for status, reload, stop and attach"),
 	PW("restart", PF_BOTH, "no", w_restart, "restart the main command: no, on-failure or always"),
@@ -428,7 +441,7 @@ const struct param_def param_table[] = {
 	PW("ip4", FK, NULL, w_ip_mode, "IPv4: new, inherit or disable"),
 	PW("ip6", FK, NULL, w_ip_mode, "IPv6: new, inherit or disable"),
 	PC("vnet", PT_STRING, FK, NULL, check_vnet, "own network stack: new or inherit (true means new)"),
-	P("vnet.interface", PT_STRING, PF_BOTH | PF_LIST, NULL,
+	P("vnet.interface", PT_STRING, PF_BOTH | PF_LIST | PF_BUILDS_LINUX, NULL,
 	  "interface moved into the jail's network stack (FreeBSD: vnet; Linux: its net namespace, unshare net)"),
 	P("interface", PT_STRING, PF_FREEBSD, NULL, "host interface for ip4.addr / ip6.addr aliases"),
 	P("ip_hostname", PT_BOOL, PF_FREEBSD, "false", "add the addresses host.hostname resolves to"),
@@ -460,8 +473,8 @@ const struct param_def param_table[] = {
 	P("osrelease", PT_STRING, FK, NULL, "the release name the jail reports"),
 	PI("osreldate", FK, NULL, 1, 2147483647, "the __FreeBSD_version the jail reports"),
 	P("jidfile", PT_PATH, PF_FREEBSD, NULL, "file that receives the jail id (uWSGI)"),
-	P("jail-attach", PT_STRING, PF_FREEBSD, NULL, "join an existing jail by jid or name (uWSGI)"),
-	PC("jail", PT_STRING, PF_FREEBSD, NULL, check_old_jail, "uWSGI's old jail(2) API: \"ROOTFS [HOSTNAME [JAILNAME]]\""),
+	P("jail-attach", PT_STRING, PF_FREEBSD | PF_BUILDS_FREEBSD, NULL, "join an existing jail by jid or name (uWSGI)"),
+	PC("jail", PT_STRING, PF_FREEBSD | PF_BUILDS_FREEBSD, NULL, check_old_jail, "uWSGI's old jail(2) API: \"ROOTFS [HOSTNAME [JAILNAME]]\""),
 	P("jail-ip4", PT_STRING, PF_FREEBSD | PF_LIST, NULL, "IPv4 address for the old jail(2) API (uWSGI)"),
 	P("jail-ip6", PT_STRING, PF_FREEBSD | PF_LIST, NULL, "IPv6 address for the old jail(2) API (uWSGI)"),
 	P("include", PT_STRING, PF_BOTH, NULL, "read more config files at this point (a glob, relative to this file)"),

@@ -45,33 +45,9 @@ enum os os_this(void)
 
 /* ---- jailed or init-only ---- */
 
-/* Parameters that make warder build the jail itself; on FreeBSD every kernel parameter does too. */
-static const char *const linux_jail_params[] = {
-	"unshare", "path", "pivot_root", "uid_map", "gid_map", "keep_mount", "cgroup.memory.max",
-	"cgroup.pids.max", "cgroup.cpu.max", "vnet.interface", "setns-socket",
-};
-static const char *const fbsd_jail_params[] = {
-	"path", "jail", "jail-attach", "vnet.interface", "interface", "mount", "mount.fstab",
-};
-
-static bool any_set(const struct jail *j, const char *const *names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (jail_is_set(j, names[i]))
-			return true;
-	return false;
-}
-
 bool plan_jailed(const struct jail *j, enum os os)
 {
-	if (os == OS_LINUX)
-		return any_set(j, linux_jail_params, sizeof linux_jail_params / sizeof linux_jail_params[0]);
-	if (any_set(j, fbsd_jail_params, sizeof fbsd_jail_params / sizeof fbsd_jail_params[0]))
-		return true;
-	for (size_t i = 0; i < j->np; i++) /* a kernel parameter, known or passed through */
-		if (!j->p[i].def || (j->p[i].def->flags & PF_KERNEL))
-			return true;
-	return false;
+	return jail_builds(j, os == OS_FREEBSD ? PF_FREEBSD : PF_LINUX);
 }
 
 /* ---- building ---- */

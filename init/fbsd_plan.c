@@ -128,7 +128,7 @@ static const struct conf_param *first_kernel(const struct jail *j)
 
 bool fbsd_wanted(const struct jail *j)
 {
-	return jail_is_set(j, "jail") || jail_is_set(j, "jail-attach") || first_kernel(j) != NULL;
+	return jail_builds(j, PF_FREEBSD);
 }
 
 static bool all_digits(const char *s)

@@ -28,18 +28,9 @@
 #include "log.h"
 #include "ns.h"
 
-/* The parameters that make `warder run` build a jail rather than be the init of someone else's. */
-static const char *const jail_params[] = {
-	"unshare", "path", "pivot_root", "uid_map", "gid_map", "keep_mount", "cgroup.memory.max",
-	"cgroup.pids.max", "cgroup.cpu.max", "vnet.interface", "setns-socket",
-};
-
 bool lx_wanted(const struct jail *j)
 {
-	for (size_t i = 0; i < sizeof jail_params / sizeof jail_params[0]; i++)
-		if (jail_is_set(j, jail_params[i]))
-			return true;
-	return false;
+	return jail_builds(j, PF_LINUX);
 }
 
 static unsigned long long clone_flags(const struct jail *j)

@@ -127,8 +127,47 @@ TEST(platforms_and_defaults)
 	}
 }
 
+/* Which parameters build a jail is the table's flag, one answer for check, run and the emperor on each system. */
+TEST(builds_flags)
+{
+	for (size_t i = 0; i < param_count; i++) {
+		const struct param_def *d = &param_table[i];
+		if (d->flags & PF_KERNEL) /* jail_set creates the jail */
+			CHECK(d->flags & PF_BUILDS_FREEBSD);
+		if (d->flags & PF_BUILDS_LINUX)
+			CHECK(d->flags & PF_LINUX);
+		if (d->flags & PF_BUILDS_FREEBSD)
+			CHECK(d->flags & PF_FREEBSD);
+	}
+	static const struct {
+		const char *text;
+		bool linux_builds, freebsd_builds;
+	} cases[] = {
+		{"[a]\ncommand = sleep 1\nexec.start = true\n", false, false},
+		{"[a]\npath = /srv/a\n", true, true},
+		{"[a]\nunshare = pid\n", true, false},
+		{"[a]\nvnet.interface = e0b\n", true, false},
+		{"[a]\nsetns-socket = /run/a.sock\n", true, false},
+		{"[a]\njail-attach = web\n", false, true},
+		{"[a]\nvnet = new\n", false, true},
+		{"[a]\nallow.raw_sockets = 1\n", false, true}, /* unknown: a kernel parameter passed through */
+		{"[a]\n$x = 1\ncommand = sleep $x\n", false, false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct conf *c = NULL;
+		char err[512];
+		CHECK(conf_load_string("t.conf", cases[i].text, &c, err, sizeof err) == 0);
+		if (!c)
+			continue;
+		CHECK_INT(jail_builds(&c->jails[0], PF_LINUX), cases[i].linux_builds);
+		CHECK_INT(jail_builds(&c->jails[0], PF_FREEBSD), cases[i].freebsd_builds);
+		conf_free(c);
+	}
+}
+
 int main(void)
 {
+	RUN(builds_flags);
 	RUN(caps_words);
 	RUN(caps_default);
 	RUN(rlimit_platforms);
