@@ -1,8 +1,8 @@
 /* plan: the resolved steps of one jail, as data: built once, printed by `warder check`, walked by the keeper.
  *
  * Chain steps list their expanded values; back-end steps get a description, one line per action: on FreeBSD
- * from init/fbsd_plan.h (jail(8)'s equivalent commands), on Linux from the parameters the Linux back end
- * reads. A step that does nothing for this jail is left out, as jail(8) skips a step whose parameter is unset. */
+ * from init/fbsd_plan.h (jail(8)'s equivalent commands), on Linux from init/lx_plan.h: each back end's own
+ * list of operations, the one it executes. A step that does nothing for this jail is left out, as jail(8) skips a step whose parameter is unset. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "control.h"
-#include "devfs.h"
 #include "fbsd_plan.h"
 #include "listen.h"
+#include "lx_plan.h"
 #include "log.h"
 #include "steps.h"
 
@@ -106,85 +106,6 @@ static void add_list(struct builder *b, const struct jail *j, const char *param,
 		add(b, fmt, v[i].text);
 }
 
-static void add_if(struct builder *b, const struct jail *j, const char *param, const char *fmt)
-{
-	if (jail_is_set(j, param))
-		add(b, fmt, jail_get(j, param));
-}
-
-static void add_bool(struct builder *b, const struct jail *j, const char *param, const char *text)
-{
-	if (jail_bool(j, param))
-		add(b, "%s", text);
-}
-
-/* ---- Linux back-end steps, from what init/linux reads ---- */
-
-static void linux_create(struct builder *b, const struct jail *j)
-{
-	const char *ns = jail_is_set(j, "unshare") ? jail_get(j, "unshare") : "";
-	bool need_mnt = (jail_is_set(j, "path") || jail_is_set(j, "pivot_root")) && !strstr(ns, "mount");
-	add(b, "clone the init into new namespaces: %s%s%s", ns, *ns && need_mnt ? "," : "", need_mnt ? "mount" : "");
-	add_list(b, j, "uid_map", "uid_map %s");
-	add_list(b, j, "gid_map", "gid_map %s");
-	add_if(b, j, "cgroup.memory.max", "cgroup memory.max = %s");
-	add_if(b, j, "cgroup.pids.max", "cgroup pids.max = %s");
-	add_if(b, j, "cgroup.cpu.max", "cgroup cpu.max = %s");
-}
-
-static void linux_setup(struct builder *b, const struct jail *j)
-{
-	add(b, "make the mount tree private");
-	add_if(b, j, "path", "bind the rootfs %s onto itself");
-	add_list(b, j, "mount", "mount %s");
-	add_if(b, j, "mount.fstab", "mount every line of %s");
-	add_list(b, j, "keep_mount", "keep_mount %s");
-	if (jail_bool(j, "mount.procfs"))
-		add(b, "mount proc on /proc%s%s", jail_is_set(j, "hidepid") ? " hidepid=" : "",
-		    jail_is_set(j, "hidepid") ? jail_get(j, "hidepid") : "");
-	add_bool(b, j, "mount.sysfs", "mount sysfs on /sys read-only");
-	/* As init/linux/setup.c decides: unset means yes when the jail has its own root. */
-	if (jail_is_set(j, "mount.devfs") ? jail_bool(j, "mount.devfs") : jail_is_set(j, "path"))
-		add(b, "build /dev on a tmpfs from devfs ruleset %s, %s", jail_get(j, "devfs_ruleset"),
-		    devfs_linux_userns(j) ? "host nodes bound (user namespace)" : "nodes made with mknod");
-	add_bool(b, j, "mount.tmp", "mount a tmpfs on /tmp");
-	if (jail_is_set(j, "pivot_root"))
-		add(b, "pivot_root %s", jail_get(j, "pivot_root"));
-	else if (jail_is_set(j, "path"))
-		add(b, "pivot_root into %s, detach the old root", jail_get(j, "path"));
-	add_if(b, j, "host.hostname", "hostname %s");
-	for (size_t i = 0; i < j->np; i++)
-		if (strncmp(j->p[i].name, "rlimit.", 7) == 0 && j->p[i].n)
-			add(b, "%s = %s", j->p[i].name, j->p[i].v[j->p[i].n - 1].text);
-}
-
-static void linux_remove(struct builder *b, const struct jail *j)
-{
-	add(b, "the init ends; its namespaces and mounts go with it");
-	if (jail_is_set(j, "cgroup.memory.max") || jail_is_set(j, "cgroup.pids.max") || jail_is_set(j, "cgroup.cpu.max"))
-		add(b, "kill what is left in the cgroup and remove it");
-}
-
-static void linux_describe(struct builder *b, const struct jail *j, enum step_id s)
-{
-	switch (s) {
-	case STEP_CREATE:
-		linux_create(b, j);
-		break;
-	case STEP_VNET:
-		add_list(b, j, "vnet.interface", "move interface %s into the network namespace");
-		break;
-	case STEP_SETUP:
-		linux_setup(b, j);
-		break;
-	case STEP_REMOVE:
-		linux_remove(b, j);
-		break;
-	default:
-		break;
-	}
-}
-
 /* ---- steps that are neither chains nor back-end specific ---- */
 
 static void describe_command(struct builder *b, const struct jail *j, enum os os)
@@ -255,13 +176,12 @@ static void build_step(struct builder *b, const struct jail *j, enum os os, bool
 		describe_sockets(b, j, jailed, s);
 	} else if (s == STEP_KILL) {
 		describe_kill(b, j);
-	} else if (os == OS_FREEBSD) {
-		char *text = fbsd_describe(j, s);
+	} else {
+		/* The back ends' own lists: what they execute is what is printed. */
+		char *text = os == OS_FREEBSD ? fbsd_describe(j, s) : lx_describe(j, s);
 		if (text)
 			add_lines(b, text);
 		free(text);
-	} else {
-		linux_describe(b, j, s);
 	}
 }
 

@@ -33,13 +33,18 @@ bool lx_wanted(const struct jail *j)
 	return jail_builds(j, PF_LINUX);
 }
 
-static unsigned long long clone_flags(const struct jail *j)
+const struct lx_plan *lx_plan_of(struct jailrun *r)
 {
-	unsigned long long f = ns_clone_flags(ns_list(jail_get(j, "unshare")));
-	/* A rootfs without its own mount namespace would mount over the host's tree. */
-	if (jail_is_set(j, "path") || jail_is_set(j, "pivot_root"))
-		f |= CLONE_NEWNS;
-	return f;
+	static struct lx_plan own;
+	struct lx_priv *p = r->priv;
+	if (p)
+		return &p->plan;
+	lx_plan_free(&own);
+	if (lx_plan_build(r->j, &own) < 0) {
+		log_errno(LXC_CREATE, "plan");
+		return NULL;
+	}
+	return &own;
 }
 
 /* What only real root may have; the rest a user namespace grants. */
@@ -178,33 +183,72 @@ static void kill_init(struct jailrun *r)
 	r->init_pid = 0;
 }
 
-int lx_create(struct jailrun *r, jail_init_fn init, void *arg)
+struct create_ctx {
+	struct jailrun *r;
+	jail_init_fn init;
+	void *arg;
+};
+
+static int spawn_init(struct create_ctx *c, unsigned ns)
 {
-	struct lx_priv *p = calloc(1, sizeof *p);
-	if (!p) {
-		log_errno(LXC_CREATE, "out of memory");
-		return -1;
-	}
-	r->priv = p;
-	unsigned long long flags = clone_flags(r->j);
+	struct jailrun *r = c->r;
+	unsigned long long flags = ns_clone_flags(ns);
 	r->pid_ns = (flags & CLONE_NEWPID) != 0;
 	pid_t keeper = getpid();
 	pid_t pid = clone_init(flags);
 	if (pid < 0) {
 		log_errno(LXC_CREATE, "clone3 with namespaces 0x%llx", flags);
-		free(p);
-		r->priv = NULL;
 		return -1;
 	}
 	if (pid == 0)
-		init_child(r, init, arg, keeper, (flags & CLONE_NEWNS) != 0);
+		init_child(r, c->init, c->arg, keeper, (flags & CLONE_NEWNS) != 0);
 	r->init_pid = pid;
 	log_debug(LXC_CREATE, "init is pid %ld (namespaces 0x%llx)", (long)pid, flags);
-	if (((flags & CLONE_NEWUSER) && write_maps(r) < 0) || lxcg_create(r, pid) < 0) {
+	return 0;
+}
+
+/* One op of lx_plan's STEP_CREATE list. */
+static int create_op(const struct lx_op *op, void *arg)
+{
+	struct create_ctx *c = arg;
+	switch (op->kind) {
+	case LXO_CLONE:
+		return spawn_init(c, op->ns);
+	case LXO_IDMAPS:
+		return write_maps(c->r);
+	case LXO_CGROUPS:
+		return lxcg_create(c->r, c->r->init_pid);
+	default:
+		log_err(LXC_CREATE, "operation %d is not a create one", (int)op->kind);
+		return -1;
+	}
+}
+
+static void free_priv(struct jailrun *r)
+{
+	struct lx_priv *p = r->priv;
+	if (p)
+		lx_plan_free(&p->plan);
+	free(p);
+	r->priv = NULL;
+}
+
+int lx_create(struct jailrun *r, jail_init_fn init, void *arg)
+{
+	struct lx_priv *p = calloc(1, sizeof *p);
+	if (!p || lx_plan_build(r->j, &p->plan) < 0) {
+		log_errno(LXC_CREATE, "out of memory");
+		free(p);
+		return -1;
+	}
+	r->priv = p;
+	r->init_pid = 0;
+	lx_trace_open();
+	struct create_ctx c = {r, init, arg};
+	if (lx_plan_walk(r->j, &p->plan, STEP_CREATE, create_op, &c) < 0) {
 		kill_init(r);
 		lxcg_remove(r);
-		free(p);
-		r->priv = NULL;
+		free_priv(r);
 		return -1;
 	}
 	return 0;
@@ -275,24 +319,39 @@ static int move_link(int fd, const char *ifname, pid_t pid)
 
 /* Nothing to give back on removal: when the namespace dies the kernel returns physical interfaces to the
  * host and destroys virtual ones (a veth pair goes with its jail end). */
-int lx_vnet(struct jailrun *r, bool in)
+struct vnet_ctx {
+	pid_t pid;
+	int fd; /* the netlink socket, opened for the first interface */
+};
+
+static int vnet_op(const struct lx_op *op, void *arg)
 {
-	const struct conf_value *v;
-	size_t n = jail_list(r->j, "vnet.interface", &v);
-	if (!in || n == 0)
-		return 0;
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0) {
+	struct vnet_ctx *c = arg;
+	if (op->kind != LXO_VNET) {
+		log_err("vnet", "operation %d is not a vnet one", (int)op->kind);
+		return -1;
+	}
+	if (c->fd < 0 && (c->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) < 0) {
 		log_errno("vnet", "netlink socket");
 		return -1;
 	}
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = move_link(fd, v[i].text, r->init_pid);
-		if (rc == 0)
-			log_debug("vnet", "moved %s into the jail", v[i].text);
-	}
-	close(fd);
+	if (move_link(c->fd, op->arg, c->pid) < 0)
+		return -1;
+	log_debug("vnet", "moved %s into the jail", op->arg);
+	return 0;
+}
+
+int lx_vnet(struct jailrun *r, bool in)
+{
+	const struct lx_plan *plan = lx_plan_of(r);
+	if (!in)
+		return 0;
+	if (!plan)
+		return -1;
+	struct vnet_ctx c = {r->init_pid, -1};
+	int rc = lx_plan_walk(r->j, plan, STEP_VNET, vnet_op, &c);
+	if (c.fd >= 0)
+		close(c.fd);
 	return rc;
 }
 
@@ -356,22 +415,55 @@ static int reap_init(struct jailrun *r, int *wstatus)
 	return 0;
 }
 
+struct remove_ctx {
+	struct jailrun *r;
+	int *wstatus;
+	int rc; /* every op runs: a failed one does not keep the rest from cleaning up */
+};
+
+static int remove_op(const struct lx_op *op, void *arg)
+{
+	struct remove_ctx *c = arg;
+	struct jailrun *r = c->r;
+	switch (op->kind) {
+	case LXO_REAP:
+		if (r->init_pid > 0 && reap_init(r, c->wstatus) < 0)
+			c->rc = -1;
+		r->init_pid = 0;
+		break;
+	case LXO_UNCGROUP:
+		if (lxcg_remove(r) < 0)
+			c->rc = -1;
+		break;
+	case LXO_UNLINK:
+		if (unlink(op->arg) < 0 && errno != ENOENT) {
+			log_errno(LXC_REMOVE, "unlink %s", op->arg);
+			c->rc = -1;
+		}
+		break;
+	default:
+		log_err(LXC_REMOVE, "operation %d is not a remove one", (int)op->kind);
+		c->rc = -1;
+		break;
+	}
+	return 0;
+}
+
 int lx_remove(struct jailrun *r, int *wstatus)
 {
-	int rc = 0;
+	struct remove_ctx c = {r, wstatus, 0};
+	const struct lx_plan *plan = lx_plan_of(r);
 	*wstatus = -1;
-	if (r->init_pid > 0) {
-		rc = reap_init(r, wstatus);
-		r->init_pid = 0;
+	if (plan) {
+		lx_plan_walk(r->j, plan, STEP_REMOVE, remove_op, &c);
+	} else {
+		/* No plan (out of memory): the init and its cgroups must still go. */
+		static const struct lx_op must[] = {{.step = STEP_REMOVE, .kind = LXO_REAP},
+						    {.step = STEP_REMOVE, .kind = LXO_UNCGROUP}};
+		for (size_t i = 0; i < sizeof must / sizeof must[0]; i++)
+			remove_op(&must[i], &c);
+		c.rc = -1;
 	}
-	if (r->priv && lxcg_remove(r) < 0)
-		rc = -1;
-	const char *sock = jail_get(r->j, "setns-socket");
-	if (sock && unlink(sock) < 0 && errno != ENOENT) {
-		log_errno(LXC_REMOVE, "unlink %s", sock);
-		rc = -1;
-	}
-	free(r->priv);
-	r->priv = NULL;
-	return rc;
+	free_priv(r);
+	return c.rc;
 }

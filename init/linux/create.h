@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "jail.h"
+#include "lx_plan.h"
 
 #define LXC_CREATE "create"
 #define LXC_REMOVE "remove"
@@ -27,6 +28,11 @@ int lxcg_remove(struct jailrun *r);               /* kill what is left in them a
 struct lx_priv {
 	char *cgdirs[LXCG_MAX]; /* created cgroup directories, in creation order */
 	int ncg;
+	struct lx_plan plan;    /* every step's operations, built once by lx_create; the init inherits it */
 };
+
+/* The jail's plan: lx_create's, or, for a caller that made no jail (a test driver), one built for r->j. NULL
+ * (logged) when out of memory. */
+const struct lx_plan *lx_plan_of(struct jailrun *r);
 
 #endif

@@ -511,13 +511,13 @@ static int mount_dev_tmpfs(void)
 	return 0;
 }
 
-int lxdev_build(const struct jail *j)
+int lxdev_build(const struct jail *j, bool userns)
 {
 	struct devfs_rules rules = {0};
 	const struct devfs_ruleset *set;
 	unsigned depth;
 	/* A jail's own user namespace never has CAP_MKNOD in the host's. */
-	bool own = !(ns_list(jail_get(j, "unshare")) & NS_BIT(NS_USER)) && can_mknod();
+	bool own = !userns && can_mknod();
 	char err[512];
 	int rc = -1;
 

@@ -18,7 +18,6 @@
 #include "fstab.h"
 #include "log.h"
 #include "inside.h"
-#include "ns.h"
 #include "safepath.h"
 
 static int root_fd = -1;     /* the rootfs, "/" of every in-root lookup; "/" itself when there is no rootfs */
@@ -324,7 +323,7 @@ static int mount_entry(const struct fstab_entry *e)
 	return rc;
 }
 
-static int mount_line(const struct conf_value *v)
+int lxfs_mount_line(const struct conf_value *v)
 {
 	struct fstab_entry e;
 	char err[512];
@@ -341,7 +340,7 @@ static int mount_line(const struct conf_value *v)
 	return rc;
 }
 
-static int mount_fstab(const char *file)
+int lxfs_mount_fstab(const char *file)
 {
 	struct fstab_entry *v = NULL;
 	size_t n = 0;
@@ -389,33 +388,11 @@ static int keep_mount(const char *v, const char *where)
 	return rc;
 }
 
-static void where_of(const struct conf_value *v, char *buf, size_t len)
+int lxfs_keep_mount(const struct conf_value *v)
 {
-	snprintf(buf, len, "%s:%d", v->file ? v->file : "config", v->line);
-}
-
-int lxfs_mounts(const struct jail *j)
-{
-	const struct conf_value *v;
 	char where[PATH_MAX + 32];
-	size_t n;
-
-	/* jail(8)'s order: single lines, then the fstab file. */
-	n = jail_list(j, "mount", &v);
-	for (size_t i = 0; i < n; i++)
-		if (mount_line(&v[i]) < 0)
-			return -1;
-	n = jail_list(j, "mount.fstab", &v);
-	for (size_t i = 0; i < n; i++)
-		if (mount_fstab(v[i].text) < 0)
-			return -1;
-	n = jail_list(j, "keep_mount", &v);
-	for (size_t i = 0; i < n; i++) {
-		where_of(&v[i], where, sizeof where);
-		if (keep_mount(v[i].text, where) < 0)
-			return -1;
-	}
-	return 0;
+	snprintf(where, sizeof where, "%s:%d", v->file ? v->file : "config", v->line);
+	return keep_mount(v->text, where);
 }
 
 /* --- /proc and /sys ----------------------------------------------------------------------------------------- */
@@ -433,23 +410,34 @@ static int mount_special(const char *fstype, const char *dir, const char *data, 
 	return rc;
 }
 
-int lxfs_proc_sys(const struct jail *j)
-{
-	const unsigned long safe = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+#define SAFE_ATTRS (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
 
-	if (jail_bool(j, "mount.procfs")) {
-		const char *hide = jail_get(j, "hidepid");
-		char data[64] = "";
-		if (hide && *hide)
-			snprintf(data, sizeof data, "hidepid=%s", hide);
-		if (!(ns_list(jail_get(j, "unshare")) & NS_BIT(NS_PID)))
-			log_warn(LX_STEP, "mount.procfs without a pid namespace shows the host's processes");
-		if (mount_special("proc", "/proc", data, safe) < 0)
-			return -1;
-	}
-	if (jail_bool(j, "mount.sysfs") && mount_special("sysfs", "/sys", NULL, safe | MOUNT_ATTR_RDONLY) < 0)
+int lxfs_proc(const char *hidepid, bool host_pids)
+{
+	char data[64] = "";
+	if (hidepid)
+		snprintf(data, sizeof data, "hidepid=%s", hidepid);
+	if (host_pids)
+		log_warn(LX_STEP, "mount.procfs without a pid namespace shows the host's processes");
+	return mount_special("proc", "/proc", data, SAFE_ATTRS);
+}
+
+int lxfs_sys(void)
+{
+	return mount_special("sysfs", "/sys", NULL, SAFE_ATTRS | MOUNT_ATTR_RDONLY);
+}
+
+int lxfs_tmp(void)
+{
+	int fd = lxfs_open_in_root("/tmp", O_PATH | O_DIRECTORY, 01777, true), rc;
+
+	if (fd < 0) {
+		log_errno(LX_STEP, "mount.tmp: /tmp in the rootfs");
 		return -1;
-	return 0;
+	}
+	rc = lxfs_mount_fs("tmpfs", "mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, fd, "/tmp");
+	close(fd);
+	return rc;
 }
 
 /* --- pivot_root -------------------------------------------------------------------------------------------- */

@@ -1,4 +1,5 @@
-/* ident: the jail's identity - its hostname (uts namespace) and a working loopback (net namespace). */
+/* ident: the jail's identity - its hostname and domain name (uts namespace) and a working loopback (net
+ * namespace). */
 #include <errno.h>
 #include <net/if.h>
 #include <string.h>
@@ -8,38 +9,21 @@
 
 #include "inside.h"
 #include "log.h"
-#include "ns.h"
 
-/* The uts names: without its own uts namespace the jail would rename the host. */
-static const struct {
-	const char *param;
-	int (*set)(const char *, size_t);
-} uts_names[] = {
-	{ "host.hostname", sethostname },
-	{ "host.domainname", setdomainname },
-};
-
-static int set_uts(const struct jail *j)
+/* The uts names; lx_plan refuses them without the jail's own uts namespace. */
+int lxid_uts(const char *param, const char *value)
 {
-	for (size_t i = 0; i < sizeof uts_names / sizeof uts_names[0]; i++) {
-		const char *name = jail_get(j, uts_names[i].param);
-		if (!name || !*name)
-			continue;
-		if (!(ns_list(jail_get(j, "unshare")) & NS_BIT(NS_UTS))) {
-			log_err(LX_STEP, "%s %s needs its own uts namespace: add uts to unshare", uts_names[i].param,
-				name);
-			return -1;
-		}
-		if (uts_names[i].set(name, strlen(name)) < 0) {
-			log_errno(LX_STEP, "set %s to %s", uts_names[i].param, name);
-			return -1;
-		}
+	int rc = strcmp(param, "host.domainname") == 0 ? setdomainname(value, strlen(value))
+						       : sethostname(value, strlen(value));
+	if (rc < 0) {
+		log_errno(LX_STEP, "set %s to %s", param, value);
+		return -1;
 	}
 	return 0;
 }
 
 /* A new net namespace starts with lo down; every service expects 127.0.0.1 to answer. */
-static int loopback_up(void)
+int lxid_loopback(void)
 {
 	struct ifreq ifr;
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
@@ -63,13 +47,4 @@ static int loopback_up(void)
 out:
 	close(s);
 	return rc;
-}
-
-int lxid_apply(const struct jail *j)
-{
-	if (set_uts(j) < 0)
-		return -1;
-	if ((ns_list(jail_get(j, "unshare")) & NS_BIT(NS_NET)) && loopback_up() < 0)
-		return -1;
-	return 0;
 }

@@ -1,16 +1,13 @@
-/* setup: the one place that orders the Linux init's work inside the jail (DESIGN.md: namespaces, mounts,
- * hostname, then - in the command's child - caps bounding set, no_new_privs, groups, gid, uid). Each step lives
- * in its own file: fs.c, dev.c, ident.c, cred.c; the rlimits are init/rlimit.c's (portable). */
-#include <fcntl.h>
-#include <stdio.h>
-#include <string.h>
-#include <sys/mount.h>
+/* setup: the Linux init's work inside the jail is lx_plan's STEP_SETUP list (init/lx_plan.c decides it, in
+ * DESIGN.md's order; `warder check` prints the same list); this file walks it and hands each op to the file
+ * that does it: fs.c, dev.c, ident.c, init/rlimit.c. In the command's child, lx_drop: caps bounding set,
+ * no_new_privs, groups, gid, uid (cred.c). */
 #include <unistd.h>
 
-#include "devfs.h"
+#include "create.h"
 #include "inside.h"
 #include "log.h"
-#include "ns.h"
+#include "lx_plan.h"
 #include "rlimit.h"
 #include "setup.h"
 
@@ -28,64 +25,52 @@ static int seal_fds(void)
 	return 0;
 }
 
-/* /dev: default on for a jail with its own root, as jail(8) users expect from mount.devfs. */
-static bool wants_devfs(const struct jail *j)
+/* One op of lx_plan's STEP_SETUP list. */
+static int setup_op(const struct lx_op *op, void *arg)
 {
-	return devfs_linux_wanted(j);
-}
+	const struct jail *j = arg;
 
-static bool wants_mounts(const struct jail *j)
-{
-	static const char *const params[] = { "path", "pivot_root", "mount", "mount.fstab", "keep_mount" };
-	static const char *const bools[] = { "mount.procfs", "mount.sysfs", "mount.tmp" };
-
-	for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
-		if (jail_is_set(j, params[i]))
-			return true;
-	for (size_t i = 0; i < sizeof bools / sizeof bools[0]; i++)
-		if (jail_bool(j, bools[i]))
-			return true;
-	return wants_devfs(j);
-}
-
-static int mount_tmp(const struct jail *j)
-{
-	int fd, rc;
-
-	if (!jail_bool(j, "mount.tmp"))
-		return 0;
-	fd = lxfs_open_in_root("/tmp", O_PATH | O_DIRECTORY, 01777, true);
-	if (fd < 0) {
-		log_errno(LX_STEP, "mount.tmp: /tmp in the rootfs");
+	switch (op->kind) {
+	case LXO_REFUSE:
+		log_err(LX_STEP, "%s", op->text);
+		return -1;
+	case LXO_PRIVATE:
+		return lxfs_private();
+	case LXO_ROOT:
+		return lxfs_root(j, op->flag);
+	case LXO_MOUNT:
+		return lxfs_mount_line(op->v);
+	case LXO_FSTAB:
+		return lxfs_mount_fstab(op->arg);
+	case LXO_KEEP:
+		return lxfs_keep_mount(op->v);
+	case LXO_PROC:
+		return lxfs_proc(op->arg, op->flag);
+	case LXO_SYS:
+		return lxfs_sys();
+	case LXO_TMP:
+		return lxfs_tmp();
+	case LXO_DEV:
+		return lxdev_build(j, op->flag);
+	case LXO_PIVOT:
+		return lxfs_pivot(j);
+	case LXO_UTS:
+		return lxid_uts(op->name, op->arg);
+	case LXO_LOOPBACK:
+		return lxid_loopback();
+	case LXO_RLIMITS:
+		return rlimit_apply(j, LX_STEP);
+	default:
+		log_err(LX_STEP, "operation %d is not an in-jail one", (int)op->kind);
 		return -1;
 	}
-	rc = lxfs_mount_fs("tmpfs", "mode=1777", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, fd, "/tmp");
-	close(fd);
-	return rc;
-}
-
-static int setup_fs(const struct jail *j)
-{
-	if (!wants_mounts(j))
-		return 0;
-	/* Making "/" private outside a mount namespace would change the host. */
-	if (!(ns_list(jail_get(j, "unshare")) & NS_BIT(NS_MOUNT))) {
-		log_err(LX_STEP, "the jail's mounts need its own mount namespace: add mount to unshare");
-		return -1;
-	}
-	if (lxfs_private() < 0 || lxfs_root(j, wants_devfs(j)) < 0 || lxfs_mounts(j) < 0 || lxfs_proc_sys(j) < 0 ||
-	    mount_tmp(j) < 0)
-		return -1;
-	if (wants_devfs(j) && lxdev_build(j) < 0)
-		return -1;
-	return lxfs_pivot(j);
 }
 
 int lx_setup(struct jailrun *r)
 {
-	const struct jail *j = r->j;
+	const struct lx_plan *plan = lx_plan_of(r);
 
-	if (seal_fds() < 0 || setup_fs(j) < 0 || lxid_apply(j) < 0 || rlimit_apply(j, LX_STEP) < 0)
+	if (!plan || seal_fds() < 0 || lx_plan_walk(r->j, plan, STEP_SETUP, setup_op, (void *)r->j) < 0)
 		return -1;
 	log_debug(LX_STEP, "inside the jail: root, mounts, /dev, identity and limits in place");
 	return 0;
