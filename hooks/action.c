@@ -13,9 +13,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "chain.h"
 #include "log.h"
 #include "safepath.h"
+#include "shell.h"
 
 #define ACT_USAGE (-2)
 #define MAX_WORDS 8
@@ -347,7 +347,7 @@ static int act_putenv(const struct chain_ctx *c, const char *arg)
 
 static int act_print(const struct chain_ctx *c, const char *arg)
 {
-	log_info(step_get(c->step)->name, "%s", arg);
+	log_info(hook_step_name(c), "%s", arg);
 	return 0;
 }
 
@@ -358,7 +358,7 @@ static int act_exec(const struct chain_ctx *c, const char *arg)
 {
 	if (!*arg)
 		return ACT_USAGE;
-	return chain_run_shell(c, arg) == 0 ? 0 : ACT_LOGGED;
+	return shell_run(c, arg) == 0 ? 0 : ACT_LOGGED;
 }
 
 static const struct action {
@@ -409,7 +409,7 @@ const char *action_usage(unsigned i)
 int action_run(const struct chain_ctx *c, const char *value)
 {
 	const struct action *a = action_find(value);
-	const char *step = step_get(c->step)->name;
+	const char *step = hook_step_name(c);
 	if (!a) {
 		log_err(step, "%s: not a builtin action", value);
 		return -1;
