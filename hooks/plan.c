@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "control.h"
+#include "ctl_out.h"
 #include "fbsd_plan.h"
 #include "listen.h"
 #include "lx_plan.h"

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "ctl_out.h"
+
 enum ctl_req { CTL_BAD = -1, CTL_STATUS, CTL_RELOAD, CTL_STOP, CTL_START };
 
 #define CTL_LINE_MAX 256 /* longest request line, newline included */
@@ -37,16 +39,6 @@ struct control_status {
 	bool ready;         /* the stack is ready as `ready` defines it (init/notify.h) */
 	const char *notify_status; /* the stack's last STATUS= text; NULL or "" when none */
 };
-
-/* An answer being written: it grows as needed; FULL once memory ran out (the answer is then dropped). */
-struct ctl_out {
-	char *p;
-	size_t len, cap;
-	bool full;
-};
-void ctl_put(struct ctl_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void ctl_put_str(struct ctl_out *o, const char *s); /* as a JSON string; NULL: null */
-void ctl_out_free(struct ctl_out *o);
 
 /* The status as one JSON object and a newline. */
 void control_status_json(struct ctl_out *o, const struct control_status *st);
