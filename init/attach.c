@@ -2,12 +2,10 @@
  * setns socket a jail's init serves (uWSGI's setns-socket protocol: the payload "uwsgi-setns", a native int
  * with the number of fds, the namespace fds as SCM_RIGHTS; the user namespace is left out, as uWSGI does).
  * Entering is the back end's job (jail_backend.enter); this file finds the jail, gives the command the jail's
- * limits and reports its status.
+ * limits (init/jail_limits.h) and reports its status.
  *
- * The limits are the main command's, applied by the same code: the keeper records the jail's user, group,
- * groups, caps, no_new_privs and rlimit.* in STATEDIR/NAME.limits (warder's own dialect), and the attached
- * child runs rlimit_apply and jail_backend.drop on them, as the command's child does (runc exec's model:
- * the container's process settings, read from its state). */
+ * The limits are the main command's, applied by the same code: the attached child runs rlimit_apply and
+ * jail_backend.drop on them, as the command's child does. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +27,8 @@
 #include "jail.h"
 #include "jailpw.h"
 #include "keeper.h"
+#include "jail_limits.h"
+#include "state.h"
 #include "log.h"
 #include "peer.h"
 #include "proc.h"
@@ -205,85 +205,7 @@ static int setns_fetch(const char *path, int *fds, size_t *n, pid_t *pid)
 	return 0;
 }
 
-/* --- the jail's limits ------------------------------------------------------------------------------------ */
-/* What the main command's privilege drop and rlimits read: nothing else is recorded. */
-static bool is_limit(const char *param)
-{
-	static const char *const keys[] = {"user", "group", "groups", "caps", "no_new_privs"};
-	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (strcmp(param, keys[i]) == 0)
-			return true;
-	return strncmp(param, "rlimit.", 7) == 0;
-}
-
-struct attach_opts {
-	const char *user;  /* -u: replaces user, group and groups (the user's own, as docker exec -u) */
-	const char *caps;  /* --cap: appended to the jail's caps, in caps' grammar */
-	bool privileged;   /* --privileged: caps all, no_new_privs off */
-};
-
-/* J's limits as a config section, with O's changes (NULL: as they are). Values are single-quoted: literal. */
-static void limits_emit(FILE *f, const struct jail *j, const struct attach_opts *o)
-{
-	bool own_user = o && o->user, own_caps = o && (o->caps || o->privileged);
-	fputs("; the limits `warder attach` applies (see warder(8)); written by the jail's keeper\n[limits]\n", f);
-	for (size_t i = 0; i < j->np; i++) {
-		const struct conf_param *p = &j->p[i];
-		if (!is_limit(p->name) || (own_user && (!strcmp(p->name, "user") || !strcmp(p->name, "group") ||
-							!strcmp(p->name, "groups"))) ||
-		    (own_caps && !strcmp(p->name, "caps")) || (o && o->privileged && !strcmp(p->name, "no_new_privs")))
-			continue;
-		for (size_t k = 0; k < p->n; k++)
-			fprintf(f, "%s = '%s'\n", p->name, p->v[k].text);
-	}
-	if (own_user)
-		fprintf(f, "user = '%s'\n", o->user);
-	if (o && o->privileged)
-		fputs("caps = 'all'\nno_new_privs = 'false'\n", f);
-	else if (own_caps)
-		fprintf(f, "caps = '%s, %s'\n", jail_get(j, "caps") ? jail_get(j, "caps") : "default", o->caps);
-}
-
-static void limits_path(const char *name, char *buf, size_t len)
-{
-	char dir[512];
-	snprintf(buf, len, "%s/%s.limits", state_dir(dir, sizeof dir), name);
-}
-
-int attach_limits_save(const struct jail *j, const char *name)
-{
-	char dir[512], path[1024], tmp[1100];
-	if (mkdir(state_dir(dir, sizeof dir), 0755) < 0 && errno != EEXIST) {
-		log_errno("state", "mkdir %s", dir);
-		return -1;
-	}
-	limits_path(name, path, sizeof path);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
-	if (!f) {
-		log_errno("state", "create %s", tmp);
-		return -1;
-	}
-	limits_emit(f, j, NULL);
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
-		log_errno("state", "write %s", path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-int attach_limits_remove(const char *name)
-{
-	char path[1024];
-	limits_path(name, path, sizeof path);
-	if (unlink(path) < 0 && errno != ENOENT) {
-		log_errno("state", "unlink %s", path);
-		return -1;
-	}
-	return 0;
-}
-
+/* --- the client's steps ------------------------------------------------------------------------------------ */
 /* The jail warder runs behind setns socket PATH, served by PID: its name into NAME, or -1 when none is ours.
  * The serving init's pid decides (the path may be spelt another way). */
 static int name_by_socket(const char *path, pid_t pid, char *name, size_t len)
@@ -304,45 +226,6 @@ static int name_by_socket(const char *path, pid_t pid, char *name, size_t len)
 	if (d)
 		closedir(d);
 	return rc;
-}
-
-/* The limits to attach with: jail NAME's as its keeper recorded them, or with NAME NULL (a jail warder does
- * not run) the defaults every main command starts from; with O's changes. *C is the caller's to free. */
-static const struct jail *limits_load(const char *name, const struct attach_opts *o, struct conf **c)
-{
-	char path[1024], err[1200];
-	struct conf *rec = NULL;
-	int rc;
-	if (name) {
-		limits_path(name, path, sizeof path);
-		rc = conf_load(path, &rec, err, sizeof err);
-	} else {
-		snprintf(path, sizeof path, "the default limits");
-		rc = conf_load_string(path, "[limits]\n", &rec, err, sizeof err);
-	}
-	const struct jail *j = rc == 0 ? conf_jail(rec, "limits") : NULL;
-	if (!j) {
-		/* Without the jail's limits, refuse rather than guess at fewer. */
-		log_err("attach", "%s: the jail's limits are unknown: %s", name ? name : "?", rc < 0 ? err : "no [limits]");
-		conf_free(rec);
-		return NULL;
-	}
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (f)
-		limits_emit(f, j, o);
-	conf_free(rec);
-	if (!f || fclose(f) != 0) {
-		log_errno("attach", "the jail's limits");
-		free(text);
-		return NULL;
-	}
-	j = conf_load_string(path, text, c, err, sizeof err) == 0 ? conf_jail(*c, "limits") : NULL;
-	if (!j)
-		log_err("attach", "%s", err);
-	free(text);
-	return j;
 }
 
 /* In the attached child, inside the jail: the rlimits and the privilege drop of the main command (the back

@@ -15,7 +15,7 @@
 
 #include <ev.h>
 
-#include "keeper.h"
+#include "state.h"
 #include "log.h"
 #include "ns.h"
 #include "peer.h"

@@ -13,7 +13,7 @@
 
 #include "cmd.h"
 #include "control.h"
-#include "keeper.h"
+#include "state.h"
 #include "log.h"
 
 #define EXIT_UNAVAILABLE 69 /* EX_UNAVAILABLE */

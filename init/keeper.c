@@ -2,7 +2,7 @@
  * through init/jail.h, the in-jail steps by telling the init "go" and waiting for "started"), waits while the
  * jail runs, and walks the remove steps step_unwind() gives - all of them after a clean run, only the undo
  * of what was done after a failure. Portable: it calls only the back end and hooks.
- * Also here: the socketpair protocol both sides speak, and the state files `warder list` reads. */
+ * It speaks init/kmsg.h with the init and writes the state file (init/state.h) while the jail runs. */
 #include "keeper.h"
 
 #include <errno.h>
@@ -22,186 +22,14 @@
 #include "chain.h"
 #include "cmd.h"
 #include "control.h"
+#include "kmsg.h"
+#include "jail_limits.h"
 #include "log.h"
 #include "sdnotify.h"
 #include "run.h"
 #include "notify.h"
 #include "sockets.h"
-
-/* --- protocol ---------------------------------------------------------------------------------------------- */
-static const char *const kmsg_names[] = {
-	[KMSG_GO] = "go",       [KMSG_STARTED] = "started", [KMSG_FAILED] = "failed", [KMSG_EXITED] = "exited",
-	[KMSG_STOP] = "stop",   [KMSG_RELOAD] = "reload",   [KMSG_STATUS] = "status", [KMSG_INFO] = "info",
-	[KMSG_INTERRUPT] = "interrupt",
-};
-
-const char *kmsg_name(enum kmsg_type t)
-{
-	if ((unsigned)t < sizeof kmsg_names / sizeof kmsg_names[0] && kmsg_names[t])
-		return kmsg_names[t];
-	return "unknown";
-}
-
-int kmsg_pair(int fds[2])
-{
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0) {
-		log_errno("create", "socketpair");
-		return -1;
-	}
-	return 0;
-}
-
-static int kmsg_put(int fd, const struct kmsg *m)
-{
-	ssize_t n;
-	do
-		n = send(fd, m, sizeof *m, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof *m) {
-		/* The other side being gone is reported by its end-of-file, not here. */
-		if (errno != EPIPE && errno != ECONNRESET)
-			log_errno("sync", "send %s", kmsg_name((enum kmsg_type)m->type));
-		return -1;
-	}
-	log_debug("sync", "sent %s %d", kmsg_name((enum kmsg_type)m->type), (int)m->arg);
-	return 0;
-}
-
-int kmsg_send(int fd, enum kmsg_type t, int arg)
-{
-	struct kmsg m = {(uint32_t)t, arg, 0, 0};
-	return kmsg_put(fd, &m);
-}
-
-int kmsg_send_info(int fd, int pid, int restarts, int last_exit)
-{
-	struct kmsg m = {KMSG_INFO, pid, restarts, last_exit};
-	return kmsg_put(fd, &m);
-}
-
-int kmsg_recv(int fd, struct kmsg *m)
-{
-	ssize_t n;
-	do
-		n = recv(fd, m, sizeof *m, 0);
-	while (n < 0 && errno == EINTR);
-	if (n == 0 || (n < 0 && errno == ECONNRESET))
-		return 0;
-	if (n != (ssize_t)sizeof *m) {
-		log_errno("sync", "recv");
-		return -1;
-	}
-	log_debug("sync", "got %s %d", kmsg_name((enum kmsg_type)m->type), (int)m->arg);
-	return 1;
-}
-
-/* --- state files ------------------------------------------------------------------------------------------ */
-const char *state_dir(char *buf, size_t len)
-{
-	const char *env = getenv("WARDER_RUNDIR"), *xdg = getenv("XDG_RUNTIME_DIR");
-	if (env && *env)
-		snprintf(buf, len, "%s", env);
-	else if (geteuid() == 0)
-		snprintf(buf, len, "/run/warder");
-	else if (xdg && *xdg)
-		snprintf(buf, len, "%s/warder", xdg);
-	else
-		snprintf(buf, len, "/tmp/warder-%ld", (long)geteuid());
-	return buf;
-}
-
-static void state_path(const char *name, char *buf, size_t len)
-{
-	char dir[512];
-	snprintf(buf, len, "%s/%s.state", state_dir(dir, sizeof dir), name);
-}
-
-int state_write(const struct jail_state *s)
-{
-	char dir[512], path[1024], tmp[1100];
-	state_dir(dir, sizeof dir);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		log_errno("state", "mkdir %s", dir);
-		return -1;
-	}
-	state_path(s->name, path, sizeof path);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
-	if (!f) {
-		log_errno("state", "create %s", tmp);
-		return -1;
-	}
-	fprintf(f, "name %s\npid %ld\nkeeper %ld\nstarted %lld\npath %s\nsocket %s\ncontrol %s\n", s->name,
-		(long)s->pid, (long)s->keeper, s->started, s->path[0] ? s->path : "-", s->socket[0] ? s->socket : "-",
-		s->control[0] ? s->control : "-");
-	/* Written whole, then renamed: a reader never sees half a file. */
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
-		log_errno("state", "write %s", path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static void state_field(struct jail_state *s, const char *key, const char *val)
-{
-	if (strcmp(key, "name") == 0)
-		snprintf(s->name, sizeof s->name, "%s", val);
-	else if (strcmp(key, "pid") == 0)
-		s->pid = (pid_t)strtol(val, NULL, 10);
-	else if (strcmp(key, "keeper") == 0)
-		s->keeper = (pid_t)strtol(val, NULL, 10);
-	else if (strcmp(key, "started") == 0)
-		s->started = strtoll(val, NULL, 10);
-	else if (strcmp(key, "path") == 0)
-		snprintf(s->path, sizeof s->path, "%s", strcmp(val, "-") ? val : "");
-	else if (strcmp(key, "socket") == 0)
-		snprintf(s->socket, sizeof s->socket, "%s", strcmp(val, "-") ? val : "");
-	else if (strcmp(key, "control") == 0)
-		snprintf(s->control, sizeof s->control, "%s", strcmp(val, "-") ? val : "");
-}
-
-int state_read(const char *name, struct jail_state *s)
-{
-	char path[1024], line[1100];
-	memset(s, 0, sizeof *s);
-	state_path(name, path, sizeof path);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *sp = strchr(line, ' ');
-		if (sp) {
-			*sp = '\0';
-			state_field(s, line, sp + 1);
-		}
-	}
-	fclose(f);
-	return s->pid > 0 ? 0 : (errno = EINVAL, -1);
-}
-
-int state_remove(const char *name)
-{
-	char path[1024];
-	state_path(name, path, sizeof path);
-	if (unlink(path) < 0 && errno != ENOENT) {
-		log_errno("state", "unlink %s", path);
-		return -1;
-	}
-	return attach_limits_remove(name);
-}
-
-static bool pid_alive(pid_t pid)
-{
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
-}
-
-/* Both the keeper and the init: a stale file's pids are less likely to have both been reused. */
-bool state_alive(const struct jail_state *s)
-{
-	return pid_alive(s->keeper) && pid_alive(s->pid);
-}
+#include "state.h"
 
 /* --- the keeper ------------------------------------------------------------------------------------------- */
 struct keeper {
@@ -702,7 +530,7 @@ static void write_state(struct keeper *k)
 	snprintf(s.socket, sizeof s.socket, "%s", sock ? sock : "");
 	snprintf(s.control, sizeof s.control, "%s", k->ctl ? control_path(k->ctl) : "");
 	/* Without its limits file attach refuses the jail (never runs with more than the command). */
-	attach_limits_save(k->r.j, k->r.name);
+	limits_save(k->r.j, k->r.name);
 	state_write(&s);
 }
 
@@ -886,6 +714,7 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 	remove_walk(k, code, false);
 	notify_keeper_close();
 	state_remove(k->name);
+	limits_remove(k->name);
 	if (out == OUT_EXIT) {
 		log_info("reload", "reload = exit: the jail is gone, exiting 0");
 		*code = 0;

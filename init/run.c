@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "jail.h"
 #include "keeper.h"
+#include "kmsg.h"
 #include "log.h"
 #include "reaper.h"
 #include "run.h"

@@ -20,7 +20,7 @@
 
 #include "conf.h"
 #include "jail.h"
-#include "keeper.h"
+#include "state.h"
 #include "log.h"
 #include "run.h"
 

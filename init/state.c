@@ -1,0 +1,120 @@
+/* state: the files under the state directory that `warder list`, `attach`, `ctl` and the vassal side read
+ * to find a running jail: NAME.state, written whole by the jail's keeper and removed when it is gone. */
+#include "state.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+const char *state_dir(char *buf, size_t len)
+{
+	const char *env = getenv("WARDER_RUNDIR"), *xdg = getenv("XDG_RUNTIME_DIR");
+	if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else if (geteuid() == 0)
+		snprintf(buf, len, "/run/warder");
+	else if (xdg && *xdg)
+		snprintf(buf, len, "%s/warder", xdg);
+	else
+		snprintf(buf, len, "/tmp/warder-%ld", (long)geteuid());
+	return buf;
+}
+
+static void state_path(const char *name, char *buf, size_t len)
+{
+	char dir[512];
+	snprintf(buf, len, "%s/%s.state", state_dir(dir, sizeof dir), name);
+}
+
+int state_write(const struct jail_state *s)
+{
+	char dir[512], path[1024], tmp[1100];
+	state_dir(dir, sizeof dir);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		log_errno("state", "mkdir %s", dir);
+		return -1;
+	}
+	state_path(s->name, path, sizeof path);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "we");
+	if (!f) {
+		log_errno("state", "create %s", tmp);
+		return -1;
+	}
+	fprintf(f, "name %s\npid %ld\nkeeper %ld\nstarted %lld\npath %s\nsocket %s\ncontrol %s\n", s->name,
+		(long)s->pid, (long)s->keeper, s->started, s->path[0] ? s->path : "-", s->socket[0] ? s->socket : "-",
+		s->control[0] ? s->control : "-");
+	/* Written whole, then renamed: a reader never sees half a file. */
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		log_errno("state", "write %s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void state_field(struct jail_state *s, const char *key, const char *val)
+{
+	if (strcmp(key, "name") == 0)
+		snprintf(s->name, sizeof s->name, "%s", val);
+	else if (strcmp(key, "pid") == 0)
+		s->pid = (pid_t)strtol(val, NULL, 10);
+	else if (strcmp(key, "keeper") == 0)
+		s->keeper = (pid_t)strtol(val, NULL, 10);
+	else if (strcmp(key, "started") == 0)
+		s->started = strtoll(val, NULL, 10);
+	else if (strcmp(key, "path") == 0)
+		snprintf(s->path, sizeof s->path, "%s", strcmp(val, "-") ? val : "");
+	else if (strcmp(key, "socket") == 0)
+		snprintf(s->socket, sizeof s->socket, "%s", strcmp(val, "-") ? val : "");
+	else if (strcmp(key, "control") == 0)
+		snprintf(s->control, sizeof s->control, "%s", strcmp(val, "-") ? val : "");
+}
+
+int state_read(const char *name, struct jail_state *s)
+{
+	char path[1024], line[1100];
+	memset(s, 0, sizeof *s);
+	state_path(name, path, sizeof path);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *sp = strchr(line, ' ');
+		if (sp) {
+			*sp = '\0';
+			state_field(s, line, sp + 1);
+		}
+	}
+	fclose(f);
+	return s->pid > 0 ? 0 : (errno = EINVAL, -1);
+}
+
+int state_remove(const char *name)
+{
+	char path[1024];
+	state_path(name, path, sizeof path);
+	if (unlink(path) < 0 && errno != ENOENT) {
+		log_errno("state", "unlink %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+static bool pid_alive(pid_t pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+/* Both the keeper and the init: a stale file's pids are less likely to have both been reused. */
+bool state_alive(const struct jail_state *s)
+{
+	return pid_alive(s->keeper) && pid_alive(s->pid);
+}

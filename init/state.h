@@ -1,0 +1,27 @@
+/* state: the state files (STATEDIR/NAME.state) through which `warder list`, `attach`, `ctl` and the vassal
+ * side find a jail its keeper runs. */
+#ifndef WARDER_STATE_H
+#define WARDER_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct jail_state {
+	char name[128];
+	pid_t pid;         /* the init's host pid */
+	pid_t keeper;      /* the keeper's pid */
+	long long started; /* epoch seconds */
+	char path[512];    /* rootfs, "-" when none */
+	char socket[512];  /* setns-socket, "" when none */
+	char control[512]; /* control socket, "" when none */
+};
+
+/* The directory: $WARDER_RUNDIR, else /run/warder for root, else $XDG_RUNTIME_DIR/warder or /tmp/warder-UID. */
+const char *state_dir(char *buf, size_t len);
+int state_write(const struct jail_state *s);
+int state_read(const char *name, struct jail_state *s); /* 0, -1 when absent or unreadable (errno) */
+int state_remove(const char *name);
+bool state_alive(const struct jail_state *s);           /* the recorded keeper is still running */
+
+#endif
