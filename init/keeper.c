@@ -23,10 +23,11 @@
 #include "cmd.h"
 #include "control.h"
 #include "kmsg.h"
+#include "jail_init.h"
 #include "jail_limits.h"
 #include "log.h"
 #include "sdnotify.h"
-#include "run.h"
+#include "runstate.h"
 #include "notify.h"
 #include "sockets.h"
 #include "state.h"
@@ -70,9 +71,6 @@ struct keeper {
 
 static const int keeper_stop_signals[] = {SIGTERM, SIGINT};
 static const int keeper_fwd_signals[] = {SIGUSR1, SIGUSR2};
-
-/* The keeper of this process, for run_reload() / run_stop() and the control socket. */
-static struct keeper *current;
 
 static void set_state(struct keeper *k, enum run_state st)
 {
@@ -205,23 +203,18 @@ static void request_stop(struct keeper *k, int sig)
 	ev_break(k->loop, EVBREAK_ONE);
 }
 
-int keeper_reload(char *err, size_t errlen)
+/* runstate.h: run_reload and run_stop, from code in this process. */
+static int ops_reload(void *arg, char *err, size_t errlen)
 {
-	if (!current) {
-		if (err)
-			snprintf(err, errlen, "no jail runs here");
-		return -1;
-	}
-	return request_reload(current, err, errlen);
+	return request_reload(arg, err, errlen);
 }
 
-int keeper_stop(void)
+static void ops_stop(void *arg)
 {
-	if (!current)
-		return -1;
-	request_stop(current, SIGTERM);
-	return 0;
+	request_stop(arg, SIGTERM);
 }
+
+static const struct run_ops keeper_ops = {ops_reload, ops_stop};
 
 static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
@@ -384,7 +377,7 @@ static int init_entry(struct jailrun *r, void *arg)
 	keeper_unwatch(k);
 	control_forget(k->ctl);
 	k->ctl = NULL;
-	current = NULL;
+	run_register(NULL, NULL);
 	ev_loop_fork(k->loop);
 	return run_jail_init(r, k->loop);
 }
@@ -743,7 +736,7 @@ int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, con
 		keeper_unwatch(&k);
 		return EXIT_OSERR;
 	}
-	current = &k;
+	run_register(&keeper_ops, &k);
 	int code;
 	enum { FIRST, RELOADED, FELL_BACK } build = FIRST;
 	for (;;) {
@@ -768,7 +761,7 @@ int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, con
 		keeper_reset(&k);
 		build = RELOADED;
 	}
-	current = NULL;
+	run_register(NULL, NULL);
 	sockets_close(&sockets_jail, false);
 	control_close(k.ctl);
 	keeper_unwatch(&k);

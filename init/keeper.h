@@ -14,16 +14,10 @@
  * the config J came from, read again on `reload = jail` (NULL: the built-in demo, rebuilt as it is). */
 struct ev_loop;
 int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, const char *file);
-/* The keeper running in this process: reload or stop it as SIGHUP or SIGTERM would. 0, or -1 with a
- * reason in ERR (nothing runs, a reload is under way, the new config does not parse). */
-int keeper_reload(char *err, size_t errlen);
-int keeper_stop(void);
+/* While it runs, the keeper is what run_reload and run_stop (init/runstate.h) reach: they do what SIGHUP and
+ * SIGTERM would. */
 
-/* --- the init (init/run.c) and the setns socket it serves (init/attach.c) ---------------------------------- */
-/* The jail's init, in its new process once the back end made it: waits for "go", runs the in-jail steps,
- * supervises the main command, stops on "stop". Returns its exit status. */
-int run_jail_init(struct jailrun *r, struct ev_loop *loop);
-
+/* --- the setns socket the jail's init serves (init/attach.c) ---------------------------------------------- */
 /* uWSGI's setns-socket: bind PATH and open the /proc/self/ns entries now (before the root changes); returns the
  * listening fd (close-on-exec) or -1 after a log line. setns_serve answers one client: the payload
  * "uwsgi-setns", an int with the count, and the namespace fds (user excluded) as SCM_RIGHTS. */

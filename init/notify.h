@@ -17,7 +17,7 @@
 #include <sys/types.h>
 
 #include "conf.h"
-#include "run.h"
+#include "runstate.h"
 
 struct ev_loop;
 

@@ -22,7 +22,7 @@
 #include "jail.h"
 #include "state.h"
 #include "log.h"
-#include "run.h"
+#include "runstate.h"
 
 /* The run code may not offer these yet; then signals do the same job. */
 #pragma weak run_reload

@@ -1,0 +1,176 @@
+/* jail_init: the init of a jail the keeper built, in the process the back end made for it (jail_init.h). It
+ * waits for the keeper's "go", runs the in-jail steps, runs the stack (init/stack.h) and answers the keeper's
+ * messages (init/kmsg.h) until "stop". */
+#include "jail_init.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/wait.h>
+
+#include "cmd.h"
+#include "keeper.h"
+#include "log.h"
+#include "notify.h"
+#include "reaper.h"
+#include "sdnotify.h"
+#include "sockets.h"
+#include "stack.h"
+#include "vassal.h"
+
+/* Without a pid namespace nothing kills what the in-jail steps started: do it before reporting. */
+static void kill_leftovers(struct init *in)
+{
+	if (in->r->pid_ns)
+		return;
+	reaper_signal_children(SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+}
+
+static int init_failed(struct init *in, enum step_id step, int code)
+{
+	kill_leftovers(in);
+	kmsg_send(in->r->init_fd, KMSG_FAILED, (int)step);
+	return code;
+}
+
+static void sync_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)revents;
+	struct init *in = (struct init *)((char *)w - offsetof(struct init, sync));
+	struct kmsg m;
+	int rc = kmsg_recv(w->fd, &m);
+	if (rc <= 0) {
+		/* The keeper is gone (PR_SET_PDEATHSIG normally beats us to it). */
+		ev_io_stop(loop, w);
+		begin_stop(in, false, SIGKILL);
+		return;
+	}
+	if (m.type == KMSG_STOP) {
+		ev_io_stop(loop, w);
+		begin_stop(in, m.arg != 0, stop_signal(in->j));
+	} else if (m.type == KMSG_RELOAD) {
+		begin_reload(in);
+	}
+}
+
+/* Before the loop waits: tell the keeper when the command's pid, restarts or last exit changed (its
+ * status answers from what it heard last). */
+static void info_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct init *in = (struct init *)((char *)w - offsetof(struct init, info_check));
+	if (!in->s || in->stopping)
+		return;
+	struct kmsg m = {KMSG_INFO, (int)sup_child(in->s), in->restarts_before + sup_restarts(in->s),
+			 sup_last_exit(in->s)};
+	if (m.arg == in->info.arg && m.a2 == in->info.a2 && m.a3 == in->info.a3)
+		return;
+	in->info = m;
+	kmsg_send_info(in->r->init_fd, m.arg, m.a2, m.a3);
+}
+
+static void setns_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop, (void)revents;
+	setns_serve(w->fd);
+}
+
+/* A step fails: its code, or 128+N when the keeper's stop request (signal N) ended it. */
+static int init_step_failed(struct init *in, enum step_id step, int code)
+{
+	return init_failed(in, step, in->interrupt ? 128 + in->interrupt : code);
+}
+
+/* Before each in-jail step: after a stop request nothing more starts. */
+static bool init_stop_asked(struct init *in, enum step_id next)
+{
+	if (!init_interrupted(in))
+		return false;
+	log_err(step_get(next)->name, "not run: stopping (SIG%s)", conf_signal_name(in->interrupt));
+	return true;
+}
+
+/* exec.jailed, the setns socket, the back end's setup, exec.start, its finish: in order, each reported. */
+static int init_steps(struct init *in)
+{
+	const char *sock = jail_get(in->j, "setns-socket");
+	if (init_stop_asked(in, STEP_JAILED) || init_chain(in, STEP_JAILED) < 0)
+		return init_step_failed(in, STEP_JAILED, EXIT_SOFTWARE);
+	in->done[STEP_JAILED] = true;
+	int lfd = -1;
+	if (init_stop_asked(in, STEP_SETUP))
+		return init_step_failed(in, STEP_SETUP, EXIT_OSERR);
+	if (sock && (lfd = setns_listen(sock)) < 0)
+		return init_failed(in, STEP_SETUP, EXIT_OSERR);
+	if (jail_backend.setup(in->r) < 0)
+		return init_failed(in, STEP_SETUP, EXIT_OSERR);
+	in->done[STEP_SETUP] = true;
+	if (init_stop_asked(in, STEP_START) || init_chain(in, STEP_START) < 0)
+		return init_step_failed(in, STEP_START, EXIT_SOFTWARE);
+	if (jail_backend.finish && jail_backend.finish(in->r) < 0)
+		return init_failed(in, STEP_START, EXIT_OSERR);
+	in->done[STEP_START] = true;
+	if (lfd >= 0) {
+		ev_io_init(&in->setns, setns_cb, lfd, EV_READ);
+		ev_io_start(in->loop, &in->setns);
+	}
+	return 0;
+}
+
+int run_jail_init(struct jailrun *r, struct ev_loop *loop)
+{
+	struct init in;
+	vassal_forget(loop); /* the emperor's fd is the keeper's */
+	sdnotify_forget(loop); /* and so is systemd's socket */
+	memset(&in, 0, sizeof in);
+	in.j = r->j;
+	in.r = r;
+	in.loop = loop;
+	struct kmsg m;
+	if (kmsg_recv(r->init_fd, &m) <= 0 || m.type != KMSG_GO)
+		return EXIT_OSERR;
+	in.host_pid = (pid_t)m.arg;
+	if (!r->pid_ns && sup_become_reaper() < 0)
+		log_errno("init", "cannot become a child subreaper");
+	int code = init_steps(&in);
+	if (code)
+		return code;
+	/* Never the command once a stop was asked for. */
+	if (init_stop_asked(&in, STEP_COMMAND)) {
+		stop_chains(&in); /* exec.start completed: its partner runs, here, before the init goes */
+		return init_step_failed(&in, STEP_COMMAND, EXIT_OSERR);
+	}
+	if (ready_open(&in) < 0)
+		return init_failed(&in, STEP_COMMAND, EXIT_OSERR);
+	if (command_start(&in) < 0)
+		return init_failed(&in, STEP_COMMAND, EXIT_OSERR);
+	in.created = true; /* from here the keeper's messages are sync_cb's */
+	kmsg_send(r->init_fd, KMSG_STARTED, 0);
+	ev_io_init(&in.sync, sync_cb, r->init_fd, EV_READ);
+	ev_io_start(loop, &in.sync);
+	in.info.a3 = -2;
+	ev_prepare_init(&in.info_check, info_cb);
+	ev_prepare_start(loop, &in.info_check);
+	code = run_stack(&in);
+	if (code) {
+		/* exec.start failed on a reload: the keeper stops the jail as after the command's exit. */
+		kill_leftovers(&in);
+		on_command_exit(code, &in);
+	} else {
+		code = in.fail_code ? in.fail_code : sup_status(in.s);
+	}
+	ev_prepare_stop(loop, &in.info_check);
+	if (ev_is_active(&in.setns))
+		ev_io_stop(loop, &in.setns);
+	if (ev_is_active(&in.stop_timer))
+		ev_timer_stop(loop, &in.stop_timer);
+	setns_close();
+	notify_init_close();
+	sockets_close(&sockets_jail, true);
+	kmsg_send(r->init_fd, KMSG_STATUS, code);
+	sup_free(in.s);
+	return code;
+}
+
