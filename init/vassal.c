@@ -1,7 +1,7 @@
 /* vassal: `warder run` under an emperor. The emperor's bytes become the jail's own stop and reload (through
- * run.h when the run code offers it, else as the SIGTERM and SIGHUP it handles anyway; in init-only mode a
- * reload ends the process so the emperor starts it from the file again); the jail's state goes back as
- * "spawned", "ready", "loyal", heartbeats and, when it stops by itself, "voluntary shutdown". */
+ * init/runstate.h; in init-only mode a reload ends the process so the emperor starts it from the file
+ * again); the jail's state goes back as "spawned", "ready", "loyal", heartbeats and, when it stops by
+ * itself, "voluntary shutdown". */
 #include "vassal.h"
 
 #include <errno.h>
@@ -20,14 +20,8 @@
 
 #include "conf.h"
 #include "jail.h"
-#include "state.h"
 #include "log.h"
 #include "runstate.h"
-
-/* The run code may not offer these yet; then signals do the same job. */
-#pragma weak run_reload
-#pragma weak run_stop
-#pragma weak run_on_state
 
 #define STEP "vassal"
 
@@ -40,7 +34,7 @@ static struct vassal {
 	bool loyal;
 	bool jail_mode;
 	ev_io io;
-	ev_timer poll, beat;
+	ev_timer beat;
 } v = {.fd = -1};
 
 static void say(unsigned char byte)
@@ -58,7 +52,8 @@ static void say(unsigned char byte)
 static void do_stop(void)
 {
 	v.asked = true;
-	if (run_stop && run_stop() == 0)
+	/* Before the jail runs nothing is registered to stop: the signal does it as it would anyway. */
+	if (run_stop() == 0)
 		return;
 	kill(getpid(), SIGTERM);
 }
@@ -74,12 +69,8 @@ static void do_reload(void)
 		do_stop();
 		return;
 	}
-	if (run_reload) {
-		if (run_reload(err, sizeof err) < 0)
-			log_warn(STEP, "reload: %s", err);
-		return;
-	}
-	kill(getpid(), SIGHUP);
+	if (run_reload(err, sizeof err) < 0)
+		log_warn(STEP, "reload: %s", err);
 }
 
 static void beat_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -116,17 +107,6 @@ static void state_cb(enum run_state s, void *arg)
 		v.ready = false;
 		say(VASSAL_SPAWNED);
 	}
-}
-
-/* Without run_on_state: the keeper's state file says the jail runs; init-only mode has none to look at. */
-static void poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)revents;
-	struct jail_state s;
-	if (v.jail_mode && (state_read(v.j->name, &s) < 0 || s.keeper != getpid()))
-		return;
-	ev_timer_stop(loop, w);
-	became_ready();
 }
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -200,12 +180,7 @@ int vassal_start(struct ev_loop *loop, const struct jail *j)
 	v.jail_mode = jail_backend.wanted && jail_backend.wanted(j);
 	ev_io_init(&v.io, io_cb, fd, EV_READ);
 	ev_io_start(loop, &v.io);
-	if (run_on_state) {
-		run_on_state(state_cb, NULL);
-	} else {
-		ev_timer_init(&v.poll, poll_cb, 0.05, 0.05);
-		ev_timer_start(loop, &v.poll);
-	}
+	run_on_state(state_cb, NULL);
 	log_debug(STEP, "emperor on fd %d", fd);
 	say(VASSAL_SPAWNED);
 	return 0;
@@ -215,8 +190,6 @@ static void unwatch(struct ev_loop *loop)
 {
 	if (ev_is_active(&v.io))
 		ev_io_stop(loop, &v.io);
-	if (ev_is_active(&v.poll))
-		ev_timer_stop(loop, &v.poll);
 	if (ev_is_active(&v.beat))
 		ev_timer_stop(loop, &v.beat);
 }
@@ -235,8 +208,7 @@ void vassal_end(int code)
 	if (v.fd < 0)
 		return;
 	unwatch(v.loop);
-	if (run_on_state)
-		run_on_state(NULL, NULL);
+	run_on_state(NULL, NULL);
 	if (!v.asked) {
 		log_debug(STEP, "stopped by itself (%d): voluntary shutdown", code);
 		say(VASSAL_VOLUNTARY);
