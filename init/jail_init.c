@@ -9,11 +9,11 @@
 #include <sys/wait.h>
 
 #include "cmd.h"
-#include "keeper.h"
 #include "log.h"
 #include "notify.h"
 #include "reaper.h"
 #include "sdnotify.h"
+#include "setns.h"
 #include "sockets.h"
 #include "stack.h"
 #include "vassal.h"

@@ -23,6 +23,7 @@
 #include "cmd.h"
 #include "control.h"
 #include "kmsg.h"
+#include "jail.h"
 #include "jail_init.h"
 #include "jail_limits.h"
 #include "log.h"

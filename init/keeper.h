@@ -3,12 +3,7 @@
 #ifndef WARDER_KEEPER_H
 #define WARDER_KEEPER_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <sys/types.h>
-
 #include "conf.h"
-#include "jail.h"
 
 /* Build jail J called NAME, run it until it stops, remove it. Returns the exit status (DESIGN.md). FILE is
  * the config J came from, read again on `reload = jail` (NULL: the built-in demo, rebuilt as it is). */
@@ -16,13 +11,5 @@ struct ev_loop;
 int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, const char *file);
 /* While it runs, the keeper is what run_reload and run_stop (init/runstate.h) reach: they do what SIGHUP and
  * SIGTERM would. */
-
-/* --- the setns socket the jail's init serves (init/attach.c) ---------------------------------------------- */
-/* uWSGI's setns-socket: bind PATH and open the /proc/self/ns entries now (before the root changes); returns the
- * listening fd (close-on-exec) or -1 after a log line. setns_serve answers one client: the payload
- * "uwsgi-setns", an int with the count, and the namespace fds (user excluded) as SCM_RIGHTS. */
-int setns_listen(const char *path);
-void setns_serve(int lfd);
-void setns_close(void);
 
 #endif

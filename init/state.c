@@ -2,6 +2,7 @@
  * to find a running jail: NAME.state, written whole by the jail's keeper and removed when it is gone. */
 #include "state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -117,4 +118,25 @@ static bool pid_alive(pid_t pid)
 bool state_alive(const struct jail_state *s)
 {
 	return pid_alive(s->keeper) && pid_alive(s->pid);
+}
+
+int state_each(state_fn fn, void *arg)
+{
+	char dir[512], name[256];
+	DIR *d = opendir(state_dir(dir, sizeof dir));
+	if (!d)
+		return -1;
+	struct dirent *de;
+	int rc = 0;
+	while (rc == 0 && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		struct jail_state s;
+		if (l <= 6 || strcmp(de->d_name + l - 6, ".state") != 0)
+			continue;
+		snprintf(name, sizeof name, "%.*s", (int)(l - 6), de->d_name);
+		if (state_read(name, &s) == 0)
+			rc = fn(name, &s, arg);
+	}
+	closedir(d);
+	return rc;
 }

@@ -23,5 +23,10 @@ int state_write(const struct jail_state *s);
 int state_read(const char *name, struct jail_state *s); /* 0, -1 when absent or unreadable (errno) */
 int state_remove(const char *name);
 bool state_alive(const struct jail_state *s);           /* the recorded keeper is still running */
+/* FN for every jail whose state file reads (NAME from the file's name), alive or not, until FN returns
+ * nonzero. Returns what FN returned, 0 after the last, or -1 when the directory cannot be opened (errno;
+ * ENOENT: no jail has run yet). */
+typedef int (*state_fn)(const char *name, const struct jail_state *s, void *arg);
+int state_each(state_fn fn, void *arg);
 
 #endif
