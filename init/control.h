@@ -1,6 +1,6 @@
 /* control: the control socket of a jail or of the emperor. One request line per connection ("status",
  * "reload", "stop"), one JSON line back. The keeper and the emperor serve it on their libev loops; `warder
- * ctl` (init/ctl.c) is the client. */
+ * ctl` (init/cmd_ctl.c) is the client. */
 #ifndef WARDER_CONTROL_H
 #define WARDER_CONTROL_H
 

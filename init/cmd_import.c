@@ -1,4 +1,4 @@
-/* import: `warder import-jailconf [-R ROOT] FILE` prints FILE (FreeBSD jail.conf syntax) as warder's INI.
+/* cmd_import: `warder import-jailconf [-R ROOT] FILE` prints FILE (FreeBSD jail.conf syntax) as warder's INI.
  * conf/jailconf.c does the work; this is the command line around it. */
 #include "cmd.h"
 #include "jailconf.h"

@@ -1,4 +1,4 @@
-/* ctl: `warder ctl NAME|PATH CMD`, the control socket's client. NAME is a running jail (the control path its
+/* cmd_ctl: `warder ctl NAME|PATH CMD`, the control socket's client. NAME is a running jail (the control path its
  * state file records, else the default path) or "emperor"; anything with a slash is the socket itself.
  * `warder ctl emperor VERB VASSAL` acts on one vassal (its name or its file's name).
  * Prints the one-line answer. Exit: 0 done, 1 the jail answered with an error, 64 usage, 69 nothing

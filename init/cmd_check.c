@@ -1,4 +1,4 @@
-/* check: `warder check -c FILE [NAME] [--os freebsd|linux] [--json]` loads the config, then prints the plan of
+/* cmd_check: `warder check -c FILE [NAME] [--os freebsd|linux] [--json]` loads the config, then prints the plan of
  * every jail (or of NAME): each step in order with its context and expanded commands, and with --json the
  * parameters as set, each value with its FILE:LINE. Nothing is run.
  * `warder check --params` prints the parameter table and the builtin actions. */
