@@ -38,7 +38,7 @@ static int init_failed(struct init *in, enum step_id step, int code)
 static void sync_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)revents;
-	struct init *in = (struct init *)((char *)w - offsetof(struct init, sync));
+	struct init *in = (struct init *)((char *)w - offsetof(struct init, sync_io));
 	struct kmsg m;
 	int rc = kmsg_recv(w->fd, &m);
 	if (rc <= 0) {
@@ -113,8 +113,8 @@ static int init_steps(struct init *in)
 		return init_failed(in, STEP_START, EXIT_OSERR);
 	in->done[STEP_START] = true;
 	if (lfd >= 0) {
-		ev_io_init(&in->setns, setns_cb, lfd, EV_READ);
-		ev_io_start(in->loop, &in->setns);
+		ev_io_init(&in->setns_io, setns_cb, lfd, EV_READ);
+		ev_io_start(in->loop, &in->setns_io);
 	}
 	return 0;
 }
@@ -148,8 +148,8 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 		return init_failed(&in, STEP_COMMAND, EXIT_OSERR);
 	in.created = true; /* from here the keeper's messages are sync_cb's */
 	kmsg_send(r->init_fd, KMSG_STARTED, 0);
-	ev_io_init(&in.sync, sync_cb, r->init_fd, EV_READ);
-	ev_io_start(loop, &in.sync);
+	ev_io_init(&in.sync_io, sync_cb, r->init_fd, EV_READ);
+	ev_io_start(loop, &in.sync_io);
 	in.info.a3 = -2;
 	ev_prepare_init(&in.info_check, info_cb);
 	ev_prepare_start(loop, &in.info_check);
@@ -162,8 +162,8 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 		code = in.fail_code ? in.fail_code : sup_status(in.s);
 	}
 	ev_prepare_stop(loop, &in.info_check);
-	if (ev_is_active(&in.setns))
-		ev_io_stop(loop, &in.setns);
+	if (ev_is_active(&in.setns_io))
+		ev_io_stop(loop, &in.setns_io);
 	if (ev_is_active(&in.stop_timer))
 		ev_timer_stop(loop, &in.stop_timer);
 	setns_close();

@@ -252,8 +252,8 @@ void on_command_exit(int code, void *arg)
 			in->stop_deferred = true;
 		return;
 	}
-	if (ev_is_active(&in->sync))
-		ev_io_stop(in->loop, &in->sync);
+	if (ev_is_active(&in->sync_io))
+		ev_io_stop(in->loop, &in->sync_io);
 	if (in->fail_code)
 		code = in->fail_code;
 	if (kmsg_send(in->r->init_fd, KMSG_EXITED, code) < 0)

@@ -34,7 +34,7 @@ struct init {
 	int interrupt;        /* the signal of a stop asked for while the create steps ran, 0 none */
 	int restarts_before;  /* restarts of the stacks before the last reload */
 	struct kmsg info;     /* the last "info" sent to the keeper */
-	ev_io sync, setns;
+	ev_io sync_io, setns_io; /* the keeper's messages, the setns socket (init/jail_init.c) */
 	ev_signal term, intr, hup;
 	ev_timer stop_timer;
 	ev_prepare info_check;
