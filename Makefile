@@ -5,6 +5,16 @@
 #   make run        the demo
 #   make bench      side-by-side benchmarks with the peers (not part of check)
 #   make install    PREFIX=/usr/local DESTDIR= (UNITDIR, BASHCOMPDIR: systemd units, bash completion)
+#
+# Layers, bottom to top; a file uses its own layer and those below, never one above (README, Architecture;
+# tests/integration/layers.sh holds the table and checks every #include):
+#   ground, conf/  log, exit codes, jailpw; the dialect and the parameter table (portable)
+#   process        supervise, reaper, rlimit, sockets, fbsd_plan, hooks/steps (the step table)
+#   hooks/         the hook chains, the plan that `check` prints
+#   init base      kmsg (keeper<->init), state and limits files, setns, control, notify, runstate
+#   platform       init/jail.h, init/linux/, init/freebsd/
+#   runtime        keeper, jail_init, stack, attach, vassal, emperor, entry
+#   init/cmd_*.c   parse the arguments, call down; init/main.c picks one
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local

@@ -1,0 +1,65 @@
+#!/bin/sh
+# The layers of README.md's "Architecture" hold: a source or header includes headers of its own layer and
+# those below it, never one above, so that no circle can form across layers and the runtime can be read
+# from the bottom up. Every file of conf/, hooks/ and init/ has a layer: the first line whose pattern
+# matches it. A new file goes on the line of its layer.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+top=$(cd "$here/../.." && pwd)
+cd "$top" || exit 1
+set -f # the patterns below are for case, not for the shell's globbing
+
+layers='
+1 ground   init/log.* init/cmd.h init/peer.* init/proc.h init/jailpw.* init/nsock.h init/sigsrc.h hooks/safepath.* conf/*
+2 process  init/supervise.* init/sup_* init/reaper.* init/rlimit.* init/sockets.* init/fbsd_plan.* init/lx_plan.* hooks/steps.*
+3 hooks    hooks/*
+4 base     init/kmsg.* init/state.* init/jail_limits.* init/setns.* init/control.* init/notify.* init/sdnotify.* init/runstate.*
+5 platform init/jail.h init/linux/* init/freebsd/*
+6 runtime  init/stack.* init/jail_init.* init/keeper.* init/attach.* init/vassal.* init/emperor* init/entry.* init/sanitize.*
+7 commands init/cmd_*.c
+8 main     init/main.c
+'
+
+layer_of() { # FILE: prints "N NAME", or nothing when no line matches
+	while read -r n name pats; do
+		[ -n "$n" ] || continue
+		for p in $pats; do
+			case $1 in $p) echo "$n $name"; return ;; esac
+		done
+	done <<EOF
+$layers
+EOF
+}
+
+# Where the compiler finds a quoted include: beside the file, then -iquote init conf hooks (the Makefile).
+resolve() { # FILE HEADER
+	for d in "$(dirname "$1")" init conf hooks; do
+		[ -f "$d/$2" ] && { echo "$d/$2"; return; }
+	done
+}
+
+set +f
+files=$(ls init/*.[ch] init/linux/*.[ch] init/freebsd/*.[ch] conf/*.[ch] hooks/*.[ch] 2>/dev/null)
+set -f
+unplaced= checked=0
+for f in $files; do
+	mine=$(layer_of "$f")
+	[ -n "$mine" ] || { unplaced="$unplaced $f"; continue; }
+	up=
+	for h in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f"); do
+		hp=$(resolve "$f" "$h")
+		[ -n "$hp" ] || continue
+		theirs=$(layer_of "$hp")
+		[ -n "$theirs" ] || continue # reported as unplaced on its own
+		[ "${theirs%% *}" -le "${mine%% *}" ] || up="$up $hp (${theirs#* })"
+	done
+	is "$f (${mine#* }) includes nothing from a layer above" "$up" ""
+	checked=$((checked + 1))
+done
+is "every file of conf/, hooks/ and init/ has a layer" "$unplaced" ""
+is "the table places the tree (files checked)" "$([ "$checked" -gt 100 ] && echo many)" "many"
+
+# The check itself fails on an upward include: keeper.h, included from the base layer, is found above it.
+base=$(layer_of init/state.c) keeper=$(layer_of "$(resolve init/state.c keeper.h)")
+is "keeper.h is a layer above init/state.c" "$([ "${keeper%% *}" -gt "${base%% *}" ] && echo above)" "above"
+done_testing
