@@ -21,6 +21,7 @@
 
 #include "devfs.h"
 #include "fstab.h"
+#include "text.h"
 
 #define DEFAULT_DEVFS_RULESET 4 /* devfsrules_jail, jail(8)'s default for mount.devfs */
 
@@ -728,44 +729,17 @@ void fbsd_plan_free(struct fbsd_plan *p)
 
 /* --- describe -------------------------------------------------------------------------------------------- */
 
-struct text {
-	char *s;
-	size_t n;
-	bool oom;
-};
-
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	char *ns = len < 0 ? NULL : realloc(t->s, t->n + (size_t)len + 2);
-	if (!ns) {
-		t->oom = true;
-		return;
-	}
-	t->s = ns;
-	if (t->n)
-		t->s[t->n++] = '\n';
-	va_start(ap, fmt);
-	vsnprintf(t->s + t->n, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	t->n += (size_t)len;
-}
-
 /* A value as jail(8) prints it: quoted when empty or holding blanks or quotes. */
 static void put_param(struct text *t, const struct fbsd_param *pa)
 {
 	const char *v = pa->value;
 	if (!v) {
-		put(t, "%s", pa->name);
+		text_put(t, "%s", pa->name);
 		return;
 	}
 	char q = !*v || strchr(v, '\'') ? '"' : strchr(v, '"') ? '\'' : strpbrk(v, " \t") ? '"' : 0;
 	if (!q) {
-		put(t, "%s=%s", pa->name, v);
+		text_put(t, "%s=%s", pa->name, v);
 		return;
 	}
 	size_t len = strlen(v);
@@ -782,7 +756,7 @@ static void put_param(struct text *t, const struct fbsd_param *pa)
 	}
 	*o++ = q;
 	*o = '\0';
-	put(t, "%s=%s", pa->name, buf);
+	text_put(t, "%s=%s", pa->name, buf);
 	free(buf);
 }
 
@@ -801,31 +775,31 @@ static const char *jail_ref(const struct fbsd_plan *p)
 static void describe_create(struct text *t, const struct fbsd_plan *p)
 {
 	if (p->mode == FBSD_ATTACH) {
-		put(t, "join the existing jail %s (jail-attach): nothing is created", p->attach);
+		text_put(t, "join the existing jail %s (jail-attach): nothing is created", p->attach);
 	} else if (p->mode == FBSD_OLDAPI) {
-		put(t, "jail(2) version 2: path=%s hostname=%s%s%s", p->old.path, p->old.hostname,
+		text_put(t, "jail(2) version 2: path=%s hostname=%s%s%s", p->old.path, p->old.hostname,
 		    p->old.name ? " name=" : "", p->old.name ? p->old.name : "");
 		for (size_t i = 0; i < p->old.nip4; i++)
-			put(t, "ip4=%s", p->old.ip4[i]);
+			text_put(t, "ip4=%s", p->old.ip4[i]);
 		for (size_t i = 0; i < p->old.nip6; i++)
-			put(t, "ip6=%s", p->old.ip6[i]);
+			text_put(t, "ip6=%s", p->old.ip6[i]);
 	} else {
-		put(t, "jail_set(JAIL_CREATE)");
+		text_put(t, "jail_set(JAIL_CREATE)");
 		for (size_t i = 0; i < p->nparams; i++)
 			put_param(t, &p->params[i]);
 	}
 	if (p->jidfile)
-		put(t, "write the jid to %s", p->jidfile);
+		text_put(t, "write the jid to %s", p->jidfile);
 	if (p->mode == FBSD_CREATE && !p->keep_persist)
-		put(t, "jail_set(JAIL_UPDATE) nopersist, once the init is inside");
+		text_put(t, "jail_set(JAIL_UPDATE) nopersist, once the init is inside");
 }
 
 static void describe_mount(struct text *t, const struct fbsd_mount *m, bool down)
 {
 	if (down)
-		put(t, "umount %s", m->to);
+		text_put(t, "umount %s", m->to);
 	else
-		put(t, "mount -t %s%s%s %s %s", m->fstype, m->opts ? " -o " : "", m->opts ? m->opts : "", m->from,
+		text_put(t, "mount -t %s%s%s %s %s", m->fstype, m->opts ? " -o " : "", m->opts ? m->opts : "", m->from,
 		    m->to);
 }
 
@@ -833,7 +807,7 @@ static void describe_alias(struct text *t, const struct fbsd_alias *a, bool down
 {
 	char buf[128], *argv[6];
 	fbsd_alias_argv(a, !down, buf, sizeof buf, argv); /* what the back end runs */
-	put(t, "ifconfig %s %s %s %s", argv[1], argv[2], argv[3], argv[4]);
+	text_put(t, "ifconfig %s %s %s %s", argv[1], argv[2], argv[3], argv[4]);
 }
 
 /* As setrlimit(2) is called: RLIMIT_NOFILE from "nofile"; the value as the config wrote it. */
@@ -844,7 +818,7 @@ static void describe_rlimit(struct text *t, const struct fbsd_param *r)
 	for (const char *c = r->name; *c && n < sizeof res - 1; c++)
 		res[n++] = *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
 	res[n] = '\0';
-	put(t, "setrlimit(RLIMIT_%s, %s)", res, r->value);
+	text_put(t, "setrlimit(RLIMIT_%s, %s)", res, r->value);
 }
 
 static void describe_step(struct text *t, const struct fbsd_plan *p, enum step_id step, const char *note)
@@ -858,10 +832,10 @@ static void describe_step(struct text *t, const struct fbsd_plan *p, enum step_i
 		break;
 	case STEP_MOUNTS:
 		if (p->ruleset.load)
-			put(t, "devfs ruleset %d (%s) loaded from %s unless the kernel has it", p->ruleset.number,
+			text_put(t, "devfs ruleset %d (%s) loaded from %s unless the kernel has it", p->ruleset.number,
 			    p->ruleset.name ? p->ruleset.name : "?", p->ruleset.file);
 		if (note)
-			put(t, "%s", note);
+			text_put(t, "%s", note);
 		/* fall through */
 	case STEP_UNMOUNTS:
 		for (size_t i = 0; i < p->nmounts; i++)
@@ -873,21 +847,21 @@ static void describe_step(struct text *t, const struct fbsd_plan *p, enum step_i
 		break;
 	case STEP_VNET:
 		for (size_t i = 0; i < p->nvnet; i++)
-			put(t, "ifconfig %s vnet %s", p->vnet_ifs[i], jail_ref(p));
+			text_put(t, "ifconfig %s vnet %s", p->vnet_ifs[i], jail_ref(p));
 		break;
 	case STEP_SETUP:
-		put(t, "jail_attach(%s)", jail_ref(p));
-		put(t, "procctl(P_PID, getpid(), PROC_REAP_ACQUIRE)");
+		text_put(t, "jail_attach(%s)", jail_ref(p));
+		text_put(t, "procctl(P_PID, getpid(), PROC_REAP_ACQUIRE)");
 		if (p->fib >= 0)
-			put(t, "setfib(%d)", p->fib);
+			text_put(t, "setfib(%d)", p->fib);
 		for (size_t i = 0; i < p->nrlimits; i++)
 			describe_rlimit(t, &p->rlimits[i]);
 		break;
 	case STEP_REMOVE:
 		for (size_t i = p->nvnet; i-- > 0;)
-			put(t, "ifconfig %s -vnet %s", p->vnet_ifs[i], jail_ref(p));
+			text_put(t, "ifconfig %s -vnet %s", p->vnet_ifs[i], jail_ref(p));
 		if (p->mode != FBSD_ATTACH)
-			put(t, "jail_remove(%s)", jail_ref(p));
+			text_put(t, "jail_remove(%s)", jail_ref(p));
 		break;
 	default:
 		break;
@@ -900,16 +874,12 @@ char *fbsd_describe(const struct jail *j, enum step_id step)
 	struct text t = {0};
 	char err[512], *note = NULL;
 	if (fbsd_build(j, &p, true, &note, err, sizeof err) < 0)
-		put(&t, "error: %s", err);
+		text_put(&t, "error: %s", err);
 	else
 		describe_step(&t, &p, step, note);
 	fbsd_plan_free(&p);
 	free(note);
-	if (t.oom) {
-		free(t.s);
-		return NULL;
-	}
-	return t.s;
+	return text_take(&t);
 }
 
 /* --- the system calls' arguments ------------------------------------------------------------------------ */

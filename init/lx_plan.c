@@ -13,6 +13,7 @@
 
 #include "devfs.h"
 #include "ns.h"
+#include "text.h"
 
 struct builder {
 	struct lx_plan *p;
@@ -195,41 +196,12 @@ void lx_plan_free(struct lx_plan *p)
 
 /* ---- describing ---- */
 
-struct text {
-	char *s;
-	size_t len;
-	bool failed;
-};
-
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct text *t, const char *fmt, ...)
-{
-	char *line;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vasprintf(&line, fmt, ap);
-	va_end(ap);
-	char *s = n < 0 || t->failed ? NULL : realloc(t->s, t->len + (size_t)n + 2);
-	if (!s) {
-		if (n >= 0)
-			free(line);
-		t->failed = true;
-		return;
-	}
-	if (t->len)
-		s[t->len++] = '\n';
-	memcpy(s + t->len, line, (size_t)n + 1);
-	t->len += (size_t)n;
-	t->s = s;
-	free(line);
-}
-
 static void put_list(struct text *t, const struct jail *j, const char *param, const char *fmt)
 {
 	const struct conf_value *v;
 	size_t n = jail_list(j, param, &v);
 	for (size_t i = 0; i < n; i++)
-		put(t, fmt, v[i].text);
+		text_put(t, fmt, v[i].text);
 }
 
 static void describe_clone(struct text *t, unsigned ns)
@@ -239,7 +211,7 @@ static void describe_clone(struct text *t, unsigned ns)
 		if (ns & NS_BIT(i))
 			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", names[0] ? "," : "",
 				 ns_table[i].name);
-	put(t, "clone the init into new namespaces: %s", names);
+	text_put(t, "clone the init into new namespaces: %s", names);
 }
 
 static void describe_idmaps(struct text *t, const struct jail *j)
@@ -249,23 +221,23 @@ static void describe_idmaps(struct text *t, const struct jail *j)
 		if (jail_is_set(j, maps[i]))
 			put_list(t, j, maps[i], i ? "gid_map %s" : "uid_map %s");
 		else
-			put(t, "%s: none given; run by a user, its own id as root", maps[i]);
+			text_put(t, "%s: none given; run by a user, its own id as root", maps[i]);
 	}
 }
 
 static void describe_cgroups(struct text *t, const struct jail *j)
 {
-	put(t, "the init into a cgroup of its own (as root always; as a user only for limits)");
+	text_put(t, "the init into a cgroup of its own (as root always; as a user only for limits)");
 	for (size_t i = 0; i < NLIMITS; i++)
 		if (jail_is_set(j, cgroup_limits[i]))
-			put(t, "cgroup %s = %s", cgroup_limits[i] + 7, jail_get(j, cgroup_limits[i]));
+			text_put(t, "cgroup %s = %s", cgroup_limits[i] + 7, jail_get(j, cgroup_limits[i]));
 }
 
 static void describe_rlimits(struct text *t, const struct jail *j)
 {
 	for (size_t i = 0; i < j->np; i++)
 		if (strncmp(j->p[i].name, "rlimit.", 7) == 0 && j->p[i].n)
-			put(t, "%s = %s", j->p[i].name, j->p[i].v[j->p[i].n - 1].text);
+			text_put(t, "%s = %s", j->p[i].name, j->p[i].v[j->p[i].n - 1].text);
 }
 
 static void describe(struct text *t, const struct jail *j, const struct lx_op *op)
@@ -281,68 +253,68 @@ static void describe(struct text *t, const struct jail *j, const struct lx_op *o
 		describe_cgroups(t, j);
 		break;
 	case LXO_VNET:
-		put(t, "move interface %s into the network namespace", op->arg);
+		text_put(t, "move interface %s into the network namespace", op->arg);
 		break;
 	case LXO_REFUSE:
-		put(t, "fail: %s", op->text);
+		text_put(t, "fail: %s", op->text);
 		break;
 	case LXO_PRIVATE:
-		put(t, "make the mount tree private");
+		text_put(t, "make the mount tree private");
 		break;
 	case LXO_ROOT:
 		if (op->arg)
-			put(t, "bind the rootfs %s onto itself", op->arg);
+			text_put(t, "bind the rootfs %s onto itself", op->arg);
 		else if (jail_is_set(j, "pivot_root"))
-			put(t, "the rootfs is pivot_root's NEW, a mount point already");
+			text_put(t, "the rootfs is pivot_root's NEW, a mount point already");
 		else
-			put(t, "mount inside the current root");
+			text_put(t, "mount inside the current root");
 		break;
 	case LXO_MOUNT:
-		put(t, "mount %s", op->arg);
+		text_put(t, "mount %s", op->arg);
 		break;
 	case LXO_FSTAB:
-		put(t, "mount every line of %s", op->arg);
+		text_put(t, "mount every line of %s", op->arg);
 		break;
 	case LXO_KEEP:
-		put(t, "keep_mount %s", op->arg);
+		text_put(t, "keep_mount %s", op->arg);
 		break;
 	case LXO_PROC:
-		put(t, "mount proc on /proc%s%s%s", op->arg ? " hidepid=" : "", op->arg ? op->arg : "",
+		text_put(t, "mount proc on /proc%s%s%s", op->arg ? " hidepid=" : "", op->arg ? op->arg : "",
 		    op->flag ? " (no pid namespace: the host's processes show)" : "");
 		break;
 	case LXO_SYS:
-		put(t, "mount sysfs on /sys read-only");
+		text_put(t, "mount sysfs on /sys read-only");
 		break;
 	case LXO_TMP:
-		put(t, "mount a tmpfs on /tmp");
+		text_put(t, "mount a tmpfs on /tmp");
 		break;
 	case LXO_DEV:
-		put(t, "build /dev on a tmpfs from devfs ruleset %s, %s", op->arg,
+		text_put(t, "build /dev on a tmpfs from devfs ruleset %s, %s", op->arg,
 		    op->flag ? "host nodes bound (user namespace)" : "nodes made with mknod");
 		break;
 	case LXO_PIVOT:
 		if (op->arg)
-			put(t, "pivot_root %s", op->arg);
+			text_put(t, "pivot_root %s", op->arg);
 		else
-			put(t, "pivot_root into %s, detach the old root", jail_get(j, "path"));
+			text_put(t, "pivot_root into %s, detach the old root", jail_get(j, "path"));
 		break;
 	case LXO_UTS:
-		put(t, "%s %s", strcmp(op->name, "host.hostname") == 0 ? "hostname" : "domainname", op->arg);
+		text_put(t, "%s %s", strcmp(op->name, "host.hostname") == 0 ? "hostname" : "domainname", op->arg);
 		break;
 	case LXO_LOOPBACK:
-		put(t, "bring the loopback interface up");
+		text_put(t, "bring the loopback interface up");
 		break;
 	case LXO_RLIMITS:
 		describe_rlimits(t, j);
 		break;
 	case LXO_REAP:
-		put(t, "the init ends; its namespaces and mounts go with it");
+		text_put(t, "the init ends; its namespaces and mounts go with it");
 		break;
 	case LXO_UNCGROUP:
-		put(t, "kill what is left in the cgroup and remove it");
+		text_put(t, "kill what is left in the cgroup and remove it");
 		break;
 	case LXO_UNLINK:
-		put(t, "remove the setns socket %s", op->arg);
+		text_put(t, "remove the setns socket %s", op->arg);
 		break;
 	}
 }
@@ -351,11 +323,7 @@ char *lx_op_describe(const struct jail *j, const struct lx_op *op)
 {
 	struct text t = {0};
 	describe(&t, j, op);
-	if (t.failed || !t.s) {
-		free(t.s);
-		return NULL;
-	}
-	return t.s;
+	return text_take(&t);
 }
 
 char *lx_describe(const struct jail *j, enum step_id step)
@@ -368,11 +336,7 @@ char *lx_describe(const struct jail *j, enum step_id step)
 		if (p.ops[i].step == step)
 			describe(&t, j, &p.ops[i]);
 	lx_plan_free(&p);
-	if (t.failed) {
-		free(t.s);
-		return NULL;
-	}
-	return t.s;
+	return text_take(&t);
 }
 
 /* ---- walking ---- */
