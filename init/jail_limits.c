@@ -46,44 +46,19 @@ static void limits_emit(FILE *f, const struct jail *j, const struct attach_opts 
 		fprintf(f, "caps = '%s, %s'\n", jail_get(j, "caps") ? jail_get(j, "caps") : "default", o->caps);
 }
 
-static void limits_path(const char *name, char *buf, size_t len)
+static void limits_emit_jail(FILE *f, const void *j)
 {
-	char dir[512];
-	snprintf(buf, len, "%s/%s.limits", state_dir(dir, sizeof dir), name);
+	limits_emit(f, j, NULL);
 }
 
 int limits_save(const struct jail *j, const char *name)
 {
-	char dir[512], path[1024], tmp[1100];
-	if (mkdir(state_dir(dir, sizeof dir), 0755) < 0 && errno != EEXIST) {
-		log_errno("state", "mkdir %s", dir);
-		return -1;
-	}
-	limits_path(name, path, sizeof path);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
-	if (!f) {
-		log_errno("state", "create %s", tmp);
-		return -1;
-	}
-	limits_emit(f, j, NULL);
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
-		log_errno("state", "write %s", path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return state_file_write(name, "limits", limits_emit_jail, j);
 }
 
 int limits_remove(const char *name)
 {
-	char path[1024];
-	limits_path(name, path, sizeof path);
-	if (unlink(path) < 0 && errno != ENOENT) {
-		log_errno("state", "unlink %s", path);
-		return -1;
-	}
-	return 0;
+	return state_file_remove(name, "limits");
 }
 
 /* The limits to attach with: jail NAME's as its keeper recorded them, or with NAME NULL (a jail warder does
@@ -94,7 +69,7 @@ const struct jail *limits_load(const char *name, const struct attach_opts *o, st
 	struct conf *rec = NULL;
 	int rc;
 	if (name) {
-		limits_path(name, path, sizeof path);
+		state_file(name, "limits", path, sizeof path);
 		rc = conf_load(path, &rec, err, sizeof err);
 	} else {
 		snprintf(path, sizeof path, "the default limits");

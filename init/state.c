@@ -27,13 +27,13 @@ const char *state_dir(char *buf, size_t len)
 	return buf;
 }
 
-static void state_path(const char *name, char *buf, size_t len)
+void state_file(const char *name, const char *ext, char *buf, size_t len)
 {
 	char dir[512];
-	snprintf(buf, len, "%s/%s.state", state_dir(dir, sizeof dir), name);
+	snprintf(buf, len, "%s/%s.%s", state_dir(dir, sizeof dir), name, ext);
 }
 
-int state_write(const struct jail_state *s)
+int state_file_write(const char *name, const char *ext, void (*emit)(FILE *f, const void *arg), const void *arg)
 {
 	char dir[512], path[1024], tmp[1100];
 	state_dir(dir, sizeof dir);
@@ -41,16 +41,14 @@ int state_write(const struct jail_state *s)
 		log_errno("state", "mkdir %s", dir);
 		return -1;
 	}
-	state_path(s->name, path, sizeof path);
+	state_file(name, ext, path, sizeof path);
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	FILE *f = fopen(tmp, "we");
 	if (!f) {
 		log_errno("state", "create %s", tmp);
 		return -1;
 	}
-	fprintf(f, "name %s\npid %ld\nkeeper %ld\nstarted %lld\npath %s\nsocket %s\ncontrol %s\n", s->name,
-		(long)s->pid, (long)s->keeper, s->started, s->path[0] ? s->path : "-", s->socket[0] ? s->socket : "-",
-		s->control[0] ? s->control : "-");
+	emit(f, arg);
 	/* Written whole, then renamed: a reader never sees half a file. */
 	if (fclose(f) != 0 || rename(tmp, path) < 0) {
 		log_errno("state", "write %s", path);
@@ -58,6 +56,30 @@ int state_write(const struct jail_state *s)
 		return -1;
 	}
 	return 0;
+}
+
+int state_file_remove(const char *name, const char *ext)
+{
+	char path[1024];
+	state_file(name, ext, path, sizeof path);
+	if (unlink(path) < 0 && errno != ENOENT) {
+		log_errno("state", "unlink %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+static void state_emit(FILE *f, const void *arg)
+{
+	const struct jail_state *s = arg;
+	fprintf(f, "name %s\npid %ld\nkeeper %ld\nstarted %lld\npath %s\nsocket %s\ncontrol %s\n", s->name,
+		(long)s->pid, (long)s->keeper, s->started, s->path[0] ? s->path : "-", s->socket[0] ? s->socket : "-",
+		s->control[0] ? s->control : "-");
+}
+
+int state_write(const struct jail_state *s)
+{
+	return state_file_write(s->name, "state", state_emit, s);
 }
 
 static void state_field(struct jail_state *s, const char *key, const char *val)
@@ -82,7 +104,7 @@ int state_read(const char *name, struct jail_state *s)
 {
 	char path[1024], line[1100];
 	memset(s, 0, sizeof *s);
-	state_path(name, path, sizeof path);
+	state_file(name, "state", path, sizeof path);
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return -1;
@@ -100,13 +122,7 @@ int state_read(const char *name, struct jail_state *s)
 
 int state_remove(const char *name)
 {
-	char path[1024];
-	state_path(name, path, sizeof path);
-	if (unlink(path) < 0 && errno != ENOENT) {
-		log_errno("state", "unlink %s", path);
-		return -1;
-	}
-	return 0;
+	return state_file_remove(name, "state");
 }
 
 static bool pid_alive(pid_t pid)

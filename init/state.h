@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct jail_state {
@@ -19,6 +20,11 @@ struct jail_state {
 
 /* The directory: $WARDER_RUNDIR, else /run/warder for root, else $XDG_RUNTIME_DIR/warder or /tmp/warder-UID. */
 const char *state_dir(char *buf, size_t len);
+/* STATEDIR/NAME.EXT, the files a keeper keeps for its jail: written whole through a temporary (EMIT writes
+ * the content), removed (absent is fine). */
+void state_file(const char *name, const char *ext, char *buf, size_t len);
+int state_file_write(const char *name, const char *ext, void (*emit)(FILE *f, const void *arg), const void *arg);
+int state_file_remove(const char *name, const char *ext);
 int state_write(const struct jail_state *s);
 int state_read(const char *name, struct jail_state *s); /* 0, -1 when absent or unreadable (errno) */
 int state_remove(const char *name);
