@@ -1,15 +1,17 @@
 /* devfs: devfs.rules(5) rulesets, the one /dev language on both systems.
  *
- * Three parts:
- *  - the parser: devfs.rules text (several files merge: the built-in defaults, then the user's) into rulesets,
- *    each rule already turned into the record devfs(8) would hand to the kernel with DEVFSIO_RADD;
- *  - the compiler's output: struct devfs_record, a portable mirror of FreeBSD's struct devfs_rule (same
- *    fields, same numeric constants), so Linux tests can check it and the FreeBSD back end copies it field by
- *    field into the kernel struct; devfs_load_plan lists the rulesets to load in an order the kernel accepts;
- *  - the evaluator: what the kernel does with a ruleset on a devfs mount (fnmatch FNM_PATHNAME on the path
- *    below /dev, rules in rule-number order, later rules win, includes followed vfs.devfs.rule_depth levels
- *    deep, a hidden directory hides everything below it). Linux builds a jail's /dev from its answer
- *    (init/linux/dev.c walks the host's /dev).
+ * Three parts, and a jail's choice of rules (devfs_jail.c):
+ *  - the parser (devfs.c): devfs.rules text (several files merge: the built-in defaults, then the user's)
+ *    into rulesets, each rule already turned into the record devfs(8) would hand to the kernel with
+ *    DEVFSIO_RADD;
+ *  - the compiler's output (devfs.c): struct devfs_record, a portable mirror of FreeBSD's struct devfs_rule
+ *    (same fields, same numeric constants), so Linux tests can check it and the FreeBSD back end copies it
+ *    field by field into the kernel struct; devfs_load_plan lists the rulesets to load in an order the kernel
+ *    accepts;
+ *  - the evaluator (devfs_eval.c): what the kernel does with a ruleset on a devfs mount (fnmatch
+ *    FNM_PATHNAME on the path below /dev, rules in rule-number order, later rules win, includes followed
+ *    vfs.devfs.rule_depth levels deep, a hidden directory hides everything below it). Linux builds a jail's
+ *    /dev from its answer (init/linux/devwalk.c walks the host's /dev).
  *
  * Facts from FreeBSD's sources (sbin/devfs/rule.c, sys/fs/devfs/devfs_rule.c, libexec/rc/rc.subr):
  *  - a rule line is `add [RULENUM] [path PATTERN] [type disk|mem|tape|tty]... ACTION...`; conditions come
@@ -161,9 +163,6 @@ struct devfs_node {
 void devfs_eval(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth,
 		struct devfs_node *nodes, size_t n);
 
-/* The type a host node has for `type` conditions, from lstat (Linux majors: block = disk, char 1 = mem,
- * 4, 5, 136-143 = tty, 9 and 37 = tape). */
-enum devfs_ntype devfs_type_of(mode_t st_mode, dev_t rdev);
 /* The FreeBSD name a Linux node also answers to, or NULL: how rulesets 2-4 cover the OCI base set. */
 const char *devfs_linux_alias(const char *path);
 

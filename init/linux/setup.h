@@ -26,17 +26,4 @@ int lx_drop(struct jailrun *r);
 /* The caps parser, shared with conf's validator and `warder check`. 0, or -1 with a message in err. */
 int lx_caps_parse(const char *list, unsigned long long *mask, char *err, size_t errlen);
 
-/* --- the host /dev walk, for dev.c and its unit tests ------------------------------------------------------- */
-
-struct devfs_node;
-struct devfs_rules;
-struct devfs_ruleset;
-/* Every entry below DIR (recursive, symlinks not followed, other filesystems listed but not entered), sorted by
- * path, with type, alias, owner and mode filled. 0, or -1 with a message in err. */
-int lxdev_walk(const char *dir, struct devfs_node **out, size_t *n, char *err, size_t errlen);
-/* The entries below DIR that SET (includes followed DEPTH levels) leaves visible, parents before children; a
- * directory the ruleset hides is not entered, since nothing below it can show. Free with devfs_nodes_free. */
-int lxdev_visible(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth, const char *dir,
-		  struct devfs_node **out, size_t *n, char *err, size_t errlen);
-
 #endif

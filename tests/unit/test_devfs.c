@@ -460,20 +460,8 @@ TEST(exposes_host_devices)
 	devfs_rules_free(&r);
 }
 
-TEST(types_from_linux_majors)
+TEST(linux_aliases)
 {
-	CHECK_INT(devfs_type_of(S_IFBLK | 0660, makedev(8, 0)), DEVFS_N_DISK);
-	CHECK_INT(devfs_type_of(S_IFCHR | 0666, makedev(1, 3)), DEVFS_N_MEM);
-	CHECK_INT(devfs_type_of(S_IFCHR | 0620, makedev(4, 1)), DEVFS_N_TTY);
-	CHECK_INT(devfs_type_of(S_IFCHR | 0666, makedev(5, 2)), DEVFS_N_TTY);
-	CHECK_INT(devfs_type_of(S_IFCHR | 0620, makedev(136, 3)), DEVFS_N_TTY);
-	CHECK_INT(devfs_type_of(S_IFCHR | 0620, makedev(143, 3)), DEVFS_N_TTY);
-	CHECK_INT(devfs_type_of(S_IFCHR | 0620, makedev(144, 3)), DEVFS_N_DEV);
-	CHECK_INT(devfs_type_of(S_IFCHR | 0660, makedev(9, 0)), DEVFS_N_TAPE);
-	CHECK_INT(devfs_type_of(S_IFCHR | 0660, makedev(37, 0)), DEVFS_N_TAPE);
-	CHECK_INT(devfs_type_of(S_IFCHR | 0666, makedev(10, 229)), DEVFS_N_DEV);
-	CHECK_INT(devfs_type_of(S_IFDIR | 0755, 0), DEVFS_N_DIR);
-	CHECK_INT(devfs_type_of(S_IFLNK | 0777, 0), DEVFS_N_LINK);
 	CHECK_STR(devfs_linux_alias("full"), "zero");
 	CHECK_STR(devfs_linux_alias("tty"), "ptmx");
 	CHECK(devfs_linux_alias("tty0") == NULL);
@@ -741,7 +729,7 @@ int main(void)
 	RUN(eval_nested_depths);
 	RUN(merge_and_replace);
 	RUN(exposes_host_devices);
-	RUN(types_from_linux_majors);
+	RUN(linux_aliases);
 	RUN(owner_rules);
 	RUN(jail_rules_and_userns_warning);
 	RUN(host_names);

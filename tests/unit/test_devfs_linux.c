@@ -1,7 +1,7 @@
 /* Unit tests of devfs.rules on Linux: the aliases that let FreeBSD's rulesets judge the Linux base set
  * (init/linux/dev.c's shm, mqueue, console, and full, tty), and ruleset 4 kept literally: it unhides fuse
  * and zfs as on FreeBSD, so a Linux host's /dev/fuse is in the jail unless the ruleset says otherwise; the walk
- * of a fake /dev (init/linux/dev.c), which does not enter a directory the ruleset hides. */
+ * of a fake /dev (init/linux/devwalk.c), which does not enter a directory the ruleset hides. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "devfs.h"
-#include "linux/setup.h"
+#include "linux/devwalk.h"
 #include "t.h"
 
 #define DATA "tests/unit/data/devfs/"
@@ -24,7 +24,7 @@ static void load_with(struct devfs_rules *r, const char *file)
 		fprintf(stderr, "%s: %s\n", file, err);
 }
 
-/* Which of NAMES (all of TYPE, aliased as the walk in init/linux/dev.c aliases them) SPEC leaves visible, as "a b c". */
+/* Which of NAMES (all of TYPE, aliased as the walk in init/linux/devwalk.c aliases them) SPEC leaves visible, as "a b c". */
 static const char *visible(const char *user_rules, const char *spec, const char *const *names,
 			   const enum devfs_ntype *types, size_t n, char *buf, size_t len)
 {
@@ -160,6 +160,23 @@ static int make_fake_dev(const char *top)
 	return symlink("/proc/self/fd/0", p);
 }
 
+/* The Linux majors that stand for FreeBSD driver types (init/linux/devwalk.c). */
+TEST(types_from_linux_majors)
+{
+	CHECK_INT(lxdev_type_of(S_IFBLK | 0660, makedev(8, 0)), DEVFS_N_DISK);
+	CHECK_INT(lxdev_type_of(S_IFCHR | 0666, makedev(1, 3)), DEVFS_N_MEM);
+	CHECK_INT(lxdev_type_of(S_IFCHR | 0620, makedev(4, 1)), DEVFS_N_TTY);
+	CHECK_INT(lxdev_type_of(S_IFCHR | 0666, makedev(5, 2)), DEVFS_N_TTY);
+	CHECK_INT(lxdev_type_of(S_IFCHR | 0620, makedev(136, 3)), DEVFS_N_TTY);
+	CHECK_INT(lxdev_type_of(S_IFCHR | 0620, makedev(143, 3)), DEVFS_N_TTY);
+	CHECK_INT(lxdev_type_of(S_IFCHR | 0620, makedev(144, 3)), DEVFS_N_DEV);
+	CHECK_INT(lxdev_type_of(S_IFCHR | 0660, makedev(9, 0)), DEVFS_N_TAPE);
+	CHECK_INT(lxdev_type_of(S_IFCHR | 0660, makedev(37, 0)), DEVFS_N_TAPE);
+	CHECK_INT(lxdev_type_of(S_IFCHR | 0666, makedev(10, 229)), DEVFS_N_DEV);
+	CHECK_INT(lxdev_type_of(S_IFDIR | 0755, 0), DEVFS_N_DIR);
+	CHECK_INT(lxdev_type_of(S_IFLNK | 0777, 0), DEVFS_N_LINK);
+}
+
 TEST(walk_fake_dev)
 {
 	char top[] = "/tmp/warder-devfs-XXXXXX";
@@ -257,6 +274,7 @@ int main(void)
 	RUN(aliases);
 	RUN(default_rulesets);
 	RUN(rules_by_linux_name);
+	RUN(types_from_linux_majors);
 	RUN(walk_fake_dev);
 	return T_DONE();
 }
