@@ -4,7 +4,6 @@
  * devfs_jail.c. */
 #include "devfs.h"
 #include "conf.h"
-#include "jailpw.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -233,6 +232,13 @@ static int split_words(struct lctx *c, const char *s, size_t len, struct words *
 	return 0;
 }
 
+static int (*host_resolver)(int kind, const char *name, uint32_t *id, void *arg);
+
+void devfs_set_host_resolver(int (*fn)(int kind, const char *name, uint32_t *id, void *arg))
+{
+	host_resolver = fn;
+}
+
 static int resolve_id(struct lctx *c, int kind, const char *name, uint32_t *id)
 {
 	const struct devfs_rules *r = c->r;
@@ -240,18 +246,8 @@ static int resolve_id(struct lctx *c, int kind, const char *name, uint32_t *id)
 	if (r->resolve) {
 		if (r->resolve(kind, name, id, r->resolve_arg) == 0)
 			return 0;
-	} else {
-		uid_t uid;
-		gid_t gid;
-		char err[300];
-		if (kind == 'u' && jailpw_host_uid(name, &uid, err, sizeof err) == 0) {
-			*id = (uint32_t)uid;
-			return 0;
-		}
-		if (kind != 'u' && jailpw_host_group(name, &gid, err, sizeof err) == 0) {
-			*id = (uint32_t)gid;
-			return 0;
-		}
+	} else if (host_resolver && host_resolver(kind, name, id, NULL) == 0) {
+		return 0;
 	}
 	/* devfs(8) takes a number when no such name exists. */
 	if (conf_all_digits(name) && strlen(name) <= 10 && (v = strtoul(name, NULL, 10)) <= UINT32_MAX) {

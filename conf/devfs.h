@@ -97,11 +97,16 @@ struct devfs_rules {
 	size_t nsets;
 	char **files;
 	size_t nfiles;
-	/* Resolves user/group names (kind 'u' or 'g'); 0 on success, -1 when unknown. NULL: the host's
-	 * getpwnam/getgrnam, as devfs(8) does. Set before loading. */
+	/* Resolves user/group names (kind 'u' or 'g'); 0 on success, -1 when unknown. NULL: the host
+	 * resolver (devfs_set_host_resolver), as devfs(8) asks getpwnam/getgrnam. Set before loading. */
 	int (*resolve)(int kind, const char *name, uint32_t *id, void *arg);
 	void *resolve_arg;
 };
+
+/* The resolver of rules without one of their own: the host's user and group databases, which the program
+ * registers once at start (init/main.c: jailpw_host_id), so that this layer reads no databases itself. None
+ * registered: a name is unknown and only numbers are taken. */
+void devfs_set_host_resolver(int (*fn)(int kind, const char *name, uint32_t *id, void *arg));
 
 /* The built-in default rulesets 1-5 (FreeBSD's etc/defaults/devfs.rules), generated from conf/devfs.rules. */
 extern const char devfs_default_rules[];

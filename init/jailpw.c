@@ -237,7 +237,7 @@ int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
 	return 0;
 }
 
-int jailpw_host_uid(const char *name, uid_t *uid, char *err, size_t errlen)
+static int host_uid(const char *name, uid_t *uid, char *err, size_t errlen)
 {
 	struct jailpw w;
 	if (lookup_user("/", "the host's", name, 0, &w, err, errlen) < 0)
@@ -275,7 +275,7 @@ int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
 	return 0;
 }
 
-int jailpw_host_uid(const char *name, uid_t *uid, char *err, size_t errlen)
+static int host_uid(const char *name, uid_t *uid, char *err, size_t errlen)
 {
 	errno = 0;
 	struct passwd *pw = getpwnam(name);
@@ -303,3 +303,22 @@ int jailpw_host_group(const char *name, gid_t *gid, char *err, size_t errlen)
 	return -1;
 }
 #endif
+
+int jailpw_host_id(int kind, const char *name, uint32_t *id, void *arg)
+{
+	char err[300];
+
+	(void)arg;
+	if (kind == 'u') {
+		uid_t uid;
+		if (host_uid(name, &uid, err, sizeof err) < 0)
+			return -1;
+		*id = (uint32_t)uid;
+		return 0;
+	}
+	gid_t gid;
+	if (jailpw_host_group(name, &gid, err, sizeof err) < 0)
+		return -1;
+	*id = (uint32_t)gid;
+	return 0;
+}

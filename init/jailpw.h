@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define JAILPW_MAX_GROUPS NGROUPS_MAX /* what setgroups(2) takes: 65536 on Linux */
@@ -43,7 +44,8 @@ int jailpw_group_at(const char *root, const char *name, gid_t *gid, char *err, s
  * (the static build) from the host's /etc/passwd and /etc/group alone. */
 int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen);
 int jailpw_host_group(const char *name, gid_t *gid, char *err, size_t errlen);
-/* Only the uid of user NAME in the host's databases, for what needs no more (devfs rules). */
-int jailpw_host_uid(const char *name, uid_t *uid, char *err, size_t errlen);
+/* The host's uid (KIND 'u') or gid (else) of NAME, 0 or -1: the shape of a devfs.rules name resolver
+ * (conf/devfs.h, devfs_set_host_resolver); ARG is unused. */
+int jailpw_host_id(int kind, const char *name, uint32_t *id, void *arg);
 
 #endif

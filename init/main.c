@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "devfs.h"
+#include "jailpw.h"
 #include "supervise.h"
 
 static const struct {
@@ -18,6 +20,8 @@ int main(int argc, char **argv)
 {
 	/* A reader that went away must never kill warder before its cleanup: writes fail with EPIPE instead. */
 	sup_ignore_sigpipe();
+	/* devfs.rules user and group names are the host's, as devfs(8) reads them. */
+	devfs_set_host_resolver(jailpw_host_id);
 	/* uWSGI's emperor runs a wrapper as `PROGRAM --ini NAME.ini` (--config for other extensions). */
 	if (argc == 3 && (strcmp(argv[1], "--ini") == 0 || strcmp(argv[1], "--config") == 0)) {
 		char *run_argv[] = {"run", "-c", argv[2], NULL};

@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "devfs.h"
+#include "jailpw.h"
 #include "t.h"
 
 #define DATA "tests/unit/data/devfs/"
@@ -282,11 +283,22 @@ TEST(include_loop_refused)
 	devfs_rules_free(&r);
 }
 
-/* Without a resolver, user and group names are the host's (the static build reads /etc/passwd and
- * /etc/group itself); a number names itself. getpwnam/getgrnam in this test are the oracle. */
+/* Without a resolver of their own, rules ask the registered host resolver: warder registers jailpw's, so user
+ * and group names are the host's (the static build reads /etc/passwd and /etc/group itself); a number names
+ * itself. getpwnam/getgrnam in this test are the oracle. None registered: names are unknown, numbers work. */
 TEST(host_names)
 {
 	struct devfs_rules r = {0};
+	CHECK_INT(devfs_rules_load_string(&r, "none.rules", "[none=22]\nadd path a unhide user daemon\n", err,
+					  sizeof err),
+		  -1);
+	CHECK_STR(err, "none.rules:2: unknown user 'daemon'");
+	devfs_rules_free(&r);
+	CHECK_INT(devfs_rules_load_string(&r, "none.rules", "[none=22]\nadd path a unhide user 7 group 8\n", err,
+					  sizeof err),
+		  0);
+	devfs_rules_free(&r);
+	devfs_set_host_resolver(jailpw_host_id);
 	struct passwd *pw = getpwnam("daemon");
 	struct group *gr = getgrnam("tty");
 	if (!pw || !gr) {

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "devfs.h"
+#include "jailpw.h"
 #include "linux/setup.h"
 #include "log.h"
 
@@ -58,6 +60,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: setup_driver -c FILE [-n NAME] [-s SHELLCMD] -- CMD [ARGS]\n");
 		return 64;
 	}
+	devfs_set_host_resolver(jailpw_host_id); /* as init/main.c does */
 	if (conf_load(file, &c, err, sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 78;
