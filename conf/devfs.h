@@ -167,6 +167,9 @@ struct devfs_node {
  * are not in the list. */
 void devfs_eval(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth,
 		struct devfs_node *nodes, size_t n);
+/* True when a rule SET runs (includes followed DEPTH levels) has a `type` condition: only then does a node's
+ * type (its lstat) change what the ruleset says about it. */
+bool devfs_uses_types(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth);
 
 /* The FreeBSD name a Linux node also answers to, or NULL: how rulesets 2-4 cover the OCI base set. */
 const char *devfs_linux_alias(const char *path);

@@ -116,6 +116,21 @@ void devfs_eval(const struct devfs_rules *r, const struct devfs_ruleset *set, un
 	}
 }
 
+bool devfs_uses_types(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth)
+{
+	for (size_t i = 0; i < set->nrules; i++) {
+		const struct devfs_record *rec = &set->rules[i].rec;
+		if (rec->dr_icond & DEVFS_DRC_DSWFLAGS)
+			return true;
+		if ((rec->dr_iacts & DEVFS_DRA_INCSET) && depth > 0) {
+			const struct devfs_ruleset *inc = devfs_ruleset_bynum(r, rec->dr_incset);
+			if (inc && devfs_uses_types(r, inc, depth - 1))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Linux entries of the OCI base set (init/linux/dev.c) that FreeBSD's rulesets do not name, and the FreeBSD
  * node each counts as; a rule naming the Linux name itself matches too. */
 static const struct {

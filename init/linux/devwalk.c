@@ -54,6 +54,9 @@ struct walk {
 	const struct devfs_rules *rules;
 	const struct devfs_ruleset *set;
 	unsigned depth;
+	/* The ruleset has no `type` condition, so a name decides alone: an entry it hides is not even looked at
+	 * (no lstat, no readlink), as it could not show whatever it is. */
+	bool by_name;
 };
 
 static int werr(struct walk *w, const char *what, const char *path)
@@ -135,6 +138,8 @@ static int walk_dir(struct walk *w, const char *top, const char *rel, dev_t topd
 			rc = werr(w, "listing", dir);
 			break;
 		}
+		if (w->by_name && !may_show(w, sub)) /* the verdict for a directory is every type's here */
+			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT) /* gone while we looked: /dev changes under us */
 				continue;
@@ -189,7 +194,8 @@ int lxdev_walk(const char *dir, struct devfs_node **out, size_t *n, char *err, s
 int lxdev_visible(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth, const char *dir,
 		  struct devfs_node **out, size_t *n, char *err, size_t errlen)
 {
-	struct walk w = {.err = err, .errlen = errlen, .rules = r, .set = set, .depth = depth};
+	struct walk w = {.err = err, .errlen = errlen, .rules = r, .set = set, .depth = depth,
+			 .by_name = !devfs_uses_types(r, set, depth)};
 	struct devfs_node *v;
 	size_t nv, k = 0;
 	if (walk(&w, dir, &v, &nv) < 0)

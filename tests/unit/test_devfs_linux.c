@@ -177,6 +177,113 @@ TEST(types_from_linux_majors)
 	CHECK_INT(lxdev_type_of(S_IFLNK | 0777, 0), DEVFS_N_LINK);
 }
 
+/* Rules with `type` conditions, where the limited walk must look at every entry. */
+static const char typed_rules[] = "[typed=60]\nadd hide\nadd type mem unhide\nadd path 'pts*' unhide\n"
+				  "[typed_tty=61]\nadd include $devfsrules_jail\nadd type tty hide\nadd type disk unhide\n";
+
+/* Any user or group name is some id: the walks compare under names this host may not have. */
+static int any_id(int kind, const char *name, uint32_t *id, void *arg)
+{
+	(void)arg;
+	*id = (uint32_t)(kind == 'u' ? 1000 : 2000) + (uint32_t)strlen(name);
+	return 0;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Every field of the two nodes, the walk's and the evaluator's. */
+static bool same_node(const struct devfs_node *a, const struct devfs_node *b)
+{
+	return same_str(a->path, b->path) && a->type == b->type && same_str(a->alias, b->alias) &&
+	       a->st_mode == b->st_mode && a->rdev == b->rdev && same_str(a->link, b->link) && a->st_uid == b->st_uid &&
+	       a->st_gid == b->st_gid && a->visible == b->visible && a->set_uid == b->set_uid &&
+	       a->set_gid == b->set_gid && a->set_mode == b->set_mode && a->uid == b->uid && a->gid == b->gid &&
+	       a->mode == b->mode;
+}
+
+/* lxdev_visible against the full walk evaluated and filtered, for every ruleset of R at depths 0-3: how many
+ * (ruleset, depth) pairs differ; the first difference goes to stderr. */
+static int walks_differ(const struct devfs_rules *r, const char *top)
+{
+	int bad = 0;
+	for (size_t s = 0; s < r->nsets; s++) {
+		const struct devfs_ruleset *set = &r->sets[s];
+		if (set->nrules == 0)
+			continue;
+		for (unsigned depth = 0; depth <= 3; depth++) {
+			struct devfs_node *full, *lim;
+			size_t nf, nl, k = 0;
+			char e[512];
+			if (lxdev_walk(top, &full, &nf, e, sizeof e) < 0) {
+				fprintf(stderr, "# full walk of %s: %s\n", top, e);
+				return bad + 1;
+			}
+			if (lxdev_visible(r, set, depth, top, &lim, &nl, e, sizeof e) < 0) {
+				fprintf(stderr, "# limited walk of %s: %s\n", top, e);
+				devfs_nodes_free(full, nf);
+				return bad + 1;
+			}
+			devfs_eval(r, set, depth, full, nf);
+			bool same = true;
+			for (size_t i = 0; i < nf && same; i++) {
+				if (!full[i].visible)
+					continue;
+				same = k < nl && same_node(&full[i], &lim[k]);
+				if (!same)
+					fprintf(stderr, "# %s, ruleset %s depth %u: %s differs (limited: %s)\n", top, set->name,
+						depth, full[i].path, k < nl ? lim[k].path : "(none)");
+				k++;
+			}
+			if (same && k != nl) {
+				fprintf(stderr, "# %s, ruleset %s depth %u: limited walk has %zu nodes, full %zu\n", top,
+					set->name, depth, nl, k);
+				same = false;
+			}
+			bad += !same;
+			devfs_nodes_free(full, nf);
+			devfs_nodes_free(lim, nl);
+		}
+	}
+	return bad;
+}
+
+/* The rule sets the walks are compared under: the defaults, each test file over them, and typed_rules. */
+static int walks_differ_all(const char *top)
+{
+	static const char *const files[] = {NULL, DATA "nested.rules", DATA "owners.rules", DATA "zvol.rules"};
+	int bad = 0;
+	for (size_t f = 0; f <= sizeof files / sizeof files[0]; f++) {
+		struct devfs_rules r = {.resolve = any_id};
+		int rc = devfs_rules_load_defaults(&r, err, sizeof err);
+		if (rc == 0 && f < sizeof files / sizeof files[0] && files[f])
+			rc = devfs_rules_load(&r, files[f], err, sizeof err);
+		if (rc == 0 && f == sizeof files / sizeof files[0])
+			rc = devfs_rules_load_string(&r, "typed.rules", typed_rules, err, sizeof err);
+		if (rc < 0) {
+			fprintf(stderr, "# rules: %s\n", err);
+			bad++;
+		} else {
+			bad += walks_differ(&r, top);
+		}
+		devfs_rules_free(&r);
+	}
+	return bad;
+}
+
+/* The walk for a ruleset looks only at what the ruleset can show, and must find exactly what the full walk of
+ * the host's /dev, evaluated, leaves visible: every field of every node. /dev is live (a terminal or a loop
+ * device may come and go between two walks), so a difference is looked at twice. */
+TEST(limited_walk_is_full_walk_on_host_dev)
+{
+	int bad = walks_differ_all("/dev");
+	if (bad)
+		bad = walks_differ_all("/dev");
+	CHECK_INT(bad, 0);
+}
+
 TEST(walk_fake_dev)
 {
 	char top[] = "/tmp/warder-devfs-XXXXXX";
@@ -215,6 +322,7 @@ TEST(walk_fake_dev)
 	CHECK_STR(list, "fd full fuse mem net null ptmx pts pts/0 sda st0 stdin tty ttyS0 zero zvol zvol/over8k "
 			"zvol/over8k/volgames1");
 	devfs_nodes_free(v, n);
+	CHECK_INT(walks_differ_all(top), 0);
 
 	struct devfs_rules r;
 	load_with(&r, DATA "zvol.rules");
@@ -276,5 +384,6 @@ int main(void)
 	RUN(rules_by_linux_name);
 	RUN(types_from_linux_majors);
 	RUN(walk_fake_dev);
+	RUN(limited_walk_is_full_walk_on_host_dev);
 	return T_DONE();
 }
