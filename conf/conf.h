@@ -19,7 +19,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CONF_EXIT 78 /* EX_CONFIG */
 #define CONF_LINE_MAX (16 << 20) /* bytes in one line of a config file (warder.conf(5) says so) */
 
 enum ptype {

@@ -71,7 +71,7 @@ static int load(const char *file, const char *name, struct conf **c)
 	}
 	if (rc < 0) {
 		fprintf(stderr, "%s\n", err);
-		return CONF_EXIT;
+		return EXIT_CONFIG;
 	}
 	if (!conf_jail(*c, name)) {
 		if (name)
@@ -80,7 +80,7 @@ static int load(const char *file, const char *name, struct conf **c)
 			fprintf(stderr, "%s: %s: name the jail to run\n", file ? file : "demo.conf",
 				(*c)->njails ? "several jails" : "no jail");
 		conf_free(*c);
-		return CONF_EXIT;
+		return EXIT_CONFIG;
 	}
 	return 0;
 }
@@ -152,7 +152,7 @@ int cmd_run(int argc, char **argv)
 	if (plan_verify(j, os_this(), jail_backend.wanted && jail_backend.wanted(j), err, sizeof err) < 0) {
 		fprintf(stderr, "%s\n", err);
 		conf_free(c);
-		return CONF_EXIT;
+		return EXIT_CONFIG;
 	}
 	run_file = file;
 	code = run_jail(j);

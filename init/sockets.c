@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "jailpw.h"
 #include "log.h"
 
@@ -225,7 +226,7 @@ static int open_one(struct sockset *set, bool *kept, struct lsock *n, const stru
 	*fresh = false;
 	if (listen_parse(v->text, &n->spec, why, sizeof why) < 0) {
 		fprintf(stderr, "%s:%d: listen: %s\n", v->file, v->line, why);
-		return CONF_EXIT;
+		return EXIT_CONFIG;
 	}
 	int k = keep_open(set, kept, &n->spec);
 	if (k >= 0 && set->s[k].fd >= 0) {
@@ -245,10 +246,10 @@ static int open_one(struct sockset *set, bool *kept, struct lsock *n, const stru
 		fprintf(stderr, "%s:%d: listen = %s: this config builds no jail (init-only mode), so there is no host "
 				"side to bind it on before the jail exists: add `inside`, or have it passed in "
 				"(warder emperor, a systemd socket unit)\n", v->file, v->line, n->spec.addr);
-		return CONF_EXIT;
+		return EXIT_CONFIG;
 	}
 	if ((n->fd = bind_one(&n->spec)) < 0)
-		return 71; /* EXIT_OSERR */
+		return EXIT_OSERR;
 	n->owned = *fresh = true;
 	return 0;
 }
@@ -260,7 +261,7 @@ int sockets_open(struct sockset *set, const struct jail *j, enum sockets_where w
 	if (n > SOCKETS_MAX) {
 		fprintf(stderr, "%s:%d: listen: %d sockets at most\n", v[SOCKETS_MAX].file, v[SOCKETS_MAX].line,
 			SOCKETS_MAX);
-		return CONF_EXIT;
+		return EXIT_CONFIG;
 	}
 	if (n == 0 && set->n == 0)
 		return 0;
@@ -270,7 +271,7 @@ int sockets_open(struct sockset *set, const struct jail *j, enum sockets_where w
 		log_errno(STEP, "out of memory");
 		free(ns);
 		free(kept);
-		return 71;
+		return EXIT_OSERR;
 	}
 	for (size_t i = 0; i < n; i++) {
 		ns[i].fd = -1;
