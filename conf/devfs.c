@@ -4,6 +4,7 @@
  * devfs_jail.c. */
 #include "devfs.h"
 #include "conf.h"
+#include "readfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -491,39 +492,18 @@ int devfs_rules_load_defaults(struct devfs_rules *r, char *err, size_t errlen)
 
 int devfs_rules_load(struct devfs_rules *r, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	if (!f) {
+	char *text;
+	size_t len;
+	if (readfile(path, &text, &len) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	char *text = NULL;
-	size_t cap = 0, len = 0, got;
 	int rc = -1;
-	do {
-		if (len + 4096 + 1 > cap) {
-			char *t = realloc(text, cap = len + 4096 + 1 + cap);
-			if (!t) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				goto out;
-			}
-			text = t;
-		}
-		got = fread(text + len, 1, cap - len - 1, f);
-		len += got;
-	} while (got > 0);
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	text[len] = '\0';
-	if (memchr(text, '\0', len)) {
+	if (strlen(text) != len)
 		snprintf(err, errlen, "%s: not a text file", path);
-		goto out;
-	}
-	rc = devfs_rules_load_string(r, path, text, err, errlen);
-out:
+	else
+		rc = devfs_rules_load_string(r, path, text, err, errlen);
 	free(text);
-	fclose(f); /* read-only: nothing to lose on close */
 	return rc;
 }
 

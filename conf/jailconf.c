@@ -4,6 +4,7 @@
 #include "jailconf.h"
 
 #include "conf.h"
+#include "readfile.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -488,31 +489,6 @@ static int parse_text(struct model *m, const char *file, const char *text, int d
 	return rc;
 }
 
-static int read_all(const char *path, char **out)
-{
-	FILE *f = fopen(path, "re");
-	struct buf b = {0};
-	int c;
-	if (!f)
-		return -1;
-	while ((c = getc(f)) != EOF)
-		if (c == '\0' || bput(&b, (char)c) < 0) {
-			free(b.s);
-			fclose(f);
-			errno = c == '\0' ? EINVAL : ENOMEM;
-			return -1;
-		}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(b.s);
-		errno = EIO;
-		return -1;
-	}
-	*out = b.s ? b.s : strdup("");
-	return *out ? 0 : -1;
-}
-
 static int parse_file(struct model *m, const char *path, const char *text, int depth, char *err, size_t errlen)
 {
 	char **slot = conf_grow(&m->files, &m->nfiles, sizeof *slot);
@@ -521,7 +497,14 @@ static int parse_file(struct model *m, const char *path, const char *text, int d
 	const char *file = *slot;
 	char *owned = NULL;
 	if (!text) {
-		if (read_all(path, &owned) < 0)
+		size_t len = 0;
+		int rd = readfile(path, &owned, &len);
+		if (rd == 0 && strlen(owned) != len) {
+			free(owned);
+			errno = EINVAL;
+			rd = -1;
+		}
+		if (rd < 0)
 			return conf_errf(err, errlen, path, 0, "%s",
 				    errno == EINVAL ? "not a text file (NUL byte)" : strerror(errno));
 		text = owned;

@@ -6,6 +6,7 @@
  * uWSGI's option names onto warder's and follows includes. */
 #include "conf_impl.h"
 #include "log.h"
+#include "readfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -498,52 +499,6 @@ static int route_namespace(struct loader *L, struct newval *v)
 
 static int parse_file(struct loader *L, const char *path, const char *base_section);
 
-static int read_all(const char *path, char **out, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	struct stat st;
-	if (fstat(fd, &st) < 0 || (S_ISDIR(st.st_mode) && (errno = EISDIR))) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
-	for (ssize_t r = 1; buf && r > 0;) {
-		if (n == cap) {
-			char *nb = realloc(buf, cap *= 2);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			r = 1;
-		else if (r < 0) {
-			int e = errno;
-			free(buf);
-			close(fd);
-			errno = e;
-			return -1;
-		} else
-			n += (size_t)r;
-	}
-	close(fd);
-	if (!buf) {
-		errno = ENOMEM;
-		return -1;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 static int include_one(struct loader *L, const char *path, const char *base)
 {
 	char real[PATH_MAX];
@@ -844,7 +799,7 @@ static int parse_file(struct loader *L, const char *path, const char *base)
 {
 	char *text;
 	size_t len;
-	if (read_all(path, &text, &len) < 0) {
+	if (readfile(path, &text, &len) < 0) {
 		if (L->cur)
 			return fail(L, "%s: cannot read: %s", path, strerror(errno));
 		L->failed = true;

@@ -22,6 +22,7 @@
 #include "devfs.h"
 #include "fstab.h"
 #include "text.h"
+#include "readfile.h"
 
 #define DEFAULT_DEVFS_RULESET 4 /* devfsrules_jail, jail(8)'s default for mount.devfs */
 
@@ -293,42 +294,6 @@ int fbsd_mount_text(struct fbsd_plan *p, const char *text, const char *name, cha
 	return 0;
 }
 
-static char *read_file(const char *path, int *errnum)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	*errnum = 0;
-	if (!f) {
-		*errnum = errno;
-		return NULL;
-	}
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = n + 4096 + 1);
-			if (!nb) {
-				*errnum = ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + n, 1, 4096, f);
-		n += got;
-		if (got < 4096) {
-			if (ferror(f))
-				*errnum = EIO;
-			break;
-		}
-	}
-	fclose(f);
-	if (*errnum) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 static char *path_join(const char *a, const char *b)
 {
 	size_t la = strlen(a);
@@ -381,8 +346,8 @@ static int mounts_build(const struct jail *j, struct fbsd_plan *p, bool lenient,
 			return -1;
 	n = jail_list(j, "mount.fstab", &v);
 	for (size_t i = 0; i < n; i++) {
-		int e;
-		char *text = read_file(v[i].text, &e);
+		char *text = NULL;
+		int e = readfile(v[i].text, &text, NULL) < 0 ? errno : 0;
 		if (!text && lenient && e != ENOMEM) {
 			/* `warder check --os freebsd` on a host without the file: name it, go on. */
 			char buf[512];
