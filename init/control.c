@@ -19,6 +19,7 @@
 #include "log.h"
 #include "ns.h"
 #include "peer.h"
+#include "proc.h"
 
 #define CTL_STEP "control"
 #define CTL_TIMEOUT 5.0 /* seconds a client has to send its line */
@@ -159,20 +160,21 @@ static pid_t inner_pid(pid_t pid)
 	return (pid_t)v;
 }
 
+struct host_pid {
+	pid_t inner, found;
+};
+
+static void match_inner(pid_t c, void *arg)
+{
+	struct host_pid *h = arg;
+	if (!h->found && inner_pid(c) == h->inner)
+		h->found = c;
+}
+
 pid_t control_host_pid(pid_t init, pid_t inner)
 {
-	char path[64];
-	long c;
-	pid_t found = 0;
-	snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)init, (long)init);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (!found && fscanf(f, "%ld", &c) == 1)
-		if (inner_pid((pid_t)c) == inner)
-			found = (pid_t)c;
-	fclose(f);
-	return found;
+	struct host_pid h = {inner, 0};
+	return proc_children_of(init, match_inner, &h) < 0 ? 0 : h.found;
 }
 #else
 pid_t control_host_pid(pid_t init, pid_t inner)

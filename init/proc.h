@@ -15,6 +15,11 @@ int proc_self_path(char *buf, size_t len);
  * they cannot be listed (FreeBSD: we are not a reaper). */
 int proc_children(void (*fn)(pid_t pid, void *arg), void *arg);
 
+/* Linux: FN for every pid in PID's /proc children list (0: this thread's), read the one way the reaper,
+ * the emperor and `ctl` share; warder's processes are single-threaded, so a thread's children are all.
+ * How many, or -1 with errno. */
+int proc_children_of(pid_t pid, void (*fn)(pid_t child, void *arg), void *arg);
+
 /* SIGKILL to every process that CHILD, a child of ours already reaped, left behind. The caller is a
  * (sub)reaper. FreeBSD kills the whole subtree at once; Linux cannot name them before they are reparented
  * to us, so it does nothing here and proc_children finds them. How many were signalled, or -1 with errno. */

@@ -18,6 +18,7 @@
 #endif
 
 #include "log.h"
+#include "proc.h"
 #include "supervise.h"
 
 void reaper_signal_all(int sig, bool pidns, pid_t pgrp)
@@ -38,47 +39,17 @@ int sup_become_reaper(void)
 	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
 
-static void signal_one(long pid, int sig)
+static void signal_one(pid_t pid, void *arg)
 {
-	if (kill((pid_t)pid, sig) < 0 && errno != ESRCH)
-		log_errno("stop", "kill -%d %ld", sig, pid);
+	int sig = *(const int *)arg;
+	if (kill(pid, sig) < 0 && errno != ESRCH)
+		log_errno("stop", "kill -%d %ld", sig, (long)pid);
 }
 
-/* /proc/thread-self/children lists this thread's children; we are single-threaded. Plain read(2) and a
- * digit loop: this runs on every stop, and scanf would pull stdio's scanner into a small process. */
+/* One walk of /proc/thread-self/children (proc.c): those reparented to us as subreaper included. */
 int reaper_signal_children(int sig)
 {
-	int fd = open("/proc/thread-self/children", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	char buf[4096];
-	long pid = 0;
-	bool digits = false;
-	int n = 0;
-	for (;;) {
-		ssize_t r = read(fd, buf, sizeof buf);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		for (ssize_t i = 0; i < r; i++) {
-			if (buf[i] >= '0' && buf[i] <= '9') {
-				pid = pid * 10 + (buf[i] - '0');
-				digits = true;
-			} else if (digits) {
-				signal_one(pid, sig);
-				n++;
-				pid = 0;
-				digits = false;
-			}
-		}
-	}
-	if (digits) {
-		signal_one(pid, sig);
-		n++;
-	}
-	close(fd);
-	return n;
+	return proc_children_of(0, signal_one, &sig);
 }
 #else
 int sup_become_reaper(void)

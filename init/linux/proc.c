@@ -2,6 +2,7 @@
 #include "proc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -20,19 +21,51 @@ int proc_self_path(char *buf, size_t len)
 	return 0;
 }
 
-/* /proc/self/task/TID/children lists one thread's children; the callers are single-threaded. */
-int proc_children(void (*fn)(pid_t pid, void *arg), void *arg)
+/* Plain read(2) and a digit loop: the stop path runs this, and scanf would pull stdio's scanner into a
+ * small process. */
+int proc_children_of(pid_t pid, void (*fn)(pid_t child, void *arg), void *arg)
 {
 	char path[64];
-	snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
-	FILE *f = fopen(path, "re");
-	if (!f)
+	if (pid)
+		snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)pid, (long)pid);
+	else
+		snprintf(path, sizeof path, "/proc/thread-self/children");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	long pid;
-	while (fscanf(f, "%ld", &pid) == 1)
-		fn((pid_t)pid, arg);
-	fclose(f);
-	return 0;
+	char buf[4096];
+	long child = 0;
+	bool digits = false;
+	int n = 0;
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof buf);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				child = child * 10 + (buf[i] - '0');
+				digits = true;
+			} else if (digits) {
+				fn((pid_t)child, arg);
+				n++;
+				child = 0;
+				digits = false;
+			}
+		}
+	}
+	if (digits) {
+		fn((pid_t)child, arg);
+		n++;
+	}
+	close(fd); /* read-only: nothing to lose */
+	return n;
+}
+
+int proc_children(void (*fn)(pid_t pid, void *arg), void *arg)
+{
+	return proc_children_of(0, fn, arg) < 0 ? -1 : 0;
 }
 
 int proc_kill_subtree(pid_t child)
