@@ -15,6 +15,7 @@
 
 #include <ev.h>
 
+#include "container_of.h"
 #include "state.h"
 #include "log.h"
 #include "ns.h"
@@ -299,7 +300,7 @@ static void conn_done(struct conn *k)
 static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)loop, (void)revents;
-	struct conn *k = (struct conn *)((char *)w - offsetof(struct conn, io));
+	struct conn *k = container_of(w, struct conn, io);
 	ssize_t n = recv(w->fd, k->buf + k->n, sizeof k->buf - k->n, 0);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
@@ -329,7 +330,7 @@ static void conn_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop, (void)revents;
-	struct conn *k = (struct conn *)((char *)w - offsetof(struct conn, timer));
+	struct conn *k = container_of(w, struct conn, timer);
 	log_warn(CTL_STEP, "a client sent no request within %gs: dropped", CTL_TIMEOUT);
 	conn_free(k);
 }
@@ -337,7 +338,7 @@ static void conn_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)revents;
-	struct control *c = (struct control *)((char *)w - offsetof(struct control, io));
+	struct control *c = container_of(w, struct control, io);
 	int fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0) {
 		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)

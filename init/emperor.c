@@ -245,7 +245,7 @@ static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 static void chld_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)loop, (void)revents;
-	emperor_kill_orphans(CONTAINER(w, struct emperor, chld), 0);
+	emperor_kill_orphans(container_of(w, struct emperor, chld), 0);
 }
 
 static void watch(struct emperor *e)

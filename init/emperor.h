@@ -20,6 +20,7 @@
 
 #include <ev.h>
 
+#include "container_of.h"
 #include "control.h"
 #include "sockets.h"
 
@@ -102,8 +103,6 @@ struct emperor {
 	size_t orphans_seen; /* counted by each sweep */
 	char self[PATH_MAX]; /* this executable, resolved at start: what every vassal runs */
 };
-
-#define CONTAINER(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
 
 /* emperor.c: the table */
 struct vsl *vsl_find_file(struct emperor *e, const char *file);

@@ -84,13 +84,13 @@ static void file_recheck(struct vsl *v)
 static void settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop, (void)revents;
-	file_recheck(CONTAINER(w, struct vsl, settle));
+	file_recheck(container_of(w, struct vsl, settle));
 }
 
 static void stat_cb(struct ev_loop *loop, ev_stat *w, int revents)
 {
 	(void)loop, (void)revents;
-	file_recheck(CONTAINER(w, struct vsl, st));
+	file_recheck(container_of(w, struct vsl, st));
 }
 
 static struct vsl *vassal_new(struct emperor *e, const char *file)
@@ -152,11 +152,11 @@ void emperor_scan(struct emperor *e)
 void emperor_dir_cb(struct ev_loop *loop, ev_stat *w, int revents)
 {
 	(void)loop, (void)revents;
-	emperor_scan(CONTAINER(w, struct emperor, dirw));
+	emperor_scan(container_of(w, struct emperor, dirw));
 }
 
 void emperor_scan_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop, (void)revents;
-	emperor_scan(CONTAINER(w, struct emperor, scan));
+	emperor_scan(container_of(w, struct emperor, scan));
 }

@@ -136,7 +136,7 @@ static void on_byte(struct vsl *v, unsigned char byte)
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)revents;
-	struct vsl *v = CONTAINER(w, struct vsl, io);
+	struct vsl *v = container_of(w, struct vsl, io);
 	unsigned char buf[64];
 	ssize_t n = read(w->fd, buf, sizeof buf);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -200,7 +200,7 @@ void emperor_drain_orphans(struct emperor *e)
 void emperor_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop, (void)revents;
-	sweep_orphans(CONTAINER(w, struct emperor, sweep));
+	sweep_orphans(container_of(w, struct emperor, sweep));
 }
 
 /* After a reap. DEAD: a vassal just reaped, whose whole subtree goes where the system can name it (0: none);
@@ -218,7 +218,7 @@ void emperor_kill_orphans(struct emperor *e, pid_t dead)
 static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop, (void)revents;
-	struct vsl *v = CONTAINER(w, struct vsl, timer);
+	struct vsl *v = container_of(w, struct vsl, timer);
 	if (v->pid <= 0)
 		return;
 	log_warn(STEP, "vassal %s did not stop in %.0f s: SIGKILL", v->name, v->stop_timeout + KILL_MARGIN);
@@ -229,7 +229,7 @@ static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 void vassal_beat_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)revents;
-	struct vsl *v = CONTAINER(w, struct vsl, beat);
+	struct vsl *v = container_of(w, struct vsl, beat);
 	ev_timer_stop(loop, w);
 	if (v->pid <= 0 || v->state == V_STOPPING)
 		return;
@@ -265,7 +265,7 @@ void vassal_stop(struct vsl *v, enum after after)
 void vassal_respawn_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop, (void)revents;
-	struct vsl *v = CONTAINER(w, struct vsl, timer);
+	struct vsl *v = container_of(w, struct vsl, timer);
 	v->restarts++;
 	vassal_spawn(v);
 }
@@ -288,7 +288,7 @@ static void throttle(struct vsl *v)
 static void exit_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)loop, (void)revents;
-	struct vsl *v = CONTAINER(w, struct vsl, exit);
+	struct vsl *v = container_of(w, struct vsl, exit);
 	int st = 0;
 	pid_t r = waitpid(v->pid, &st, WNOHANG);
 	if (r == 0 || (r < 0 && errno == EINTR))

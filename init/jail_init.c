@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "cmd.h"
+#include "container_of.h"
 #include "log.h"
 #include "notify.h"
 #include "reaper.h"
@@ -38,7 +39,7 @@ static int init_failed(struct init *in, enum step_id step, int code)
 static void sync_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)revents;
-	struct init *in = (struct init *)((char *)w - offsetof(struct init, sync_io));
+	struct init *in = container_of(w, struct init, sync_io);
 	struct kmsg m;
 	int rc = kmsg_recv(w->fd, &m);
 	if (rc <= 0) {
@@ -60,7 +61,7 @@ static void sync_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void info_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	(void)loop, (void)revents;
-	struct init *in = (struct init *)((char *)w - offsetof(struct init, info_check));
+	struct init *in = container_of(w, struct init, info_check);
 	if (!in->s || in->stopping)
 		return;
 	struct kmsg m = {KMSG_INFO, (int)sup_child(in->s), in->restarts_before + sup_restarts(in->s),

@@ -21,6 +21,7 @@
 
 #include "chain.h"
 #include "cmd.h"
+#include "container_of.h"
 #include "control.h"
 #include "kmsg.h"
 #include "jail.h"
@@ -84,7 +85,7 @@ static void set_state(struct keeper *k, enum run_state st)
 
 static struct keeper *keeper_of_io(ev_io *w)
 {
-	return (struct keeper *)((char *)w - offsetof(struct keeper, io));
+	return container_of(w, struct keeper, io);
 }
 
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents)

@@ -17,6 +17,7 @@
 
 #include "chain.h"
 #include "cmd.h"
+#include "container_of.h"
 #include "jail.h"
 #include "kmsg.h"
 #include "log.h"
@@ -99,7 +100,7 @@ static void signal_all(struct init *in, int sig)
 static void stop_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop, (void)revents;
-	struct init *in = (struct init *)((char *)w - offsetof(struct init, stop_timer));
+	struct init *in = container_of(w, struct init, stop_timer);
 	if (in->s && sup_child(in->s) > 0) {
 		log_debug("stop", "stop timeout passed: SIGKILL");
 		signal_all(in, SIGKILL);

@@ -4,6 +4,7 @@
 
 #include <ev.h>
 
+#include "container_of.h"
 #include "log.h"
 #include "sup_priv.h"
 
@@ -43,7 +44,7 @@ void sup_restart_schedule(struct sup *s)
 void sup_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop, (void)revents;
-	struct sup *s = (struct sup *)((char *)w - offsetof(struct sup, restart_timer));
+	struct sup *s = container_of(w, struct sup, restart_timer);
 	if (s->burst) {
 		s->burst[s->burst_i] = ev_now(s->loop);
 		s->burst_i = (s->burst_i + 1) % s->o->burst_n;

@@ -23,6 +23,7 @@
 #include <ev.h>
 
 #include "cmd.h"
+#include "container_of.h"
 #include "log.h"
 #include "reaper.h"
 #include "sigsrc.h"
@@ -116,7 +117,7 @@ static void check_done(struct sup *s)
 static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop, (void)revents;
-	struct sup *s = (struct sup *)((char *)w - offsetof(struct sup, kill_timer));
+	struct sup *s = container_of(w, struct sup, kill_timer);
 	if (s->killed)
 		return;
 	s->killed = true;
@@ -233,7 +234,7 @@ static void forward(struct sup *s, int sig)
 static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
 	(void)loop, (void)revents;
-	struct sup *s = (struct sup *)((char *)w - offsetof(struct sup, child));
+	struct sup *s = container_of(w, struct sup, child);
 	if (w->rpid == s->pid && s->pid > 0)
 		command_changed(s, w->rstatus);
 	check_done(s);
@@ -248,7 +249,7 @@ static void children_changed(struct sup *s)
 static void sig_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)revents;
-	struct sup *s = (struct sup *)((char *)w - offsetof(struct sup, sigio));
+	struct sup *s = container_of(w, struct sup, sigio);
 	struct sigsrc_info si[16];
 	int n = sigsrc_read(w->fd, &s->sigs, si, 16);
 	bool chld = false;
