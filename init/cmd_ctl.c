@@ -15,6 +15,7 @@
 #include "control.h"
 #include "state.h"
 #include "log.h"
+#include "unixsock.h"
 
 #define EXIT_UNAVAILABLE 69 /* EX_UNAVAILABLE */
 #define EXIT_NOPERM 77      /* EX_NOPERM */
@@ -43,22 +44,17 @@ static void ctl_path(const char *target, char *buf, size_t len)
 
 static int ctl_connect(const char *path, const char *target)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof sa.sun_path) {
+	int fd = unixsock_connect(path), err = errno;
+	if (fd >= 0)
+		return fd;
+	if (err == ENAMETOOLONG) {
 		log_err("ctl", "%s: path too long for a unix socket", path);
 		return -EXIT_USAGE;
 	}
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
 		log_errno("ctl", "socket");
 		return -EXIT_OSERR;
 	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
-		return fd;
-	int err = errno;
-	close(fd);
-	errno = err;
 	if (err == EACCES || err == EPERM) {
 		log_errno("ctl", "%s: refused (%s)", target, path);
 		return -EXIT_NOPERM;

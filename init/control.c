@@ -21,6 +21,7 @@
 #include "ns.h"
 #include "peer.h"
 #include "proc.h"
+#include "unixsock.h"
 
 #define CTL_STEP "control"
 #define CTL_TIMEOUT 5.0 /* seconds a client has to send its line */
@@ -382,53 +383,18 @@ static int clear_stale(const char *path)
 		log_err(CTL_STEP, "%s exists and is not a socket", path);
 		return -1;
 	}
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+	int fd = unixsock_connect(path);
+	if (fd >= 0) {
 		close(fd);
 		log_err(CTL_STEP, "%s: another keeper listens on it", path);
 		return -1;
 	}
-	if (fd >= 0)
-		close(fd);
 	if (unlink(path) < 0) {
 		log_errno(CTL_STEP, "unlink stale %s", path);
 		return -1;
 	}
 	log_debug(CTL_STEP, "removed a stale %s", path);
 	return 0;
-}
-
-static int bind_socket(const char *path)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof sa.sun_path) {
-		log_err(CTL_STEP, "%s: path too long for a unix socket", path);
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		log_errno(CTL_STEP, "socket");
-		return -1;
-	}
-	/* Created 0600 from the start: no moment in which others could connect. */
-	mode_t old = umask(0177);
-	int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
-	umask(old);
-	if (rc < 0) {
-		log_errno(CTL_STEP, "bind %s", path);
-		close(fd);
-		return -1;
-	}
-	if (listen(fd, 16) < 0) {
-		log_errno(CTL_STEP, "listen %s", path);
-		unlink(path);
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 static int make_dir_of(const char *path)
@@ -460,7 +426,7 @@ struct control *control_open(struct ev_loop *loop, const char *path, uid_t owner
 	}
 	snprintf(c->path, sizeof c->path, "%s", path);
 	int fd = -1;
-	if (make_dir_of(path) < 0 || clear_stale(path) < 0 || (fd = bind_socket(path)) < 0) {
+	if (make_dir_of(path) < 0 || clear_stale(path) < 0 || (fd = unixsock_listen(CTL_STEP, path, SOCK_NONBLOCK)) < 0) {
 		free(c);
 		return NULL;
 	}

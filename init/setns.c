@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "peer.h"
+#include "unixsock.h"
 
 #define SETNS_MAGIC "uwsgi-setns"
 #define SETNS_MAGIC_LEN 11
@@ -46,41 +47,20 @@ static int preopen(void)
 	return 0;
 }
 
-static int unix_addr(const char *path, struct sockaddr_un *sa)
-{
-	memset(sa, 0, sizeof *sa);
-	sa->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sa->sun_path) {
-		log_err("setns", "%s: socket path too long", path);
-		return -1;
-	}
-	memcpy(sa->sun_path, path, strlen(path));
-	return 0;
-}
-
 int setns_listen(const char *path)
 {
-	struct sockaddr_un sa;
-	if (unix_addr(path, &sa) < 0 || preopen() < 0)
+	if (preopen() < 0)
 		return -1;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		log_errno("setns", "socket");
-		return -1;
-	}
 	struct stat st;
 	/* A socket left by a jail that was killed; anything else at that path is not ours to remove. */
-	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-		unlink(path);
-	/* 0600: the namespace fds are root's (or the jail owner's) alone; setns_serve checks the peer too. */
-	mode_t old = umask(0177);
-	int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
-	umask(old);
-	if (rc < 0 || listen(fd, 16) < 0) {
-		log_errno("setns", "listen on %s", path);
-		close(fd);
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && unlink(path) < 0 && errno != ENOENT) {
+		log_errno("setns", "unlink stale %s", path);
 		return -1;
 	}
+	/* 0600: the namespace fds are root's (or the jail owner's) alone; setns_serve checks the peer too. */
+	int fd = unixsock_listen("setns", path, 0);
+	if (fd < 0)
+		return -1;
 	ns_owner = geteuid();
 	log_debug("setns", "serving %d namespaces on %s", ns_count, path);
 	return fd;
@@ -140,14 +120,9 @@ void setns_close(void)
 /* Connect to a setns socket: the fds, and the serving init's pid (the socket's peer credentials). */
 int setns_fetch(const char *path, int *fds, size_t *n, pid_t *pid)
 {
-	struct sockaddr_un sa;
-	if (unix_addr(path, &sa) < 0)
-		return -1;
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) < 0) {
+	int s = unixsock_connect(path);
+	if (s < 0) {
 		log_errno("attach", "connect %s", path);
-		if (s >= 0)
-			close(s);
 		return -1;
 	}
 	char magic[SETNS_MAGIC_LEN];
