@@ -133,16 +133,6 @@ bool fbsd_wanted(const struct jail *j)
 	return jail_builds(j, PF_FREEBSD);
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 int fbsd_params_build(const struct jail *j, struct fbsd_plan *p, char *err, size_t errlen)
 {
 	char rs[16] = "";
@@ -154,7 +144,7 @@ int fbsd_params_build(const struct jail *j, struct fbsd_plan *p, char *err, size
 	 * is then left out, its value decides whether it is cleared afterwards. */
 	if (add_param(p, "persist", NULL, err, errlen) < 0)
 		return -1;
-	if (!name && all_digits(j->name)) {
+	if (!name && conf_all_digits(j->name)) {
 		if (add_param(p, "jid", j->name, err, errlen) < 0)
 			return -1;
 	} else if (add_param(p, "name", name ? name : j->name, err, errlen) < 0) {
@@ -411,7 +401,7 @@ static int mask_prefix(int af, const char *m)
 {
 	char *end;
 	unsigned char b[16];
-	if (all_digits(m)) {
+	if (conf_all_digits(m)) {
 		long n = strtol(m, &end, 10);
 		return n <= (af == 4 ? 32 : 128) ? (int)n : -1;
 	}
@@ -533,7 +523,7 @@ int fbsd_ruleset_resolve(const struct jail *j, struct fbsd_ruleset *out, char *e
 	int rc = devfs_rules_load_defaults(&r, err, errlen);
 	bool named = jail_is_set(j, "devfs.rules");
 	const char *file = named ? jail_get(j, "devfs.rules") : NULL;
-	if (rc == 0 && file && access(file, F_OK) < 0 && spec && all_digits(spec)) {
+	if (rc == 0 && file && access(file, F_OK) < 0 && spec && conf_all_digits(spec)) {
 		/* Not on this host (a FreeBSD path under `warder check` on Linux): the number still decides;
 		 * loading it at run time reads the file then, and fails there if it is still missing. */
 		out->number = atoi(spec);
@@ -555,7 +545,7 @@ int fbsd_ruleset_resolve(const struct jail *j, struct fbsd_ruleset *out, char *e
 			/* Only a ruleset defined in the file the config names is warder's to load. */
 			out->load = file && set->file && strcmp(set->file, DEVFS_DEFAULT_NAME) != 0;
 			out->file = out->load ? dup0(file) : NULL;
-		} else if (all_digits(what)) {
+		} else if (conf_all_digits(what)) {
 			out->number = atoi(what); /* the kernel must have it */
 		} else {
 			rc = conf_errf(err, errlen, cp->v[cp->n - 1].file, cp->v[cp->n - 1].line,
