@@ -140,5 +140,10 @@ bool conf_all_digits(const char *s); /* one or more decimal digits and nothing e
 /* Linux capability names ("net_admin", "CAP_NET_ADMIN"), usable on any system; -1 / NULL when unknown. */
 int conf_cap_parse(const char *name);
 const char *conf_cap_name(int cap);
+/* A caps list into a mask of capability numbers: words separated by commas or blanks, each all, none, default
+ * (the parameter table's default for caps), NAME or CAP_NAME (any case); "-WORD" takes it away again, "+WORD"
+ * adds as a bare word does. 0, or -1 with one line in ERR ("NAME: ..."). Portable: check validates with it,
+ * the Linux privilege drop applies it. */
+int conf_caps_parse(const char *name, const char *list, unsigned long long *mask, char *err, size_t errlen);
 
 #endif

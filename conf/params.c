@@ -253,25 +253,54 @@ static int check_rlimit(const char *name, char **value, char *why, size_t whylen
 	return ok ? 0 : MSG("%s: expected \"SOFT[:HARD]\" (numbers or unlimited), got \"%s\"", name, *value);
 }
 
-/* caps: what init/linux/cred.c's parser takes - words separated by commas or blanks, each all, none,
- * default, NAME or CAP_NAME (any case), "-WORD" taking it away again ("+WORD" adds, as a bare word does). */
-static int check_caps(const char *name, char **value, char *why, size_t whylen)
+/* Docker's default set (moby oci/caps/defaults.go): what "default" means, and the caps parameter's default. */
+#define DEFAULT_CAPS \
+	"chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind_service,net_raw,sys_chroot,mknod," \
+	"audit_write,setfcap"
+
+/* The words of a caps list (conf.h); DEFAULT_OK is false while expanding "default" itself. */
+static int caps_words(const char *name, const char *list, unsigned long long *mask, bool default_ok, char *err,
+		      size_t errlen)
 {
-	static const char *const words[] = {"all", "none", "default"};
-	char *copy = strdup(*value), *save = NULL;
-	if (!copy)
-		return MSG("out of memory");
+	char *copy = strdup(list), *save = NULL;
+	if (!copy) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return -1;
+	}
 	int rc = 0;
-	for (char *tok = strtok_r(copy, ", \t", &save); tok && rc == 0; tok = strtok_r(NULL, ", \t", &save)) {
-		const char *w = tok + (*tok == '-' || *tok == '+');
-		bool known = conf_cap_parse(w) >= 0;
-		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-			known = known || strcasecmp(w, words[i]) == 0;
-		if (!known)
-			rc = MSG("%s: unknown capability \"%s\"", name, w);
+	for (char *t = strtok_r(copy, ", \t", &save); t && rc == 0; t = strtok_r(NULL, ", \t", &save)) {
+		bool minus = *t == '-';
+		unsigned long long bits = 0;
+		int cap;
+		t += minus || *t == '+';
+		if (strcasecmp(t, "all") == 0) {
+			bits = ~0ULL;
+		} else if (strcasecmp(t, "none") == 0) {
+			*mask = 0;
+		} else if (default_ok && strcasecmp(t, "default") == 0) {
+			rc = caps_words(name, DEFAULT_CAPS, &bits, false, err, errlen);
+		} else if ((cap = conf_cap_parse(t)) >= 0) {
+			bits = 1ULL << cap;
+		} else {
+			snprintf(err, errlen, "%s: unknown capability \"%s\"", name, t);
+			rc = -1;
+		}
+		*mask = minus ? *mask & ~bits : *mask | bits;
 	}
 	free(copy);
 	return rc;
+}
+
+int conf_caps_parse(const char *name, const char *list, unsigned long long *mask, char *err, size_t errlen)
+{
+	*mask = 0;
+	return caps_words(name, list, mask, true, err, errlen);
+}
+
+static int check_caps(const char *name, char **value, char *why, size_t whylen)
+{
+	unsigned long long mask;
+	return conf_caps_parse(name, *value, &mask, why, whylen);
 }
 
 /* restart.burst: "N/SECONDS": at most N restarts within SECONDS. */
@@ -332,9 +361,6 @@ static const char *const w_restart[] = {"no", "on-failure", "always", NULL};
 static const char *const w_reload[] = {"stack", "jail", "exit", NULL};
 static const char *const w_ready_fail[] = {"restart", "stop", NULL};
 
-#define DEFAULT_CAPS \
-	"chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind_service,net_raw,sys_chroot,mknod," \
-	"audit_write,setfcap"
 #define LC PF_LIST | PF_CHAIN | PF_BOTH
 #define FK PF_FREEBSD | PF_KERNEL | PF_BUILDS_FREEBSD
 #define P(n, t, f, d, doc) {n, t, f, d, doc, NULL, 0, 0, NULL}

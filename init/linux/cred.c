@@ -21,55 +21,6 @@
 
 #define MAX_GROUPS JAILPW_MAX_GROUPS
 
-/* Docker's default set (moby oci/caps/defaults.go). */
-static const char *const default_caps[] = {
-	"chown", "dac_override", "fsetid", "fowner", "mknod", "net_raw", "setgid", "setuid", "setfcap", "setpcap",
-	"net_bind_service", "sys_chroot", "kill", "audit_write",
-};
-
-static unsigned long long default_mask(void)
-{
-	unsigned long long m = 0;
-
-	for (size_t i = 0; i < sizeof default_caps / sizeof default_caps[0]; i++)
-		m |= 1ULL << conf_cap_parse(default_caps[i]);
-	return m;
-}
-
-/* "chown, net_raw", "CAP_KILL", "all", "none", "default"; "-NAME" takes one away again. */
-int lx_caps_parse(const char *list, unsigned long long *mask, char *err, size_t errlen)
-{
-	char buf[1024], *save = NULL;
-
-	*mask = 0;
-	if (snprintf(buf, sizeof buf, "%s", list) >= (int)sizeof buf) {
-		snprintf(err, errlen, "caps: list too long");
-		return -1;
-	}
-	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
-		bool minus = *t == '-';
-		unsigned long long bits;
-		int cap;
-
-		t += minus || *t == '+';
-		if (strcasecmp(t, "all") == 0) {
-			bits = ~0ULL;
-		} else if (strcasecmp(t, "none") == 0) {
-			bits = 0;
-			*mask = 0;
-		} else if (strcasecmp(t, "default") == 0) {
-			bits = default_mask();
-		} else if ((cap = conf_cap_parse(t)) >= 0) {
-			bits = 1ULL << cap;
-		} else {
-			snprintf(err, errlen, "caps: unknown capability \"%s\"", t);
-			return -1;
-		}
-		*mask = minus ? *mask & ~bits : *mask | bits;
-	}
-	return 0;
-}
-
 /* --- capabilities ------------------------------------------------------------------------------------------ */
 
 static int last_cap(void)
@@ -259,14 +210,14 @@ static bool no_new_privs(const struct jail *j)
 int lxcred_drop(const struct jail *j)
 {
 	const char *user = jail_get(j, "user"), *group = jail_get(j, "group"), *caps = jail_get(j, "caps");
-	unsigned long long mask = default_mask();
+	unsigned long long mask;
 	struct jailpw w = {.uid = 0, .gid = 0};
 	gid_t list[MAX_GROUPS], gid;
 	size_t n;
 	bool asked;
 	char err[300];
 
-	if (caps && lx_caps_parse(caps, &mask, err, sizeof err) < 0) {
+	if (conf_caps_parse("caps", caps ? caps : "default", &mask, err, sizeof err) < 0) {
 		log_err(LX_STEP, "%s", err);
 		return -1;
 	}

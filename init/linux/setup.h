@@ -23,7 +23,4 @@ int lx_setup(struct jailrun *r);
 int lx_finish(struct jailrun *r);
 int lx_drop(struct jailrun *r);
 
-/* The caps parser, shared with conf's validator and `warder check`. 0, or -1 with a message in err. */
-int lx_caps_parse(const char *list, unsigned long long *mask, char *err, size_t errlen);
-
 #endif
