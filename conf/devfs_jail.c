@@ -18,7 +18,7 @@ int devfs_jail_rules(const struct jail *j, struct devfs_rules *r, const struct d
 	const char *spec = jail_get(j, "devfs_ruleset");
 
 	*set = NULL;
-	*depth = jail_is_set(j, "devfs.rule_depth") ? (unsigned)jail_int(j, "devfs.rule_depth") : DEVFS_DEFAULT_DEPTH;
+	*depth = (unsigned)jail_int(j, "devfs.rule_depth"); /* the table's default: DEVFS_DEFAULT_DEPTH */
 	if (devfs_rules_load_defaults(r, err, errlen) < 0)
 		return -1;
 	/* The installed default file is the built-in text again; only a file the user names must exist. */

@@ -139,7 +139,7 @@ int fbsd_params_build(const struct jail *j, struct fbsd_plan *p, char *err, size
 	const char *name = jail_get(j, "name");
 	if (p->ruleset.number >= 0 && jail_is_set(j, "devfs_ruleset"))
 		snprintf(rs, sizeof rs, "%d", p->ruleset.number);
-	p->keep_persist = jail_is_set(j, "persist") && jail_bool(j, "persist");
+	p->keep_persist = jail_bool(j, "persist");
 	/* jail(8): persist first (without a value: true) while warder sets the jail up; the configured one
 	 * is then left out, its value decides whether it is cleared afterwards. */
 	if (add_param(p, "persist", NULL, err, errlen) < 0)

@@ -204,7 +204,7 @@ static int set_ids(uid_t uid, gid_t gid, bool change_uid, bool change_gid)
 
 static bool no_new_privs(const struct jail *j)
 {
-	return jail_is_set(j, "no_new_privs") ? jail_bool(j, "no_new_privs") : true;
+	return jail_bool(j, "no_new_privs"); /* the table's default: true */
 }
 
 int lxcred_drop(const struct jail *j)

@@ -3,6 +3,7 @@
  * flags and defaults
  * say what the back ends do. */
 #include "conf.h"
+#include "devfs.h"
 #include "rlimit.h"
 #include "t.h"
 
@@ -60,6 +61,13 @@ TEST(caps_default)
 	CHECK(c == 1ULL << conf_cap_parse("net_admin"));
 	CHECK_INT(conf_caps_parse("caps", "chown,bogus", &c, err, sizeof err), -1);
 	CHECK_STR(err, "caps: unknown capability \"bogus\"");
+}
+
+TEST(defaults_agree)
+{
+	/* The table holds the default the getters apply; devfs.h's constant (for callers without a jail) is it. */
+	const struct param_def *d = param_find("devfs.rule_depth");
+	CHECK(d && d->dflt && atoi(d->dflt) == DEVFS_DEFAULT_DEPTH);
 }
 
 TEST(rlimit_platforms)
@@ -172,6 +180,7 @@ int main(void)
 	RUN(builds_flags);
 	RUN(caps_words);
 	RUN(caps_default);
+	RUN(defaults_agree);
 	RUN(rlimit_platforms);
 	RUN(rlimit_values);
 	RUN(platforms_and_defaults);
