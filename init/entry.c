@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +45,14 @@ static const char usage_text[] =
 	"64 usage, 70 a hook chain failed, 71 a system call failed while building a jail, 75 already running,\n"
 	"78 a config (or a user, group or ruleset it names) that cannot work\n";
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
 	fprintf(stderr, "warder: ");
-	fprintf(stderr, fmt, arg);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, "\nTry 'warder --help'.\n");
 	return EXIT_USAGE;
 }
@@ -148,7 +153,7 @@ int cmd_entry(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return usage_error("%s", "no command given");
+		return usage_error("no command given");
 	o.argv = argv + optind;
 
 	if (pdeathsig && set_pdeathsig(pdeathsig) < 0)

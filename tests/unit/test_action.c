@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -18,10 +19,14 @@
 static char base[64], root[128], out[128];
 static struct chain_ctx ctx;
 
-static void sh(const char *fmt, const char *a, const char *b)
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sh(const char *fmt, ...)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof cmd, fmt, a, b);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
 	if (system(cmd) != 0)
 		fprintf(stderr, "setup failed: %s\n", cmd);
 }
@@ -34,10 +39,14 @@ static bool exists(const char *dir, const char *name)
 	return lstat(p, &st) == 0;
 }
 
-static int run(const char *fmt, const char *arg)
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
 {
 	char v[1024];
-	snprintf(v, sizeof v, fmt, arg);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v, sizeof v, fmt, ap);
+	va_end(ap);
 	return action_run(&ctx, v);
 }
 
