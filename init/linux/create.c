@@ -155,14 +155,18 @@ static void init_child(struct jailrun *r, jail_init_fn init, void *arg, pid_t ke
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
 		log_errno(LXC_CREATE, "prctl PR_SET_PDEATHSIG");
-		_exit(EXIT_FAILURE);
+		_exit(EXIT_OSERR);
 	}
 	/* The keeper may have died before the prctl: then nobody would kill us; the socket's end-of-file
 	 * tells the body too, but only once it reads. Without a pid namespace getppid() shows it. */
-	if (!r->pid_ns && getppid() != keeper)
-		_exit(EXIT_FAILURE);
-	if (close(r->sync_fd) < 0)
-		_exit(EXIT_FAILURE);
+	if (!r->pid_ns && getppid() != keeper) {
+		log_err(LXC_CREATE, "the keeper (pid %ld) is gone before the jail's init started", (long)keeper);
+		_exit(EXIT_OSERR);
+	}
+	if (close(r->sync_fd) < 0) {
+		log_errno(LXC_CREATE, "close the keeper's end of the sync socket");
+		_exit(EXIT_OSERR);
+	}
 	/* exec.jailed mounts before the setup makes the tree private: nothing may propagate to the host. */
 	if (mount_ns && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		log_errno(LXC_CREATE, "make the mount tree private");
