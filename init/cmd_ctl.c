@@ -69,7 +69,11 @@ static int ctl_ask(int fd, const char *req, char *ans, size_t len)
 	char line[CTL_LINE_MAX];
 	int n = snprintf(line, sizeof line, "%s\n", req);
 	struct timeval tv = {CTL_WAIT, 0};
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	/* Without the time limit a wedged server would hold ctl for ever. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0) {
+		log_errno("ctl", "setsockopt SO_RCVTIMEO");
+		return EXIT_OSERR;
+	}
 	/* A refusal may come, and the server close, before the request is sent: read the answer anyway. */
 	if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n && errno != EPIPE && errno != ECONNRESET) {
 		log_errno("ctl", "send");

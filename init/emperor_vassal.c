@@ -362,7 +362,10 @@ static void exec_vassal(struct vsl *v, const char *self, int fd)
 {
 	int fds[65];
 	char num[16];
-	size_t n = sockets_export(&v->ls, v->name, fds, 64);
+	int k = sockets_export(&v->ls, v->name, fds, 64);
+	if (k < 0)
+		_exit(EXIT_OSERR);
+	size_t n = (size_t)k;
 	fds[n] = fd;
 	char *argv[] = {"warder", "run", "-c", v->path, NULL};
 	sigset_t none;
@@ -378,7 +381,10 @@ static void exec_vassal(struct vsl *v, const char *self, int fd)
 	}
 	closefrom(4 + (unsigned)n);
 	snprintf(num, sizeof num, "%zu", 3 + n);
-	setenv("UWSGI_EMPEROR_FD", num, 1);
+	if (setenv("UWSGI_EMPEROR_FD", num, 1) < 0) {
+		perror("warder: emperor: setenv UWSGI_EMPEROR_FD");
+		_exit(EXIT_OSERR);
+	}
 	execv(self, argv);
 	fprintf(stderr, "warder: emperor: exec %s: %s\n", self, strerror(errno));
 	_exit(EXIT_NOEXEC);
@@ -392,9 +398,11 @@ void vassal_spawn(struct vsl *v)
 			vsl_set_state(v, V_WAITING);
 		return;
 	}
-	int sp[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+	int sp[2] = {-1, -1};
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0 || fcntl(sp[0], F_SETFL, O_NONBLOCK) < 0) {
 		log_errno(STEP, "%s: socketpair", v->name);
+		if (sp[0] >= 0)
+			close(sp[0]), close(sp[1]);
 		throttle(v);
 		return;
 	}
@@ -420,7 +428,6 @@ void vassal_spawn(struct vsl *v)
 	vsl_set_state(v, V_STARTING);
 	v->started = ev_now(e->loop);
 	e->live++;
-	fcntl(v->fd, F_SETFL, O_NONBLOCK);
 	ev_io_init(&v->io, io_cb, v->fd, EV_READ);
 	ev_io_start(e->loop, &v->io);
 	/* Without an exit fd (too many open files) the sweep that every SIGCHLD arms reaps it. */

@@ -512,7 +512,8 @@ static int create_walk(struct keeper *k, int *code)
 	return rc;
 }
 
-static void write_state(struct keeper *k)
+/* list, attach and ctl find a jail through these files alone: 0, or -1 after a line. */
+static int write_state(struct keeper *k)
 {
 	struct jail_state s;
 	memset(&s, 0, sizeof s);
@@ -525,8 +526,7 @@ static void write_state(struct keeper *k)
 	snprintf(s.socket, sizeof s.socket, "%s", sock ? sock : "");
 	snprintf(s.control, sizeof s.control, "%s", k->ctl ? control_path(k->ctl) : "");
 	/* Without its limits file attach refuses the jail (never runs with more than the command). */
-	limits_save(k->r.j, k->r.name);
-	state_write(&s);
+	return limits_save(k->r.j, k->r.name) < 0 || state_write(&s) < 0 ? -1 : 0;
 }
 
 /* Runs until a signal asks for a stop or the command exits (the init then waits for our "stop"). */
@@ -686,6 +686,16 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 		notify_keeper_close();
 		return OUT_FAILED;
 	}
+	/* A jail nothing can find (no state) is not left running: it is unwound, as a failed step. */
+	if (write_state(k) < 0) {
+		*code = EXIT_OSERR;
+		set_state(k, RUN_STOPPING);
+		remove_walk(k, code, true);
+		notify_keeper_close();
+		state_remove(k->name);
+		limits_remove(k->name);
+		return OUT_STOP;
+	}
 	/* Built: this config is the one a failed reload comes back to. */
 	if (k->good_conf != k->owned)
 		conf_free(k->good_conf);
@@ -694,7 +704,6 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 	if (k->new_config)
 		k->reload_error[0] = '\0';
 	k->since = ev_time();
-	write_state(k);
 	if (!notify_wanted(k->r.j) || notify_state()->ready)
 		set_state(k, RUN_RUNNING);
 	enum outcome out = keeper_serve(k);

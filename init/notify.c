@@ -153,7 +153,12 @@ int notify_keeper_open(struct ev_loop *loop, const struct jail *j, void (*fn)(en
 		log_errno(STEP, "socketpair");
 		return -1;
 	}
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	if (fcntl(p[0], F_SETFL, O_NONBLOCK) < 0) {
+		log_errno(STEP, "fcntl O_NONBLOCK");
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
 	n.kloop = loop;
 	n.kfd = p[0];
 	n.relay = p[1];
@@ -362,7 +367,12 @@ int notify_init_open(struct ev_loop *loop, const struct jail *j, bool pid_ns, bo
 	if (n.mode == READY_NOTIFY || n.watchdog > 0) {
 		if ((n.fd = nsock_open(j->name, n.addr, sizeof n.addr)) < 0)
 			return -1;
-		setenv("NOTIFY_SOCKET", n.addr, 1);
+		if (setenv("NOTIFY_SOCKET", n.addr, 1) < 0) {
+			log_errno(STEP, "setenv NOTIFY_SOCKET");
+			close(n.fd);
+			n.fd = -1;
+			return -1;
+		}
 		ev_io_init(&n.io, io_cb, n.fd, EV_READ);
 		ev_io_start(loop, &n.io);
 		log_debug(STEP, "NOTIFY_SOCKET=%s", n.addr);
@@ -370,7 +380,10 @@ int notify_init_open(struct ev_loop *loop, const struct jail *j, bool pid_ns, bo
 	if (n.watchdog > 0) {
 		char usec[32];
 		snprintf(usec, sizeof usec, "%lld", (long long)(n.watchdog * 1e6));
-		setenv("WATCHDOG_USEC", usec, 1);
+		if (setenv("WATCHDOG_USEC", usec, 1) < 0) {
+			log_errno(STEP, "setenv WATCHDOG_USEC");
+			return -1;
+		}
 	}
 	return 0;
 }

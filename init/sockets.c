@@ -144,7 +144,8 @@ static int bind_unix(int fd, const struct listen_spec *spec)
 	if ((spec->mode >= 0 && chmod(spec->path, (mode_t)spec->mode) < 0) ||
 	    ((uid != (uid_t)-1 || gid != (gid_t)-1) && lchown(spec->path, uid, gid) < 0)) {
 		log_errno(STEP, "%s: set mode and owner", spec->addr);
-		unlink(spec->path);
+		if (unlink(spec->path) < 0)
+			log_errno(STEP, "%s: unlink", spec->addr);
 		return -1;
 	}
 	return 0;
@@ -179,8 +180,8 @@ static int bind_one(const struct listen_spec *spec)
 	}
 	if (spec->socktype == SOCK_STREAM && listen(fd, spec->backlog ? spec->backlog : SOMAXCONN) < 0) {
 		log_errno(STEP, "%s: listen", spec->addr);
-		if (spec->family == AF_UNIX)
-			unlink(spec->path);
+		if (spec->family == AF_UNIX && unlink(spec->path) < 0)
+			log_errno(STEP, "%s: unlink", spec->addr);
 		close(fd);
 		return -1;
 	}
@@ -325,7 +326,7 @@ void sockets_names(const struct sockset *set, const char *dflt_name, char *buf, 
 	}
 }
 
-size_t sockets_export(const struct sockset *set, const char *dflt_name, int *fds, size_t max)
+int sockets_export(const struct sockset *set, const char *dflt_name, int *fds, size_t max)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < set->n && k < max; i++)
@@ -339,12 +340,16 @@ size_t sockets_export(const struct sockset *set, const char *dflt_name, int *fds
 	}
 	char num[32], names[SOCKETS_MAX * 65];
 	snprintf(num, sizeof num, "%zu", k);
-	setenv("LISTEN_FDS", num, 1);
+	int rc = setenv("LISTEN_FDS", num, 1);
 	sockets_names(set, dflt_name, names, sizeof names);
-	setenv("LISTEN_FDNAMES", names, 1);
+	rc = rc < 0 ? rc : setenv("LISTEN_FDNAMES", names, 1);
 	snprintf(num, sizeof num, "%ld", (long)getpid());
-	setenv("LISTEN_PID", num, 1);
-	return k;
+	rc = rc < 0 ? rc : setenv("LISTEN_PID", num, 1);
+	if (rc < 0) {
+		log_errno(STEP, "setenv LISTEN_FDS");
+		return -1;
+	}
+	return (int)k;
 }
 
 int sockets_place(const int *fds, int n, int first)

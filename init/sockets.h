@@ -48,8 +48,9 @@ int sockets_open(struct sockset *set, const struct jail *j, enum sockets_where w
 void sockets_close(struct sockset *set, bool inside_only);
 /* For the command: the open fds of SET in order into FDS (at most MAX), the environment set (LISTEN_FDS,
  * LISTEN_FDNAMES, LISTEN_PID = this process, which supervise.c rewrites for the child) or cleared when
- * there are none. Names default to DFLT_NAME. Returns how many. */
-size_t sockets_export(const struct sockset *set, const char *dflt_name, int *fds, size_t max);
+ * there are none. Names default to DFLT_NAME. Returns how many, or -1 after a line when the environment
+ * cannot be set. */
+int sockets_export(const struct sockset *set, const char *dflt_name, int *fds, size_t max);
 /* The same list as a LISTEN_FDNAMES value into BUF. */
 void sockets_names(const struct sockset *set, const char *dflt_name, char *buf, size_t len);
 /* In a child between fork and exec, async-signal-safe: FDS[i] becomes fd FIRST+i, inheritable; the old

@@ -190,7 +190,9 @@ static int command_sockets(struct init *in)
 	int rc = sockets_open(&sockets_jail, in->j, in->r ? SOCKETS_INSIDE : SOCKETS_INIT_ONLY);
 	if (rc)
 		return rc;
-	in->o.npass = (int)sockets_export(&sockets_jail, in->j->name, in->pass, sizeof in->pass / sizeof in->pass[0]);
+	in->o.npass = sockets_export(&sockets_jail, in->j->name, in->pass, sizeof in->pass / sizeof in->pass[0]);
+	if (in->o.npass < 0)
+		return EXIT_OSERR;
 	in->o.pass_fds = in->pass;
 	return 0;
 }

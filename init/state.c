@@ -52,7 +52,8 @@ int state_file_write(const char *name, const char *ext, void (*emit)(FILE *f, co
 	/* Written whole, then renamed: a reader never sees half a file. */
 	if (fclose(f) != 0 || rename(tmp, path) < 0) {
 		log_errno("state", "write %s", path);
-		unlink(tmp);
+		if (unlink(tmp) < 0 && errno != ENOENT)
+			log_errno("state", "unlink %s", tmp);
 		return -1;
 	}
 	return 0;

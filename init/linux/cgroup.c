@@ -277,8 +277,9 @@ static int add_dir(struct jailrun *r, const struct cg_place *pl, char **dir)
 		return -1;
 	}
 	if (!(p->cgdirs[p->ncg] = strdup(path))) {
-		rmdir(path);
 		log_errno(CG_STEP, "out of memory");
+		if (rmdir(path) < 0)
+			log_errno(CG_STEP, "rmdir %s", path);
 		return -1;
 	}
 	*dir = p->cgdirs[p->ncg++];

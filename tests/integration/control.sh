@@ -100,4 +100,13 @@ echo "not a socket" >"$T_TMP/my.ctl"
 $W run -q -c "$T_TMP/k.conf" 2>"$T_TMP/nerr"; rc=$?
 is "a file in the way is not replaced (71)" "$rc $(cat "$T_TMP/my.ctl")" "71 not a socket"
 like "and named" "$(cat "$T_TMP/nerr")" "my.ctl exists and is not a socket"
+rm -f "$T_TMP/my.ctl"
+
+# --- a state file that cannot be written: list, attach and ctl could not find the jail, so it is not left running
+mkdir -p "$WARDER_RUNDIR/$N.state/x"
+$W run -q -c "$T_TMP/k.conf" 2>"$T_TMP/nerr"; rc=$?
+is "a failed state write unwinds the jail (71)" $rc 71
+like "and says which file" "$(cat "$T_TMP/nerr")" "state: write .*$N.state"
+ok "no control socket is left" test ! -e "$T_TMP/my.ctl"
+rm -rf "$WARDER_RUNDIR/$N.state"
 done_testing
