@@ -47,5 +47,7 @@ void conf_jail_free(struct jail *j);
 
 /* A value's quoting: 0 none, '\'' literal, '"' expanded; -1 when the closing quote is missing. */
 int conf_quote(const char *raw);
+/* S without its leading and trailing blanks and tabs (cut in place). */
+char *conf_trim(char *s);
 
 #endif

@@ -2,9 +2,10 @@
  * built by Debian gives its handler no line numbers), strips indentation (the seeds indent guarded lines, which
  * libinih would take for continuations), rejects binary data, applies the uWSGI if-exists / if-not-exists
  * guards, and lifts libinih's line limit (Debian builds it with 200 bytes): a line that does not fit reaches
- * libinih as `KEY = <stand-in>` and the handler takes the real value back from the reader. The handler maps
- * uWSGI's option names onto warder's and follows includes. */
+ * libinih as `KEY = <stand-in>` and the handler takes the real value back from the reader. The handler hands each
+ * key to keymap.c, which says what it stands for, and follows includes. */
 #include "conf_impl.h"
+#include "keymap.h"
 #include "log.h"
 #include "readfile.h"
 
@@ -106,6 +107,16 @@ int conf_quote(const char *raw)
 	return n >= 2 && raw[n - 1] == raw[0] ? raw[0] : -1;
 }
 
+char *conf_trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
 /* ---- sections and entries ---- */
 
 static ssize_t section_find(const struct raw_conf *raw, const char *name)
@@ -146,19 +157,9 @@ static void entry_remove(struct raw_conf *raw, size_t i)
 	raw->nent--;
 }
 
-struct newval {
-	size_t section;
-	const struct param_def *def;
-	const char *name; /* warder's name */
-	const char *key;  /* as written, for messages */
-	const char *raw;
-	const char *prefix;
-	bool append, implied;
-};
-
 /* A scalar set twice in one section is a mistake, except that namespace's implied values yield. Returns 1 when
  * the new value is to be dropped. */
-static int check_twice(struct loader *L, const struct newval *v)
+static int check_twice(struct loader *L, const struct keyval *v)
 {
 	struct raw_conf *raw = L->raw;
 	for (size_t i = 0; i < raw->nent; i++) {
@@ -180,7 +181,7 @@ static int check_twice(struct loader *L, const struct newval *v)
 
 /* Values without variables are checked as soon as they are read, so that [*] is checked even when no jail
  * uses a parameter; the others are checked once expanded, per jail. */
-static int precheck(struct loader *L, const struct newval *v, int quote)
+static int precheck(struct loader *L, const struct keyval *v, int quote)
 {
 	if (!v->def || (quote != '\'' && strchr(v->raw, '$')))
 		return 0;
@@ -193,7 +194,7 @@ static int precheck(struct loader *L, const struct newval *v, int quote)
 	return rc < 0 ? fail(L, "%s", why) : 0;
 }
 
-static int add_entry(struct loader *L, const struct newval *v)
+static int add_entry(struct loader *L, const struct keyval *v)
 {
 	bool list = v->def && (v->def->flags & PF_LIST);
 	int quote = conf_quote(v->raw);
@@ -225,274 +226,21 @@ static int add_entry(struct loader *L, const struct newval *v)
 	return 0;
 }
 
-/* ---- key routing: warder's names, uWSGI's aliases, pass-through, suggestions ---- */
+/* ---- the sink keymap.c routes keys into ---- */
 
-static const struct {
-	const char *key;
-	const char *name;
-} renames[] = {
-	{"uid", "user"}, {"gid", "group"}, {"namespace-keep-mount", "keep_mount"}, {"pivot-root", "pivot_root"},
-};
+static int sink_add(void *ctx, const struct keyval *v) { return add_entry(ctx, v); }
+static int sink_fail(void *ctx, const char *msg) { return fail(ctx, "%s", msg); }
 
-/* uWSGI hook phases and the chain that runs at the same moment. */
-static const struct {
-	const char *phase;
-	const char *chain;
-} hook_phases[] = {
-	{"asap", "exec.prepare"}, {"pre-jail", "exec.prestart"}, {"post-jail", "exec.jailed"},
-	{"in-jail", "exec.jailed"}, {"as-root", "exec.start"},
-};
-
-/* uWSGI's hook kinds: hook- takes ACTION:ARGS as written, exec- a shell command, mount-/umount- their args. */
-static const struct {
-	const char *kind;
-	const char *prefix;
-} hook_kinds[] = {
-	{"hook-", NULL}, {"exec-", NULL}, {"mount-", "mount:"}, {"umount-", "umount:"},
-};
-
-/* First dot components of FreeBSD kernel parameters passed through unknown. */
-static const char *const kernel_prefixes[] = {
-	"allow", "host", "ip4", "ip6", "linux", "sysvmsg", "sysvsem", "sysvshm", "mac", "zfs", "vnet", "security",
-};
-
-static const char *const special_keys[] = {"jail2", "libjail", "namespace", "include"};
-
-static int route_jail2(struct loader *L, struct newval *v);
-static int route_namespace(struct loader *L, struct newval *v);
-
-static size_t edit_distance(const char *a, const char *b)
+static void sink_warn(void *ctx, const char *msg)
 {
-	size_t la = strlen(a), lb = strlen(b), row[128], prev;
-	if (la >= 127 || lb >= 127)
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
+	struct loader *L = ctx;
+	log_warn("conf", "%s:%d: %s", L->cur->file, L->cur->line, msg);
 }
 
-struct suggestion {
-	char best[64];
-	size_t dist;
-	bool prefix; /* found by a common prefix only */
-};
-
-static void consider(struct suggestion *s, const char *key, const char *name)
+static int route(struct loader *L, struct keyval *v)
 {
-	size_t d = edit_distance(key, name), lk = strlen(key), ln = strlen(name);
-	bool pre = (lk >= 4 && strncmp(name, key, lk) == 0) || (ln >= 4 && strncmp(key, name, ln) == 0);
-	if (d < s->dist && d <= 2) {
-		snprintf(s->best, sizeof s->best, "%s", name);
-		s->dist = d;
-		s->prefix = false;
-	} else if (pre && !s->best[0]) {
-		snprintf(s->best, sizeof s->best, "%s", name);
-		s->prefix = true;
-	}
-}
-
-/* The known name nearest to KEY (edit distance <= 2, else a common prefix), or "" when none is near. */
-static void suggest(const char *key, struct suggestion *s)
-{
-	char alias[64];
-	*s = (struct suggestion){.dist = (size_t)-1};
-	for (size_t i = 0; i < param_count; i++)
-		if (!(param_table[i].flags & PF_PREFIX))
-			consider(s, key, param_table[i].name);
-	for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++)
-		consider(s, key, renames[i].key);
-	for (size_t i = 0; i < sizeof special_keys / sizeof special_keys[0]; i++)
-		consider(s, key, special_keys[i]);
-	for (size_t k = 0; k < sizeof hook_kinds / sizeof hook_kinds[0]; k++) {
-		for (size_t p = 0; p < sizeof hook_phases / sizeof hook_phases[0]; p++) {
-			snprintf(alias, sizeof alias, "%s%s", hook_kinds[k].kind, hook_phases[p].phase);
-			consider(s, key, alias);
-		}
-	}
-}
-
-static bool kernel_namespace(const char *key)
-{
-	for (size_t i = 0; i < sizeof kernel_prefixes / sizeof kernel_prefixes[0]; i++) {
-		size_t l = strlen(kernel_prefixes[i]);
-		if (strncmp(key, kernel_prefixes[i], l) == 0 && (key[l] == '\0' || key[l] == '.'))
-			return true;
-	}
-	return false;
-}
-
-static int route_hook(struct loader *L, struct newval *v)
-{
-	for (size_t k = 0; k < sizeof hook_kinds / sizeof hook_kinds[0]; k++) {
-		size_t l = strlen(hook_kinds[k].kind);
-		if (strncmp(v->key, hook_kinds[k].kind, l) != 0)
-			continue;
-		for (size_t p = 0; p < sizeof hook_phases / sizeof hook_phases[0]; p++) {
-			if (strcmp(v->key + l, hook_phases[p].phase) != 0)
-				continue;
-			v->name = hook_phases[p].chain;
-			v->def = param_find(v->name);
-			v->prefix = hook_kinds[k].prefix;
-			return add_entry(L, v);
-		}
-	}
-	return 1;
-}
-
-static int route_unknown(struct loader *L, struct newval *v)
-{
-	struct suggestion s;
-	suggest(v->key, &s);
-	if (kernel_namespace(v->key) && !(s.best[0] && s.dist <= 1))
-		return add_entry(L, v); /* def NULL: handed to jail_set by name */
-	if (strcmp(L->raw->sec[v->section].name, "uwsgi") == 0) {
-		log_warn("conf", "%s:%d: %s is not a warder option: left to uWSGI", L->cur->file, L->cur->line, v->key);
-		return 0;
-	}
-	if (s.best[0])
-		return fail(L, "unknown key \"%s\", did you mean \"%s\"?", v->key, s.best);
-	return fail(L, "unknown key \"%s\"", v->key);
-}
-
-static int route_variable(struct loader *L, struct newval *v)
-{
-	const char *n = v->key + 1;
-	bool ok = isalpha((unsigned char)n[0]) || n[0] == '_';
-	for (const char *p = n; ok && *p; p++)
-		ok = isalnum((unsigned char)*p) || *p == '_';
-	if (!ok)
-		return fail(L, "bad variable name \"%s\"", v->key);
-	if (param_find(n))
-		return fail(L, "variable %s has the same name as a parameter", v->key);
-	v->name = v->key;
-	return add_entry(L, v);
-}
-
-static int route(struct loader *L, struct newval *v)
-{
-	if (v->key[0] == '$')
-		return route_variable(L, v);
-	if (strcmp(v->key, "jail2") == 0 || strcmp(v->key, "libjail") == 0)
-		return route_jail2(L, v);
-	if (strcmp(v->key, "namespace") == 0)
-		return route_namespace(L, v);
-	v->name = v->key;
-	for (size_t i = 0; i < sizeof renames / sizeof renames[0]; i++)
-		if (strcmp(v->key, renames[i].key) == 0)
-			v->name = renames[i].name;
-	if ((v->def = param_find(v->name)))
-		return add_entry(L, v);
-	int rc = route_hook(L, v);
-	return rc <= 0 ? rc : route_unknown(L, v);
-}
-
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	return s;
-}
-
-/* jail2 = KEY[=VALUE]: one jail parameter, 1:1; no value means true. */
-static int route_jail2(struct loader *L, struct newval *v)
-{
-	char *buf = strdup(v->raw);
-	if (!buf)
-		return fail(L, "out of memory");
-	char *eq = strchr(buf, '='), *value = eq ? trim(eq + 1) : "true";
-	if (eq)
-		*eq = '\0';
-	char *key = trim(buf);
-	int rc;
-	if (!key[0] || strchr(key, ' ') || strchr(key, '\t')) {
-		rc = fail(L, "%s: expected KEY[=VALUE], got \"%s\"", v->key, v->raw);
-	} else {
-		struct newval n = *v;
-		n.name = n.key = key;
-		n.raw = value;
-		n.def = param_find(key);
-		rc = add_entry(L, &n);
-	}
-	free(buf);
-	return rc;
-}
-
-/* namespace = ROOTFS[:HOSTNAME]: uWSGI's all-in-one jail, spelled out in warder's parameters. */
-static int namespace_implied(struct loader *L, struct newval n, int quote, char *buf, char *colon, char *part)
-{
-	static const struct {
-		const char *name, *value;
-	} implied[] = {{"unshare", "mount,pid,uts,ipc"}, {"mount.procfs", "true"}, {"mount.devfs", "true"}};
-	const char *parts[][2] = {{"path", buf}, {"host.hostname", colon ? colon + 1 : ""}};
-	n.implied = true;
-	for (size_t i = 0; i < 2; i++) {
-		if (!parts[i][1][0])
-			continue;
-		if (quote)
-			sprintf(part, "%c%s%c", quote, parts[i][1], quote);
-		else
-			strcpy(part, parts[i][1]);
-		n.name = n.key = parts[i][0];
-		n.def = param_find(n.name);
-		n.raw = part;
-		if (add_entry(L, &n) < 0)
-			return -1;
-	}
-	for (size_t i = 0; i < sizeof implied / sizeof implied[0]; i++) {
-		n.name = n.key = implied[i].name;
-		n.def = param_find(n.name);
-		n.raw = implied[i].value;
-		if (add_entry(L, &n) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static int route_namespace(struct loader *L, struct newval *v)
-{
-	int quote = conf_quote(v->raw);
-	if (quote < 0)
-		return fail(L, "unterminated quote");
-	size_t len = strlen(v->raw);
-	char *buf = strdup(v->raw + (quote != 0)), *part = malloc(len + 3);
-	if (!buf || !part) {
-		free(buf);
-		free(part);
-		return fail(L, "out of memory");
-	}
-	if (quote)
-		buf[strlen(buf) - 1] = '\0';
-	char *colon = strchr(buf, ':');
-	if (colon)
-		*colon = '\0';
-	struct newval n = *v;
-	n.name = "namespace";
-	n.def = param_find(n.name);
-	int rc;
-	if (!buf[0])
-		rc = fail(L, "namespace: expected ROOTFS[:HOSTNAME], got \"%s\"", v->raw);
-	else
-		rc = add_entry(L, &n) < 0 ? -1 : namespace_implied(L, n, quote, buf, colon, part);
-	free(buf);
-	free(part);
-	return rc;
+	const struct keymap_sink sink = {.add = sink_add, .fail = sink_fail, .warn = sink_warn, .ctx = L};
+	return keymap_route(v, strcmp(L->raw->sec[v->section].name, "uwsgi") == 0, &sink);
 }
 
 /* ---- files and includes ---- */
@@ -595,7 +343,7 @@ static int guard_line(struct loader *L, struct src *s, char *line)
 	if (!eq || (size_t)(eq - line) >= sizeof key)
 		return 0;
 	snprintf(key, sizeof key, "%.*s", (int)(eq - line), line);
-	char *k = trim(key);
+	char *k = conf_trim(key);
 	size_t kind;
 	for (kind = 0; kind < sizeof guard_kinds / sizeof guard_kinds[0]; kind++)
 		if (strcmp(k, guard_kinds[kind].key) == 0)
@@ -609,7 +357,7 @@ static int guard_line(struct loader *L, struct src *s, char *line)
 	if (kind == sizeof guard_kinds / sizeof guard_kinds[0])
 		return 0;
 	*comment_or(eq + 1, NULL) = '\0';
-	char *v = trim(eq + 1);
+	char *v = conf_trim(eq + 1);
 	if (s->nguards == MAX_GUARDS)
 		return fail(L, "guards nested deeper than %d", MAX_GUARDS);
 	if (!v[0])
@@ -692,7 +440,7 @@ static char *stand_in(struct loader *L, struct src *s, char *str, int num)
 	}
 	char *v = d + 1;
 	*comment_or(v, NULL) = '\0';
-	s->standin = trim(v);
+	s->standin = conf_trim(v);
 	memcpy(str, line, k + 1);
 	strcpy(str + k + 1, " " STANDIN);
 	return str;
@@ -745,7 +493,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
 	bool append = n && key[n - 1] == '+';
 	if (append)
 		key[--n] = '\0';
-	char *k = trim(key);
+	char *k = conf_trim(key);
 	const char *sec = section[0] ? section : s->base_section;
 	ssize_t si = sec ? section_find(L->raw, sec) : -1;
 	int rc;
@@ -757,7 +505,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
 	else if (!sec)
 		rc = fail(L, "%s before any [section]", k);
 	else {
-		struct newval v = {.section = (size_t)si, .key = k, .raw = value, .append = append};
+		struct keyval v = {.section = (size_t)si, .key = k, .raw = value, .append = append};
 		rc = si < 0 ? fail(L, "unknown section [%s]", sec) : route(L, &v);
 	}
 	if (rc < 0) {
