@@ -1,52 +1,18 @@
-/* jailconf: jail.conf(5) to warder's INI (see jailconf.h). Three parts: a lexer that yields strings already
- * unquoted (with flags saying whether a '$' in them expands), a parser that builds sections of statements the
- * way jail(8)'s grammar does, and a writer. */
-#include "jailconf.h"
+/* jailconf: the reader of jail.conf(5) (see jailconf.h for the syntax): a lexer that yields strings already
+ * unquoted (with flags saying whether a '$' in them expands) and a parser that builds sections of statements
+ * the way jail(8)'s grammar does, into jailconf_model.h's model. jailconf_ini.c writes the model out. */
+#include "jailconf_model.h"
 
 #include "conf.h"
 #include "readfile.h"
 
 #include <errno.h>
 #include <glob.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define INCLUDE_DEPTH 16
-
-struct jval {
-	char *text;
-	bool has_var;     /* a '$' that expands */
-	bool lit_dollar;  /* a '$' that must stay a character */
-};
-
-struct stmt {
-	char *name;
-	int op; /* '=', '+' (+=), 0: no value */
-	struct jval *v;
-	size_t nv;
-	const char *file;
-	int line;
-	bool dropped;
-};
-
-struct section {
-	char *name;
-	const char *file; /* where it starts */
-	struct stmt *st;
-	size_t n;
-};
-
-struct model {
-	struct section *sec;
-	size_t nsec;
-	char **files;
-	size_t nfiles;
-	const char *root;
-	const char *top;
-};
 
 enum tok { T_EOF, T_STR, T_SEMI, T_LBRACE, T_RBRACE, T_COMMA, T_EQ, T_PLEQ, T_ERR };
 
@@ -55,19 +21,14 @@ struct lexer {
 	int line;
 	enum tok t;
 	int tline;
-	struct jval str;
+	struct jc_val str;
 	char *err;
 	size_t errlen;
 };
 
 /* --- lexer ----------------------------------------------------------------------------------------------- */
 
-struct buf {
-	char *s;
-	size_t n, cap;
-};
-
-static int bput(struct buf *b, char c)
+int jc_bput(struct jc_buf *b, char c)
 {
 	if (b->n + 2 > b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 64;
@@ -82,7 +43,7 @@ static int bput(struct buf *b, char c)
 	return 0;
 }
 
-static bool blank(char c)
+bool jc_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
@@ -94,7 +55,7 @@ static int skip(struct lexer *L)
 		char c = *L->s;
 		if (c == '\n')
 			L->line++;
-		if (blank(c)) {
+		if (jc_blank(c)) {
 			L->s++;
 		} else if (c == '#' || (c == '/' && L->s[1] == '/')) {
 			L->s += strcspn(L->s, "\n");
@@ -130,7 +91,7 @@ static int octal_or_hex(const char **sp, int base, int max)
 }
 
 /* One backslash escape after the backslash; appends to b. C's escapes in "...", the character itself else. */
-static int escape(struct lexer *L, struct buf *b, bool dq)
+static int escape(struct lexer *L, struct jc_buf *b, bool dq)
 {
 	static const char from[] = "abfnrtv", to[] = "\a\b\f\n\r\t\v";
 	char c = *L->s++;
@@ -143,22 +104,22 @@ static int escape(struct lexer *L, struct buf *b, bool dq)
 	if (c == '$')
 		L->str.lit_dollar = true;
 	if (dq && strchr(from, c))
-		return bput(b, to[strchr(from, c) - from]);
+		return jc_bput(b, to[strchr(from, c) - from]);
 	if (dq && (c >= '0' && c <= '7')) {
 		L->s--;
 		int v = octal_or_hex(&L->s, 8, 3);
-		return bput(b, (char)v);
+		return jc_bput(b, (char)v);
 	}
 	if (dq && c == 'x') {
 		int v = octal_or_hex(&L->s, 16, 2);
 		if (v < 0)
 			return conf_errf(L->err, L->errlen, L->file, L->line, "\\x without hex digits");
-		return bput(b, (char)v);
+		return jc_bput(b, (char)v);
 	}
-	return bput(b, c);
+	return jc_bput(b, c);
 }
 
-static int quoted(struct lexer *L, struct buf *b, char q)
+static int quoted(struct lexer *L, struct jc_buf *b, char q)
 {
 	int start = L->line;
 	L->s++;
@@ -183,7 +144,7 @@ static int quoted(struct lexer *L, struct buf *b, char q)
 			else
 				L->str.lit_dollar = true;
 		}
-		if (bput(b, c) < 0)
+		if (jc_bput(b, c) < 0)
 			return -1;
 	}
 }
@@ -191,13 +152,13 @@ static int quoted(struct lexer *L, struct buf *b, char q)
 static bool token_char(const char *s)
 {
 	char c = *s;
-	return c && !blank(c) && !strchr(";{},=\"'#", c) && !(c == '+' && s[1] == '=');
+	return c && !jc_blank(c) && !strchr(";{},=\"'#", c) && !(c == '+' && s[1] == '=');
 }
 
 /* A string: unquoted runs and quoted parts with nothing between them. */
 static int string(struct lexer *L)
 {
-	struct buf b = {0};
+	struct jc_buf b = {0};
 	memset(&L->str, 0, sizeof L->str);
 	while (*L->s == '"' || *L->s == '\'' || token_char(L->s)) {
 		if (b.n == 0 && !b.s && L->s[0] == '/' && (L->s[1] == '/' || L->s[1] == '*'))
@@ -211,7 +172,7 @@ static int string(struct lexer *L)
 		} else {
 			if (*L->s == '$')
 				L->str.has_var = true;
-			rc = bput(&b, *L->s++);
+			rc = jc_bput(&b, *L->s++);
 		}
 		if (rc < 0) {
 			free(b.s);
@@ -259,17 +220,16 @@ static const char *tok_name(enum tok t)
 
 /* --- parser ---------------------------------------------------------------------------------------------- */
 
-
-static struct section *add_section(struct model *m, const char *name, const char *file)
+static struct jc_section *add_section(struct jc_model *m, const char *name, const char *file)
 {
-	struct section *s = conf_grow(&m->sec, &m->nsec, sizeof *s);
+	struct jc_section *s = conf_grow(&m->sec, &m->nsec, sizeof *s);
 	if (!s || !(s->name = strdup(name)))
 		return NULL;
 	s->file = file;
 	return s;
 }
 
-static int parse_file(struct model *m, const char *path, const char *text, int depth, char *err, size_t errlen);
+static int parse_file(struct jc_model *m, const char *path, const char *text, int depth, char *err, size_t errlen);
 
 static char *dir_of(const char *path)
 {
@@ -286,7 +246,7 @@ static char *dir_of(const char *path)
 	return d;
 }
 
-static int do_include(struct model *m, struct lexer *L, const char *pat, int depth)
+static int do_include(struct jc_model *m, struct lexer *L, const char *pat, int depth)
 {
 	char *dir = dir_of(L->file), *full;
 	if (!dir)
@@ -321,9 +281,9 @@ static int do_include(struct model *m, struct lexer *L, const char *pat, int dep
 }
 
 /* One statement whose name was just read; a global one goes into the "*" section jail(8) would use. */
-static int statement(struct model *m, struct lexer *L, struct section **cur, bool global, int depth)
+static int statement(struct jc_model *m, struct lexer *L, struct jc_section **cur, bool global, int depth)
 {
-	struct stmt st = {.name = L->str.text, .file = L->file, .line = L->tline};
+	struct jc_stmt st = {.name = L->str.text, .file = L->file, .line = L->tline};
 	bool name_var = L->str.has_var;
 	L->str.text = NULL;
 	next(L);
@@ -334,7 +294,7 @@ static int statement(struct model *m, struct lexer *L, struct section **cur, boo
 		st.op = '=';
 	}
 	while (st.op && L->t == T_STR) {
-		struct jval *v = conf_grow(&st.v, &st.nv, sizeof *v);
+		struct jc_val *v = conf_grow(&st.v, &st.nv, sizeof *v);
 		if (!v)
 			goto oom;
 		*v = L->str;
@@ -379,7 +339,7 @@ static int statement(struct model *m, struct lexer *L, struct section **cur, boo
 									       : add_section(m, "*", L->file);
 	if (!*cur)
 		goto oom;
-	struct stmt *slot = conf_grow(&(*cur)->st, &(*cur)->n, sizeof *slot);
+	struct jc_stmt *slot = conf_grow(&(*cur)->st, &(*cur)->n, sizeof *slot);
 	if (!slot)
 		goto oom;
 	*slot = st;
@@ -402,7 +362,7 @@ static bool wildcard_name(const char *n)
 	return false;
 }
 
-static int block(struct model *m, struct lexer *L, char *name, int depth)
+static int block(struct jc_model *m, struct lexer *L, char *name, int depth)
 {
 	int start = L->tline;
 	if (strcmp(name, "*") != 0 && wildcard_name(name)) {
@@ -415,13 +375,13 @@ static int block(struct model *m, struct lexer *L, char *name, int depth)
 		free(name);
 		return -1;
 	}
-	struct section *s = add_section(m, name, L->file);
+	struct jc_section *s = add_section(m, name, L->file);
 	free(name);
 	if (!s)
 		return conf_errf(L->err, L->errlen, L->file, start, "out of memory");
 	size_t idx = m->nsec - 1;
 	for (;;) {
-		struct section *cur = &m->sec[idx];
+		struct jc_section *cur = &m->sec[idx];
 		next(L);
 		if (L->t == T_RBRACE)
 			return 0;
@@ -450,10 +410,10 @@ static int block(struct model *m, struct lexer *L, char *name, int depth)
 }
 
 
-static int parse_text(struct model *m, const char *file, const char *text, int depth, char *err, size_t errlen)
+static int parse_text(struct jc_model *m, const char *file, const char *text, int depth, char *err, size_t errlen)
 {
 	struct lexer L = {.s = text, .file = file, .line = 1, .err = err, .errlen = errlen};
-	struct section *cur = NULL;
+	struct jc_section *cur = NULL;
 	int rc = 0;
 	err[0] = '\0';
 	while (rc == 0) {
@@ -489,7 +449,7 @@ static int parse_text(struct model *m, const char *file, const char *text, int d
 	return rc;
 }
 
-static int parse_file(struct model *m, const char *path, const char *text, int depth, char *err, size_t errlen)
+static int parse_file(struct jc_model *m, const char *path, const char *text, int depth, char *err, size_t errlen)
 {
 	char **slot = conf_grow(&m->files, &m->nfiles, sizeof *slot);
 	if (!slot || !(*slot = strdup(path)))
@@ -514,221 +474,16 @@ static int parse_file(struct model *m, const char *path, const char *text, int d
 	return rc;
 }
 
-/* --- writer ---------------------------------------------------------------------------------------------- */
-
-/* jail(8)'s internal (non-kernel) parameters: never handed to jail_set, so never passed through. */
-static const char *const internal_params[] = {
-	"allow.dying", "command", "depend", "exec.clean", "exec.consolelog", "exec.fib", "exec.jail_user",
-	"exec.poststart", "exec.poststop", "exec.prepare", "exec.prestart", "exec.prestop", "exec.release",
-	"exec.created", "exec.start", "exec.stop", "exec.system_jail_user", "exec.system_user", "exec.timeout",
-	"interface", "ip_hostname", "mount", "mount.devfs", "mount.fdescfs", "mount.procfs", "mount.fstab",
-	"stop.timeout", "vnet.interface",
-};
-
-/* Kernel parameters of the jailsys kind: a bare `ip4;` means "new" (libjail's empty value). */
-static const char *const jailsys_params[] = {"ip4", "ip6", "sysvmsg", "sysvsem", "sysvshm"};
-
-static bool in_list(const char *const *list, size_t n, const char *name)
+int jailconf_parse(struct jc_model *m, const char *path, const char *text, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(list[i], name) == 0)
-			return true;
-	return false;
-}
-#define IN(list, name) in_list(list, sizeof list / sizeof list[0], name)
-
-/* "allow.nomount" -> "allow.mount", "nopersist" -> "persist"; NULL when NAME has no "no" prefix. */
-static char *strip_no(const char *name)
-{
-	const char *last = strrchr(name, '.');
-	last = last ? last + 1 : name;
-	if (strncmp(last, "no", 2) != 0 || !last[2])
-		return NULL;
-	char *s = malloc(strlen(name) - 1);
-	if (s) {
-		memcpy(s, name, (size_t)(last - name));
-		strcpy(s + (last - name), last + 2);
-	}
-	return s;
+	return parse_file(m, path, text, 0, err, errlen);
 }
 
-static bool same_param(const char *a, const char *b)
-{
-	if (strcmp(a, b) == 0)
-		return true;
-	char *sa = strip_no(a), *sb = strip_no(b);
-	bool same = (sa && strcmp(sa, sb ? sb : b) == 0) || (sb && strcmp(sb, a) == 0);
-	free(sa);
-	free(sb);
-	return same;
-}
-
-/* jail(8) drops what a later plain assignment of the same parameter in the same block replaces. */
-static void drop_replaced(struct section *s)
-{
-	for (size_t i = s->n; i-- > 0;) {
-		if (s->st[i].dropped || s->st[i].op == '+')
-			continue;
-		for (size_t k = 0; k < i; k++)
-			if (same_param(s->st[k].name, s->st[i].name))
-				s->st[k].dropped = true;
-	}
-}
-
-struct out {
-	struct buf b;
-	char *err;
-	size_t errlen;
-};
-
-static int emit(struct out *o, const struct stmt *st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int emit(struct out *o, const struct stmt *st, const char *fmt, ...)
-{
-	char *line;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vasprintf(&line, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return conf_errf(o->err, o->errlen, "-", 0, "out of memory");
-	int rc = 0;
-	if (n > CONF_LINE_MAX)
-		rc = conf_errf(o->err, o->errlen, st ? st->file : "-", st ? st->line : 0,
-			       "%s: the INI line would be %d bytes long; warder reads lines up to %d", st ? st->name : "section",
-			       n, CONF_LINE_MAX);
-	for (int i = 0; rc == 0 && i <= n; i++)
-		if (bput(&o->b, i < n ? line[i] : '\n') < 0)
-			rc = conf_errf(o->err, o->errlen, "-", 0, "out of memory");
-	free(line);
-	return rc;
-}
-
-/* V as an INI value that reads back as the same text with the same expansion, appended to DST. */
-static int ini_value(struct out *o, const struct stmt *st, const struct jval *v, struct buf *dst)
-{
-	const char *t = v->text;
-	size_t n = strlen(t);
-	if (strpbrk(t, "\n\r"))
-		return conf_errf(o->err, o->errlen, st->file, st->line, "%s: a value that spans lines cannot be written in INI",
-			    st->name);
-	for (const char *sc = strchr(t, ';'); sc; sc = strchr(sc + 1, ';'))
-		if (sc > t && (sc[-1] == ' ' || sc[-1] == '\t'))
-			return conf_errf(o->err, o->errlen, st->file, st->line,
-				    "%s: \" ;\" in a value would start an INI comment", st->name);
-	if (v->lit_dollar && v->has_var)
-		return conf_errf(o->err, o->errlen, st->file, st->line,
-			    "%s: a value mixing a literal '$' with variables cannot be written in INI", st->name);
-	bool literal = v->lit_dollar && strchr(t, '$');
-	bool quote = !n || blank(t[0]) || blank(t[n - 1]) || strchr("\"';#", t[0]);
-	char q = literal ? '\'' : quote ? '"' : 0;
-	int rc = q ? bput(dst, q) : 0;
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = bput(dst, t[i]);
-	if (rc == 0 && q)
-		rc = bput(dst, q);
-	return rc < 0 ? conf_errf(o->err, o->errlen, st->file, st->line, "out of memory") : 0;
-}
-
-static int emit_values(struct out *o, const struct stmt *st, const char *key, int op, bool list, bool join)
-{
-	struct buf acc = {0};
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < st->nv; i++) {
-		if (join && i > 0 && bput(&acc, ',') < 0) {
-			rc = conf_errf(o->err, o->errlen, st->file, st->line, "out of memory");
-			break;
-		}
-		if (!join && !list && i + 1 < st->nv)
-			continue; /* a scalar keeps its last value, as jail(8) does */
-		if (!join && acc.s)
-			acc.s[acc.n = 0] = '\0';
-		if (ini_value(o, st, &st->v[i], &acc) < 0) {
-			rc = -1;
-			break;
-		}
-		if (!join)
-			rc = emit(o, st, "%s %s %s", key, list && (i > 0 || op == '+') ? "+=" : "=", acc.s);
-	}
-	if (rc == 0 && join && strncmp(key, "jail2", 5) == 0)
-		rc = emit(o, st, "jail2 = %s=%s", st->name, acc.s ? acc.s : "");
-	else if (rc == 0 && join)
-		rc = emit(o, st, "%s %s %s", key, op == '+' ? "+=" : "=", acc.s ? acc.s : "");
-	free(acc.s);
-	return rc;
-}
-
-static int emit_bare(struct out *o, const struct stmt *st, const struct param_def *d, const char *name, bool value)
-{
-	if (d && d->type == PT_BOOL)
-		return emit(o, st, "%s = %s", name, value ? "true" : "false");
-	if (strcmp(name, "vnet") == 0 || IN(jailsys_params, name))
-		return emit(o, st, "%s = %s", name, value ? "new" : "disable");
-	if (!d)
-		return emit(o, st, "jail2 = %s", st->name);
-	return conf_errf(o->err, o->errlen, st->file, st->line, "%s: needs a value", name);
-}
-
-static int emit_stmt(struct out *o, const struct stmt *st)
-{
-	if (st->name[0] == '$') {
-		if (st->op != '=' || st->nv != 1)
-			return conf_errf(o->err, o->errlen, st->file, st->line,
-				    "%s: a variable takes exactly one value (warder has no list variables)", st->name);
-		return emit_values(o, st, st->name, '=', false, false);
-	}
-	if (strpbrk(st->name, " \t=[];#") || !st->name[0])
-		return conf_errf(o->err, o->errlen, st->file, st->line, "\"%s\": not a parameter name", st->name);
-	const struct param_def *d = param_find(st->name);
-	if (!d) {
-		char *base = strip_no(st->name);
-		const struct param_def *bd = base ? param_find(base) : NULL;
-		if (bd && bd->type == PT_BOOL && st->op == 0) {
-			int rc = emit_bare(o, st, bd, base, false);
-			free(base);
-			return rc;
-		}
-		free(base);
-	}
-	if (!d && IN(internal_params, st->name))
-		return conf_errf(o->err, o->errlen, st->file, st->line, "%s: this jail(8) parameter is not supported by warder",
-			    st->name);
-	if (st->op == 0)
-		return emit_bare(o, st, d, st->name, true);
-	if (!d)
-		return emit_values(o, st, "jail2", st->op, false, true);
-	return emit_values(o, st, st->name, st->op, d->flags & PF_LIST, false);
-}
-
-static int write_ini(struct model *m, char **out, char *err, size_t errlen)
-{
-	struct out o = {.err = err, .errlen = errlen};
-	int rc = emit(&o, NULL, "; converted from %s by warder import-jailconf", m->top);
-	for (size_t i = 0; i < m->nsec && rc == 0; i++) {
-		struct section *s = &m->sec[i];
-		if (s->n == 0 && strcmp(s->name, "*") == 0)
-			continue;
-		drop_replaced(s);
-		if (strcmp(s->file, m->top) != 0)
-			rc = emit(&o, NULL, "; from %s", s->file);
-		if (rc == 0)
-			rc = emit(&o, NULL, "[%s]", s->name);
-		for (size_t k = 0; k < s->n && rc == 0; k++)
-			if (!s->st[k].dropped)
-				rc = emit_stmt(&o, &s->st[k]);
-	}
-	if (rc < 0) {
-		free(o.b.s);
-		return -1;
-	}
-	*out = o.b.s;
-	return 0;
-}
-
-static void model_free(struct model *m)
+void jailconf_model_free(struct jc_model *m)
 {
 	for (size_t i = 0; i < m->nsec; i++) {
 		for (size_t k = 0; k < m->sec[i].n; k++) {
-			struct stmt *st = &m->sec[i].st[k];
+			struct jc_stmt *st = &m->sec[i].st[k];
 			for (size_t v = 0; v < st->nv; v++)
 				free(st->v[v].text);
 			free(st->v);
@@ -741,33 +496,4 @@ static void model_free(struct model *m)
 	for (size_t i = 0; i < m->nfiles; i++)
 		free(m->files[i]);
 	free(m->files);
-}
-
-static int convert(const char *name, const char *text, const char *root, char **out, char *err, size_t errlen)
-{
-	struct model m = {.root = root, .top = name};
-	int rc = parse_file(&m, name, text, 0, err, errlen);
-	if (rc == 0) {
-		m.top = m.files[0];
-		rc = write_ini(&m, out, err, errlen);
-	}
-	model_free(&m);
-	return rc;
-}
-
-int jailconf_to_ini(const char *path, const char *root, char **out, char *err, size_t errlen)
-{
-	return convert(path, NULL, root, out, err, errlen);
-}
-
-int jailconf_string_to_ini(const char *name, const char *text, const char *dir, const char *root, char **out,
-			   char *err, size_t errlen)
-{
-	/* Relative includes resolve against the directory of NAME: give NAME that directory. */
-	char full[4096];
-	if (dir && name[0] != '/')
-		snprintf(full, sizeof full, "%s/%s", dir, name);
-	else
-		snprintf(full, sizeof full, "%s", name);
-	return convert(full, text, root, out, err, errlen);
 }

@@ -1,4 +1,5 @@
-/* jailconf: FreeBSD's jail.conf(5) read and written out as warder's INI, for `warder import-jailconf`.
+/* jailconf: FreeBSD's jail.conf(5) read (jailconf.c) and written out as warder's INI (jailconf_ini.c), for
+ * `warder import-jailconf`.
  *
  * Syntax read: `name { param = value; ... }` blocks, parameters outside blocks (the global scope, which jail(8)
  * keeps as a "*" pseudo-jail, in file order), `*` blocks, `param;` (true), `noparam;` / `foo.noparam;` (false),
