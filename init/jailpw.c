@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,7 +141,7 @@ static int lookup_user(const char *top, const char *whose, const char *user, int
 {
 	char *db, *save = NULL, *f[7];
 
-	memset(w, 0, sizeof *w);
+	memset(w, 0, offsetof(struct jailpw, groups)); /* the group list is filled up to ngroups */
 	if (read_db(top, whose, "/etc/passwd", &db, err, errlen) < 0)
 		return -1;
 	for (char *line = db ? strtok_r(db, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
@@ -253,7 +254,7 @@ int jailpw_host_group(const char *name, gid_t *gid, char *err, size_t errlen)
 #else
 int jailpw_host(const char *user, struct jailpw *w, char *err, size_t errlen)
 {
-	memset(w, 0, sizeof *w);
+	memset(w, 0, offsetof(struct jailpw, groups)); /* the group list is filled up to ngroups */
 	errno = 0;
 	struct passwd *pw = user ? getpwnam(user) : getpwuid(getuid());
 	if (!pw) {

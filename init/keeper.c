@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,8 +69,10 @@ struct keeper {
 	double since;        /* ev_now() when the jail was built */
 	int cmd_pid;         /* from "info": the command's pid inside the jail */
 	int restarts, last_exit;
-	struct jailpw jail_user; /* behind r.jail_user */
+	struct jailpw jail_user; /* behind r.jail_user; last: keeper_run zeroes what comes before it */
 };
+_Static_assert(offsetof(struct keeper, jail_user) + sizeof(struct jailpw) == sizeof(struct keeper),
+	       "jail_user is struct keeper's last member");
 
 static const int keeper_stop_signals[] = {SIGTERM, SIGINT};
 static const int keeper_fwd_signals[] = {SIGUSR1, SIGUSR2};
@@ -729,7 +732,9 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, const char *file)
 {
 	struct keeper k;
-	memset(&k, 0, sizeof k);
+	/* jail_user's 256 KiB group list stays untouched (jailpw_host fills what it uses): zeroed, it would be
+	 * resident in the keeper and in the init it forks, for every jail. */
+	memset(&k, 0, offsetof(struct keeper, jail_user));
 	snprintf(k.name, sizeof k.name, "%s", name);
 	k.r = (struct jailrun){.j = j, .name = k.name, .jid = -1, .sync_fd = -1, .init_fd = -1,
 			       .rootless = geteuid() != 0};

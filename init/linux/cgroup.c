@@ -316,12 +316,39 @@ static int set_limit(struct jailrun *r, const struct cg_limit *l)
 	return write_file(dir, l->v2file, value);
 }
 
+/* Root's v2 cgroup, made before the init is cloned so that the init is born in it (CLONE_INTO_CGROUP): no
+ * migration to wait for, and what the init does before "go" is counted in the jail's cgroup already. Returns
+ * an fd of the directory, or -1 without a word: lxcg_create then does it the usual way, and says what failed. */
+int lxcg_early(struct jailrun *r)
+{
+	struct lx_priv *p = r->priv;
+	struct cg_place pl;
+	char path[1024];
+	if (r->rootless || p->ncg || !v2_root())
+		return -1;
+	if (place_of(NULL, &pl) < 0) {
+		p->cg_noplace = true; /* said once; lxcg_create does not ask again */
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/warder-%s", pl.parent, r->name);
+	if (mkdir(path, 0755) < 0)
+		return -1;
+	if (!(p->cgdirs[0] = strdup(path))) {
+		if (rmdir(path) < 0)
+			log_errno(CG_STEP, "rmdir %s", path);
+		return -1;
+	}
+	p->ncg = 1;
+	log_debug(CG_STEP, "created %s", path);
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 int lxcg_create(struct jailrun *r, pid_t pid)
 {
 	struct lx_priv *p = r->priv;
 	struct cg_place pl;
 	/* Root always gets a v2 cgroup (attach joins it, removal kills through it); a user only when asked. */
-	if (!r->rootless && place_of(NULL, &pl) == 0) {
+	if (!r->rootless && !p->cg_born && !p->cg_noplace && place_of(NULL, &pl) == 0) {
 		char *dir;
 		if (add_dir(r, &pl, &dir) < 0)
 			return -1;
@@ -331,7 +358,7 @@ int lxcg_create(struct jailrun *r, pid_t pid)
 			return -1;
 	char num[24];
 	snprintf(num, sizeof num, "%ld", (long)pid);
-	for (int i = 0; i < p->ncg; i++)
+	for (int i = p->cg_born ? 1 : 0; i < p->ncg; i++)
 		if (write_file(p->cgdirs[i], "cgroup.procs", num) < 0)
 			return -1;
 	return 0;

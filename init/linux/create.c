@@ -141,12 +141,25 @@ static int write_maps(struct jailrun *r)
 	return 0;
 }
 
-static pid_t clone_init(unsigned long long flags)
+/* CGFD >= 0: born in that cgroup; where the kernel refuses that (older than 5.7, say), a plain clone. */
+static pid_t clone_init(unsigned long long flags, int cgfd, bool *born)
 {
 	struct clone_args ca;
 	memset(&ca, 0, sizeof ca);
 	ca.flags = flags;
 	ca.exit_signal = SIGCHLD;
+	*born = false;
+	if (cgfd >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (unsigned long long)cgfd;
+		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+		if (pid >= 0) {
+			*born = true;
+			return pid;
+		}
+		ca.flags = flags;
+		ca.cgroup = 0;
+	}
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
 }
 
@@ -199,7 +212,11 @@ static int spawn_init(struct create_ctx *c, unsigned ns)
 	unsigned long long flags = ns_clone_flags(ns);
 	r->pid_ns = (flags & CLONE_NEWPID) != 0;
 	pid_t keeper = getpid();
-	pid_t pid = clone_init(flags);
+	int cgfd = lxcg_early(r);
+	bool born;
+	pid_t pid = clone_init(flags, cgfd, &born);
+	if (cgfd >= 0)
+		close(cgfd); /* the init keeps no handle on the host's cgroup tree */
 	if (pid < 0) {
 		log_errno(LXC_CREATE, "clone3 with namespaces 0x%llx", flags);
 		return -1;
@@ -207,6 +224,7 @@ static int spawn_init(struct create_ctx *c, unsigned ns)
 	if (pid == 0)
 		init_child(r, c->init, c->arg, keeper, (flags & CLONE_NEWNS) != 0);
 	r->init_pid = pid;
+	((struct lx_priv *)r->priv)->cg_born = born;
 	log_debug(LXC_CREATE, "init is pid %ld (namespaces 0x%llx)", (long)pid, flags);
 	return 0;
 }

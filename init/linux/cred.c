@@ -23,23 +23,6 @@
 
 /* --- capabilities ------------------------------------------------------------------------------------------ */
 
-static int last_cap(void)
-{
-	FILE *fp = fopen("/proc/sys/kernel/cap_last_cap", "re");
-	int n = -1;
-
-	if (fp) {
-		if (fscanf(fp, "%d", &n) != 1)
-			n = -1;
-		fclose(fp);
-	}
-	/* Without /proc (no mount.procfs), assume the kernel knows every capability we have a name for. */
-	if (n < 0)
-		for (n = 0; conf_cap_name(n + 1); n++)
-			;
-	return n;
-}
-
 static int caps_get(struct __user_cap_data_struct d[2])
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
@@ -72,12 +55,14 @@ static int caps_limit(unsigned long long mask)
 
 static int caps_bound(unsigned long long mask)
 {
-	int last = last_cap();
-
-	for (int cap = 0; cap <= last && cap < 64; cap++) {
+	/* The kernel answers EINVAL from the first capability past its last: that ends the list, with no need
+	 * for /proc/sys/kernel/cap_last_cap (nor /proc at all). */
+	for (int cap = 0; cap < 64; cap++) {
 		if (mask & (1ULL << cap))
 			continue;
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+			if (errno == EINVAL)
+				break;
 			log_errno(LX_STEP, "drop capability %s from the bounding set", conf_cap_name(cap));
 			return -1;
 		}
@@ -160,7 +145,11 @@ static bool setgroups_denied(void)
 
 static int set_groups(const gid_t *list, size_t n, bool asked)
 {
-	if (setgroups_denied()) {
+	/* /proc/self/setgroups is read only when the call was refused: the common case costs no file. */
+	if (setgroups(n, list) == 0)
+		return 0;
+	int e = errno;
+	if (e == EPERM && setgroups_denied()) {
 		if (asked && n > 0) {
 			log_err(LX_STEP, "groups: the user namespace denies setgroups (rootless jail)");
 			return -1;
@@ -169,11 +158,9 @@ static int set_groups(const gid_t *list, size_t n, bool asked)
 			log_warn(LX_STEP, "supplementary groups not set: the user namespace denies setgroups");
 		return 0;
 	}
-	if (setgroups(n, list) < 0) {
-		log_errno(LX_STEP, "setgroups");
-		return -1;
-	}
-	return 0;
+	errno = e;
+	log_errno(LX_STEP, "setgroups");
+	return -1;
 }
 
 static int set_ids(uid_t uid, gid_t gid, bool change_uid, bool change_gid)
@@ -211,12 +198,14 @@ int lxcred_drop(const struct jail *j)
 {
 	const char *user = jail_get(j, "user"), *group = jail_get(j, "group"), *caps = jail_get(j, "caps");
 	unsigned long long mask;
-	struct jailpw w = {.uid = 0, .gid = 0};
+	/* Not zeroed whole: its group list is 256 KiB, and every page zeroed is one more fault before exec. */
+	struct jailpw w;
 	gid_t list[MAX_GROUPS], gid;
 	size_t n;
 	bool asked;
 	char err[300];
 
+	w.uid = 0, w.gid = 0, w.ngroups = 0;
 	if (conf_caps_parse("caps", caps ? caps : "default", &mask, err, sizeof err) < 0) {
 		log_err(LX_STEP, "%s", err);
 		return -1;

@@ -139,19 +139,24 @@ static bool can_mknod(void)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct d[2];
-	FILE *f;
 	unsigned long inside, outside, count;
-	bool host;
+	char buf[128];
+	ssize_t len = 0, k;
+	int fd, end = 0;
 
 	if (syscall(SYS_capget, &h, d) < 0 || !(d[CAP_MKNOD / 32].effective & (1U << (CAP_MKNOD % 32))))
 		return false;
-	f = fopen("/proc/self/uid_map", "re");
-	if (!f)
+	/* Read without stdio: no FILE and no buffer to allocate on every jail's way up. */
+	fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return false;
-	host = fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 &&
-	       count == 4294967295UL && fgetc(f) == '\n' && fgetc(f) == EOF;
-	fclose(f); /* read-only */
-	return host;
+	while ((size_t)len < sizeof buf - 1 && (k = read(fd, buf + len, sizeof buf - 1 - (size_t)len)) > 0)
+		len += k;
+	close(fd); /* read-only */
+	buf[len] = '\0';
+	/* Exactly one line, the whole id range as itself: the host's user namespace. */
+	return sscanf(buf, "%lu %lu %lu%n", &inside, &outside, &count, &end) == 3 && inside == 0 && outside == 0 &&
+	       count == 4294967295UL && end + 1 == len && buf[end] == '\n';
 }
 
 static bool is_device(const struct devfs_node *nd)

@@ -2,11 +2,12 @@
 """N jails at once: start N sandboxes (each runs `sleep`) together, wait until all N sleeps run, measure the host
 memory of each sandbox's own processes (the runner and its descendants, the sleep left out), SIGTERM every
 runner, wait until all are gone and no sleep is left. Prints one line per runner:
-    N NAME up_ms stop_ms rss_kib_per_jail pss_kib_per_jail left
+    N NAME up_ms stop_ms rss_kib_per_jail pss_kib_per_jail left uss_kib_per_jail
 usage: jails.py N WARDER ROOTFS TMPDIR
 rss: VmRSS summed over a sandbox's processes (warder: keeper + init; bwrap: its two processes), per jail; pss:
 the same as proportional set size (shared pages split between the processes that map them): the host memory
-N jails really cost. left: sleeps or runner processes still there after the stop (must be 0)."""
+N jails really cost; uss: the pages only that sandbox's own processes map (Private_Clean + Private_Dirty), what
+stopping one jail gives back. left: sleeps or runner processes still there after the stop (must be 0)."""
 import os, signal, subprocess, sys, time
 
 n, warder, rootfs, tmp = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
@@ -42,7 +43,7 @@ def comm(pid):
 
 
 def mem(pid):
-    rss = pss = 0
+    rss = pss = uss = 0
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
             for line in f:
@@ -50,9 +51,11 @@ def mem(pid):
                     rss = int(line.split()[1])
                 elif line.startswith("Pss:"):
                     pss = int(line.split()[1])
+                elif line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    uss += int(line.split()[1])
     except OSError:
         pass
-    return rss, pss
+    return rss, pss, uss
 
 
 def sleeps(procs):
@@ -68,16 +71,16 @@ def run(name, argv_of):
         if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
             for p in procs:
                 p.kill()
-            print(f"{n} {name} failed - - - -")
+            print(f"{n} {name} failed - - - - -")
             return
         time.sleep(0.01)
     t1 = time.monotonic()
-    rss = pss = 0
+    rss = pss = uss = 0
     for p in procs:
         for q in tree(p.pid):
             if comm(q) != "sleep":
-                r, s = mem(q)
-                rss, pss = rss + r, pss + s
+                r, s, u = mem(q)
+                rss, pss, uss = rss + r, pss + s, uss + u
     t2 = time.monotonic()
     for p in procs:
         p.send_signal(signal.SIGTERM)
@@ -93,7 +96,7 @@ def run(name, argv_of):
             break
         time.sleep(0.01)
     t3 = time.monotonic()
-    print(f"{n} {name} {(t1 - t0) * 1e3:.0f} {(t3 - t2) * 1e3:.0f} {rss / n:.0f} {pss / n:.0f} {left}")
+    print(f"{n} {name} {(t1 - t0) * 1e3:.0f} {(t3 - t2) * 1e3:.0f} {rss / n:.0f} {pss / n:.0f} {left} {uss / n:.0f}")
 
 
 def marked(pid):

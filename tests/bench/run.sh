@@ -311,11 +311,12 @@ if [ -s "$tmp/jails" ]; then
 		echo "## N jails started at once (each \`sleep\`; mount, pid, uts, ipc, net, /proc, /dev), then stopped"
 		echo
 		echo "Host memory per jail: the runner's own processes (warder: keeper + init; bwrap: its two), the sleep"
-		echo "left out. RSS counts shared pages once per process; PSS splits them (what N jails really cost)."
+		echo "left out. RSS counts shared pages once per process (warder's keeper and init both map the same binary); PSS"
+		echo "splits them (what N jails really cost); private: the pages no other process maps (what one jail's stop frees)."
 		echo
-		echo "| N | runner | all up (ms) | all stopped (ms) | RSS per jail (KiB) | PSS per jail (KiB) | left |"
-		echo "|---|---|---|---|---|---|---|"
-		awk 'NF {printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7}' "$tmp/jails"
+		echo "| N | runner | all up (ms) | all stopped (ms) | RSS per jail (KiB) | PSS per jail (KiB) | private per jail (KiB) | left |"
+		echo "|---|---|---|---|---|---|---|---|"
+		awk 'NF {printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $8, $7}' "$tmp/jails"
 	} >>"$out"
 fi
 {
