@@ -40,7 +40,8 @@ struct keeper {
 	struct ev_loop *loop;
 	ev_signal sig[5];
 	ev_io io;
-	bool done[STEP_COUNT];
+	struct step_walk walk; /* what of the create and remove orders is done */
+	int wstatus;     /* the init's wait status, from the remove step */
 	int stop_sig;    /* the signal that asked us to stop, 0 none */
 	bool init_gone;  /* end-of-file from the init */
 	bool started;    /* "started" came */
@@ -417,13 +418,11 @@ static int do_create(struct keeper *k)
 	return 0;
 }
 
-/* The in-jail steps run in the init: "go", then wait for "started" or "failed STEP". */
-static int do_inside(struct keeper *k, int *code)
+/* The in-jail steps run in the init: "go", then wait for "started" or "failed STEP". 0, or the exit status. */
+static int do_inside(struct keeper *k)
 {
-	if (kmsg_send(k->r.sync_fd, KMSG_GO, (int)k->r.init_pid) < 0) {
-		*code = EXIT_OSERR;
-		return -1;
-	}
+	if (kmsg_send(k->r.sync_fd, KMSG_GO, (int)k->r.init_pid) < 0)
+		return EXIT_OSERR;
 	while (!k->started && !k->failed_step && !k->init_gone) {
 		ev_run(k->loop, EVRUN_ONCE);
 		/* The in-jail hook gets the signal from the init, which then starts nothing more. */
@@ -432,24 +431,19 @@ static int do_inside(struct keeper *k, int *code)
 			kmsg_send(k->r.sync_fd, KMSG_INTERRUPT, k->stop_sig);
 		}
 	}
-	enum step_id first_failed = k->started ? STEP_POSTSTART : (enum step_id)k->failed_step;
-	for (size_t i = 0; i < step_create_count; i++) {
-		enum step_id id = step_create_order[i];
-		if (step_get(id)->ctx == CTX_JAIL && id < first_failed && (k->started || k->failed_step))
-			k->done[id] = true;
-	}
+	/* The init ran the in-jail steps up to the one it says failed. */
+	if (k->started || k->failed_step)
+		step_walk_mark(&k->walk, CTX_JAIL, k->started ? STEP_NONE : (enum step_id)k->failed_step);
 	if (k->started)
 		return 0;
-	if (k->failed_step && k->stop_sig) {
-		*code = 128 + k->stop_sig;
-	} else if (k->failed_step) {
+	if (k->failed_step && k->stop_sig)
+		return 128 + k->stop_sig;
+	if (k->failed_step) {
 		const struct step_def *d = step_get((enum step_id)k->failed_step);
-		*code = d && d->chain ? EXIT_SOFTWARE : EXIT_OSERR;
-	} else {
-		log_err("create", "the init exited before the jail started");
-		*code = EXIT_OSERR;
+		return d && d->chain ? EXIT_SOFTWARE : EXIT_OSERR;
 	}
-	return -1;
+	log_err(step_name(STEP_CREATE), "the init exited before the jail started");
+	return EXIT_OSERR;
 }
 
 /* A back-end create step; NULL ops are steps this platform does not have. */
@@ -472,44 +466,51 @@ static int backend_step(struct keeper *k, enum step_id id, bool forward)
 	}
 }
 
-/* The steps of create_walk, in the table's order; k->failed_at follows the step under way. */
-static int create_steps(struct keeper *k, int *code)
+/* A create step: a host chain here, a back-end step through init/jail.h, the in-jail ones in the init (the
+ * first of them runs them all: do_inside marks what the init did). 0, or the exit status. */
+static int keeper_step(void *arg, enum step_id id)
 {
-	for (size_t i = 0; i < step_create_count; i++) {
-		enum step_id id = step_create_order[i];
-		const struct step_def *d = step_get(id);
-		if (!step_on(id, jail_backend.os) || k->done[id])
-			continue;
-		keeper_poll(k);
-		k->failed_at = id;
-		if (k->stop_sig) {
-			log_err(d->name, "not run: stopping (SIG%s)", conf_signal_name(k->stop_sig));
-			*code = 128 + k->stop_sig;
-			return -1;
-		}
-		log_debug(d->name, "%s step", ctx_name(d->ctx));
-		if (d->ctx == CTX_JAIL) {
-			if (do_inside(k, code) < 0)
-				return -1;
-			continue;
-		}
-		if ((d->chain ? host_chain(k, id, true) : backend_step(k, id, true)) < 0) {
-			*code = k->stop_sig ? 128 + k->stop_sig : d->chain ? EXIT_SOFTWARE :
-				k->config_error ? EXIT_CONFIG : EXIT_OSERR;
-			return -1;
-		}
-		k->done[id] = true;
-	}
+	struct keeper *k = arg;
+	const struct step_def *d = step_get(id);
+	log_debug(d->name, "%s step", ctx_name(d->ctx));
+	if (d->ctx == CTX_JAIL)
+		return do_inside(k);
+	if ((d->chain ? host_chain(k, id, true) : backend_step(k, id, true)) < 0)
+		return k->stop_sig ? 128 + k->stop_sig : d->chain ? EXIT_SOFTWARE : k->config_error ? EXIT_CONFIG : EXIT_OSERR;
 	return 0;
 }
 
-/* Walk the create order. Returns 0, or -1 with *code and k->failed_at set; k->done marks what completed. */
+static int remove_step(struct keeper *k, enum step_id id);
+
+static int keeper_undo(void *arg, enum step_id id)
+{
+	struct keeper *k = arg;
+	const struct step_def *d = step_get(id);
+	log_debug(d->name, "%s step", ctx_name(d->ctx));
+	if (remove_step(k, id) < 0)
+		return d->chain ? EXIT_SOFTWARE : EXIT_OSERR;
+	return 0;
+}
+
+/* The steps this system has; a signal's stop request ends the create walk before the next step. */
+static bool keeper_has(void *arg, enum step_id id)
+{
+	(void)arg;
+	return step_on(id, jail_backend.os);
+}
+
+static const struct step_ops keeper_steps = {keeper_has, keeper_interrupted, keeper_step, keeper_undo};
+
+/* Walk the create order. Returns 0, or -1 with *code and k->failed_at set; k->walk marks what completed. */
 static int create_walk(struct keeper *k, int *code)
 {
-	int rc = create_steps(k, code);
-	if (rc < 0 && k->failed_step)
-		k->failed_at = (enum step_id)k->failed_step; /* in the jail: the init said which */
-	return rc;
+	int rc = step_walk_forward(&k->walk, STEP_NONE, &keeper_steps, k);
+	if (rc == 0)
+		return 0;
+	*code = rc;
+	/* In the jail, the init said which step failed. */
+	k->failed_at = k->failed_step ? (enum step_id)k->failed_step : k->walk.at;
+	return -1;
 }
 
 /* list, attach and ctl find a jail through these files alone: 0, or -1 after a line. */
@@ -544,7 +545,7 @@ static void send_stop(struct keeper *k, bool run_stop_chain)
 	kmsg_send(k->r.sync_fd, KMSG_STOP, run_stop_chain);
 }
 
-static int remove_step(struct keeper *k, enum step_id id, int *wstatus)
+static int remove_step(struct keeper *k, enum step_id id)
 {
 	const struct step_def *d = step_get(id);
 	switch (id) {
@@ -563,7 +564,7 @@ static int remove_step(struct keeper *k, enum step_id id, int *wstatus)
 		if (k->r.sync_fd >= 0)
 			close(k->r.sync_fd);
 		k->r.sync_fd = -1;
-		return jail_backend.remove(&k->r, wstatus);
+		return jail_backend.remove(&k->r, &k->wstatus);
 	default:
 		return d->chain ? host_chain(k, id, false) : backend_step(k, id, false);
 	}
@@ -571,19 +572,13 @@ static int remove_step(struct keeper *k, enum step_id id, int *wstatus)
 
 static void remove_walk(struct keeper *k, int *code, bool failed)
 {
-	enum step_id todo[STEP_COUNT];
-	size_t n = step_unwind(k->done, todo, STEP_COUNT);
-	int wstatus = -1;
-	for (size_t i = 0; i < n; i++) {
-		if (!step_on(todo[i], jail_backend.os))
-			continue;
-		const struct step_def *d = step_get(todo[i]);
-		log_debug(d->name, "%s step", ctx_name(d->ctx));
-		if (remove_step(k, todo[i], &wstatus) < 0 && !failed && *code == 0)
-			*code = d->chain ? EXIT_SOFTWARE : EXIT_OSERR;
-	}
+	k->wstatus = -1;
+	int rc = step_walk_back(&k->walk, STEP_NONE, &keeper_steps, k);
 	if (failed)
 		return;
+	if (*code == 0)
+		*code = rc;
+	int wstatus = k->wstatus;
 	/* The init's "status" is the command's; without it (the init was killed) its own exit says why. */
 	if (k->status >= 0) {
 		if (*code == 0)
@@ -642,7 +637,7 @@ static void keeper_reset(struct keeper *k)
 		k->pending = NULL;
 		keeper_use(k, c, conf_jail(c, k->name));
 	}
-	memset(k->done, 0, sizeof k->done);
+	step_walk_reset(&k->walk);
 	k->r.init_pid = 0;
 	k->r.sync_fd = k->r.init_fd = -1;
 	k->init_gone = k->started = k->stop_sent = k->interrupt_sent = k->config_error = false;
@@ -712,9 +707,8 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 		log_debug("keeper", "removing the jail (%s)", out != OUT_STOP ? "reload" :
 			  k->stop_sig ? "signal" : "command exited");
 	/* After the command's own exit, the stop chains still run before the rest is stopped. */
-	memset(k->done, 0, sizeof k->done);
-	for (size_t i = 0; i < step_create_count; i++)
-		k->done[step_create_order[i]] = true;
+	step_walk_reset(&k->walk);
+	step_walk_built(&k->walk);
 	remove_walk(k, code, false);
 	notify_keeper_close();
 	state_remove(k->name);
