@@ -373,7 +373,7 @@ static void stop_sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	begin_stop(in, true, stop_signal(in->j));
 }
 
-/* A reload once the stack runs; before that, SIGHUP is a closing terminal's: a stop (see keeper.c). */
+/* A reload once the stack runs; before that, SIGHUP is a closing terminal's: a stop (see keeper_ctl.c). */
 static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct init *in = w->data;
