@@ -26,6 +26,7 @@
 #include "notify.h"
 #include "sockets.h"
 #include "state.h"
+#include "steps.h"
 
 void keeper_set_state(struct keeper *k, enum run_state st)
 {
@@ -191,7 +192,7 @@ static bool already_running(const char *name)
 	struct jail_state s;
 	if (state_read(name, &s) < 0 || !state_alive(&s))
 		return false;
-	log_err("create", "jail %s is already running (keeper pid %ld)", name, (long)s.keeper);
+	log_err(step_name(STEP_CREATE), "jail %s is already running (keeper pid %ld)", name, (long)s.keeper);
 	return true;
 }
 

@@ -13,6 +13,7 @@
 #include "kmsg.h"
 #include "log.h"
 #include "notify.h"
+#include "steps.h"
 
 static struct keeper *keeper_of_io(ev_io *w)
 {
@@ -86,7 +87,7 @@ int keeper_create_init(struct keeper *k)
 		char err[300];
 		int rc = jailpw_host(user, &k->jail_user, err, sizeof err);
 		if (rc < 0) {
-			log_err("create", "exec.jail_user (exec.system_jail_user): %s", err);
+			log_err(step_name(STEP_CREATE), "exec.jail_user (exec.system_jail_user): %s", err);
 			k->config_error = rc == JAILPW_UNKNOWN;
 			return -1;
 		}
@@ -104,7 +105,7 @@ int keeper_create_init(struct keeper *k)
 		k->r.sync_fd = -1;
 		return -1;
 	}
-	log_info("create", "the init of the jail is pid %ld", (long)k->r.init_pid);
+	log_info(step_name(STEP_CREATE), "the init of the jail is pid %ld", (long)k->r.init_pid);
 	ev_io_init(&k->io, io_cb, k->r.sync_fd, EV_READ);
 	ev_io_start(k->loop, &k->io);
 	return 0;

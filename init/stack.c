@@ -26,6 +26,7 @@
 #include "notify.h"
 #include "sockets.h"
 #include "supervise.h"
+#include "steps.h"
 
 /* A stop asked for while the create steps run: in a jail the keeper's "interrupt" (its end-of-file, too),
  * in init-only mode our own TERM, INT or HUP watchers, until the command starts. */
@@ -234,10 +235,10 @@ int command_start(struct init *in)
 	}
 	in->s = sup_new(in->loop, &in->o);
 	if (!in->s) {
-		log_errno("command", "out of memory");
+		log_errno(step_name(STEP_COMMAND), "out of memory");
 		return -1;
 	}
-	log_info("command", "%s", cmd ? cmd : "none: the jail runs until it is stopped");
+	log_info(step_name(STEP_COMMAND), "%s", cmd ? cmd : "none: the jail runs until it is stopped");
 	/* A command that cannot be executed exits 126/127 through the loop like any other. */
 	sup_spawn(in->s);
 	notify_stack_started();
