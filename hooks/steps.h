@@ -1,7 +1,8 @@
 /* steps: the create and remove sequences of a jail, in jail(8)'s order, as one table.
  *
  * Each step has a context (host or jail), the chain parameter it runs (or a back-end action), and its undo
- * step. The keeper walks the create list forwards; after a failure it walks back over the steps done and runs
+ * step. One walker (step_walk_forward, step_walk_back) serves the keeper, the jail's init, init-only mode and
+ * `check`: it walks the create list forwards; after a failure it walks back over the steps done and runs
  * their undo steps, plus the remove-side partner of every chain whose create side completed (prestart ran, so
  * poststop runs) - warder's deliberate improvement on jail(8). `warder check` prints the same plan. */
 #ifndef WARDER_STEPS_H
