@@ -13,7 +13,7 @@
 #   hooks/         the hook chains, the plan that `check` prints
 #   init base      kmsg (keeper<->init), state and limits files, setns, control, notify, runstate
 #   platform       init/jail.h, init/linux/, init/freebsd/
-#   runtime        keeper, jail_init, stack, attach, vassal, emperor, entry
+#   runtime        keeper (keeper_init, keeper_ctl), jail_init, stack, attach, vassal, emperor, entry
 #   init/cmd_*.c   parse the arguments, call down; init/main.c picks one
 
 VERSION   := 0.1.0

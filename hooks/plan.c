@@ -185,20 +185,40 @@ static void build_step(struct builder *b, const struct jail *j, enum os os, bool
 	}
 }
 
+/* The plan is the walk a clean run takes: every create step, then the whole remove order. */
+struct plan_walk {
+	struct builder *b;
+	const struct jail *j;
+	enum os os;
+	bool jailed;
+};
+
+static bool plan_has(void *arg, enum step_id s)
+{
+	struct plan_walk *w = arg;
+	/* Init-only: no back end, the chains and the command run where warder is. */
+	return step_on(s, w->os) && (w->jailed || !backend_step(s));
+}
+
+static int plan_step(void *arg, enum step_id s)
+{
+	struct plan_walk *w = arg;
+	build_step(w->b, w->j, w->os, w->jailed, s);
+	return 0;
+}
+
 int plan_build(const struct jail *j, enum os os, bool jailed, struct plan *out)
 {
+	static const struct step_ops ops = {.has = plan_has, .run = plan_step, .undo = plan_step};
 	*out = (struct plan){.os = os, .jailed = jailed};
 	struct builder b = {.p = out};
-	const enum step_id *orders[] = {step_create_order, step_remove_order};
-	size_t counts[] = {step_create_count, step_remove_count};
+	struct plan_walk pw = {&b, j, os, jailed};
+	struct step_walk w;
 	build_step(&b, j, os, jailed, STEP_LISTEN);
-	for (int o = 0; o < 2; o++)
-		for (size_t i = 0; i < counts[o]; i++) {
-			enum step_id s = orders[o][i];
-			/* Init-only: no back end, the chains and the command run where warder is. */
-			if (step_on(s, os) && (jailed || !backend_step(s)))
-				build_step(&b, j, os, jailed, s);
-		}
+	step_walk_reset(&w);
+	step_walk_forward(&w, STEP_NONE, &ops, &pw);
+	step_walk_built(&w);
+	step_walk_back(&w, STEP_NONE, &ops, &pw);
 	build_step(&b, j, os, jailed, STEP_UNLISTEN);
 	if (b.failed) {
 		log_errno("check", "building the plan");

@@ -5,6 +5,10 @@
  * back-end partner for a non-chain step, the remove-side chain for a chain. */
 #include "steps.h"
 
+#include <string.h>
+
+#include "log.h"
+
 #define BOTH (1u << OS_LINUX | 1u << OS_FREEBSD)
 #define FBSD (1u << OS_FREEBSD)
 
@@ -86,4 +90,99 @@ size_t step_unwind(const bool done[STEP_COUNT], enum step_id *out, size_t cap)
 			out[n++] = step_remove_order[i];
 	}
 	return n;
+}
+
+bool step_creates(enum step_id id)
+{
+	for (size_t i = 0; i < step_create_count; i++)
+		if (step_create_order[i] == id)
+			return true;
+	return false;
+}
+
+const char *step_name(enum step_id id)
+{
+	const struct step_def *d = step_get(id);
+	return d ? d->name : "?";
+}
+
+enum step_id step_by_name(const char *name)
+{
+	for (int id = 1; id < STEP_COUNT; id++)
+		if (strcmp(step_table[id].name, name) == 0)
+			return (enum step_id)id;
+	return STEP_NONE;
+}
+
+/* --- the walker ------------------------------------------------------------------------------------------- */
+void step_walk_reset(struct step_walk *w)
+{
+	memset(w, 0, sizeof *w);
+}
+
+static bool walk_has(const struct step_ops *ops, void *arg, enum step_id id)
+{
+	return !ops->has || ops->has(arg, id);
+}
+
+int step_walk_forward(struct step_walk *w, enum step_id to, const struct step_ops *ops, void *arg)
+{
+	for (size_t i = 0; i < step_create_count; i++) {
+		enum step_id id = step_create_order[i];
+		if (walk_has(ops, arg, id) && !w->done[id]) {
+			w->at = id;
+			int sig = ops->stopped ? ops->stopped(arg) : 0;
+			if (sig) {
+				log_err(step_name(id), "not run: stopping (SIG%s)", conf_signal_name(sig));
+				return 128 + sig;
+			}
+			int rc = ops->run ? ops->run(arg, id) : 0;
+			if (rc)
+				return rc;
+			w->done[id] = true;
+		}
+		if (id == to)
+			break;
+	}
+	return 0;
+}
+
+int step_walk_back(struct step_walk *w, enum step_id to, const struct step_ops *ops, void *arg)
+{
+	enum step_id todo[STEP_COUNT];
+	size_t n = step_unwind(w->done, todo, STEP_COUNT);
+	int first = 0;
+	/* The unwinding rule gives remove-table order: TO is reached when no later step is left to run. */
+	size_t last = step_remove_count;
+	for (size_t i = 0; to != STEP_NONE && i < step_remove_count; i++)
+		if (step_remove_order[i] == to)
+			last = i;
+	for (size_t i = 0; i < n; i++) {
+		enum step_id id = todo[i];
+		bool after = false;
+		for (size_t k = last + 1; k < step_remove_count; k++)
+			after |= step_remove_order[k] == id;
+		if (after)
+			break;
+		if (w->ran[id] || !walk_has(ops, arg, id))
+			continue;
+		w->ran[id] = true;
+		int rc = ops->undo ? ops->undo(arg, id) : 0;
+		if (rc && !first)
+			first = rc;
+	}
+	return first;
+}
+
+void step_walk_mark(struct step_walk *w, enum step_ctx ctx, enum step_id stop)
+{
+	for (size_t i = 0; i < step_create_count && step_create_order[i] != stop; i++)
+		if (step_table[step_create_order[i]].ctx == ctx)
+			w->done[step_create_order[i]] = true;
+}
+
+void step_walk_built(struct step_walk *w)
+{
+	for (size_t i = 0; i < step_create_count; i++)
+		w->done[step_create_order[i]] = true;
 }

@@ -1,7 +1,8 @@
 /* steps: the create and remove sequences of a jail, in jail(8)'s order, as one table.
  *
  * Each step has a context (host or jail), the chain parameter it runs (or a back-end action), and its undo
- * step. The keeper walks the create list forwards; after a failure it walks back over the steps done and runs
+ * step. One walker (step_walk_forward, step_walk_back) serves the keeper, the jail's init, init-only mode and
+ * `check`: it walks the create list forwards; after a failure it walks back over the steps done and runs
  * their undo steps, plus the remove-side partner of every chain whose create side completed (prestart ran, so
  * poststop runs) - warder's deliberate improvement on jail(8). `warder check` prints the same plan. */
 #ifndef WARDER_STEPS_H
@@ -72,6 +73,41 @@ bool step_on(enum step_id id, enum os os); /* the step exists on OS */
  * poststart->prestop); the command's undo is the kill step. With every step done it is the full remove
  * sequence. Returns how many were written (at most CAP; STEP_COUNT is always enough). */
 size_t step_unwind(const bool done[STEP_COUNT], enum step_id *out, size_t cap);
+
+/* --- the walker: the one loop over the orders (the keeper, the jail's init, init-only mode, the tests) --- */
+struct step_walk {
+	bool done[STEP_COUNT]; /* create steps that completed */
+	bool ran[STEP_COUNT];  /* steps already run in this build (a remove step runs once) */
+	enum step_id at;       /* the create step under way, or the one the walk stopped at */
+};
+/* What a walk does at each step; ARG is the walker's caller. */
+struct step_ops {
+	/* Whether this walk has step ID; NULL: every step. A step it lacks is neither run nor done. */
+	bool (*has)(void *arg, enum step_id id);
+	/* Asked before each create step: the signal of a stop request, 0 none. Then the step does not run, a line
+	 * says so and the walk returns 128+N. NULL: nothing stops the walk. */
+	int (*stopped)(void *arg);
+	/* Run create step ID / remove step ID: 0, or the exit status its failure means (> 0). */
+	int (*run)(void *arg, enum step_id id);
+	int (*undo)(void *arg, enum step_id id);
+};
+void step_walk_reset(struct step_walk *w);
+/* Forward: the create steps the walk has and has not done, in order, through TO (STEP_NONE: to the end). A
+ * step another process ran may be marked done beforehand (step_walk_mark); it is skipped. Returns 0, or the
+ * failed step's status with w->at naming it; a failed step is not done. */
+int step_walk_forward(struct step_walk *w, enum step_id to, const struct step_ops *ops, void *arg);
+/* Back: the remove steps step_unwind() gives for w->done, in order, through TO (STEP_NONE: to the end),
+ * each at most once (w->ran), so that a later walk goes on from where this one got. Every step runs even
+ * after one failed (nothing is left behind); returns the first failure's status, 0 when none. */
+int step_walk_back(struct step_walk *w, enum step_id to, const struct step_ops *ops, void *arg);
+/* Mark done the create steps of context CTX before STOP in the create order (STEP_NONE: all of them): what
+ * another process reports it completed. */
+void step_walk_mark(struct step_walk *w, enum step_ctx ctx, enum step_id stop);
+/* The jail ran: every create step counts as done, and walking back is the full remove order. */
+void step_walk_built(struct step_walk *w);
+bool step_creates(enum step_id id); /* ID is in the create order */
+const char *step_name(enum step_id id);
+enum step_id step_by_name(const char *name); /* STEP_NONE when no step has that name */
 
 /* A plan: the resolved steps for one jail on one OS, for `warder check` and for the keeper. */
 struct plan_item {

@@ -78,47 +78,51 @@ static void setns_cb(struct ev_loop *loop, ev_io *w, int revents)
 	setns_serve(w->fd);
 }
 
-/* A step fails: its code, or 128+N when the keeper's stop request (signal N) ended it. */
-static int init_step_failed(struct init *in, enum step_id step, int code)
+/* A chain fails: EXIT_SOFTWARE, or 128+N when the keeper's stop request (signal N) ended it. */
+static int chain_failed(struct init *in)
 {
-	return init_failed(in, step, in->interrupt ? 128 + in->interrupt : code);
+	return in->interrupt ? 128 + in->interrupt : EXIT_SOFTWARE;
 }
 
-/* Before each in-jail step: after a stop request nothing more starts. */
-static bool init_stop_asked(struct init *in, enum step_id next)
+/* The in-jail steps: exec.jailed; the setns socket and the back end's setup; exec.start and the back end's
+ * finish; the command. 0, or the exit status. */
+static int in_jail_step(void *arg, enum step_id id)
 {
-	if (!init_interrupted(in))
-		return false;
-	log_err(step_get(next)->name, "not run: stopping (SIG%s)", conf_signal_name(in->interrupt));
-	return true;
-}
-
-/* exec.jailed, the setns socket, the back end's setup, exec.start, its finish: in order, each reported. */
-static int init_steps(struct init *in)
-{
-	const char *sock = jail_get(in->j, "setns-socket");
-	if (init_stop_asked(in, STEP_JAILED) || init_chain(in, STEP_JAILED) < 0)
-		return init_step_failed(in, STEP_JAILED, EXIT_SOFTWARE);
-	in->done[STEP_JAILED] = true;
-	int lfd = -1;
-	if (init_stop_asked(in, STEP_SETUP))
-		return init_step_failed(in, STEP_SETUP, EXIT_OSERR);
-	if (sock && (lfd = setns_listen(sock)) < 0)
-		return init_failed(in, STEP_SETUP, EXIT_OSERR);
-	if (jail_backend.setup(in->r) < 0)
-		return init_failed(in, STEP_SETUP, EXIT_OSERR);
-	in->done[STEP_SETUP] = true;
-	if (init_stop_asked(in, STEP_START) || init_chain(in, STEP_START) < 0)
-		return init_step_failed(in, STEP_START, EXIT_SOFTWARE);
-	if (jail_backend.finish && jail_backend.finish(in->r) < 0)
-		return init_failed(in, STEP_START, EXIT_OSERR);
-	in->done[STEP_START] = true;
-	if (lfd >= 0) {
-		ev_io_init(&in->setns_io, setns_cb, lfd, EV_READ);
-		ev_io_start(in->loop, &in->setns_io);
+	struct init *in = arg;
+	const char *sock;
+	switch (id) {
+	case STEP_JAILED:
+		return init_chain(in, id) < 0 ? chain_failed(in) : 0;
+	case STEP_SETUP:
+		sock = jail_get(in->j, "setns-socket");
+		if (sock && (in->setns_fd = setns_listen(sock)) < 0)
+			return EXIT_OSERR;
+		return jail_backend.setup(in->r) < 0 ? EXIT_OSERR : 0;
+	case STEP_START:
+		if (init_chain(in, id) < 0)
+			return chain_failed(in);
+		if (jail_backend.finish && jail_backend.finish(in->r) < 0)
+			return EXIT_OSERR;
+		if (in->setns_fd >= 0) {
+			ev_io_init(&in->setns_io, setns_cb, in->setns_fd, EV_READ);
+			ev_io_start(in->loop, &in->setns_io);
+		}
+		return 0;
+	case STEP_COMMAND:
+		return ready_open(in) < 0 || command_start(in) < 0 ? EXIT_OSERR : 0;
+	default:
+		return 0;
 	}
-	return 0;
 }
+
+static bool in_jail(void *arg, enum step_id id)
+{
+	(void)arg;
+	return step_get(id)->ctx == CTX_JAIL;
+}
+
+/* After a stop request (the keeper's "interrupt") nothing more starts. */
+static const struct step_ops in_jail_steps = {.has = in_jail, .stopped = init_interrupted, .run = in_jail_step};
 
 int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 {
@@ -135,18 +139,14 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	in.host_pid = (pid_t)m.arg;
 	if (!r->pid_ns && sup_become_reaper() < 0)
 		log_errno("init", "cannot become a child subreaper");
-	int code = init_steps(&in);
-	if (code)
-		return code;
-	/* Never the command once a stop was asked for. */
-	if (init_stop_asked(&in, STEP_COMMAND)) {
-		stop_chains(&in); /* exec.start completed: its partner runs, here, before the init goes */
-		return init_step_failed(&in, STEP_COMMAND, EXIT_OSERR);
+	in.setns_fd = -1;
+	int code = step_walk_forward(&in.walk, STEP_COMMAND, &in_jail_steps, &in);
+	if (code) {
+		/* Stopped before the command: when exec.start completed, its partner runs here, before the init goes. */
+		if (in.interrupt)
+			stop_chains(&in);
+		return init_failed(&in, in.walk.at, code);
 	}
-	if (ready_open(&in) < 0)
-		return init_failed(&in, STEP_COMMAND, EXIT_OSERR);
-	if (command_start(&in) < 0)
-		return init_failed(&in, STEP_COMMAND, EXIT_OSERR);
 	in.created = true; /* from here the keeper's messages are sync_cb's */
 	kmsg_send(r->init_fd, KMSG_STARTED, 0);
 	ev_io_init(&in.sync_io, sync_cb, r->init_fd, EV_READ);

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "steps.h"
 
 static const char *const kmsg_names[] = {
 	[KMSG_GO] = "go",       [KMSG_STARTED] = "started", [KMSG_FAILED] = "failed", [KMSG_EXITED] = "exited",
@@ -23,7 +24,7 @@ const char *kmsg_name(enum kmsg_type t)
 int kmsg_pair(int fds[2])
 {
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0) {
-		log_errno("create", "socketpair");
+		log_errno(step_name(STEP_CREATE), "socketpair");
 		return -1;
 	}
 	return 0;

@@ -16,8 +16,9 @@
 #include "cmd.h"
 #include "jailpw.h"
 #include "log.h"
+#include "steps.h"
 
-#define STEP "listen"
+#define STEP step_name(STEP_LISTEN)
 #define SOCKETS_MAX 64
 
 struct sockset sockets_jail;

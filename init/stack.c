@@ -26,6 +26,7 @@
 #include "notify.h"
 #include "sockets.h"
 #include "supervise.h"
+#include "steps.h"
 
 /* A stop asked for while the create steps run: in a jail the keeper's "interrupt" (its end-of-file, too),
  * in init-only mode our own TERM, INT or HUP watchers, until the command starts. */
@@ -56,30 +57,35 @@ int init_interrupted(void *arg)
 int init_chain(struct init *in, enum step_id id)
 {
 	const struct step_def *d = step_get(id);
-	bool create = false;
-	for (size_t i = 0; i < step_create_count; i++)
-		create |= step_create_order[i] == id;
+	bool create = step_creates(id);
 	struct chain_ctx c = {
 		.j = in->j, .step = id, .pid = in->host_pid, .jid = -1, .rootfd = -1, .inside = d->ctx == CTX_JAIL,
 		.jail_user = in->r ? in->r->jail_user : NULL,
 		.interrupted = create ? init_interrupted : NULL, .interrupted_arg = in,
 	};
 	log_debug(d->name, "%s chain", ctx_name(d->ctx));
-	in->ran[id] = true;
+	in->walk.ran[id] = true;
 	return chain_run(&c, d->chain);
 }
 
 /* The remove-side chains due before the processes are signalled: prestop (init-only mode; the keeper
  * runs it on the host otherwise) and stop, each only when its create-side partner completed. */
+static bool stop_chain_ours(void *arg, enum step_id id)
+{
+	struct init *in = arg;
+	return id == STEP_STOP || (id == STEP_PRESTOP && !in->r);
+}
+
+static int stop_chain_run(void *arg, enum step_id id)
+{
+	init_chain(arg, id);
+	return 0;
+}
+
 void stop_chains(struct init *in)
 {
-	enum step_id todo[STEP_COUNT];
-	size_t n = step_unwind(in->done, todo, STEP_COUNT);
-	for (size_t i = 0; i < n; i++) {
-		bool due = todo[i] == STEP_STOP || (todo[i] == STEP_PRESTOP && !in->r);
-		if (due && !in->ran[todo[i]])
-			init_chain(in, todo[i]);
-	}
+	static const struct step_ops ops = {.has = stop_chain_ours, .undo = stop_chain_run};
+	step_walk_back(&in->walk, STEP_STOP, &ops, in);
 }
 
 int stop_signal(const struct jail *j)
@@ -229,14 +235,14 @@ int command_start(struct init *in)
 	}
 	in->s = sup_new(in->loop, &in->o);
 	if (!in->s) {
-		log_errno("command", "out of memory");
+		log_errno(step_name(STEP_COMMAND), "out of memory");
 		return -1;
 	}
-	log_info("command", "%s", cmd ? cmd : "none: the jail runs until it is stopped");
+	log_info(step_name(STEP_COMMAND), "%s", cmd ? cmd : "none: the jail runs until it is stopped");
 	/* A command that cannot be executed exits 126/127 through the loop like any other. */
 	sup_spawn(in->s);
 	notify_stack_started();
-	in->done[STEP_COMMAND] = true;
+	in->walk.done[STEP_COMMAND] = true;
 	return 0;
 }
 
@@ -289,7 +295,7 @@ void begin_reload(struct init *in)
 	if (!in->r)
 		run_notify(RUN_RELOADING);
 	log_info("reload", "restarting the processes in the jail");
-	if (in->done[STEP_START] && in->ran[STEP_STOP] == false)
+	if (in->walk.done[STEP_START] && !in->walk.ran[STEP_STOP])
 		init_chain(in, STEP_STOP);
 	sup_stop(in->s, stop_signal(in->j));
 }
@@ -301,14 +307,14 @@ static int restart_stack(struct init *in)
 	sup_free(in->s);
 	in->s = NULL;
 	in->reloading = false;
-	in->ran[STEP_STOP] = false;
-	in->done[STEP_COMMAND] = false;
-	in->done[STEP_START] = false;
+	in->walk.ran[STEP_STOP] = false;
+	in->walk.done[STEP_COMMAND] = false;
+	in->walk.done[STEP_START] = false;
 	if (init_chain(in, STEP_START) < 0) {
 		log_err("reload", "exec.start failed: stopping the jail");
 		return EXIT_SOFTWARE;
 	}
-	in->done[STEP_START] = true;
+	in->walk.done[STEP_START] = true;
 	if (command_start(in) < 0)
 		return EXIT_OSERR;
 	if (!in->r && !notify_wanted(in->j))
@@ -368,7 +374,7 @@ static void stop_sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	begin_stop(in, true, stop_signal(in->j));
 }
 
-/* A reload once the stack runs; before that, SIGHUP is a closing terminal's: a stop (see keeper.c). */
+/* A reload once the stack runs; before that, SIGHUP is a closing terminal's: a stop (see keeper_ctl.c). */
 static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct init *in = w->data;
@@ -395,27 +401,36 @@ static void watch_stop_signals(struct init *in)
 	ev_signal_start(in->loop, &in->hup);
 }
 
-static int init_only_create(struct init *in)
+/* Init-only mode walks every step: the chains and the command run here, the back-end steps are someone
+ * else's (they count as done, and undoing them is nothing). A stop before the command ends the walk. */
+static int init_only_stopped(void *arg)
 {
-	for (size_t i = 0; i < step_create_count; i++) {
-		enum step_id id = step_create_order[i];
-		const struct step_def *d = step_get(id);
-		ev_run(in->loop, EVRUN_NOWAIT);
-		if (in->stopping && !in->s) {
-			log_err(d->name, "not run: stopping (SIG%s)", conf_signal_name(in->interrupt));
-			return 128 + in->interrupt;
-		}
-		if (id == STEP_COMMAND) {
-			if (command_start(in) < 0)
-				return EXIT_OSERR;
-		} else if (d->chain) {
-			if (init_chain(in, id) < 0)
-				return in->interrupt ? 128 + in->interrupt : EXIT_SOFTWARE;
-			in->done[id] = true;
-		}
-	}
+	struct init *in = arg;
+	ev_run(in->loop, EVRUN_NOWAIT);
+	if (!in->stopping || in->s)
+		return 0;
+	return in->interrupt ? in->interrupt : SIGTERM; /* run_stop's, as SIGTERM */
+}
+
+static int init_only_step(void *arg, enum step_id id)
+{
+	struct init *in = arg;
+	if (id == STEP_COMMAND)
+		return command_start(in) < 0 ? EXIT_OSERR : 0;
+	if (step_get(id)->chain && init_chain(in, id) < 0)
+		return in->interrupt ? 128 + in->interrupt : EXIT_SOFTWARE;
 	return 0;
 }
+
+/* poststop and release; prestop and stop ran when the stop began (stop_chains). */
+static int init_only_undo(void *arg, enum step_id id)
+{
+	if (!step_get(id)->chain || id == STEP_STOP || id == STEP_PRESTOP)
+		return 0;
+	return init_chain(arg, id) < 0 ? EXIT_SOFTWARE : 0;
+}
+
+static const struct step_ops init_only_steps = {NULL, init_only_stopped, init_only_step, init_only_undo};
 
 /* runstate.h: run_reload and run_stop, from code in this process. */
 static int init_only_reload(void *arg, char *err, size_t errlen)
@@ -458,7 +473,7 @@ int run_init_only(const struct jail *j)
 	watch_stop_signals(&in);
 	run_register(&init_only_ops, &in);
 	run_notify(RUN_STARTING);
-	code = init_only_create(&in);
+	code = step_walk_forward(&in.walk, STEP_NONE, &init_only_steps, &in);
 	in.created = true;
 	if (in.stop_deferred)
 		stop_chains(&in);
@@ -474,15 +489,9 @@ int run_init_only(const struct jail *j)
 		begin_stop(&in, true, SIGKILL);
 		run_loop(&in);
 	}
-	/* poststop and release; prestop and stop already ran when the stop began. */
-	enum step_id todo[STEP_COUNT];
-	size_t n = step_unwind(in.done, todo, STEP_COUNT);
-	for (size_t i = 0; i < n; i++) {
-		const struct step_def *d = step_get(todo[i]);
-		if (d->chain && !in.ran[todo[i]] && d->id != STEP_STOP && d->id != STEP_PRESTOP &&
-		    init_chain(&in, todo[i]) < 0 && code == 0)
-			code = EXIT_SOFTWARE;
-	}
+	int rc = step_walk_back(&in.walk, STEP_NONE, &init_only_steps, &in);
+	if (code == 0)
+		code = rc;
 	if (ev_is_active(&in.stop_timer))
 		ev_timer_stop(in.loop, &in.stop_timer);
 	ev_signal_stop(in.loop, &in.term);

@@ -25,8 +25,8 @@ struct init {
 	int pass[64];         /* the listening sockets handed to the command (init/sockets.h) */
 	int fail_code;        /* EXIT_NOTREADY once ready.fail = stop stopped the stack */
 	pid_t host_pid;
-	bool done[STEP_COUNT];
-	bool ran[STEP_COUNT]; /* remove-side chains already run */
+	struct step_walk walk; /* the create steps done, the remove-side chains already run */
+	int setns_fd;         /* the setns socket, listening once the command starts; -1 none */
 	bool stopping;
 	bool reloading;       /* reload = stack under way: the stack stops, then starts again */
 	bool created;         /* every create step ran (init-only mode: exec.poststart included) */

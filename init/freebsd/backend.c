@@ -32,6 +32,7 @@
 #include "rlimit.h"
 #include "supervise.h"
 #include "sys.h"
+#include "steps.h"
 
 struct fbsd_state {
 	struct fbsd_plan plan;
@@ -133,24 +134,24 @@ static int ruleset_load(const struct fbsd_ruleset *rs)
 	char err[512];
 	int fd = open("/dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
 	if (fd < 0) {
-		log_errno("mounts", "open /dev for the devfs ruleset ioctls");
+		log_errno(step_name(STEP_MOUNTS), "open /dev for the devfs ruleset ioctls");
 		return -1;
 	}
 	int has = fbsd_sys_has_ruleset(fd, (unsigned)rs->number);
 	if (has != 0) {
 		if (has < 0)
-			log_errno("mounts", "DEVFSIO_SGETNEXT on /dev");
+			log_errno(step_name(STEP_MOUNTS), "DEVFSIO_SGETNEXT on /dev");
 		close(fd);
 		return has < 0 ? -1 : 0;
 	}
 	if (devfs_rules_load_defaults(&rules, err, sizeof err) < 0 || devfs_rules_load(&rules, rs->file, err, sizeof err) < 0) {
-		log_err("mounts", "%s", err);
+		log_err(step_name(STEP_MOUNTS), "%s", err);
 		goto out;
 	}
 	const struct devfs_ruleset *set = devfs_ruleset_bynum(&rules, (unsigned)rs->number);
 	int n = set ? devfs_load_plan(&rules, set, true, sets, sizeof sets / sizeof sets[0]) : -1;
 	if (n < 0) {
-		log_err("mounts", "devfs ruleset %d: cannot plan its loading from %s", rs->number, rs->file);
+		log_err(step_name(STEP_MOUNTS), "devfs ruleset %d: cannot plan its loading from %s", rs->number, rs->file);
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
@@ -158,7 +159,7 @@ static int ruleset_load(const struct fbsd_ruleset *rs)
 			continue;
 		for (size_t k = 0; k < sets[i]->nrules; k++)
 			if (add_rule(fd, &sets[i]->rules[k].rec) < 0) {
-				log_errno("mounts", "DEVFSIO_RADD ruleset %u (%s:%d)", sets[i]->number,
+				log_errno(step_name(STEP_MOUNTS), "DEVFSIO_RADD ruleset %u (%s:%d)", sets[i]->number,
 					  sets[i]->rules[k].file, sets[i]->rules[k].line);
 				goto out;
 			}
@@ -179,16 +180,16 @@ static int mount_one(const struct fbsd_mount *m)
 	char opts[1024], errmsg[255];
 	int n = fbsd_mount_iov(m, iov, sizeof iov / sizeof iov[0], opts, sizeof opts, errmsg, sizeof errmsg);
 	if (n < 0) {
-		log_err("mounts", "%s: mount -t %s %s %s: too many options (%s)", m->what, m->fstype, m->from, m->to,
+		log_err(step_name(STEP_MOUNTS), "%s: mount -t %s %s %s: too many options (%s)", m->what, m->fstype, m->from, m->to,
 			m->opts);
 		return -1;
 	}
 	if (nmount(iov, (unsigned)n, 0) == 0)
 		return 0;
 	if (errmsg[0])
-		log_err("mounts", "%s: mount -t %s %s %s: %s", m->what, m->fstype, m->from, m->to, errmsg);
+		log_err(step_name(STEP_MOUNTS), "%s: mount -t %s %s %s: %s", m->what, m->fstype, m->from, m->to, errmsg);
 	else
-		log_errno("mounts", "%s: mount -t %s %s %s", m->what, m->fstype, m->from, m->to);
+		log_errno(step_name(STEP_MOUNTS), "%s: mount -t %s %s %s", m->what, m->fstype, m->from, m->to);
 	return -1;
 }
 
@@ -196,7 +197,7 @@ static int unmount_one(const struct fbsd_mount *m)
 {
 	if (unmount(m->to, 0) == 0)
 		return 0;
-	log_errno("unmounts", "umount %s", m->to);
+	log_errno(step_name(STEP_UNMOUNTS), "umount %s", m->to);
 	return -1;
 }
 
@@ -213,7 +214,7 @@ static int fb_mounts(struct jailrun *r, bool mount)
 		for (; s->mounted < s->plan.nmounts; s->mounted++) {
 			const struct fbsd_mount *m = &s->plan.mounts[s->mounted];
 			if (fbsd_path_check(s->plan.path, m->to, err, sizeof err) < 0) {
-				log_err("mounts", "%s: %s", m->what, err);
+				log_err(step_name(STEP_MOUNTS), "%s: %s", m->what, err);
 				break;
 			}
 			if (mount_one(m) < 0)
@@ -253,12 +254,12 @@ static int write_jidfile(const char *path, int jid)
 {
 	FILE *f = fopen(path, "we");
 	if (!f) {
-		log_errno("create", "jidfile %s", path);
+		log_errno(step_name(STEP_CREATE), "jidfile %s", path);
 		return -1;
 	}
 	int bad = fprintf(f, "%d\n", jid) < 0;
 	if (fclose(f) != 0 || bad) {
-		log_errno("create", "writing jidfile %s", path);
+		log_errno(step_name(STEP_CREATE), "writing jidfile %s", path);
 		return -1;
 	}
 	return 0;
@@ -283,7 +284,7 @@ static void init_child(struct jailrun *r, const struct fbsd_plan *p, int jid, in
 	} else if (fbsd_sys_attach(jid) < 0)
 		jid = -1;
 	if (jid < 0) {
-		log_errno("create", p->mode == FBSD_OLDAPI ? "jail(2) %s" : "jail_attach %s", p->name);
+		log_errno(step_name(STEP_CREATE), p->mode == FBSD_OLDAPI ? "jail(2) %s" : "jail_attach %s", p->name);
 		_exit(71);
 	}
 	if (write(wfd, &jid, sizeof jid) != sizeof jid)
@@ -303,20 +304,20 @@ static int fb_create(struct jailrun *r, jail_init_fn init, void *arg)
 		return -1;
 	p = &s->plan;
 	if (p->mode == FBSD_CREATE && (jid = create_params(p, err, sizeof err)) < 0) {
-		log_err("create", "jail_set: %s", err);
+		log_err(step_name(STEP_CREATE), "jail_set: %s", err);
 		return -1;
 	}
 	if (p->mode == FBSD_ATTACH && (jid = fbsd_sys_getid(p->attach, err, sizeof err)) < 0) {
-		log_err("create", "jail-attach %s: %s", p->attach, err);
+		log_err(step_name(STEP_CREATE), "jail-attach %s: %s", p->attach, err);
 		return -1;
 	}
 	if (pipe2(fds, O_CLOEXEC) < 0) {
-		log_errno("create", "pipe");
+		log_errno(step_name(STEP_CREATE), "pipe");
 		goto undo;
 	}
 	pid_t pid = fork();
 	if (pid < 0) {
-		log_errno("create", "fork the init");
+		log_errno(step_name(STEP_CREATE), "fork the init");
 		close(fds[0]);
 		close(fds[1]);
 		goto undo;
@@ -339,14 +340,14 @@ static int fb_create(struct jailrun *r, jail_init_fn init, void *arg)
 	/* The init is inside now, so the jail no longer needs persist to survive (jail(8)'s clear_persist). */
 	if (p->mode == FBSD_CREATE && !p->keep_persist) {
 		if (fbsd_sys_nopersist(jid, err, sizeof err) < 0) {
-			log_err("create", "clear persist: %s", err);
+			log_err(step_name(STEP_CREATE), "clear persist: %s", err);
 			return -1;
 		}
 	}
 	return 0;
 undo:
 	if (p->mode == FBSD_CREATE && fbsd_sys_remove(jid) < 0)
-		log_errno("create", "jail_remove %d", jid);
+		log_errno(step_name(STEP_CREATE), "jail_remove %d", jid);
 	return -1;
 }
 
@@ -370,7 +371,7 @@ static int fb_vnet(struct jailrun *r, bool in)
 		strlcpy(ifr.ifr_name, s->plan.vnet_ifs[s->moved], sizeof ifr.ifr_name);
 		ifr.ifr_jid = (int)r->jid;
 		if (ioctl(fd, SIOCSIFVNET, &ifr) < 0) {
-			log_errno("vnet", "move %s into jail %ld", s->plan.vnet_ifs[s->moved], r->jid);
+			log_errno(step_name(STEP_VNET), "move %s into jail %ld", s->plan.vnet_ifs[s->moved], r->jid);
 			rc = -1;
 			break;
 		}
@@ -383,7 +384,7 @@ static int fb_vnet(struct jailrun *r, bool in)
 			strlcpy(ifr.ifr_name, s->plan.vnet_ifs[--s->moved], sizeof ifr.ifr_name);
 			ifr.ifr_jid = (int)r->jid;
 			if (ioctl(fd, SIOCSIFRVNET, &ifr) < 0) {
-				log_errno("remove", "give %s back from jail %ld", ifr.ifr_name, r->jid);
+				log_errno(step_name(STEP_REMOVE), "give %s back from jail %ld", ifr.ifr_name, r->jid);
 				rc = -1;
 			}
 		}
@@ -399,15 +400,15 @@ static int fb_setup(struct jailrun *r)
 		return -1;
 	/* Not PID 1 in a jail: become the reaper so orphans come to us, not to the host's init. */
 	if (procctl(P_PID, getpid(), PROC_REAP_ACQUIRE, NULL) < 0) {
-		log_errno("setup", "procctl PROC_REAP_ACQUIRE");
+		log_errno(step_name(STEP_SETUP), "procctl PROC_REAP_ACQUIRE");
 		return -1;
 	}
 	if (s->plan.fib >= 0 && setfib(s->plan.fib) < 0) {
-		log_errno("setup", "setfib %d", s->plan.fib);
+		log_errno(step_name(STEP_SETUP), "setfib %d", s->plan.fib);
 		return -1;
 	}
 	if (chdir("/") < 0) {
-		log_errno("setup", "chdir /");
+		log_errno(step_name(STEP_SETUP), "chdir /");
 		return -1;
 	}
 	/* Here, as Linux's lx_setup does: exec.start and the main command inherit them. */
@@ -500,7 +501,7 @@ static int stop_attached_init(struct jailrun *r, int *wstatus)
 			return -1;
 		nanosleep(&tick, NULL);
 	}
-	log_warn("remove", "init %ld did not exit: SIGKILL", (long)r->init_pid);
+	log_warn(step_name(STEP_REMOVE), "init %ld did not exit: SIGKILL", (long)r->init_pid);
 	if (kill(r->init_pid, SIGKILL) < 0 && errno != ESRCH)
 		return -1;
 	return wait_init(r->init_pid, wstatus, 0) < 0 ? -1 : 0;
@@ -516,14 +517,14 @@ static int fb_remove(struct jailrun *r, int *wstatus)
 	/* jail_remove kills every process left in the jail, the init included; EINVAL: the jail is already
 	 * gone (not persistent, its last process exited). */
 	if (s->plan.mode != FBSD_ATTACH && r->jid >= 0 && fbsd_sys_remove((int)r->jid) < 0 && errno != EINVAL) {
-		log_errno("remove", "jail_remove %ld", r->jid);
+		log_errno(step_name(STEP_REMOVE), "jail_remove %ld", r->jid);
 		rc = -1;
 	}
 	if (r->init_pid > 0) {
 		int w = s->plan.mode == FBSD_ATTACH ? stop_attached_init(r, wstatus)
 						     : (wait_init(r->init_pid, wstatus, 0) < 0 ? -1 : 0);
 		if (w < 0) {
-			log_errno("remove", "waitpid %ld", (long)r->init_pid);
+			log_errno(step_name(STEP_REMOVE), "waitpid %ld", (long)r->init_pid);
 			rc = -1;
 		}
 		r->init_pid = 0;

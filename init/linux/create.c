@@ -27,6 +27,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "ns.h"
+#include "steps.h"
 
 bool lx_wanted(const struct jail *j)
 {
@@ -300,18 +301,18 @@ static int nl_ack(int fd, const char *ifname)
 		n = recv(fd, buf, sizeof buf, 0);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		log_errno("vnet", "netlink recv");
+		log_errno(step_name(STEP_VNET), "netlink recv");
 		return -1;
 	}
 	struct nlmsghdr *h = (struct nlmsghdr *)buf;
 	if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_type != NLMSG_ERROR) {
-		log_err("vnet", "%s: unexpected netlink answer", ifname);
+		log_err(step_name(STEP_VNET), "%s: unexpected netlink answer", ifname);
 		return -1;
 	}
 	struct nlmsgerr *e = NLMSG_DATA(h);
 	if (e->error) {
 		errno = -e->error;
-		log_errno("vnet", "move %s into the jail", ifname);
+		log_errno(step_name(STEP_VNET), "move %s into the jail", ifname);
 		return -1;
 	}
 	return 0;
@@ -321,7 +322,7 @@ static int move_link(int fd, const char *ifname, pid_t pid)
 {
 	unsigned idx = if_nametoindex(ifname);
 	if (idx == 0) {
-		log_errno("vnet", "vnet.interface %s", ifname);
+		log_errno(step_name(STEP_VNET), "vnet.interface %s", ifname);
 		return -1;
 	}
 	struct nlreq q;
@@ -333,7 +334,7 @@ static int move_link(int fd, const char *ifname, pid_t pid)
 	q.ifi.ifi_index = (int)idx;
 	nl_attr_u32(&q, IFLA_NET_NS_PID, (unsigned)pid);
 	if (send(fd, &q, q.nh.nlmsg_len, 0) < 0) {
-		log_errno("vnet", "netlink send");
+		log_errno(step_name(STEP_VNET), "netlink send");
 		return -1;
 	}
 	return nl_ack(fd, ifname);
@@ -350,16 +351,16 @@ static int vnet_op(const struct lx_op *op, void *arg)
 {
 	struct vnet_ctx *c = arg;
 	if (op->kind != LXO_VNET) {
-		log_err("vnet", "operation %d is not a vnet one", (int)op->kind);
+		log_err(step_name(STEP_VNET), "operation %d is not a vnet one", (int)op->kind);
 		return -1;
 	}
 	if (c->fd < 0 && (c->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) < 0) {
-		log_errno("vnet", "netlink socket");
+		log_errno(step_name(STEP_VNET), "netlink socket");
 		return -1;
 	}
 	if (move_link(c->fd, op->arg, c->pid) < 0)
 		return -1;
-	log_debug("vnet", "moved %s into the jail", op->arg);
+	log_debug(step_name(STEP_VNET), "moved %s into the jail", op->arg);
 	return 0;
 }
 

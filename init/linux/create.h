@@ -7,9 +7,10 @@
 
 #include "jail.h"
 #include "lx_plan.h"
+#include "steps.h"
 
-#define LXC_CREATE "create"
-#define LXC_REMOVE "remove"
+#define LXC_CREATE step_name(STEP_CREATE)
+#define LXC_REMOVE step_name(STEP_REMOVE)
 
 bool lx_wanted(const struct jail *j);
 int lx_check(struct jailrun *r);

@@ -7,8 +7,9 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "steps.h"
 
-#define LX_STEP "setup"
+#define LX_STEP step_name(STEP_SETUP)
 
 /* fs.c */
 int lxfs_private(void);

@@ -14,33 +14,25 @@
 
 static int rootfd = SAFE_NOROOT;
 
-static int run_step(const struct jail *j, enum step_id id)
+/* One step's chain (none for a back-end step): 0, or EXIT_SOFTWARE. */
+static int run_step(void *arg, enum step_id id)
 {
 	const struct step_def *d = step_get(id);
 	if (!d->chain)
 		return 0;
-	struct chain_ctx c = {.j = j, .step = id, .pid = 4242, .jid = -1, .rootfd = rootfd,
+	struct chain_ctx c = {.j = arg, .step = id, .pid = 4242, .jid = -1, .rootfd = rootfd,
 			      .inside = d->ctx == CTX_JAIL};
-	return chain_run(&c, d->chain);
+	return chain_run(&c, d->chain) < 0 ? EXIT_SOFTWARE : 0;
 }
 
 static int lifecycle(const struct jail *j)
 {
-	bool done[STEP_COUNT] = {false};
-	int rc = 0;
-	for (size_t i = 0; i < step_create_count; i++) {
-		if (run_step(j, step_create_order[i]) < 0) {
-			rc = EXIT_SOFTWARE;
-			break;
-		}
-		done[step_create_order[i]] = true;
-	}
-	enum step_id undo[STEP_COUNT];
-	size_t n = step_unwind(done, undo, STEP_COUNT);
-	for (size_t i = 0; i < n; i++)
-		if (run_step(j, undo[i]) < 0)
-			rc = EXIT_SOFTWARE;
-	return rc;
+	static const struct step_ops ops = {.run = run_step, .undo = run_step};
+	struct step_walk w;
+	step_walk_reset(&w);
+	int rc = step_walk_forward(&w, STEP_NONE, &ops, (void *)j);
+	int undo = step_walk_back(&w, STEP_NONE, &ops, (void *)j);
+	return rc ? rc : undo;
 }
 
 int main(int argc, char **argv)
@@ -74,10 +66,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "no jail %s\n", argv[2]);
 	} else if (strcmp(argv[3], "lifecycle") == 0) {
 		rc = lifecycle(j);
-	} else {
-		for (int id = 1; id < STEP_COUNT; id++)
-			if (strcmp(step_get(id)->name, argv[3]) == 0)
-				rc = run_step(j, id) < 0 ? EXIT_SOFTWARE : 0;
+	} else if (step_by_name(argv[3]) != STEP_NONE) {
+		rc = run_step((void *)j, step_by_name(argv[3]));
 	}
 	conf_free(c);
 	return rc;

@@ -15,7 +15,7 @@ layers='
 3 hooks    hooks/*
 4 base     init/kmsg.* init/state.* init/jail_limits.* init/setns.* init/control.* init/notify.* init/sdnotify.* init/runstate.*
 5 platform init/jail.h init/linux/* init/freebsd/*
-6 runtime  init/stack.* init/jail_init.* init/keeper.* init/attach.* init/vassal.* init/emperor* init/entry.* init/sanitize.*
+6 runtime  init/stack.* init/jail_init.* init/keeper.* init/keeper_* init/attach.* init/vassal.* init/emperor* init/entry.* init/sanitize.*
 7 commands init/cmd_*.c
 8 main     init/main.c
 '
