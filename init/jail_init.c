@@ -142,9 +142,9 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	in.setns_fd = -1;
 	int code = step_walk_forward(&in.walk, STEP_COMMAND, &in_jail_steps, &in);
 	if (code) {
-		/* Stopped before the command: when exec.start completed, its partner runs here, before the init goes. */
-		if (in.interrupt)
-			stop_chains(&in);
+		/* Stopped or failed before the command ran: when exec.start completed, its partner runs here, before
+		 * the init goes (the keeper's walk has no in-jail steps left once the init is gone). */
+		stop_chains(&in);
 		return init_failed(&in, in.walk.at, code);
 	}
 	in.created = true; /* from here the keeper's messages are sync_cb's */

@@ -134,10 +134,13 @@ void begin_stop(struct init *in, bool run_chains, int sig)
 }
 
 /* --- the supervised command ------------------------------------------------------------------------------- */
+/* The privilege drop `check` prints (user, group, groups, caps, no_new_privs), in a jail warder built and in
+ * one made elsewhere alike: init-only mode has no jailrun, so the back end gets one naming only the config. */
 static int child_drop(void *arg)
 {
 	struct init *in = arg;
-	int rc = jail_backend.drop(in->r);
+	struct jailrun own = {.j = in->j, .name = in->j->name, .jid = -1, .sync_fd = -1, .init_fd = -1};
+	int rc = jail_backend.drop(in->r ? in->r : &own);
 	return rc == JAIL_ECONFIG ? EXIT_CONFIG : rc < 0 ? EXIT_OSERR : 0;
 }
 
@@ -217,7 +220,7 @@ int command_start(struct init *in)
 	double t = jail_duration(in->j, "stop.timeout");
 	in->o.stop_timeout = t < 0 ? 10 : t;
 	in->o.pid_namespace = in->r ? in->r->pid_ns : getpid() == 1;
-	in->o.child_setup = in->r ? child_drop : NULL;
+	in->o.child_setup = child_drop;
 	in->o.child_arg = in;
 	in->o.on_exit = on_command_exit;
 	in->o.on_exit_arg = in;
@@ -422,10 +425,11 @@ static int init_only_step(void *arg, enum step_id id)
 	return 0;
 }
 
-/* poststop and release; prestop and stop ran when the stop began (stop_chains). */
+/* The remove-side chains not run yet: poststop and release, and prestop and stop when the stop came before
+ * stop_chains could run them (a completed chain's partner runs; the walk runs each once). */
 static int init_only_undo(void *arg, enum step_id id)
 {
-	if (!step_get(id)->chain || id == STEP_STOP || id == STEP_PRESTOP)
+	if (!step_get(id)->chain)
 		return 0;
 	return init_chain(arg, id) < 0 ? EXIT_SOFTWARE : 0;
 }

@@ -95,4 +95,17 @@ out=$($W run -c "$T_TMP/i.conf" --log-format json 2>&1 >/dev/null)
 like "--log-format json logs JSON lines" "$out" '^\{"prog":"warder","jail":"init",'
 sub=$(unshare --pid --fork sh -c "$W run -q -c $T_TMP/i.conf; echo \$?" 2>/dev/null)
 is "as PID 1 of a pid namespace" "$sub" 70
+# the privilege drop `check` prints runs here too: user, group, caps, no_new_privs
+printf '[drop]\nuser = nobody\ncaps = chown\ncommand = "id -u; id -G; grep -E ^CapBnd\\|^NoNewPrivs /proc/self/status"\n' >"$T_TMP/drop.conf"
+out=$($W run -q -c "$T_TMP/drop.conf" 2>&1); rc=$?
+is "init-only: the command with user, caps: exit 0" $rc 0
+like "... runs as user nobody" "$out" "^$(id -u nobody)\$"
+like "... with nobody's groups only" "$out" "^$(id -G nobody)\$"
+like "... bounded to caps (chown)" "$out" "^CapBnd:[[:space:]]+0+1\$"
+like "... under no_new_privs" "$out" "^NoNewPrivs:[[:space:]]+1\$"
+like "check prints that drop" "$($W check -c "$T_TMP/drop.conf" 2>&1)" "as nobody, caps chown, no_new_privs"
+printf '[drop]\nuser = no-such-user-x\ncommand = true\n' >"$T_TMP/drop.conf"
+out=$($W run -q -c "$T_TMP/drop.conf" 2>&1); rc=$?
+is "init-only: a user the passwd lacks: 78" $rc 78
+like "... with one line naming it" "$out" "user no-such-user-x: not in"
 done_testing
