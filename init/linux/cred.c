@@ -17,6 +17,7 @@
 #include "inside.h"
 #include "jailpw.h"
 #include "log.h"
+#include "scan.h"
 #include "setup.h"
 
 #define MAX_GROUPS JAILPW_MAX_GROUPS
@@ -25,13 +26,13 @@
 
 static int last_cap(void)
 {
-	FILE *fp = fopen("/proc/sys/kernel/cap_last_cap", "re");
+	char buf[32], *end;
 	int n = -1;
 
-	if (fp) {
-		if (fscanf(fp, "%d", &n) != 1)
+	if (scan_file("/proc/sys/kernel/cap_last_cap", buf, sizeof buf) >= 0) {
+		n = (int)strtol(buf, &end, 10);
+		if (end == buf)
 			n = -1;
-		fclose(fp);
 	}
 	/* Without /proc (no mount.procfs), assume the kernel knows every capability we have a name for. */
 	if (n < 0)

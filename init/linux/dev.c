@@ -28,6 +28,7 @@
 #include "inside.h"
 #include "log.h"
 #include "ns.h"
+#include "scan.h"
 #include "setup.h"
 
 #define DEV_STEP "devfs"
@@ -139,19 +140,24 @@ static bool can_mknod(void)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct d[2];
-	FILE *f;
-	unsigned long inside, outside, count;
-	bool host;
+	char map[128];
+	unsigned long v[3];
+	ssize_t len;
+	char *p, *end;
 
 	if (syscall(SYS_capget, &h, d) < 0 || !(d[CAP_MKNOD / 32].effective & (1U << (CAP_MKNOD % 32))))
 		return false;
-	f = fopen("/proc/self/uid_map", "re");
-	if (!f)
+	len = scan_file("/proc/self/uid_map", map, sizeof map);
+	if (len < 0)
 		return false;
-	host = fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 &&
-	       count == 4294967295UL && fgetc(f) == '\n' && fgetc(f) == EOF;
-	fclose(f); /* read-only */
-	return host;
+	/* One line, "0 0 4294967295", and nothing after it. */
+	p = map;
+	for (int i = 0; i < 3; i++, p = end) {
+		v[i] = strtoul(p, &end, 10);
+		if (end == p)
+			return false;
+	}
+	return v[0] == 0 && v[1] == 0 && v[2] == 4294967295UL && p == map + len - 1 && *p == '\n';
 }
 
 static bool is_device(const struct devfs_node *nd)
