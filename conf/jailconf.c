@@ -4,10 +4,12 @@
 #include "jailconf_model.h"
 
 #include "conf.h"
+#include "pathglob.h"
 #include "readfile.h"
 
 #include <errno.h>
-#include <glob.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,22 +262,20 @@ static int do_include(struct jc_model *m, struct lexer *L, const char *pat, int 
 	}
 	snprintf(full, len, "%s%s%s", pre, pat[0] == '/' ? "" : "/", pat);
 	free(dir);
-	glob_t g;
-	int rc = glob(full, 0, NULL, &g);
-	if (rc == GLOB_NOMATCH || (rc == 0 && g.gl_pathc == 0)) {
+	struct pathglob g;
+	int rc = pathglob(full, &g);
+	if (rc == PATHGLOB_NOMATCH) {
 		rc = conf_errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": no file matches %s", pat, full);
 	} else if (rc != 0) {
-		rc = conf_errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": %s", pat,
-			  rc == GLOB_NOSPACE ? "out of memory" : "cannot read the directory");
+		rc = conf_errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": out of memory", pat);
 	} else if (depth >= INCLUDE_DEPTH) {
 		rc = conf_errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": includes nest too deep (a loop?)",
 			  pat);
 	} else {
-		for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
-			rc = parse_file(m, g.gl_pathv[i], NULL, depth + 1, L->err, L->errlen);
+		for (size_t i = 0; i < g.n && rc == 0; i++)
+			rc = parse_file(m, g.path[i], NULL, depth + 1, L->err, L->errlen);
 	}
-	if (rc != GLOB_NOMATCH && rc != GLOB_NOSPACE && rc != GLOB_ABORTED)
-		globfree(&g);
+	pathglob_free(&g);
 	free(full);
 	return rc < 0 ? -1 : 0;
 }

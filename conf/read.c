@@ -7,12 +7,12 @@
 #include "conf_impl.h"
 #include "keymap.h"
 #include "log.h"
+#include "pathglob.h"
 #include "readfile.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -292,15 +292,15 @@ static int include(struct loader *L, const char *value, const char *base)
 		snprintf(pat, sizeof pat, "%.*s", (int)n, value + (quote != 0));
 	if (!strpbrk(pat, "*?["))
 		return include_one(L, pat, base);
-	glob_t g;
-	int rc = glob(pat, 0, NULL, &g);
-	if (rc == GLOB_NOMATCH)
+	struct pathglob g;
+	int rc = pathglob(pat, &g);
+	if (rc == PATHGLOB_NOMATCH)
 		return fail(L, "include matches nothing: %s", value);
 	if (rc != 0)
 		return fail(L, "include: cannot expand %s", value);
-	for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++)
-		rc = include_one(L, g.gl_pathv[i], base);
-	globfree(&g);
+	for (size_t i = 0; rc == 0 && i < g.n; i++)
+		rc = include_one(L, g.path[i], base);
+	pathglob_free(&g);
 	return rc;
 }
 

@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "safepath.h"
+#include "scan.h"
 #include "shell.h"
 
 #define ACT_USAGE (-2)
@@ -201,10 +202,15 @@ static int umount_tree(const char *target, int flags)
 		if (!f)
 			return -1;
 		char line[4096], mp[4096], last[4096] = "";
-		while (fgets(line, sizeof line, f))
-			if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && strncmp(mp, real, len) == 0 &&
-			    mp[len] == '/' && strcmp(real, "/") != 0)
+		while (fgets(line, sizeof line, f)) {
+			/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
+			const char *p = line;
+			for (int w = 0; w < 4; w++)
+				scan_word(&p, NULL, SIZE_MAX);
+			if (scan_word(&p, mp, sizeof mp) && strncmp(mp, real, len) == 0 && mp[len] == '/' &&
+			    strcmp(real, "/") != 0)
 				strcpy(last, mp);
+		}
 		fclose(f);
 		if (!last[0])
 			break;

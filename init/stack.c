@@ -167,7 +167,12 @@ static void restart_policy(const struct jail *j, struct sup_opts *o)
 			o->restart = (int)i;
 	o->restart_delay = jail_duration(j, "restart.delay");
 	o->restart_max_delay = jail_duration(j, "restart.max_delay");
-	if (!burst || sscanf(burst, "%d/%lf", &o->burst_n, &o->burst_secs) != 2)
+	char *end = NULL, *secs_end = NULL;
+	long n = burst ? strtol(burst, &end, 10) : 0;
+	double secs = end && end != burst && *end == '/' ? strtod(end + 1, &secs_end) : 0;
+	if (secs_end && secs_end != end + 1)
+		o->burst_n = (int)n, o->burst_secs = secs;
+	else
 		o->burst_n = 0, o->burst_secs = 0;
 }
 

@@ -44,7 +44,9 @@ case $src in *init/freebsd/*) ;; *) notok "the FreeBSD build names no init/freeb
 out=$tmp/out
 for f in $src; do
 	eval "set -- $cppflags $cflags -Werror"
-	if sh "$sysroot/cc-check" "$@" "$f" >"$out" 2>&1 && ! grep -q 'warning:' "$out"; then
+	# cc-check makes a temporary directory and then execs clang, which drops its removal: TMPDIR puts it
+	# in this suite's scratch directory, removed on exit.
+	if TMPDIR=$tmp sh "$sysroot/cc-check" "$@" "$f" >"$out" 2>&1 && ! grep -q 'warning:' "$out"; then
 		ok "$f compiles for FreeBSD"
 	else
 		notok "$f compiles for FreeBSD"

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "scan.h"
 
 #define CG_STEP "cgroup"
 #define CG_MOUNT "/sys/fs/cgroup"
@@ -163,10 +164,13 @@ static int v1_memory(const char *dir, const char *value)
 static int v1_cpu(const char *dir, const char *value)
 {
 	char quota[32] = "", period[32] = "100000";
-	if (sscanf(value, "%31s %31s", quota, period) < 1) {
+	const char *p = value;
+	if (!scan_word(&p, quota, sizeof quota)) {
 		log_err(CG_STEP, "cgroup.cpu.max: bad value \"%s\"", value);
 		return -1;
 	}
+	if (!scan_word(&p, period, sizeof period))
+		snprintf(period, sizeof period, "100000");
 	if (strcmp(quota, "max") == 0)
 		snprintf(quota, sizeof quota, "-1");
 	if (write_file(dir, "cpu.cfs_period_us", period) < 0 || write_file(dir, "cpu.cfs_quota_us", quota) < 0)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -318,9 +319,36 @@ static int nl_ack(int fd, const char *ifname)
 	return 0;
 }
 
+/* if_nametoindex(3) as the C library does it (SIOCGIFINDEX on a datagram socket; 0 with errno ENODEV for
+ * an unknown or too long name), without if_nameindex's netlink code that comes in the same object. */
+static unsigned ifindex(const char *ifname)
+{
+	struct ifreq ifr;
+	size_t len = strlen(ifname);
+	int s, e;
+
+	if (len >= sizeof ifr.ifr_name) {
+		errno = ENODEV;
+		return 0;
+	}
+	memset(&ifr, 0, sizeof ifr);
+	memcpy(ifr.ifr_name, ifname, len);
+	s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return 0;
+	if (ioctl(s, SIOCGIFINDEX, &ifr) < 0) {
+		e = errno;
+		close(s); /* nothing written */
+		errno = e == EINVAL ? ENOSYS : e;
+		return 0;
+	}
+	close(s); /* nothing written */
+	return (unsigned)ifr.ifr_ifindex;
+}
+
 static int move_link(int fd, const char *ifname, pid_t pid)
 {
-	unsigned idx = if_nametoindex(ifname);
+	unsigned idx = ifindex(ifname);
 	if (idx == 0) {
 		log_errno(step_name(STEP_VNET), "vnet.interface %s", ifname);
 		return -1;

@@ -17,6 +17,7 @@
 #include "inside.h"
 #include "jailpw.h"
 #include "log.h"
+#include "scan.h"
 #include "setup.h"
 
 #define MAX_GROUPS JAILPW_MAX_GROUPS

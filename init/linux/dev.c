@@ -28,6 +28,7 @@
 #include "inside.h"
 #include "log.h"
 #include "ns.h"
+#include "scan.h"
 #include "setup.h"
 
 #define DEV_STEP "devfs"
@@ -139,24 +140,24 @@ static bool can_mknod(void)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct d[2];
-	unsigned long inside, outside, count;
-	char buf[128];
-	ssize_t len = 0, k;
-	int fd, end = 0;
+	char map[128];
+	unsigned long v[3];
+	ssize_t len;
+	char *p, *end;
 
 	if (syscall(SYS_capget, &h, d) < 0 || !(d[CAP_MKNOD / 32].effective & (1U << (CAP_MKNOD % 32))))
 		return false;
-	/* Read without stdio: no FILE and no buffer to allocate on every jail's way up. */
-	fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	len = scan_file("/proc/self/uid_map", map, sizeof map);
+	if (len < 0)
 		return false;
-	while ((size_t)len < sizeof buf - 1 && (k = read(fd, buf + len, sizeof buf - 1 - (size_t)len)) > 0)
-		len += k;
-	close(fd); /* read-only */
-	buf[len] = '\0';
-	/* Exactly one line, the whole id range as itself: the host's user namespace. */
-	return sscanf(buf, "%lu %lu %lu%n", &inside, &outside, &count, &end) == 3 && inside == 0 && outside == 0 &&
-	       count == 4294967295UL && end + 1 == len && buf[end] == '\n';
+	/* One line, "0 0 4294967295", and nothing after it. */
+	p = map;
+	for (int i = 0; i < 3; i++, p = end) {
+		v[i] = strtoul(p, &end, 10);
+		if (end == p)
+			return false;
+	}
+	return v[0] == 0 && v[1] == 0 && v[2] == 4294967295UL && p == map + len - 1 && *p == '\n';
 }
 
 static bool is_device(const struct devfs_node *nd)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "inside.h"
 #include "safepath.h"
+#include "scan.h"
 
 static int root_fd = -1;     /* the rootfs, "/" of every in-root lookup; "/" itself when there is no rootfs */
 static char *root_path;      /* host path of the rootfs, NULL when there is none */
@@ -203,10 +205,12 @@ static int is_mount_root(int dirfd, const char *path, bool *yes)
 /* pivot_root = NEW OLD (uWSGI): two absolute paths, OLD under NEW. */
 static int parse_pivot(const char *v, char **new_root, char **old_root)
 {
-	char a[PATH_MAX], b[PATH_MAX], extra[2];
+	char a[PATH_MAX], b[PATH_MAX];
+	const char *p = v;
 	size_t n;
 
-	if (sscanf(v, "%4095s %4095s %1s", a, b, extra) != 2 || a[0] != '/' || b[0] != '/') {
+	if (!scan_word(&p, a, sizeof a) || !scan_word(&p, b, sizeof b) || scan_word(&p, NULL, SIZE_MAX) ||
+	    a[0] != '/' || b[0] != '/') {
 		log_err(LX_STEP, "pivot_root: want \"NEW OLD\", two absolute paths, not \"%s\"", v);
 		return -1;
 	}

@@ -2,9 +2,11 @@
  * our pid namespace (0 for a process outside it), and the parent chain from /proc. */
 #include "nsock.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -90,7 +92,16 @@ static pid_t parent_of(pid_t pid)
 	/* "PID (COMM) STATE PPID": COMM may hold anything, so read after its last ')'. */
 	char *p = strrchr(buf, ')');
 	long ppid;
-	if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+	if (!p)
+		return -1;
+	/* Then " STATE PPID". */
+	for (p++; isspace((unsigned char)*p); p++)
+		;
+	if (!*p++)
+		return -1;
+	char *end;
+	ppid = strtol(p, &end, 10);
+	if (end == p)
 		return -1;
 	return (pid_t)ppid;
 }
