@@ -17,7 +17,6 @@
 #include "inside.h"
 #include "jailpw.h"
 #include "log.h"
-#include "scan.h"
 #include "setup.h"
 
 #define MAX_GROUPS JAILPW_MAX_GROUPS
