@@ -27,7 +27,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
-WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2
 ifeq ($(CI),true)
 WARN      += -Werror
 endif

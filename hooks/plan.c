@@ -98,12 +98,12 @@ static void add_lines(struct builder *b, const char *text)
 	}
 }
 
-static void add_list(struct builder *b, const struct jail *j, const char *param, const char *fmt)
+static void add_list(struct builder *b, const struct jail *j, const char *param)
 {
 	const struct conf_value *v;
 	size_t n = jail_list(j, param, &v);
 	for (size_t i = 0; i < n; i++)
-		add(b, fmt, v[i].text);
+		add(b, "%s", v[i].text);
 }
 
 /* ---- steps that are neither chains nor back-end specific ---- */
@@ -168,7 +168,7 @@ static void build_step(struct builder *b, const struct jail *j, enum os os, bool
 	b->step = s;
 	b->ctx = jailed ? d->ctx : CTX_JAIL;
 	if (d->chain) {
-		add_list(b, j, d->chain, "%s");
+		add_list(b, j, d->chain);
 	} else if (s == STEP_COMMAND) {
 		describe_sockets(b, j, jailed, s);
 		describe_command(b, j, os);
