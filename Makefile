@@ -8,8 +8,8 @@
 #
 # Layers, bottom to top; a file uses its own layer and those below, never one above (README, Architecture;
 # tests/integration/layers.sh holds the table and checks every #include):
-#   ground, conf/  log, exit codes, jailpw; the dialect and the parameter table (portable)
-#   process        supervise, reaper, rlimit, sockets, fbsd_plan, hooks/steps (the step table)
+#   ground, conf/  log, exit codes, jailpw; the dialect, the parameter table, FreeBSD's plan (portable)
+#   process        supervise, reaper, rlimit, sockets, fbsd_describe, hooks/steps (the step table)
 #   hooks/         the hook chains, the plan that `check` prints
 #   init base      kmsg (keeper<->init), state and limits files, setns, control, notify, runstate
 #   platform       init/jail.h, init/linux/, init/freebsd/
@@ -27,7 +27,7 @@ BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
-WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2
 ifeq ($(CI),true)
 WARN      += -Werror
 endif

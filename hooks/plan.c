@@ -1,7 +1,7 @@
 /* plan: the resolved steps of one jail, as data: built once, printed by `warder check`, walked by the keeper.
  *
  * Chain steps list their expanded values; back-end steps get a description, one line per action: on FreeBSD
- * from init/fbsd_plan.h (jail(8)'s equivalent commands), on Linux from init/lx_plan.h: each back end's own
+ * from init/fbsd_describe.h (jail(8)'s equivalent commands), on Linux from init/lx_plan.h: each back end's own
  * list of operations, the one it executes. A step that does nothing for this jail is left out, as jail(8) skips a step whose parameter is unset. */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ctl_out.h"
+#include "fbsd_describe.h"
 #include "fbsd_plan.h"
 #include "listen.h"
 #include "lx_plan.h"
@@ -98,12 +99,12 @@ static void add_lines(struct builder *b, const char *text)
 	}
 }
 
-static void add_list(struct builder *b, const struct jail *j, const char *param, const char *fmt)
+static void add_list(struct builder *b, const struct jail *j, const char *param)
 {
 	const struct conf_value *v;
 	size_t n = jail_list(j, param, &v);
 	for (size_t i = 0; i < n; i++)
-		add(b, fmt, v[i].text);
+		add(b, "%s", v[i].text);
 }
 
 /* ---- steps that are neither chains nor back-end specific ---- */
@@ -168,7 +169,7 @@ static void build_step(struct builder *b, const struct jail *j, enum os os, bool
 	b->step = s;
 	b->ctx = jailed ? d->ctx : CTX_JAIL;
 	if (d->chain) {
-		add_list(b, j, d->chain, "%s");
+		add_list(b, j, d->chain);
 	} else if (s == STEP_COMMAND) {
 		describe_sockets(b, j, jailed, s);
 		describe_command(b, j, os);

@@ -444,6 +444,14 @@ static int spawn(const struct chain_ctx *c, const char *cmd, struct waiter *w)
 		close(rep[0]), close(rep[1]);
 		return -1;
 	}
+	/* Set before the fork so that a failure leaves no child behind: the tee must never block the wait. Only
+	 * our end: the child's stdout stays blocking, and its copy of this end closes at exec. */
+	if (out[0] >= 0 && fcntl(out[0], F_SETFL, O_NONBLOCK) < 0) {
+		log_errno(hook_step_name(c), "fcntl O_NONBLOCK");
+		close(rep[0]), close(rep[1]);
+		close(out[0]), close(out[1]);
+		return -1;
+	}
 	struct child_io io = {.out = out[1] >= 0 ? out[1] : w->log, .errfd = rep[1]};
 	sigset_t all, old;
 	sigfillset(&all);
@@ -468,7 +476,6 @@ static int spawn(const struct chain_ctx *c, const char *cmd, struct waiter *w)
 	close(rep[1]);
 	if (out[0] >= 0) {
 		close(out[1]);
-		fcntl(out[0], F_SETFL, O_NONBLOCK);
 		w->tee = out[0];
 	}
 	return rep[0];

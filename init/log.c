@@ -52,6 +52,8 @@ static void json_escape(char *dst, size_t n, const char *s)
 }
 
 static void emit(const char *level, const char *step, const char *fmt, va_list ap, int err)
+	__attribute__((format(printf, 3, 0)));
+static void emit(const char *level, const char *step, const char *fmt, va_list ap, int err)
 {
 	char msg[1024], line[2048];
 	int n = vsnprintf(msg, sizeof msg, fmt, ap);

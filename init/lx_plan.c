@@ -196,12 +196,13 @@ void lx_plan_free(struct lx_plan *p)
 
 /* ---- describing ---- */
 
-static void put_list(struct text *t, const struct jail *j, const char *param, const char *fmt)
+/* One line per value of PARAM, each after the parameter's name. */
+static void put_list(struct text *t, const struct jail *j, const char *param)
 {
 	const struct conf_value *v;
 	size_t n = jail_list(j, param, &v);
 	for (size_t i = 0; i < n; i++)
-		text_put(t, fmt, v[i].text);
+		text_put(t, "%s %s", param, v[i].text);
 }
 
 static void describe_clone(struct text *t, unsigned ns)
@@ -219,7 +220,7 @@ static void describe_idmaps(struct text *t, const struct jail *j)
 	static const char *const maps[] = {"uid_map", "gid_map"};
 	for (size_t i = 0; i < 2; i++) {
 		if (jail_is_set(j, maps[i]))
-			put_list(t, j, maps[i], i ? "gid_map %s" : "uid_map %s");
+			put_list(t, j, maps[i]);
 		else
 			text_put(t, "%s: none given; run by a user, its own id as root", maps[i]);
 	}

@@ -1,5 +1,6 @@
-/* sup_priv: the supervisor's state, shared by its parts: supervise.c (the loop: signals, reaping, the stop
- * sequence), sup_spawn.c (starting the command) and sup_restart.c (the restart policy and its back-off). */
+/* sup_priv: the supervisor's state, shared by its parts, bottom to top: sup_spawn.c (starting the command,
+ * SIGPIPE's disposition for it) and sup_restart.c (the restart policy and its back-off) call nothing of the
+ * others; supervise.c (the loop: signals, reaping, the stop sequence, the public sup_spawn) calls both. */
 #ifndef WARDER_SUP_PRIV_H
 #define WARDER_SUP_PRIV_H
 
@@ -38,12 +39,15 @@ struct sup {
 	char listen_pid[32];  /* "LISTEN_PID=N" for the command's environment, filled in by the child */
 };
 
-/* Status as an exit code: the code, 128+N for signal N (exit_zero mapping applied). */
-int sup_exit_code(const struct sup_opts *o, int wstatus);
+/* sup_spawn.c: start the main command. SPAWN_REPORTED: the child said it cannot run (logged; its exit
+ * arrives through the loop); SPAWN_NOFORK: no child at all (logged, errno kept). */
+enum sup_spawned { SPAWN_OK, SPAWN_REPORTED, SPAWN_NOFORK };
+enum sup_spawned sup_spawn_command(struct sup *s);
 
-/* sup_restart.c: whether the command that just exited is started again, and when. */
+/* sup_restart.c: whether the command that just exited is started again, and when (arms restart_timer);
+ * sup_restart_count books the restart that timer starts. */
 bool sup_restart_wanted(struct sup *s);
 void sup_restart_schedule(struct sup *s);
-void sup_restart_cb(struct ev_loop *loop, ev_timer *w, int revents);
+void sup_restart_count(struct sup *s);
 
 #endif

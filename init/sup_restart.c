@@ -1,10 +1,7 @@
 /* sup_restart: the main command's restart policy (restart = no|on-failure|always), the delay that doubles while
  * it keeps failing quickly, and the burst limit that turns a crash loop into a stop. */
-#include <stddef.h>
-
 #include <ev.h>
 
-#include "container_of.h"
 #include "log.h"
 #include "sup_priv.h"
 
@@ -41,14 +38,11 @@ void sup_restart_schedule(struct sup *s)
 		s->delay = s->o->restart_max_delay;
 }
 
-void sup_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
+void sup_restart_count(struct sup *s)
 {
-	(void)loop, (void)revents;
-	struct sup *s = container_of(w, struct sup, restart_timer);
 	if (s->burst) {
 		s->burst[s->burst_i] = ev_now(s->loop);
 		s->burst_i = (s->burst_i + 1) % s->o->burst_n;
 	}
 	s->restarts++;
-	sup_spawn(s);
 }

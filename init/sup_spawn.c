@@ -1,6 +1,7 @@
-/* sup_spawn: starting the main command. vfork when the child only execs, fork and a report pipe when a setup
- * step runs first; its own process group and the terminal, the signal mask and SIGPIPE as warder found them,
- * the passed sockets as fds 3.. with LISTEN_PID rewritten to the command's pid. */
+/* sup_spawn: starting the main command; the lowest part of the supervisor, it calls nothing of the others.
+ * vfork when the child only execs, fork and a report pipe when a setup step runs first; its own process group
+ * and the terminal, the signal mask and SIGPIPE as warder found them (SIGPIPE's bookkeeping lives here), the
+ * passed sockets as fds 3.. with LISTEN_PID rewritten to the command's pid. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -17,6 +18,23 @@
 #include "sup_priv.h"
 
 extern char **environ;
+
+static bool sigpipe_ignored_at_start; /* SIGPIPE was SIG_IGN when warder started */
+
+void sup_ignore_sigpipe(void)
+{
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+	sigemptyset(&ign.sa_mask);
+	if (sigaction(SIGPIPE, &ign, &old) == 0)
+		sigpipe_ignored_at_start = old.sa_handler == SIG_IGN;
+}
+
+void sup_restore_sigpipe(void)
+{
+	struct sigaction dfl = {.sa_handler = sigpipe_ignored_at_start ? SIG_IGN : SIG_DFL};
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGPIPE, &dfl, NULL);
+}
 
 static int exec_failure_code(int err)
 {
@@ -95,18 +113,6 @@ fail:
 	_exit(r.code);
 }
 
-/* The command could not be forked: it "exits" 71 from the loop, as one that cannot exec does through
- * child_cb, so that the stop sequence runs and the jail (or warder) ends. */
-static void fork_failed_cb(int revents, void *arg)
-{
-	struct sup *s = arg;
-	(void)revents;
-	s->exited = true;
-	if (s->o->on_exit)
-		s->o->on_exit(sup_exit_code(s->o, s->wstatus), s->o->on_exit_arg);
-	sup_stop(s, SIGTERM);
-}
-
 /* The report pipe must stay clear of the numbers the passed sockets take in the child (3..MIN-1). */
 static int pipe_above(int p[2], int min)
 {
@@ -176,7 +182,7 @@ static pid_t spawn_child(struct sup *s, bool take_tty, char **env, bool *reporte
 	return pid;
 }
 
-int sup_spawn(struct sup *s)
+enum sup_spawned sup_spawn_command(struct sup *s)
 {
 	/* A terminal is taken over only when we are its foreground job now. */
 	bool take_tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
@@ -195,16 +201,14 @@ int sup_spawn(struct sup *s)
 	if (pid < 0) {
 		errno = e;
 		log_errno("command", "fork");
-		s->wstatus = EXIT_OSERR << 8;
-		ev_once(s->loop, -1, 0, 0., fork_failed_cb, s);
-		return -1;
+		return SPAWN_NOFORK;
 	}
 	s->pid = pid;
 	s->pgrp = pid;
 	s->tty = take_tty;
 	if (reported)
-		return -1;
+		return SPAWN_REPORTED;
 	s->started = ev_now(s->loop);
 	log_debug("command", "started %s as pid %d", s->o->argv[0], (int)pid);
-	return 0;
+	return SPAWN_OK;
 }

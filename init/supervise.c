@@ -1,7 +1,7 @@
 /* supervise: the PID-1 loop. Spawn the main command, forward signals to it, reap every child (orphans
  * too), and when the command exits stop what is left (TERM, then KILL after the stop timeout) and report
  * the command's status. Used by entrypoint mode and by a jail's init. Starting the command is sup_spawn.c,
- * its restart policy sup_restart.c.
+ * its restart policy sup_restart.c: the top of the three, this file calls them and they call nothing here.
  *
  * Signals: every forwardable signal and SIGCHLD stay blocked while a sup exists and are read from one fd
  * (sigsrc), so no handler is installed and the command inherits warder's dispositions untouched. Other
@@ -29,25 +29,6 @@
 #include "sigsrc.h"
 #include "sup_priv.h"
 
-extern char **environ;
-
-static bool sigpipe_ignored_at_start; /* SIGPIPE was SIG_IGN when warder started */
-
-void sup_ignore_sigpipe(void)
-{
-	struct sigaction ign = {.sa_handler = SIG_IGN}, old;
-	sigemptyset(&ign.sa_mask);
-	if (sigaction(SIGPIPE, &ign, &old) == 0)
-		sigpipe_ignored_at_start = old.sa_handler == SIG_IGN;
-}
-
-void sup_restore_sigpipe(void)
-{
-	struct sigaction dfl = {.sa_handler = sigpipe_ignored_at_start ? SIG_IGN : SIG_DFL};
-	sigemptyset(&dfl.sa_mask);
-	sigaction(SIGPIPE, &dfl, NULL);
-}
-
 static bool forwardable(int sig)
 {
 	return sig != SIGCHLD && sig != SIGKILL && sig != SIGSTOP
@@ -59,7 +40,7 @@ static bool forwardable(int sig)
 }
 
 /* Status as an exit code: the code, 128+N for signal N (exit_zero mapping applied). */
-int sup_exit_code(const struct sup_opts *o, int wstatus)
+static int sup_exit_code(const struct sup_opts *o, int wstatus)
 {
 	int code;
 	if (WIFEXITED(wstatus))
@@ -230,6 +211,41 @@ static void forward(struct sup *s, int sig)
 		raise(SIGSTOP);
 }
 
+/* The command could not be forked: it "exits" 71 from the loop, as one that cannot exec does through
+ * child_cb, so that the stop sequence runs and the jail (or warder) ends. */
+static void fork_failed_cb(int revents, void *arg)
+{
+	struct sup *s = arg;
+	(void)revents;
+	s->exited = true;
+	if (s->o->on_exit)
+		s->o->on_exit(sup_exit_code(s->o, s->wstatus), s->o->on_exit_arg);
+	sup_stop(s, SIGTERM);
+}
+
+int sup_spawn(struct sup *s)
+{
+	switch (sup_spawn_command(s)) {
+	case SPAWN_OK:
+		return 0;
+	case SPAWN_NOFORK:
+		s->wstatus = EXIT_OSERR << 8;
+		ev_once(s->loop, -1, 0, 0., fork_failed_cb, s);
+		return -1;
+	case SPAWN_REPORTED:
+		break;
+	}
+	return -1;
+}
+
+static void restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct sup *s = container_of(w, struct sup, restart_timer);
+	sup_restart_count(s);
+	sup_spawn(s);
+}
+
 /* libev reaped a child on the default loop: it may be the command. */
 static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
@@ -292,7 +308,7 @@ struct sup *sup_new(struct ev_loop *loop, struct sup_opts *o)
 	if (ev_is_default_loop(loop))
 		ev_child_start(loop, &s->child);
 	ev_init(&s->kill_timer, kill_cb);
-	ev_init(&s->restart_timer, sup_restart_cb);
+	ev_init(&s->restart_timer, restart_cb);
 	s->last_exit = -1;
 	if (o->restart != RESTART_NO && o->burst_n > 0) {
 		s->burst = calloc((size_t)o->burst_n, sizeof *s->burst);

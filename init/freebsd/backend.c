@@ -1,4 +1,4 @@
-/* backend: the FreeBSD jail back end. Every decision is fbsd_plan's (init/fbsd_plan.c); this file only turns
+/* backend: the FreeBSD jail back end. Every decision is fbsd_plan's (conf/fbsd_plan.c); this file only turns
  * its lists into system calls: ifconfig(8) for aliases (as jail(8) does), nmount(2)/unmount(2), the devfs
  * ruleset ioctls, libjail's jailparam_* for creation, jail_attach(2), SIOCSIFVNET/SIOCSIFRVNET, procctl(2),
  * setfib(2), setrlimit(2) through init/rlimit.c, setgroups/setgid/setusercontext for the privilege drop,

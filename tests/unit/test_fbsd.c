@@ -4,6 +4,7 @@
 #include "t.h"
 
 #include "conf.h"
+#include "fbsd_describe.h"
 #include "fbsd_plan.h"
 
 #include <arpa/inet.h>

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "fbsd_describe.h"
 #include "fbsd_plan.h"
 #include "lx_plan.h"
 #include "steps.h"

@@ -4,9 +4,10 @@
  * jail_set, the old jail(2) request for uWSGI's `jail = ROOTFS [HOSTNAME [NAME]]`, the host-side mounts in
  * jail(8)'s order (unmount = the reverse), the IP aliases, the vnet interfaces, the devfs ruleset, exec.fib,
  * the init's resource limits.
- * init/freebsd/ only turns these lists into system calls; `warder check --os freebsd` prints them through
- * fbsd_describe(). Errors are one line "FILE:LINE: message" in err (the value's origin) and the caller exits 78,
- * except for files read at plan time (mount.fstab, devfs.rules), whose errors name that file. */
+ * Portable data, hence in conf/: init/freebsd/ only turns these lists into system calls (their arguments are
+ * fbsd_args.c's), and `warder check --os freebsd` prints them through init/fbsd_describe.h. Errors are one
+ * line "FILE:LINE: message" in err (the value's origin) and the caller exits 78, except for files read at
+ * plan time (mount.fstab, devfs.rules), whose errors name that file. */
 #ifndef WARDER_FBSD_PLAN_H
 #define WARDER_FBSD_PLAN_H
 
@@ -16,7 +17,6 @@
 #include <sys/uio.h>
 
 #include "conf.h"
-#include "steps.h"
 
 /* One jail_set parameter, exactly as jail(8) hands it to jailparam_import(). value NULL: set without a
  * value, as jail.conf's bare `param;` (a boolean true; a jailsys parameter such as vnet then means "new"). */
@@ -101,6 +101,9 @@ void fbsd_plan_free(struct fbsd_plan *p);
 /* fbsd_plan_build's errors without its reads of host files: a mount.fstab or devfs.rules file that is not on
  * this host is left to run time (a hook may make it). For plan_verify. */
 int fbsd_plan_verify(const struct jail *j, char *err, size_t errlen);
+/* fbsd_plan_build for describing: a mount.fstab file not readable here is left to run time and named in
+ * *NOTE (caller frees; NULL when none). On failure *out and *note are empty. */
+int fbsd_plan_lenient(const struct jail *j, struct fbsd_plan *out, char **note, char *err, size_t errlen);
 
 /* Pieces of fbsd_plan_build, for the tests and for callers that need only one list. */
 int fbsd_params_build(const struct jail *j, struct fbsd_plan *p, char *err, size_t errlen);
@@ -121,15 +124,8 @@ int fbsd_ruleset_lookup(const char *text, const char *name);
  * jail's path may be a symbolic link (the host would follow it). Uses lstat(2). Returns 0 or -1 with err. */
 int fbsd_path_check(const char *jailpath, const char *to, char *err, size_t errlen);
 
-/* The text `warder check --os freebsd` shows for a back-end step (STEP_ALIASES, STEP_MOUNTS, STEP_CREATE,
- * STEP_VNET, STEP_SETUP, STEP_REMOVE, STEP_UNMOUNTS, STEP_UNALIAS): one action per line, no trailing newline,
- * as jail(8)'s equivalent commands. NULL when the step does nothing for J. A plan error is described too
- * ("error: ...") so that check shows it; a file read at plan time that is missing here (a FreeBSD path on
- * Linux) is named rather than fatal. Caller frees. */
-char *fbsd_describe(const struct jail *j, enum step_id step);
-
-/* --- the system calls' arguments, built here so that the tests check them on Linux; init/freebsd/ passes
- * them on unchanged ---------------------------------------------------------------------------------------- */
+/* --- the system calls' arguments (fbsd_args.c), built here so that the tests check them on Linux;
+ * init/freebsd/ passes them on unchanged ------------------------------------------------------------------ */
 
 #define FBSD_IFCONFIG "/sbin/ifconfig"
 #define FBSD_IFNAMSIZ 16 /* <net/if.h>'s IFNAMSIZ, the terminating NUL included */

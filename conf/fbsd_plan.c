@@ -1,4 +1,5 @@
-/* fbsd_plan: what jail(8) would do for one jail, decided in portable code (see fbsd_plan.h).
+/* fbsd_plan: what jail(8) would do for one jail, decided in portable code (see fbsd_plan.h). Builds the plan;
+ * init/fbsd_describe.c prints it and fbsd_args.c turns its items into system-call arguments.
  *
  * Facts followed (usr.sbin/jail: config.c, jail.c, command.c): the parameter list starts with the jail's name
  * and keeps the configuration's order; create_jail puts "persist" in front (and drops a configured false one)
@@ -11,7 +12,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,6 @@
 
 #include "devfs.h"
 #include "fstab.h"
-#include "text.h"
 #include "readfile.h"
 
 #define DEFAULT_DEVFS_RULESET 4 /* devfsrules_jail, jail(8)'s default for mount.devfs */
@@ -624,11 +623,24 @@ int fbsd_plan_build(const struct jail *j, struct fbsd_plan *out, char *err, size
 	return rc;
 }
 
+int fbsd_plan_lenient(const struct jail *j, struct fbsd_plan *out, char **note, char *err, size_t errlen)
+{
+	*note = NULL;
+	int rc = fbsd_build(j, out, true, note, err, errlen);
+	if (rc < 0) {
+		fbsd_plan_free(out);
+		memset(out, 0, sizeof *out);
+		free(*note);
+		*note = NULL;
+	}
+	return rc;
+}
+
 int fbsd_plan_verify(const struct jail *j, char *err, size_t errlen)
 {
 	struct fbsd_plan p;
-	char *note = NULL;
-	int rc = fbsd_build(j, &p, true, &note, err, errlen);
+	char *note;
+	int rc = fbsd_plan_lenient(j, &p, &note, err, errlen);
 	fbsd_plan_free(&p);
 	free(note);
 	return rc;
@@ -680,240 +692,4 @@ void fbsd_plan_free(struct fbsd_plan *p)
 	free(p->user);
 	free(p->group);
 	memset(p, 0, sizeof *p);
-}
-
-/* --- describe -------------------------------------------------------------------------------------------- */
-
-/* A value as jail(8) prints it: quoted when empty or holding blanks or quotes. */
-static void put_param(struct text *t, const struct fbsd_param *pa)
-{
-	const char *v = pa->value;
-	if (!v) {
-		text_put(t, "%s", pa->name);
-		return;
-	}
-	char q = !*v || strchr(v, '\'') ? '"' : strchr(v, '"') ? '\'' : strpbrk(v, " \t") ? '"' : 0;
-	if (!q) {
-		text_put(t, "%s=%s", pa->name, v);
-		return;
-	}
-	size_t len = strlen(v);
-	char *buf = malloc(2 * len + 3), *o = buf;
-	if (!buf) {
-		t->oom = true;
-		return;
-	}
-	*o++ = q;
-	for (; *v; v++) {
-		if (*v == '\\' || *v == q)
-			*o++ = '\\';
-		*o++ = *v;
-	}
-	*o++ = q;
-	*o = '\0';
-	text_put(t, "%s=%s", pa->name, buf);
-	free(buf);
-}
-
-static const char *jail_ref(const struct fbsd_plan *p)
-{
-	if (p->mode == FBSD_ATTACH)
-		return p->attach;
-	if (p->mode == FBSD_OLDAPI)
-		return p->old.name ? p->old.name : p->name;
-	for (size_t i = 0; i < p->nparams; i++)
-		if (strcmp(p->params[i].name, "name") == 0 || strcmp(p->params[i].name, "jid") == 0)
-			return p->params[i].value;
-	return p->name;
-}
-
-static void describe_create(struct text *t, const struct fbsd_plan *p)
-{
-	if (p->mode == FBSD_ATTACH) {
-		text_put(t, "join the existing jail %s (jail-attach): nothing is created", p->attach);
-	} else if (p->mode == FBSD_OLDAPI) {
-		text_put(t, "jail(2) version 2: path=%s hostname=%s%s%s", p->old.path, p->old.hostname,
-		    p->old.name ? " name=" : "", p->old.name ? p->old.name : "");
-		for (size_t i = 0; i < p->old.nip4; i++)
-			text_put(t, "ip4=%s", p->old.ip4[i]);
-		for (size_t i = 0; i < p->old.nip6; i++)
-			text_put(t, "ip6=%s", p->old.ip6[i]);
-	} else {
-		text_put(t, "jail_set(JAIL_CREATE)");
-		for (size_t i = 0; i < p->nparams; i++)
-			put_param(t, &p->params[i]);
-	}
-	if (p->jidfile)
-		text_put(t, "write the jid to %s", p->jidfile);
-	if (p->mode == FBSD_CREATE && !p->keep_persist)
-		text_put(t, "jail_set(JAIL_UPDATE) nopersist, once the init is inside");
-}
-
-static void describe_mount(struct text *t, const struct fbsd_mount *m, bool down)
-{
-	if (down)
-		text_put(t, "umount %s", m->to);
-	else
-		text_put(t, "mount -t %s%s%s %s %s", m->fstype, m->opts ? " -o " : "", m->opts ? m->opts : "", m->from,
-		    m->to);
-}
-
-static void describe_alias(struct text *t, const struct fbsd_alias *a, bool down)
-{
-	char buf[128], *argv[6];
-	fbsd_alias_argv(a, !down, buf, sizeof buf, argv); /* what the back end runs */
-	text_put(t, "ifconfig %s %s %s %s", argv[1], argv[2], argv[3], argv[4]);
-}
-
-/* As setrlimit(2) is called: RLIMIT_NOFILE from "nofile"; the value as the config wrote it. */
-static void describe_rlimit(struct text *t, const struct fbsd_param *r)
-{
-	char res[32];
-	size_t n = 0;
-	for (const char *c = r->name; *c && n < sizeof res - 1; c++)
-		res[n++] = *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
-	res[n] = '\0';
-	text_put(t, "setrlimit(RLIMIT_%s, %s)", res, r->value);
-}
-
-static void describe_step(struct text *t, const struct fbsd_plan *p, enum step_id step, const char *note)
-{
-	switch (step) {
-	case STEP_ALIASES:
-	case STEP_UNALIAS:
-		for (size_t i = 0; i < p->naliases; i++)
-			describe_alias(t, &p->aliases[step == STEP_ALIASES ? i : p->naliases - 1 - i],
-				       step == STEP_UNALIAS);
-		break;
-	case STEP_MOUNTS:
-		if (p->ruleset.load)
-			text_put(t, "devfs ruleset %d (%s) loaded from %s unless the kernel has it", p->ruleset.number,
-			    p->ruleset.name ? p->ruleset.name : "?", p->ruleset.file);
-		if (note)
-			text_put(t, "%s", note);
-		/* fall through */
-	case STEP_UNMOUNTS:
-		for (size_t i = 0; i < p->nmounts; i++)
-			describe_mount(t, &p->mounts[step == STEP_MOUNTS ? i : p->nmounts - 1 - i],
-				       step == STEP_UNMOUNTS);
-		break;
-	case STEP_CREATE:
-		describe_create(t, p);
-		break;
-	case STEP_VNET:
-		for (size_t i = 0; i < p->nvnet; i++)
-			text_put(t, "ifconfig %s vnet %s", p->vnet_ifs[i], jail_ref(p));
-		break;
-	case STEP_SETUP:
-		text_put(t, "jail_attach(%s)", jail_ref(p));
-		text_put(t, "procctl(P_PID, getpid(), PROC_REAP_ACQUIRE)");
-		if (p->fib >= 0)
-			text_put(t, "setfib(%d)", p->fib);
-		for (size_t i = 0; i < p->nrlimits; i++)
-			describe_rlimit(t, &p->rlimits[i]);
-		break;
-	case STEP_REMOVE:
-		for (size_t i = p->nvnet; i-- > 0;)
-			text_put(t, "ifconfig %s -vnet %s", p->vnet_ifs[i], jail_ref(p));
-		if (p->mode != FBSD_ATTACH)
-			text_put(t, "jail_remove(%s)", jail_ref(p));
-		break;
-	default:
-		break;
-	}
-}
-
-char *fbsd_describe(const struct jail *j, enum step_id step)
-{
-	struct fbsd_plan p;
-	struct text t = {0};
-	char err[512], *note = NULL;
-	if (fbsd_build(j, &p, true, &note, err, sizeof err) < 0)
-		text_put(&t, "error: %s", err);
-	else
-		describe_step(&t, &p, step, note);
-	fbsd_plan_free(&p);
-	free(note);
-	return text_take(&t);
-}
-
-/* --- the system calls' arguments ------------------------------------------------------------------------ */
-
-static bool iov_add(struct iovec *iov, size_t *n, size_t max, const char *name, const char *value)
-{
-	if (*n + 2 > max)
-		return false;
-	iov[*n].iov_base = (void *)name;
-	iov[*n].iov_len = strlen(name) + 1;
-	iov[*n + 1].iov_base = (void *)value;
-	iov[*n + 1].iov_len = value ? strlen(value) + 1 : 0;
-	*n += 2;
-	return true;
-}
-
-int fbsd_mount_iov(const struct fbsd_mount *m, struct iovec *iov, size_t max, char *buf, size_t buflen,
-		   char *errmsg, size_t errlen)
-{
-	size_t n = 0;
-	const char *opts = m->opts ? m->opts : "";
-	if (strlen(opts) >= buflen)
-		return -1;
-	strcpy(buf, opts);
-	bool room = iov_add(iov, &n, max, "fstype", m->fstype) && iov_add(iov, &n, max, "fspath", m->to) &&
-		    iov_add(iov, &n, max, "from", m->from);
-	if (room && strcmp(m->fstype, "nullfs") == 0)
-		room = iov_add(iov, &n, max, "target", m->from);
-	for (char *save, *o = strtok_r(buf, ",", &save); room && o; o = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(o, '=');
-		if (strcmp(o, "rw") == 0)
-			continue; /* the default; mount(8) sends no option for it */
-		if (eq)
-			*eq++ = '\0';
-		room = iov_add(iov, &n, max, o, eq);
-	}
-	if (!room || n + 2 > max)
-		return -1;
-	errmsg[0] = '\0';
-	iov[n].iov_base = (void *)"errmsg";
-	iov[n].iov_len = sizeof "errmsg";
-	iov[n + 1].iov_base = errmsg;
-	iov[n + 1].iov_len = errlen;
-	return (int)n + 2;
-}
-
-void fbsd_alias_argv(const struct fbsd_alias *a, bool add, char *buf, size_t buflen, char *argv[6])
-{
-	if (add)
-		snprintf(buf, buflen, "%s/%d", a->addr, a->prefix);
-	else
-		snprintf(buf, buflen, "%s", a->addr);
-	argv[0] = (char *)FBSD_IFCONFIG;
-	argv[1] = a->iface;
-	argv[2] = (char *)(a->af == 4 ? "inet" : "inet6");
-	argv[3] = buf;
-	argv[4] = (char *)(add ? "alias" : "-alias");
-	argv[5] = NULL;
-}
-
-int fbsd_oldjail_addrs(const struct fbsd_oldjail *o, struct in_addr **a4, struct in6_addr **a6)
-{
-	*a4 = o->nip4 ? calloc(o->nip4, sizeof **a4) : NULL;
-	*a6 = o->nip6 ? calloc(o->nip6, sizeof **a6) : NULL;
-	int e = 0;
-	if ((o->nip4 && !*a4) || (o->nip6 && !*a6))
-		e = ENOMEM;
-	for (size_t i = 0; !e && i < o->nip4; i++)
-		if (inet_pton(AF_INET, o->ip4[i], &(*a4)[i]) != 1)
-			e = EINVAL;
-	for (size_t i = 0; !e && i < o->nip6; i++)
-		if (inet_pton(AF_INET6, o->ip6[i], &(*a6)[i]) != 1)
-			e = EINVAL;
-	if (!e)
-		return 0;
-	free(*a4);
-	free(*a6);
-	*a4 = NULL;
-	*a6 = NULL;
-	errno = e;
-	return -1;
 }
