@@ -6,7 +6,8 @@
  * Signals: every forwardable signal and SIGCHLD stay blocked while a sup exists and are read from one fd
  * (sigsrc), so no handler is installed and the command inherits warder's dispositions untouched. Other
  * ev_signal watchers on the same loop (the jail init's TERM/HUP) still fire: each signal read is fed to
- * them. */
+ * them. The one exception, entrypoint as PID 1 during an orphan storm, long after the command's exec, is
+ * the reaping mode before run_direct. */
 #include "supervise.h"
 
 #include <errno.h>
