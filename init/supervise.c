@@ -11,7 +11,6 @@
 #include "supervise.h"
 
 #include <errno.h>
-#include <setjmp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,6 +355,8 @@ void sup_free(struct sup *s)
  * and pending: leaving the mode drains what is left. The command was exec'd with the old dispositions before
  * any handler exists, and they are put back when the mode ends. */
 #define FAST_AFTER 64 /* SIGCHLD wake-ups before the mode is worth its set-up */
+#ifdef __linux__ /* only there is the entrypoint the PID 1 of a pid namespace */
+#include <setjmp.h>
 
 static sigjmp_buf fast_jb;
 static volatile sig_atomic_t fast_sleeping; /* in waitid: the handler jumps out */
@@ -452,6 +453,14 @@ static bool fast_wait(struct sup *s)
 	}
 	return true;
 }
+
+#else
+static const bool fast = false;
+static bool fast_ok(const struct sup *s) { (void)s; return false; }
+static void fast_enter(struct sup *s) { (void)s; }
+static void fast_leave(struct sup *s) { (void)s; }
+static bool fast_wait(struct sup *s) { (void)s; return false; }
+#endif
 
 /* sup_run owns its loop, and nothing but our signals and the stop timer can happen: wait for the signals
  * themselves, one system call per wake-up instead of epoll and a read, and the least latency. */
