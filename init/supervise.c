@@ -6,7 +6,8 @@
  * Signals: every forwardable signal and SIGCHLD stay blocked while a sup exists and are read from one fd
  * (sigsrc), so no handler is installed and the command inherits warder's dispositions untouched. Other
  * ev_signal watchers on the same loop (the jail init's TERM/HUP) still fire: each signal read is fed to
- * them. */
+ * them. The one exception, entrypoint as PID 1 during an orphan storm, long after the command's exec, is
+ * the reaping mode before run_direct. */
 #include "supervise.h"
 
 #include <errno.h>
@@ -361,11 +362,133 @@ void sup_free(struct sup *s)
 	free(s);
 }
 
+/* Reaping mode. Waiting for SIGCHLD and then draining with waitpid costs two system calls per wake-up beyond
+ * the reaping itself (the wait for the signal, the waitpid that finds no more); a bare init sleeps in wait()
+ * and pays one per child. After a run of SIGCHLD wake-ups (an orphan storm), a PID 1 without a terminal
+ * sleeps in waitid() the same way: the forwardable signals are unblocked into a handler that counts them and,
+ * while we sleep there, jumps out (sigsetjmp without the mask: no system call per wait). waitid writes its
+ * siginfo before it returns, so a child it reaped just before the jump is not lost. SIGCHLD stays blocked
+ * and pending: leaving the mode drains what is left. The command was exec'd with the old dispositions before
+ * any handler exists, and they are put back when the mode ends. */
+#define FAST_AFTER 64 /* SIGCHLD wake-ups before the mode is worth its set-up */
+#ifdef __linux__ /* only there is the entrypoint the PID 1 of a pid namespace */
+#include <setjmp.h>
+
+static sigjmp_buf fast_jb;
+static volatile sig_atomic_t fast_sleeping; /* in waitid: the handler jumps out */
+static volatile sig_atomic_t fast_raised[NSIG]; /* written by the handler only */
+static sig_atomic_t fast_handled[NSIG];          /* written by the loop only */
+static volatile sig_atomic_t fast_any;
+static siginfo_t fast_si;
+static struct sigaction fast_old[NSIG];
+static sigset_t fast_mask; /* the mask in the mode: SIGCHLD and nothing else of ours blocked */
+static bool fast;
+
+static void fast_handler(int sig)
+{
+	fast_raised[sig]++;
+	fast_any = 1;
+	if (fast_sleeping) {
+		fast_sleeping = 0;
+		siglongjmp(fast_jb, 1);
+	}
+}
+
+static bool fast_ok(const struct sup *s)
+{
+	return s->o->pid_namespace && s->o->restart == RESTART_NO && !s->tty && !s->exited && !s->stopping &&
+	       !s->done && !ev_is_active(&s->kill_timer);
+}
+
+/* Forward what the handler counted, in signal order (as sigtimedwait hands them out). */
+static void fast_forward(struct sup *s)
+{
+	while (fast_any) {
+		fast_any = 0;
+		for (int sig = 1; sig < NSIG; sig++)
+			while (fast_handled[sig] != fast_raised[sig]) {
+				fast_handled[sig]++;
+				forward(s, sig);
+			}
+	}
+}
+
+static void fast_enter(struct sup *s)
+{
+	struct sigaction sa = {.sa_handler = fast_handler, .sa_flags = SA_RESTART};
+	sa.sa_mask = s->sigs;
+	sigset_t unblock = s->sigs;
+	sigdelset(&unblock, SIGCHLD);
+	for (int sig = 1; sig < NSIG; sig++) {
+		fast_raised[sig] = fast_handled[sig] = 0;
+		if (sigismember(&unblock, sig) == 1 && sigaction(sig, &sa, &fast_old[sig]) < 0)
+			sigdelset(&unblock, sig); /* stays blocked: read when the mode ends */
+	}
+	fast_any = 0;
+	fast = true;
+	sigprocmask(SIG_UNBLOCK, &unblock, NULL); /* what was pending comes in now, counted */
+	sigprocmask(SIG_SETMASK, NULL, &fast_mask);
+}
+
+static void fast_leave(struct sup *s)
+{
+	sigprocmask(SIG_BLOCK, &s->sigs, NULL);
+	fast = false;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&s->sigs, sig) == 1 && sig != SIGCHLD && !sigismember(&fast_mask, sig))
+			sigaction(sig, &fast_old[sig], NULL);
+	fast_forward(s);
+}
+
+/* One wait in the mode; false when the mode must end. */
+static bool fast_wait(struct sup *s)
+{
+	fast_forward(s);
+	if (!fast_ok(s))
+		return false;
+	fast_si.si_pid = 0;
+	if (sigsetjmp(fast_jb, 0) == 0) {
+		fast_sleeping = 1;
+		int r = fast_any ? 0 : waitid(P_ALL, 0, &fast_si, WEXITED | WSTOPPED | WCONTINUED);
+		fast_sleeping = 0;
+		if (r < 0 && errno != EINTR)
+			return false; /* ECHILD: the drain after the mode finds the end */
+	} else {
+		sigprocmask(SIG_SETMASK, &fast_mask, NULL); /* the jump left the handler's mask */
+	}
+	if (fast_si.si_pid > 0 && fast_si.si_pid == s->pid) {
+		int st;
+		switch (fast_si.si_code) {
+		case CLD_EXITED: st = W_EXITCODE(fast_si.si_status, 0); break;
+		case CLD_KILLED: st = W_EXITCODE(0, fast_si.si_status); break;
+		case CLD_DUMPED: st = W_EXITCODE(0, fast_si.si_status) | WCOREFLAG; break;
+		case CLD_STOPPED: st = W_STOPCODE(fast_si.si_status); break;
+		default: return true; /* continued: nothing to do */
+		}
+		command_changed(s, st);
+	}
+	return true;
+}
+
+#else
+static const bool fast = false;
+static bool fast_ok(const struct sup *s) { (void)s; return false; }
+static void fast_enter(struct sup *s) { (void)s; }
+static void fast_leave(struct sup *s) { (void)s; }
+static bool fast_wait(struct sup *s) { (void)s; return false; }
+#endif
+
 /* sup_run owns its loop, and nothing but our signals and the stop timer can happen: wait for the signals
  * themselves, one system call per wake-up instead of epoll and a read, and the least latency. */
 static void run_direct(struct sup *s)
 {
+	int chld_wakes = 0;
 	while (!s->done) {
+		if (fast) {
+			if (!fast_wait(s))
+				fast_leave(s);
+			continue;
+		}
 		struct timespec ts, *tp = NULL;
 		if (ev_is_active(&s->kill_timer)) {
 			ev_now_update(s->loop);
@@ -381,11 +504,17 @@ static void run_direct(struct sup *s)
 		}
 		siginfo_t si;
 		int sig = sigtimedwait(&s->sigs, &si, tp);
-		if (sig == SIGCHLD)
+		if (sig == SIGCHLD) {
 			children_changed(s);
-		else if (sig > 0)
+			/* a terminal on stderr: a background write must not meet a caught SIGTTOU */
+			if (++chld_wakes == FAST_AFTER && fast_ok(s) && !isatty(STDERR_FILENO))
+				fast_enter(s);
+		} else if (sig > 0) {
 			forward(s, sig);
+		}
 	}
+	if (fast)
+		fast_leave(s);
 }
 
 int sup_run(struct ev_loop *loop, struct sup_opts *o)

@@ -26,6 +26,10 @@
  *   initbench waitfloor CMD ARGS...
  *       The floor of reaping: runs CMD, then reaps with a bare blocking wait() loop until no child is left;
  *       exits with CMD's status. What any init must at least do, to measure an init's reaping against.
+ *   initbench sigfloor CMD ARGS...
+ *       The floor of an init that must also forward signals, so cannot sleep in wait(): every signal blocked
+ *       and waited for with sigwaitinfo(2); on SIGCHLD, waitpid(-1, WNOHANG) until 0. Per wake-up that is
+ *       the wait for the signal, one waitpid per child and the one that finds no more: what warder does.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -407,6 +411,40 @@ static int cmd_waitfloor(int argc, char **argv)
 	return code;
 }
 
+static int cmd_sigfloor(int argc, char **argv)
+{
+	if (argc < 3)
+		return 64;
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid_t p = fork();
+	if (p < 0)
+		die("fork");
+	if (p == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		execvp(argv[2], argv + 2);
+		_exit(127);
+	}
+	int code = 0;
+	for (;;) {
+		int sig = sigwaitinfo(&all, NULL);
+		if (sig != SIGCHLD)
+			continue;
+		for (;;) {
+			int st;
+			pid_t w = waitpid(-1, &st, WNOHANG);
+			if (w == p)
+				code = status_code(st);
+			if (w > 0 || (w < 0 && errno == EINTR))
+				continue;
+			if (w < 0)
+				return code; /* ECHILD: nothing left */
+			break;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -423,7 +461,9 @@ int main(int argc, char **argv)
 		return cmd_pair(argc, argv);
 	if (strcmp(argv[1], "waitfloor") == 0)
 		return cmd_waitfloor(argc, argv);
+	if (strcmp(argv[1], "sigfloor") == 0)
+		return cmd_sigfloor(argc, argv);
 usage:
-	fprintf(stderr, "usage: initbench orphans|reap|siglat|sigrecv|pair|waitfloor ...\n");
+	fprintf(stderr, "usage: initbench orphans|reap|siglat|sigrecv|pair|waitfloor|sigfloor ...\n");
 	return 64;
 }

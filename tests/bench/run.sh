@@ -43,6 +43,7 @@ pre() {
 	catatonit) echo "/usr/bin/catatonit --" ;;
 	bare) echo "" ;;
 	floor) echo "$IB waitfloor" ;;
+	sigfloor) echo "$IB sigfloor" ;;
 	esac
 }
 V=$tmp/values # lines: ROW<TAB>NAME<TAB>VALUE
@@ -135,7 +136,7 @@ reap() { # reap TAG N REPS GENERATOR...
 	# Without an init nobody reaps: at or above pid_max orphans a bare run cannot finish, and the pid
 	# namespace it leaves full of zombies slows whatever runs next. Each round starts one init later, so
 	# that no init always runs right after another's teardown.
-	names="$NAMES floor"
+	names="$NAMES floor sigfloor"
 	[ "$n" -ge "$(cat /proc/sys/kernel/pid_max)" ] && names=$(echo "$names" | sed 's/ *bare//')
 	for i in $(seq "$r"); do
 		# shellcheck disable=SC2046,SC2086
@@ -162,6 +163,13 @@ reap() { # reap TAG N REPS GENERATOR...
 		"$(awk '$4 == 0 {print $2 / 1e6}' "$tmp/$tag.warder" | median)" \
 		"$(awk '$4 == 0 {print $2 / 1e6}' "$tmp/$tag.floor" | median)" "${1:--}" "${2:--}" "${3:--}" \
 		"$([ "$n" = 20000 ] && echo '<= 1.10')"
+	# the same against the floor of an init that forwards signals too (sigwaitinfo, then waitpid until 0)
+	# shellcheck disable=SC2046
+	set -- $(paste "$tmp/$tag.warder" "$tmp/$tag.sigfloor" | awk '$4 == 0 && $8 == 0 && $6 > 0 {print $2 / $6}' |
+		sort -n | awk '{a[NR]=$1} END {if (NR) print a[1], (NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2), a[NR]}')
+	pairrow "  warder / signal-driven floor (initbench sigfloor: what warder does, nothing else)" \
+		"$(awk '$4 == 0 {print $2 / 1e6}' "$tmp/$tag.warder" | median)" \
+		"$(awk '$4 == 0 {print $2 / 1e6}' "$tmp/$tag.sigfloor" | median)" "${1:--}" "${2:--}" "${3:--}" ""
 }
 for n in ${BENCH_SIZES:-1000 20000}; do
 	# Orphan storms are kernel-bound and noisy from run to run: enough runs that the medians settle.
