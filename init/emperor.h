@@ -1,8 +1,11 @@
-/* emperor: the parts of `warder emperor` (init/cmd_emperor.c is its command line). The layers, bottom up:
- *   emperor.c         the vassal table (by file, name and pid) and the emperor's life: stop, reload, run loop
- *   emperor_vassal.c  one vassal's process: its config, the protocol, spawn, exit and respawn, orphans
+/* emperor: the parts of `warder emperor` (init/cmd_emperor.c is its command line). The layers, bottom up; a
+ * part calls those below it, never one above:
+ *   emperor_state.c   the vassal table (by file, name and pid), the counts by state, READY=1
+ *   emperor_vassal.c  one vassal's process: its config, the protocol, spawn, exit and respawn, orphans; the
+ *                     emperor's stop (dependents first) and reload of every vassal
  *   emperor_dir.c     the directory: scan, watch, settle, file -> vassal
  *   emperor_ctl.c     the control socket's answers
+ *   emperor_run.c     signals, the watches set up, the loop; what is left at the end
  * One vassal, a `warder run -c DIR/FILE` child, per *.conf or *.ini file in DIR: spawned once the file has
  * settled (after the vassals it depends on are ready), respawned whenever it ends while its file exists (a delay
  * that doubles while it keeps dying quickly), reloaded when the file changes, stopped when the file goes. It
@@ -104,7 +107,7 @@ struct emperor {
 	char self[PATH_MAX]; /* this executable, resolved at start: what every vassal runs */
 };
 
-/* emperor.c: the table */
+/* emperor_state.c */
 struct vsl *vsl_find_file(struct emperor *e, const char *file);
 struct vsl *vsl_find_name(struct emperor *e, const char *name); /* one whose config parsed */
 struct vsl *vsl_find_pid(struct emperor *e, pid_t pid);
@@ -115,12 +118,7 @@ void vsl_pid_del(struct vsl *v);
 void vsl_free_deps(struct vsl *v);
 struct vsl *vsl_new(struct emperor *e, const char *file);
 void vsl_free(struct vsl *v);
-/* emperor.c: the emperor */
-void emperor_stop_next(struct emperor *e);
-void emperor_stop(struct emperor *e);
-void emperor_reload(struct emperor *e);
 void emperor_settle(struct emperor *e);
-int emperor_run(struct emperor *e, const char *ctl); /* E filled in by the command line; the exit code */
 
 /* emperor_vassal.c */
 int vassal_parse(struct vsl *v);
@@ -132,6 +130,9 @@ void vassal_beat_cb(struct ev_loop *loop, ev_timer *w, int revents);
 void emperor_kill_orphans(struct emperor *e, pid_t dead);
 void emperor_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents);
 void emperor_drain_orphans(struct emperor *e);
+void emperor_stop_next(struct emperor *e);
+void emperor_stop(struct emperor *e);
+void emperor_reload(struct emperor *e);
 
 /* emperor_dir.c */
 void emperor_scan(struct emperor *e);
@@ -141,5 +142,8 @@ void emperor_scan_cb(struct ev_loop *loop, ev_timer *w, int revents);
 /* emperor_ctl.c */
 void emperor_ctl_cb(enum ctl_req req, struct ctl_out *out, void *arg);
 void emperor_ctl_vassal_cb(enum ctl_req req, const char *target, struct ctl_out *out, void *arg);
+
+/* emperor_run.c */
+int emperor_run(struct emperor *e, const char *ctl); /* E filled in by the command line; the exit code */
 
 #endif

@@ -116,6 +116,8 @@ static bool is_conf(const char *name)
 
 void emperor_scan(struct emperor *e)
 {
+	if (e->stopping)
+		return; /* the vassals that are left only go */
 	DIR *d = opendir(e->dir);
 	if (!d) {
 		log_errno(STEP, "open %s", e->dir);

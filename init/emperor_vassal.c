@@ -1,6 +1,7 @@
 /* emperor_vassal: one vassal's process. Its config (name, depend, stop.timeout), the protocol bytes, the
  * spawn (`warder run -c FILE` with its sockets), its exit (an exit fd per vassal, reaped by pid), the throttled
- * respawn, the stop, and the orphans that dead vassals leave to us (the emperor is their subreaper). */
+ * respawn, the stop, and the orphans that dead vassals leave to us (the emperor is their subreaper); above them,
+ * the emperor's stop and reload of every vassal. It calls only emperor_state.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include "jail.h"
 #include "log.h"
 #include "proc.h"
+#include "sdnotify.h"
 #include "vassal.h"
 
 static void vassal_exited(struct vsl *v, int status);
@@ -465,3 +467,65 @@ void vassal_reload(struct vsl *v, bool file_changed)
 	say(v, VASSAL_RELOAD);
 }
 
+/* --- every vassal: the emperor's stop (dependents first) and reload ----------------------------------- */
+/* V may stop once no vassal with a process depends on it: dependents go first. */
+static bool has_live_dependent(struct emperor *e, const struct vsl *v)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		const struct vsl *w = e->v[i];
+		for (size_t d = 0; w != v && w->pid > 0 && d < w->ndeps; d++)
+			if (strcmp(w->deps[d], v->name) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Runs at every exit while stopping: it walks the table only while some vassal still waits for its
+ * dependents to go, so stopping N vassals without `depend` costs one walk, not N. */
+void emperor_stop_next(struct emperor *e)
+{
+	if (e->unsignalled > 0) {
+		bool deps = false;
+		for (size_t i = 0; i < e->n && !deps; i++)
+			deps = e->v[i]->ndeps > 0;
+		e->unsignalled = 0;
+		for (size_t i = 0; i < e->n; i++) {
+			struct vsl *v = e->v[i];
+			if (v->pid <= 0 || v->state == V_STOPPING)
+				continue;
+			if (deps && has_live_dependent(e, v))
+				e->unsignalled++;
+			else
+				vassal_stop(v, AFTER_DOWN);
+		}
+	}
+	if (e->live == 0)
+		ev_break(e->loop, EVBREAK_ALL);
+}
+
+void emperor_stop(struct emperor *e)
+{
+	if (e->stopping)
+		return;
+	e->stopping = true;
+	sdnotify_stopping();
+	log_info(STEP, "stopping %zu vassals", e->live);
+	for (size_t i = 0; i < e->n; i++) {
+		ev_stat_stop(e->loop, &e->v[i]->st);
+		ev_timer_stop(e->loop, &e->v[i]->settle);
+		if (e->v[i]->pid <= 0)
+			ev_timer_stop(e->loop, &e->v[i]->timer);
+	}
+	e->unsignalled = e->live;
+	emperor_stop_next(e);
+}
+
+void emperor_reload(struct emperor *e)
+{
+	log_info(STEP, "reloading every vassal");
+	sdnotify_reloading();
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i]->state == V_RUNNING || e->v[i]->state == V_STARTING)
+			vassal_reload(e->v[i], false);
+	emperor_settle(e);
+}
