@@ -28,13 +28,14 @@
 #include "sockets.h"
 
 #define STEP "emperor"
-#define RESCAN 1.0       /* seconds between rescans: ev_stat misses some in-place edits */
+#define RESCAN 1.0       /* seconds between rescans: what the directory watch does not name */
 #define SETTLE 0.3       /* a file is read once it went unchanged this long: not while it is being written */
 #define SWEEP 0.1        /* orphans are looked for at most this often: a /proc read per reap is quadratic */
 #define STEADY 10.0      /* a vassal that ran this long starts its throttle over */
 #define KILL_MARGIN 5.0  /* seconds past a vassal's stop.timeout before SIGKILL */
 #define NBUCKETS 1024
 #define MAXDEPS 16
+#define NAME_MAX_LEN 127
 
 enum vstate {
 	V_SETTLING, V_BAD, V_WAITING, V_THROTTLED, V_STARTING, V_RUNNING, V_RELOADING, V_STOPPING, V_STOPPED,
@@ -46,6 +47,13 @@ enum after { AFTER_DOWN, AFTER_RESPAWN };
 
 struct emperor;
 
+/* What a file's change is told by (a struct stat is 144 bytes, times N vassals, twice). */
+struct fstamp {
+	ino_t ino;
+	off_t size;
+	struct timespec mtim;
+};
+
 struct vsl {
 	struct emperor *e;
 	struct vsl *hnext;   /* hash chain by file name */
@@ -53,12 +61,12 @@ struct vsl {
 	struct vsl *nnext;   /* hash chain by name */
 	size_t idx;          /* its place in e->v */
 	char *file, *path;
-	char name[128];      /* the jail's name; the file name until the config parses */
-	char *deps[MAXDEPS];
+	char *name;          /* the jail's name (cut to NAME_MAX_LEN bytes); the file name until it parses */
+	char **deps;         /* the names it depends on: NDEPS of them, at most MAXDEPS */
 	size_t ndeps;
 	double stop_timeout;
-	struct stat seen;    /* the file as last acted upon */
-	struct stat pending; /* a change not yet acted upon: settling */
+	struct fstamp seen;    /* the file as last acted upon */
+	struct fstamp pending; /* a change not yet acted upon: settling */
 	ev_tstamp pending_at; /* when PENDING was first seen as it is */
 	enum vstate state;
 	pid_t pid;
@@ -76,7 +84,6 @@ struct vsl {
 	ev_io exit;
 	ev_timer timer;
 	ev_timer beat;       /* armed by the first heartbeat: the vassal must send the next in time */
-	ev_stat st;
 	ev_timer settle;
 	struct sockset ls;   /* its `listen` sockets: held here across its deaths, passed to each new process */
 };
@@ -96,6 +103,8 @@ struct emperor {
 	size_t live;         /* vassals with a process */
 	size_t unsignalled;  /* while stopping: vassals with a process not yet told to stop */
 	bool stopping;
+	int ifd;             /* the inotify watch on DIR; -1: DIRW, a stat watcher */
+	ev_io dirio;
 	ev_stat dirw;
 	ev_timer scan;
 	ev_signal term, intr, hup;
@@ -111,7 +120,7 @@ struct emperor {
 struct vsl *vsl_find_file(struct emperor *e, const char *file);
 struct vsl *vsl_find_name(struct emperor *e, const char *name); /* one whose config parsed */
 struct vsl *vsl_find_pid(struct emperor *e, pid_t pid);
-void vsl_name_set(struct vsl *v, const char *name);
+int vsl_name_set(struct vsl *v, const char *name); /* -1: out of memory, the name stays */
 void vsl_set_state(struct vsl *v, enum vstate st);
 void vsl_pid_add(struct vsl *v, pid_t pid);
 void vsl_pid_del(struct vsl *v);
@@ -136,8 +145,8 @@ void emperor_reload(struct emperor *e);
 
 /* emperor_dir.c */
 void emperor_scan(struct emperor *e);
-void emperor_dir_cb(struct ev_loop *loop, ev_stat *w, int revents);
-void emperor_scan_cb(struct ev_loop *loop, ev_timer *w, int revents);
+void emperor_dir_watch(struct emperor *e); /* the scan's watchers: inotify or a stat watcher, the rescan timer */
+void emperor_dir_unwatch(struct emperor *e);
 
 /* emperor_ctl.c */
 void emperor_ctl_cb(enum ctl_req req, struct ctl_out *out, void *arg);

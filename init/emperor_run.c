@@ -39,10 +39,7 @@ static void watch(struct emperor *e)
 	ev_signal_init(&e->chld, chld_cb, SIGCHLD);
 	ev_signal_start(e->loop, &e->chld);
 	ev_init(&e->sweep, emperor_sweep_cb);
-	ev_stat_init(&e->dirw, emperor_dir_cb, e->dir, 0.);
-	ev_stat_start(e->loop, &e->dirw);
-	ev_timer_init(&e->scan, emperor_scan_cb, RESCAN, RESCAN);
-	ev_timer_start(e->loop, &e->scan);
+	emperor_dir_watch(e);
 }
 
 static void unwatch(struct emperor *e)
@@ -52,8 +49,7 @@ static void unwatch(struct emperor *e)
 	ev_signal_stop(e->loop, &e->hup);
 	ev_signal_stop(e->loop, &e->chld);
 	ev_timer_stop(e->loop, &e->sweep);
-	ev_stat_stop(e->loop, &e->dirw);
-	ev_timer_stop(e->loop, &e->scan);
+	emperor_dir_unwatch(e);
 	while (e->n)
 		vsl_free(e->v[e->n - 1]);
 	free(e->v);

@@ -42,12 +42,18 @@ static void name_unlink(struct vsl *v)
 		}
 }
 
-void vsl_name_set(struct vsl *v, const char *name)
+int vsl_name_set(struct vsl *v, const char *name)
 {
-	name_unlink(v);
-	snprintf(v->name, sizeof v->name, "%.*s", (int)sizeof v->name - 1, name); /* a long name is cut */
+	char *copy = strndup(name, NAME_MAX_LEN); /* a long name is cut */
+	if (!copy)
+		return -1;
+	if (v->name)
+		name_unlink(v);
+	free(v->name);
+	v->name = copy;
 	v->nnext = v->e->names[bucket(v->name)];
 	v->e->names[bucket(v->name)] = v;
+	return 0;
 }
 
 void vsl_set_state(struct vsl *v, enum vstate st)
@@ -91,6 +97,8 @@ void vsl_free_deps(struct vsl *v)
 {
 	for (size_t i = 0; i < v->ndeps; i++)
 		free(v->deps[i]);
+	free(v->deps);
+	v->deps = NULL;
 	v->ndeps = 0;
 }
 
@@ -113,11 +121,16 @@ struct vsl *vsl_new(struct emperor *e, const char *file)
 		return NULL;
 	}
 	v->e = e;
+	if (vsl_name_set(v, file) < 0) {
+		free(v->file);
+		free(v->path);
+		free(v);
+		return NULL;
+	}
 	v->fd = v->xfd = -1;
 	v->last_exit = -1;
 	v->state = V_SETTLING; /* SEEN is zero: the first file_check acts */
 	e->count[V_SETTLING]++;
-	vsl_name_set(v, file);
 	v->hnext = e->hash[bucket(file)];
 	e->hash[bucket(file)] = v;
 	v->idx = e->n;
@@ -140,11 +153,11 @@ void vsl_free(struct vsl *v)
 	ev_timer_stop(e->loop, &v->timer);
 	ev_timer_stop(e->loop, &v->settle);
 	ev_timer_stop(e->loop, &v->beat);
-	ev_stat_stop(e->loop, &v->st);
 	vsl_free_deps(v);
 	sockets_close(&v->ls, false);
 	free(v->file);
 	free(v->path);
+	free(v->name);
 	free(v);
 }
 

@@ -33,6 +33,10 @@ static void add_deps(struct vsl *v, const char *text)
 			log_warn(STEP, "%s: more than %d dependencies: the rest are ignored", v->file, MAXDEPS);
 			return;
 		}
+		char **nd = realloc(v->deps, (v->ndeps + 1) * sizeof *nd); /* to size: most vassals have none */
+		if (!nd)
+			return;
+		v->deps = nd;
 		v->deps[v->ndeps] = strdup(t);
 		if (v->deps[v->ndeps])
 			v->ndeps++;
@@ -67,7 +71,11 @@ int vassal_parse(struct vsl *v)
 		conf_free(c);
 		return -1;
 	}
-	vsl_name_set(v, j->name);
+	if (vsl_name_set(v, j->name) < 0) {
+		log_errno(STEP, "%s", v->path);
+		conf_free(c);
+		return -1;
+	}
 	/* A reload that keeps the process would keep the old file's command: such a vassal is restarted. */
 	bool jailed = jail_backend.wanted && jail_backend.wanted(j);
 	v->reread = !jailed || strcmp(jail_get(j, "reload"), "stack") == 0;
@@ -511,7 +519,6 @@ void emperor_stop(struct emperor *e)
 	sdnotify_stopping();
 	log_info(STEP, "stopping %zu vassals", e->live);
 	for (size_t i = 0; i < e->n; i++) {
-		ev_stat_stop(e->loop, &e->v[i]->st);
 		ev_timer_stop(e->loop, &e->v[i]->settle);
 		if (e->v[i]->pid <= 0)
 			ev_timer_stop(e->loop, &e->v[i]->timer);
