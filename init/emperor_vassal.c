@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -366,37 +367,105 @@ static bool deps_ready(struct vsl *v)
 	return true;
 }
 
-/* In the child: a clean slate, then `warder run -c PATH` with its listening sockets as fds 3.. (LISTEN_FDS,
- * systemd's convention) and the protocol socket after them. */
-static void exec_vassal(struct vsl *v, const char *self, int fd)
+extern char **environ;
+
+/* The vassal's environment: ours without LISTEN_* and UWSGI_EMPEROR_FD, then its own (LISTEN_FDS, systemd's
+ * convention, when it has sockets; the protocol socket's number). Built before the vfork: the child shares our
+ * memory, so it may not malloc or setenv; it writes its pid into PID. */
+struct venv {
+	char **env;
+	char *names;         /* LISTEN_FDNAMES=... */
+	char fds[32], pid[32], efd[40];
+	int fdv[65];         /* its sockets, then the protocol socket: fds 3.. in the child */
+	int nfd;
+};
+
+static bool ours(const char *var)
 {
-	int fds[65];
-	char num[16];
-	int k = sockets_export(&v->ls, v->name, fds, 64);
-	if (k < 0)
-		_exit(EXIT_OSERR);
-	size_t n = (size_t)k;
-	fds[n] = fd;
-	char *argv[] = {"warder", "run", "-c", v->path, NULL};
+	static const char *const names[] = {"LISTEN_FDS=", "LISTEN_FDNAMES=", "LISTEN_PID=", "UWSGI_EMPEROR_FD="};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strncmp(var, names[i], strlen(names[i])) == 0)
+			return true;
+	return false;
+}
+
+static int venv_build(struct venv *ve, const struct vsl *v, int fd)
+{
+	size_t k = 0, n = 0, o = 0;
+	for (size_t i = 0; i < v->ls.n && k < 64; i++)
+		if (v->ls.s[i].fd >= 0)
+			ve->fdv[k++] = v->ls.s[i].fd;
+	ve->fdv[k] = fd;
+	ve->nfd = (int)k + 1;
+	while (environ[n])
+		n++;
+	ve->names = NULL;
+	if (!(ve->env = calloc(n + 5, sizeof *ve->env)))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!ours(environ[i]))
+			ve->env[o++] = environ[i];
+	if (k > 0) {
+		size_t len = 16 + 64 * 65; /* 64 names (the cap above) of up to 64 bytes and a colon */
+		if (!(ve->names = malloc(len))) {
+			free(ve->env);
+			return -1;
+		}
+		memcpy(ve->names, "LISTEN_FDNAMES=", 15);
+		sockets_names(&v->ls, v->name, ve->names + 15, len - 15);
+		snprintf(ve->fds, sizeof ve->fds, "LISTEN_FDS=%zu", k);
+		snprintf(ve->pid, sizeof ve->pid, "LISTEN_PID=");
+		ve->env[o++] = ve->fds;
+		ve->env[o++] = ve->names;
+		ve->env[o++] = ve->pid;
+	}
+	snprintf(ve->efd, sizeof ve->efd, "UWSGI_EMPEROR_FD=%zu", 3 + k);
+	ve->env[o++] = ve->efd;
+	return 0;
+}
+
+static void child_say(const char *what, int err)
+{
+	const char *e = strerror(err);
+	struct iovec iov[] = {{(void *)"warder: emperor: ", 17}, {(void *)what, strlen(what)}, {(void *)": ", 2},
+			      {(void *)e, strlen(e)}, {(void *)"\n", 1}};
+	if (writev(STDERR_FILENO, iov, 5) < 0)
+		return;
+}
+
+/* In the vfork child, async-signal-safe calls only: a clean slate, then `warder run -c PATH` with its
+ * listening sockets as fds 3.. and the protocol socket after them. */
+static void __attribute__((noreturn)) exec_vassal(const char *self, char *path, struct venv *ve)
+{
+	char *argv[] = {"warder", "run", "-c", path, NULL};
 	sigset_t none;
 	setpgid(0, 0);
+	/* Our handlers are libev's: they must not run in the vassal (the dispositions are the child's own). */
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	int null = open("/dev/null", O_RDONLY);
-	if (null < 0 || dup2(null, 0) < 0 || sockets_place(fds, (int)n + 1, 3) < 0) {
-		perror("warder: emperor: vassal fds");
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || sockets_place(ve->fdv, ve->nfd, 3) < 0) {
+		child_say("vassal fds", errno);
 		_exit(EXIT_OSERR);
 	}
-	closefrom(4 + (unsigned)n);
-	snprintf(num, sizeof num, "%zu", 3 + n);
-	if (setenv("UWSGI_EMPEROR_FD", num, 1) < 0) {
-		perror("warder: emperor: setenv UWSGI_EMPEROR_FD");
-		_exit(EXIT_OSERR);
+	closefrom(3 + (unsigned)ve->nfd);
+	if (ve->names) {
+		/* LISTEN_PID=PID, without snprintf */
+		char digits[24];
+		int n = 0;
+		long pid = (long)getpid();
+		do
+			digits[n++] = (char)('0' + pid % 10);
+		while ((pid /= 10) > 0);
+		size_t o = strlen(ve->pid);
+		while (n > 0 && o + 1 < sizeof ve->pid)
+			ve->pid[o++] = digits[--n];
+		ve->pid[o] = '\0';
 	}
-	execv(self, argv);
-	fprintf(stderr, "warder: emperor: exec %s: %s\n", self, strerror(errno));
+	execve(self, argv, ve->env);
+	child_say(self, errno);
 	_exit(EXIT_NOEXEC);
 }
 
@@ -416,13 +485,23 @@ void vassal_spawn(struct vsl *v)
 		throttle(v);
 		return;
 	}
+	struct venv ve;
+	if (venv_build(&ve, v, sp[1]) < 0) {
+		log_errno(STEP, "%s: its environment", v->name);
+		close(sp[0]), close(sp[1]);
+		throttle(v);
+		return;
+	}
+	/* vfork: a fork would copy our page tables and then fault in our pages again, per vassal. */
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid_t pid = fork();
+	pid_t pid = vfork();
 	if (pid == 0)
-		exec_vassal(v, e->self, sp[1]);
+		exec_vassal(e->self, v->path, &ve);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(ve.env);
+	free(ve.names);
 	close(sp[1]);
 	if (pid < 0) {
 		log_errno(STEP, "%s: fork", v->name);
