@@ -154,6 +154,7 @@ void emperor_scan(struct emperor *e)
 			file_gone(e->v[i]);
 }
 
+#ifdef __linux__
 /* One file named by an inotify event: acted on as a scan would, without reading the rest. */
 static void touched(struct emperor *e, const char *file)
 {
@@ -171,7 +172,6 @@ static void touched(struct emperor *e, const char *file)
 		take(e, file, &st, e->gen);
 }
 
-#ifdef __linux__
 static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)loop, (void)revents;
