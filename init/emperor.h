@@ -1,8 +1,11 @@
-/* emperor: the parts of `warder emperor` (init/cmd_emperor.c is its command line). The layers, bottom up:
- *   emperor.c         the vassal table (by file, name and pid) and the emperor's life: stop, reload, run loop
- *   emperor_vassal.c  one vassal's process: its config, the protocol, spawn, exit and respawn, orphans
+/* emperor: the parts of `warder emperor` (init/cmd_emperor.c is its command line). The layers, bottom up; a
+ * part calls those below it, never one above:
+ *   emperor_state.c   the vassal table (by file, name and pid), the counts by state, READY=1
+ *   emperor_vassal.c  one vassal's process: its config, the protocol, spawn, exit and respawn, orphans; the
+ *                     emperor's stop (dependents first) and reload of every vassal
  *   emperor_dir.c     the directory: scan, watch, settle, file -> vassal
  *   emperor_ctl.c     the control socket's answers
+ *   emperor_run.c     signals, the watches set up, the loop; what is left at the end
  * One vassal, a `warder run -c DIR/FILE` child, per *.conf or *.ini file in DIR: spawned once the file has
  * settled (after the vassals it depends on are ready), respawned whenever it ends while its file exists (a delay
  * that doubles while it keeps dying quickly), reloaded when the file changes, stopped when the file goes. It
@@ -25,13 +28,14 @@
 #include "sockets.h"
 
 #define STEP "emperor"
-#define RESCAN 1.0       /* seconds between rescans: ev_stat misses some in-place edits */
+#define RESCAN 1.0       /* seconds between rescans: what the directory watch does not name */
 #define SETTLE 0.3       /* a file is read once it went unchanged this long: not while it is being written */
 #define SWEEP 0.1        /* orphans are looked for at most this often: a /proc read per reap is quadratic */
 #define STEADY 10.0      /* a vassal that ran this long starts its throttle over */
 #define KILL_MARGIN 5.0  /* seconds past a vassal's stop.timeout before SIGKILL */
 #define NBUCKETS 1024
 #define MAXDEPS 16
+#define NAME_MAX_LEN 127
 
 enum vstate {
 	V_SETTLING, V_BAD, V_WAITING, V_THROTTLED, V_STARTING, V_RUNNING, V_RELOADING, V_STOPPING, V_STOPPED,
@@ -43,6 +47,13 @@ enum after { AFTER_DOWN, AFTER_RESPAWN };
 
 struct emperor;
 
+/* What a file's change is told by (a struct stat is 144 bytes, times N vassals, twice). */
+struct fstamp {
+	ino_t ino;
+	off_t size;
+	struct timespec mtim;
+};
+
 struct vsl {
 	struct emperor *e;
 	struct vsl *hnext;   /* hash chain by file name */
@@ -50,12 +61,12 @@ struct vsl {
 	struct vsl *nnext;   /* hash chain by name */
 	size_t idx;          /* its place in e->v */
 	char *file, *path;
-	char name[128];      /* the jail's name; the file name until the config parses */
-	char *deps[MAXDEPS];
+	char *name;          /* the jail's name (cut to NAME_MAX_LEN bytes); the file name until it parses */
+	char **deps;         /* the names it depends on: NDEPS of them, at most MAXDEPS */
 	size_t ndeps;
 	double stop_timeout;
-	struct stat seen;    /* the file as last acted upon */
-	struct stat pending; /* a change not yet acted upon: settling */
+	struct fstamp seen;    /* the file as last acted upon */
+	struct fstamp pending; /* a change not yet acted upon: settling */
 	ev_tstamp pending_at; /* when PENDING was first seen as it is */
 	enum vstate state;
 	pid_t pid;
@@ -73,7 +84,6 @@ struct vsl {
 	ev_io exit;
 	ev_timer timer;
 	ev_timer beat;       /* armed by the first heartbeat: the vassal must send the next in time */
-	ev_stat st;
 	ev_timer settle;
 	struct sockset ls;   /* its `listen` sockets: held here across its deaths, passed to each new process */
 };
@@ -93,6 +103,8 @@ struct emperor {
 	size_t live;         /* vassals with a process */
 	size_t unsignalled;  /* while stopping: vassals with a process not yet told to stop */
 	bool stopping;
+	int ifd;             /* the inotify watch on DIR; -1: DIRW, a stat watcher */
+	ev_io dirio;
 	ev_stat dirw;
 	ev_timer scan;
 	ev_signal term, intr, hup;
@@ -104,23 +116,18 @@ struct emperor {
 	char self[PATH_MAX]; /* this executable, resolved at start: what every vassal runs */
 };
 
-/* emperor.c: the table */
+/* emperor_state.c */
 struct vsl *vsl_find_file(struct emperor *e, const char *file);
 struct vsl *vsl_find_name(struct emperor *e, const char *name); /* one whose config parsed */
 struct vsl *vsl_find_pid(struct emperor *e, pid_t pid);
-void vsl_name_set(struct vsl *v, const char *name);
+int vsl_name_set(struct vsl *v, const char *name); /* -1: out of memory, the name stays */
 void vsl_set_state(struct vsl *v, enum vstate st);
 void vsl_pid_add(struct vsl *v, pid_t pid);
 void vsl_pid_del(struct vsl *v);
 void vsl_free_deps(struct vsl *v);
 struct vsl *vsl_new(struct emperor *e, const char *file);
 void vsl_free(struct vsl *v);
-/* emperor.c: the emperor */
-void emperor_stop_next(struct emperor *e);
-void emperor_stop(struct emperor *e);
-void emperor_reload(struct emperor *e);
 void emperor_settle(struct emperor *e);
-int emperor_run(struct emperor *e, const char *ctl); /* E filled in by the command line; the exit code */
 
 /* emperor_vassal.c */
 int vassal_parse(struct vsl *v);
@@ -132,14 +139,20 @@ void vassal_beat_cb(struct ev_loop *loop, ev_timer *w, int revents);
 void emperor_kill_orphans(struct emperor *e, pid_t dead);
 void emperor_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents);
 void emperor_drain_orphans(struct emperor *e);
+void emperor_stop_next(struct emperor *e);
+void emperor_stop(struct emperor *e);
+void emperor_reload(struct emperor *e);
 
 /* emperor_dir.c */
 void emperor_scan(struct emperor *e);
-void emperor_dir_cb(struct ev_loop *loop, ev_stat *w, int revents);
-void emperor_scan_cb(struct ev_loop *loop, ev_timer *w, int revents);
+void emperor_dir_watch(struct emperor *e); /* the scan's watchers: inotify or a stat watcher, the rescan timer */
+void emperor_dir_unwatch(struct emperor *e);
 
 /* emperor_ctl.c */
 void emperor_ctl_cb(enum ctl_req req, struct ctl_out *out, void *arg);
 void emperor_ctl_vassal_cb(enum ctl_req req, const char *target, struct ctl_out *out, void *arg);
+
+/* emperor_run.c */
+int emperor_run(struct emperor *e, const char *ctl); /* E filled in by the command line; the exit code */
 
 #endif

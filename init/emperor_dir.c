@@ -1,21 +1,33 @@
-/* emperor_dir: the vassals' directory. A scan (at start, when the directory changes, and every RESCAN seconds)
- * makes a vassal per *.conf or *.ini file, notices changed and removed files, and lets a new or changed file
- * settle before it is read. */
+/* emperor_dir: the vassals' directory. A scan (at start, on an inotify overflow, and every RESCAN seconds)
+ * makes a vassal per *.conf or *.ini file and notices changed and removed files; between scans one inotify
+ * watch on the directory names each file that changed, so N vassals cost one watch, not N. A new or changed
+ * file settles before it is read. It calls emperor_vassal.c and emperor_state.c. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 
 #include "emperor.h"
 #include "log.h"
 
 /* --- the directory ------------------------------------------------------------------------------------ */
-static bool changed(const struct stat *a, const struct stat *b)
+static struct fstamp stamp(const struct stat *st)
 {
-	return a->st_ino != b->st_ino || a->st_size != b->st_size || a->st_mtim.tv_sec != b->st_mtim.tv_sec ||
-	       a->st_mtim.tv_nsec != b->st_mtim.tv_nsec;
+	return (struct fstamp){.ino = st->st_ino, .size = st->st_size, .mtim = st->st_mtim};
+}
+
+static bool changed(const struct fstamp *a, const struct stat *b)
+{
+	return a->ino != b->st_ino || a->size != b->st_size || a->mtim.tv_sec != b->st_mtim.tv_sec ||
+	       a->mtim.tv_nsec != b->st_mtim.tv_nsec;
 }
 
 static void file_gone(struct vsl *v)
@@ -34,7 +46,7 @@ static bool settled(struct vsl *v, const struct stat *now)
 {
 	struct ev_loop *loop = v->e->loop;
 	if (changed(&v->pending, now)) {
-		v->pending = *now;
+		v->pending = stamp(now);
 		v->pending_at = ev_now(loop);
 	}
 	double mtime = (double)now->st_mtim.tv_sec + (double)now->st_mtim.tv_nsec / 1e9;
@@ -55,7 +67,7 @@ static void file_check(struct vsl *v, const struct stat *now)
 {
 	if (!changed(&v->seen, now) || !settled(v, now))
 		return;
-	v->seen = *now;
+	v->seen = stamp(now);
 	bool was_bad = v->state == V_BAD, fresh = v->state == V_SETTLING;
 	if (vassal_parse(v) < 0) {
 		if (v->pid <= 0)
@@ -87,12 +99,6 @@ static void settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	file_recheck(container_of(w, struct vsl, settle));
 }
 
-static void stat_cb(struct ev_loop *loop, ev_stat *w, int revents)
-{
-	(void)loop, (void)revents;
-	file_recheck(container_of(w, struct vsl, st));
-}
-
 static struct vsl *vassal_new(struct emperor *e, const char *file)
 {
 	struct vsl *v = vsl_new(e, file);
@@ -101,8 +107,6 @@ static struct vsl *vassal_new(struct emperor *e, const char *file)
 	ev_timer_init(&v->timer, vassal_respawn_cb, 0., 0.);
 	ev_timer_init(&v->beat, vassal_beat_cb, 0., 0.);
 	ev_init(&v->settle, settle_cb);
-	ev_stat_init(&v->st, stat_cb, v->path, 0.);
-	ev_stat_start(e->loop, &v->st);
 	return v;
 }
 
@@ -114,8 +118,24 @@ static bool is_conf(const char *name)
 				  (n > 4 && strcmp(name + n - 4, ".ini") == 0));
 }
 
+/* FILE, a config file now as ST, seen by the scan of generation GEN. */
+static void take(struct emperor *e, const char *file, const struct stat *st, unsigned gen)
+{
+	struct vsl *v = vsl_find_file(e, file);
+	if (v && v->gone)
+		return; /* still stopping; a new file of that name waits for the next scan */
+	if (!v && !(v = vassal_new(e, file))) {
+		log_errno(STEP, "%s: out of memory", file);
+		return;
+	}
+	v->gen = gen;
+	file_check(v, st);
+}
+
 void emperor_scan(struct emperor *e)
 {
+	if (e->stopping)
+		return; /* the vassals that are left only go */
 	DIR *d = opendir(e->dir);
 	if (!d) {
 		log_errno(STEP, "open %s", e->dir);
@@ -125,23 +145,8 @@ void emperor_scan(struct emperor *e)
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		struct stat st;
-		if (!is_conf(de->d_name) || fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		struct vsl *v = vsl_find_file(e, de->d_name);
-		if (v && v->gone)
-			continue; /* still stopping; a new file of that name waits for the next scan */
-		if (v) {
-			v->gen = gen;
-			file_check(v, &st);
-			continue;
-		}
-		if (e->stopping || !(v = vassal_new(e, de->d_name))) {
-			if (!e->stopping)
-				log_errno(STEP, "%s: out of memory", de->d_name);
-			continue;
-		}
-		v->gen = gen;
-		file_check(v, &st);
+		if (is_conf(de->d_name) && fstatat(dirfd(d), de->d_name, &st, 0) == 0 && S_ISREG(st.st_mode))
+			take(e, de->d_name, &st, gen);
 	}
 	closedir(d);
 	for (size_t i = e->n; i-- > 0;)
@@ -149,14 +154,99 @@ void emperor_scan(struct emperor *e)
 			file_gone(e->v[i]);
 }
 
-void emperor_dir_cb(struct ev_loop *loop, ev_stat *w, int revents)
+#ifdef __linux__
+/* One file named by an inotify event: acted on as a scan would, without reading the rest. */
+static void touched(struct emperor *e, const char *file)
+{
+	if (e->stopping || !is_conf(file))
+		return;
+	struct vsl *v = vsl_find_file(e, file);
+	if (v) {
+		file_recheck(v);
+		return;
+	}
+	char path[PATH_MAX];
+	struct stat st;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", e->dir, file) < sizeof path && stat(path, &st) == 0 &&
+	    S_ISREG(st.st_mode))
+		take(e, file, &st, e->gen);
+}
+
+static void inotify_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop, (void)revents;
+	struct emperor *e = container_of(w, struct emperor, dirio);
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool rescan = false;
+	ssize_t n;
+	while ((n = read(w->fd, buf, sizeof buf)) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
+			/* Lost events, or the directory itself moved or went: only a scan knows what is there now. */
+			if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF))
+				rescan = true;
+			else if (ev->len > 0)
+				touched(e, ev->name);
+			p += sizeof *ev + ev->len;
+		}
+	}
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		log_errno(STEP, "read the inotify events of %s", e->dir);
+	if (rescan)
+		emperor_scan(e);
+}
+#endif
+
+static void dir_cb(struct ev_loop *loop, ev_stat *w, int revents)
 {
 	(void)loop, (void)revents;
 	emperor_scan(container_of(w, struct emperor, dirw));
 }
 
-void emperor_scan_cb(struct ev_loop *loop, ev_timer *w, int revents)
+static void scan_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop, (void)revents;
 	emperor_scan(container_of(w, struct emperor, scan));
+}
+
+/* One inotify watch on the directory; without inotify (FreeBSD 14, no watches left), a stat watcher on it, and
+ * in both cases the rescan every RESCAN seconds, which catches what neither names (an edit of a symlink's
+ * target, an in-place edit under the stat watcher). */
+void emperor_dir_watch(struct emperor *e)
+{
+	e->ifd = -1;
+#ifdef __linux__
+	e->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (e->ifd >= 0 && inotify_add_watch(e->ifd, e->dir,
+					     IN_CREATE | IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | IN_MOVED_FROM |
+						     IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF |
+						     IN_ONLYDIR) < 0) {
+		close(e->ifd);
+		e->ifd = -1;
+	}
+	if (e->ifd < 0)
+		log_errno(STEP, "inotify on %s: it is polled instead", e->dir);
+	else {
+		ev_io_init(&e->dirio, inotify_cb, e->ifd, EV_READ);
+		ev_io_start(e->loop, &e->dirio);
+	}
+#endif
+	if (e->ifd < 0) {
+		ev_stat_init(&e->dirw, dir_cb, e->dir, 0.);
+		ev_stat_start(e->loop, &e->dirw);
+	}
+	ev_timer_init(&e->scan, scan_cb, RESCAN, RESCAN);
+	ev_timer_start(e->loop, &e->scan);
+}
+
+void emperor_dir_unwatch(struct emperor *e)
+{
+	if (e->ifd >= 0) {
+		ev_io_stop(e->loop, &e->dirio);
+		close(e->ifd);
+		e->ifd = -1;
+	} else {
+		ev_stat_stop(e->loop, &e->dirw);
+	}
+	ev_timer_stop(e->loop, &e->scan);
 }

@@ -1,6 +1,7 @@
 /* emperor_vassal: one vassal's process. Its config (name, depend, stop.timeout), the protocol bytes, the
  * spawn (`warder run -c FILE` with its sockets), its exit (an exit fd per vassal, reaped by pid), the throttled
- * respawn, the stop, and the orphans that dead vassals leave to us (the emperor is their subreaper). */
+ * respawn, the stop, and the orphans that dead vassals leave to us (the emperor is their subreaper); above them,
+ * the emperor's stop and reload of every vassal. It calls only emperor_state.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include "jail.h"
 #include "log.h"
 #include "proc.h"
+#include "sdnotify.h"
 #include "vassal.h"
 
 static void vassal_exited(struct vsl *v, int status);
@@ -31,6 +34,10 @@ static void add_deps(struct vsl *v, const char *text)
 			log_warn(STEP, "%s: more than %d dependencies: the rest are ignored", v->file, MAXDEPS);
 			return;
 		}
+		char **nd = realloc(v->deps, (v->ndeps + 1) * sizeof *nd); /* to size: most vassals have none */
+		if (!nd)
+			return;
+		v->deps = nd;
 		v->deps[v->ndeps] = strdup(t);
 		if (v->deps[v->ndeps])
 			v->ndeps++;
@@ -65,7 +72,11 @@ int vassal_parse(struct vsl *v)
 		conf_free(c);
 		return -1;
 	}
-	vsl_name_set(v, j->name);
+	if (vsl_name_set(v, j->name) < 0) {
+		log_errno(STEP, "%s", v->path);
+		conf_free(c);
+		return -1;
+	}
 	/* A reload that keeps the process would keep the old file's command: such a vassal is restarted. */
 	bool jailed = jail_backend.wanted && jail_backend.wanted(j);
 	v->reread = !jailed || strcmp(jail_get(j, "reload"), "stack") == 0;
@@ -356,37 +367,105 @@ static bool deps_ready(struct vsl *v)
 	return true;
 }
 
-/* In the child: a clean slate, then `warder run -c PATH` with its listening sockets as fds 3.. (LISTEN_FDS,
- * systemd's convention) and the protocol socket after them. */
-static void exec_vassal(struct vsl *v, const char *self, int fd)
+extern char **environ;
+
+/* The vassal's environment: ours without LISTEN_* and UWSGI_EMPEROR_FD, then its own (LISTEN_FDS, systemd's
+ * convention, when it has sockets; the protocol socket's number). Built before the vfork: the child shares our
+ * memory, so it may not malloc or setenv; it writes its pid into PID. */
+struct venv {
+	char **env;
+	char *names;         /* LISTEN_FDNAMES=... */
+	char fds[32], pid[32], efd[40];
+	int fdv[65];         /* its sockets, then the protocol socket: fds 3.. in the child */
+	int nfd;
+};
+
+static bool ours(const char *var)
 {
-	int fds[65];
-	char num[16];
-	int k = sockets_export(&v->ls, v->name, fds, 64);
-	if (k < 0)
-		_exit(EXIT_OSERR);
-	size_t n = (size_t)k;
-	fds[n] = fd;
-	char *argv[] = {"warder", "run", "-c", v->path, NULL};
+	static const char *const names[] = {"LISTEN_FDS=", "LISTEN_FDNAMES=", "LISTEN_PID=", "UWSGI_EMPEROR_FD="};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strncmp(var, names[i], strlen(names[i])) == 0)
+			return true;
+	return false;
+}
+
+static int venv_build(struct venv *ve, const struct vsl *v, int fd)
+{
+	size_t k = 0, n = 0, o = 0;
+	for (size_t i = 0; i < v->ls.n && k < 64; i++)
+		if (v->ls.s[i].fd >= 0)
+			ve->fdv[k++] = v->ls.s[i].fd;
+	ve->fdv[k] = fd;
+	ve->nfd = (int)k + 1;
+	while (environ[n])
+		n++;
+	ve->names = NULL;
+	if (!(ve->env = calloc(n + 5, sizeof *ve->env)))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!ours(environ[i]))
+			ve->env[o++] = environ[i];
+	if (k > 0) {
+		size_t len = 16 + 64 * 65; /* 64 names (the cap above) of up to 64 bytes and a colon */
+		if (!(ve->names = malloc(len))) {
+			free(ve->env);
+			return -1;
+		}
+		memcpy(ve->names, "LISTEN_FDNAMES=", 15);
+		sockets_names(&v->ls, v->name, ve->names + 15, len - 15);
+		snprintf(ve->fds, sizeof ve->fds, "LISTEN_FDS=%zu", k);
+		snprintf(ve->pid, sizeof ve->pid, "LISTEN_PID=");
+		ve->env[o++] = ve->fds;
+		ve->env[o++] = ve->names;
+		ve->env[o++] = ve->pid;
+	}
+	snprintf(ve->efd, sizeof ve->efd, "UWSGI_EMPEROR_FD=%zu", 3 + k);
+	ve->env[o++] = ve->efd;
+	return 0;
+}
+
+static void child_say(const char *what, int err)
+{
+	const char *e = strerror(err);
+	struct iovec iov[] = {{(void *)"warder: emperor: ", 17}, {(void *)what, strlen(what)}, {(void *)": ", 2},
+			      {(void *)e, strlen(e)}, {(void *)"\n", 1}};
+	if (writev(STDERR_FILENO, iov, 5) < 0)
+		return;
+}
+
+/* In the vfork child, async-signal-safe calls only: a clean slate, then `warder run -c PATH` with its
+ * listening sockets as fds 3.. and the protocol socket after them. */
+static void __attribute__((noreturn)) exec_vassal(const char *self, char *path, struct venv *ve)
+{
+	char *argv[] = {"warder", "run", "-c", path, NULL};
 	sigset_t none;
 	setpgid(0, 0);
+	/* Our handlers are libev's: they must not run in the vassal (the dispositions are the child's own). */
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	int null = open("/dev/null", O_RDONLY);
-	if (null < 0 || dup2(null, 0) < 0 || sockets_place(fds, (int)n + 1, 3) < 0) {
-		perror("warder: emperor: vassal fds");
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || sockets_place(ve->fdv, ve->nfd, 3) < 0) {
+		child_say("vassal fds", errno);
 		_exit(EXIT_OSERR);
 	}
-	closefrom(4 + (unsigned)n);
-	snprintf(num, sizeof num, "%zu", 3 + n);
-	if (setenv("UWSGI_EMPEROR_FD", num, 1) < 0) {
-		perror("warder: emperor: setenv UWSGI_EMPEROR_FD");
-		_exit(EXIT_OSERR);
+	closefrom(3 + (unsigned)ve->nfd);
+	if (ve->names) {
+		/* LISTEN_PID=PID, without snprintf */
+		char digits[24];
+		int n = 0;
+		long pid = (long)getpid();
+		do
+			digits[n++] = (char)('0' + pid % 10);
+		while ((pid /= 10) > 0);
+		size_t o = strlen(ve->pid);
+		while (n > 0 && o + 1 < sizeof ve->pid)
+			ve->pid[o++] = digits[--n];
+		ve->pid[o] = '\0';
 	}
-	execv(self, argv);
-	fprintf(stderr, "warder: emperor: exec %s: %s\n", self, strerror(errno));
+	execve(self, argv, ve->env);
+	child_say(self, errno);
 	_exit(EXIT_NOEXEC);
 }
 
@@ -406,13 +485,23 @@ void vassal_spawn(struct vsl *v)
 		throttle(v);
 		return;
 	}
+	struct venv ve;
+	if (venv_build(&ve, v, sp[1]) < 0) {
+		log_errno(STEP, "%s: its environment", v->name);
+		close(sp[0]), close(sp[1]);
+		throttle(v);
+		return;
+	}
+	/* vfork: a fork would copy our page tables and then fault in our pages again, per vassal. */
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid_t pid = fork();
+	pid_t pid = vfork();
 	if (pid == 0)
-		exec_vassal(v, e->self, sp[1]);
+		exec_vassal(e->self, v->path, &ve);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	free(ve.env);
+	free(ve.names);
 	close(sp[1]);
 	if (pid < 0) {
 		log_errno(STEP, "%s: fork", v->name);
@@ -465,3 +554,64 @@ void vassal_reload(struct vsl *v, bool file_changed)
 	say(v, VASSAL_RELOAD);
 }
 
+/* --- every vassal: the emperor's stop (dependents first) and reload ----------------------------------- */
+/* V may stop once no vassal with a process depends on it: dependents go first. */
+static bool has_live_dependent(struct emperor *e, const struct vsl *v)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		const struct vsl *w = e->v[i];
+		for (size_t d = 0; w != v && w->pid > 0 && d < w->ndeps; d++)
+			if (strcmp(w->deps[d], v->name) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Runs at every exit while stopping: it walks the table only while some vassal still waits for its
+ * dependents to go, so stopping N vassals without `depend` costs one walk, not N. */
+void emperor_stop_next(struct emperor *e)
+{
+	if (e->unsignalled > 0) {
+		bool deps = false;
+		for (size_t i = 0; i < e->n && !deps; i++)
+			deps = e->v[i]->ndeps > 0;
+		e->unsignalled = 0;
+		for (size_t i = 0; i < e->n; i++) {
+			struct vsl *v = e->v[i];
+			if (v->pid <= 0 || v->state == V_STOPPING)
+				continue;
+			if (deps && has_live_dependent(e, v))
+				e->unsignalled++;
+			else
+				vassal_stop(v, AFTER_DOWN);
+		}
+	}
+	if (e->live == 0)
+		ev_break(e->loop, EVBREAK_ALL);
+}
+
+void emperor_stop(struct emperor *e)
+{
+	if (e->stopping)
+		return;
+	e->stopping = true;
+	sdnotify_stopping();
+	log_info(STEP, "stopping %zu vassals", e->live);
+	for (size_t i = 0; i < e->n; i++) {
+		ev_timer_stop(e->loop, &e->v[i]->settle);
+		if (e->v[i]->pid <= 0)
+			ev_timer_stop(e->loop, &e->v[i]->timer);
+	}
+	e->unsignalled = e->live;
+	emperor_stop_next(e);
+}
+
+void emperor_reload(struct emperor *e)
+{
+	log_info(STEP, "reloading every vassal");
+	sdnotify_reloading();
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i]->state == V_RUNNING || e->v[i]->state == V_STARTING)
+			vassal_reload(e->v[i], false);
+	emperor_settle(e);
+}

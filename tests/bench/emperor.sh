@@ -7,18 +7,48 @@
 #   uwsgi --emperor-wrapper   vassals: the same warder configs through `warder --ini`
 # and what is left once it is gone (vassal processes, entries in the run directory: must be 0).
 # usage: sh tests/bench/emperor.sh WARDER [N [warder]]; prints a markdown table (with a 3rd argument `warder`:
-# the warder row only, without the table's head, for the scaling table of run.sh).
+# the warder row only, without the table's head).
+#        sh tests/bench/emperor.sh WARDER scale: warder emperor at each N of BENCH_EMPEROR (default 500 1000 2000
+# 5000; BENCH=quick: 500 1000): up, stopped, the emperor's peak RSS (VmHWM), what is left, each per vassal too,
+# beside the floor: N times `warder run -c` of one such vassal, one after the other (fork, exec, its command,
+# its end), the cost of the vassals themselves that no emperor can go under.
 set -u
-W=${1:?usage: emperor.sh WARDER [N]}
+W=${1:?usage: emperor.sh WARDER [N|scale]}
 N=${2:-100}
 ONLY=${3:-}
-U=$(command -v uwsgi-core || command -v uwsgi) || { echo "# emperor bench skipped: no uwsgi"; exit 0; }
+if [ "$N" = scale ]; then
+	[ "${BENCH:-}" = quick ] && : "${BENCH_EMPEROR:=500 1000}"
+	here=$(cd "$(dirname "$0")" && pwd)
+	f=$(mktemp -d /tmp/warder-efloor.XXXXXX)
+	printf '[f]\ncommand = true\n' >"$f/f.conf"
+	k=200 i=0 t0=$(date +%s.%N)
+	while [ $i -lt $k ]; do WARDER_RUNDIR=$f/run "$W" run -q -c "$f/f.conf" || exit 1; i=$((i + 1)); done
+	per=$(echo "$t0 $(date +%s.%N) $k" | awk '{ printf "%.2f", ($2 - $1) * 1000 / $3 }')
+	rm -rf "$f"
+	echo "## warder emperor at scale: N trivial vassals ($(nproc) cores)"
+	echo
+	echo "Floor: one \`warder run -c\` of a vassal whose command is \`true\`, run to its end, costs $per ms here"
+	echo "(fork, exec, its command's fork and exec, the reap); N of them one after the other is the floor column."
+	echo
+	echo "| N | all up (ms) | up per vassal (ms) | floor: N runs (ms) | all stopped (ms) | stop per vassal (ms) | emperor peak RSS (KiB) | left |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for n in ${BENCH_EMPEROR:-500 1000 2000 5000}; do
+		echo "bench: emperor: $n vassals" >&2
+		sh "$0" "$W" "$n" warder | awk -F' *[|] *' -v n="$n" -v per="$per" '/^[|]/ {
+			printf "| %s | %s | %.2f | %.0f | %s | %.2f | %s | %s |\n", $2, $3, $3 / n, per * n, $4, $4 / n, $5, $6 }'
+	done
+	exit 0
+fi
+U=$(command -v uwsgi-core || command -v uwsgi)
+[ -n "$U" ] || [ "$ONLY" = warder ] || { echo "# emperor bench skipped: no uwsgi"; exit 0; }
 T=$(mktemp -d /tmp/warder-ebench.XXXXXX)
 trap 'pkill -KILL -f "$T/" 2>/dev/null; rm -rf "$T"' EXIT
 export WARDER_RUNDIR=$T/run
 now() { date +%s.%N; }
 ms() { echo "$1 $2" | awk '{printf "%.0f", ($2 - $1) * 1000}'; }
-rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+rss() { awk -v k="$RSS" '$1 == k ":" {print $2}' "/proc/$1/status"; }
+RSS=VmRSS
+[ "$ONLY" = warder ] && RSS=VmHWM # the scale rows: the peak
 vassals() { ps -eo args= | grep -c -E "^warder run -c $T/|--ini v[0-9]+\.ini\$"; }
 until_true() { t=$(($(date +%s) + 300)); until eval "$1"; do [ "$(date +%s)" -ge $t ] && return 1; sleep 0.02; done; }
 

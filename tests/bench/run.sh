@@ -331,13 +331,6 @@ fi
 	echo
 	sh "$here/emperor.sh" "$W"
 	echo
-	echo "## warder emperor at scale: N trivial vassals"
-	echo
-	echo "| N | start all (ms) | stop all (ms) | emperor RSS (KiB) | left after the stop |"
-	echo "|---|---|---|---|---|"
-	for n in ${BENCH_EMPEROR:-500 1000 2000 5000}; do
-		say "emperor: $n vassals"
-		sh "$here/emperor.sh" "$W" "$n" warder
-	done
+	BENCH_EMPEROR="${BENCH_EMPEROR:-500 1000 2000 5000}" sh "$here/emperor.sh" "$W" scale
 } >>"$out"
 cat "$out"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # warder emperor DIR: vassals (init-only ones and a namespace jail on a busybox rootfs) spawned from files,
 # reloaded when a file changes, stopped when it goes, respawned with a growing delay, a bad file next to good
-# ones, depend order on start and stop, 200 vassals started and stopped, the status on the control socket;
+# ones, depend order on start and stop, 200 vassals started and stopped (under one inotify watch), the status on the control socket;
 # every time nothing is left behind (processes, state files, mounts).
 . "$(dirname "$0")/lib.sh"
 jail_suite
@@ -251,6 +251,8 @@ on_exit "kill -KILL $EP"
 wait_for '[ "$(nrunning)" = 200 ]'
 is "(g) 200 vassals running" "$(nrunning)" 200
 is "(g) 200 commands" "$(count ${S}04)" 200
+# One inotify watch, on the directory, whatever N: not one per file (each costs the kernel and the emperor).
+is "(g) one inotify watch for 200 files" "$(cat /proc/$EP/fdinfo/* 2>/dev/null | grep -c '^inotify wd:')" 1
 kill -TERM $EP; wait $EP; rc=$?
 is "(g) SIGTERM: the emperor exits 0" $rc 0
 is "(g) no process left" "$(leftovers)" 0

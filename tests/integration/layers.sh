@@ -62,4 +62,24 @@ is "the table places the tree (files checked)" "$([ "$checked" -gt 100 ] && echo
 # The check itself fails on an upward include: keeper.h, included from the base layer, is found above it.
 base=$(layer_of init/state.c) keeper=$(layer_of "$(resolve init/state.c keeper.h)")
 is "keeper.h is a layer above init/state.c" "$([ "${keeper%% *}" -gt "${base%% *}" ] && echo above)" "above"
+# Inside the runtime, the emperor's parts share init/emperor.h, so the includes above cannot see their order:
+# their objects' undefined symbols can. A part calls only parts before it in this list (init/emperor.h).
+parts="state vassal dir ctl run"
+obj=$(dirname "${WARDER:-build/warder}")/obj/init
+if [ -f "$obj/emperor_run.o" ] && command -v nm >/dev/null; then
+	up=
+	below=
+	for p in $parts; do
+		for q in $parts; do
+			case " $below $p " in *" $q "*) continue ;; esac
+			for s in $(nm -u "$obj/emperor_$p.o" | awk '{ print $2 }'); do
+				nm -g --defined-only "$obj/emperor_$q.o" | awk '{ print $3 }' | grep -qx "$s" && up="$up $p->$q:$s"
+			done
+		done
+		below="$below $p"
+	done
+	is "the emperor's parts call down only ($parts)" "$up" ""
+else
+	echo "# no emperor objects beside \$WARDER: the emperor's call order is not checked"
+fi
 done_testing
