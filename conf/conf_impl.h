@@ -45,7 +45,7 @@ int conf_build_jail(const struct raw_conf *raw, size_t s, const char *top, struc
 		    size_t errlen);
 void conf_jail_free(struct jail *j);
 
-/* A value's quoting: 0 none, '\'' literal, '"' expanded; -1 when the closing quote is missing. */
+/* values.c. A value's quoting: 0 none, '\'' literal, '"' expanded; -1 when the closing quote is missing. */
 int conf_quote(const char *raw);
 /* S without its leading and trailing blanks and tabs (cut in place). */
 char *conf_trim(char *s);

@@ -99,24 +99,6 @@ static int fail(struct loader *L, const char *fmt, ...)
 	return conf_errf(L->err, L->errlen, L->cur->file, L->cur->line, "%s", msg);
 }
 
-int conf_quote(const char *raw)
-{
-	size_t n = strlen(raw);
-	if (raw[0] != '\'' && raw[0] != '"')
-		return 0;
-	return n >= 2 && raw[n - 1] == raw[0] ? raw[0] : -1;
-}
-
-char *conf_trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	return s;
-}
-
 /* ---- sections and entries ---- */
 
 static ssize_t section_find(const struct raw_conf *raw, const char *name)

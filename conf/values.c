@@ -1,6 +1,7 @@
 /* values: the parsers for warder's value types (booleans, durations, signals, sizes) and the name tables for
  * signals and Linux capabilities. The command line uses them too, so a value means the same everywhere. */
 #include "conf.h"
+#include "conf_impl.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -194,4 +195,23 @@ const char *conf_cap_name(int cap)
 	if (cap < 0 || (size_t)cap >= sizeof cap_names / sizeof cap_names[0])
 		return NULL;
 	return cap_names[cap];
+}
+
+/* The reader and the key routing both cut and unquote values (conf_impl.h). */
+int conf_quote(const char *raw)
+{
+	size_t n = strlen(raw);
+	if (raw[0] != '\'' && raw[0] != '"')
+		return 0;
+	return n >= 2 && raw[n - 1] == raw[0] ? raw[0] : -1;
+}
+
+char *conf_trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
 }

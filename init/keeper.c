@@ -28,15 +28,6 @@
 #include "state.h"
 #include "steps.h"
 
-void keeper_set_state(struct keeper *k, enum run_state st)
-{
-	if (k->state == st)
-		return;
-	k->state = st;
-	log_debug("keeper", "%s", run_state_name(st));
-	run_notify(st);
-}
-
 /* --- building and removing ------------------------------------------------------------------------------ */
 /* Deliver signals that arrived while a chain ran, without blocking. */
 static void keeper_poll(struct keeper *k)

@@ -15,6 +15,16 @@
 #include "notify.h"
 #include "steps.h"
 
+/* Here, below keeper.c, as the init's messages move the state too. */
+void keeper_set_state(struct keeper *k, enum run_state st)
+{
+	if (k->state == st)
+		return;
+	k->state = st;
+	log_debug("keeper", "%s", run_state_name(st));
+	run_notify(st);
+}
+
 static struct keeper *keeper_of_io(ev_io *w)
 {
 	return container_of(w, struct keeper, io);
