@@ -33,13 +33,13 @@ enum ptype {
 
 /* param_def.flags */
 enum {
-	PF_LIST = 1 << 0,     /* values accumulate: "+=" and repeated keys append */
-	PF_LINUX = 1 << 1,    /* meaningful on Linux */
-	PF_FREEBSD = 1 << 2,  /* meaningful on FreeBSD */
-	PF_KERNEL = 1 << 3,   /* a FreeBSD kernel jail parameter: handed to jail_set */
-	PF_CHAIN = 1 << 4,    /* a hook chain: each value is a command or ACTION:ARGS */
-	PF_PREFIX = 1 << 5,   /* the name is a prefix: "rlimit." matches rlimit.nofile */
-	PF_JAIL = 1 << 6,     /* acts only on a jail warder builds: a config error in init-only mode */
+	PF_LIST = 1 << 0,    /* values accumulate: "+=" and repeated keys append */
+	PF_LINUX = 1 << 1,   /* meaningful on Linux */
+	PF_FREEBSD = 1 << 2, /* meaningful on FreeBSD */
+	PF_KERNEL = 1 << 3,  /* a FreeBSD kernel jail parameter: handed to jail_set */
+	PF_CHAIN = 1 << 4,   /* a hook chain: each value is a command or ACTION:ARGS */
+	PF_PREFIX = 1 << 5,  /* the name is a prefix: "rlimit." matches rlimit.nofile */
+	PF_JAIL = 1 << 6,    /* acts only on a jail warder builds: a config error in init-only mode */
 	/* Setting it makes warder build the jail (keeper + init) on that system; a config without any is the init
 	 * of a jail made elsewhere. Every FreeBSD kernel parameter builds one (jail_set creates the jail). */
 	PF_BUILDS_LINUX = 1 << 7,
@@ -51,8 +51,8 @@ struct param_def {
 	const char *name;
 	enum ptype type;
 	unsigned flags;
-	const char *dflt; /* default as text, NULL: unset */
-	const char *doc;  /* one line for `warder check --params` and the man page */
+	const char *dflt;         /* default as text, NULL: unset */
+	const char *doc;          /* one line for `warder check --params` and the man page */
 	const char *const *words; /* PT_STRING: the allowed words (NULL-terminated), NULL: any text */
 	long long min, max;       /* PT_INT: the range when min < max */
 	/* Extra validation run before the type check; may rewrite *value into its normal form (unshare's "fs"
@@ -77,7 +77,7 @@ struct conf_value {
 	char *text;       /* expanded; for chains, builtins keep their "ACTION:" prefix */
 	const char *file; /* points into conf->files */
 	int line;
-	bool inherited;   /* given in [*], not in the jail's own section */
+	bool inherited; /* given in [*], not in the jail's own section */
 };
 
 struct conf_param {

@@ -41,8 +41,7 @@ int conf_read(struct conf *c, struct raw_conf *raw, const char *path, const char
 void conf_raw_free(struct raw_conf *raw);
 
 /* expand.c: build jail J from section S of RAW; TOP is the file loaded (it names a [uwsgi] section). */
-int conf_build_jail(const struct raw_conf *raw, size_t s, const char *top, struct jail *j, char *err,
-		    size_t errlen);
+int conf_build_jail(const struct raw_conf *raw, size_t s, const char *top, struct jail *j, char *err, size_t errlen);
 void conf_jail_free(struct jail *j);
 
 /* values.c. A value's quoting: 0 none, '\'' literal, '"' expanded; -1 when the closing quote is missing. */

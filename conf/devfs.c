@@ -125,8 +125,7 @@ static int header(struct lctx *c, const char *s, size_t len)
 	struct devfs_ruleset *byname = set_byname(c->r, name, nlen);
 	struct devfs_ruleset *bynum = (struct devfs_ruleset *)devfs_ruleset_bynum(c->r, (unsigned)number);
 	if (bynum && bynum != byname)
-		return lerr(c, "ruleset %lu is already named %s (%s:%d)", number, bynum->name, bynum->file,
-			    bynum->line);
+		return lerr(c, "ruleset %lu is already named %s (%s:%d)", number, bynum->name, bynum->file, bynum->line);
 	if (byname && byname != bynum)
 		return lerr(c, "ruleset name %s is already ruleset %u (%s:%d)", byname->name, byname->number,
 			    byname->file, byname->line);
@@ -564,11 +563,11 @@ int devfs_load_plan(const struct devfs_rules *r, const struct devfs_ruleset *set
 void devfs_record_format(const struct devfs_record *rec, uint16_t rnum, char *buf, size_t len)
 {
 	size_t k = 0;
-#define PUT(...)                                                                      \
-	do {                                                                          \
-		int m_ = snprintf(buf + k, k < len ? len - k : 0, __VA_ARGS__);       \
-		if (m_ > 0)                                                           \
-			k += (size_t)m_;                                              \
+#define PUT(...)                                                                \
+	do {                                                                    \
+		int m_ = snprintf(buf + k, k < len ? len - k : 0, __VA_ARGS__); \
+		if (m_ > 0)                                                     \
+			k += (size_t)m_;                                        \
 	} while (0)
 	if (len == 0)
 		return;

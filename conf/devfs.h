@@ -31,8 +31,8 @@
 #include <sys/types.h>
 
 /* The kernel's values (fs/devfs/devfs.h, sys/conf.h), under names that cannot clash with them. */
-#define DEVFS_MAGIC_V 0xdb0a087aU   /* DEVFS_MAGIC */
-#define DEVFS_PATTERN_MAX 200       /* DEVFS_MAXPTRNLEN, the terminating NUL included */
+#define DEVFS_MAGIC_V 0xdb0a087aU /* DEVFS_MAGIC */
+#define DEVFS_PATTERN_MAX 200     /* DEVFS_MAXPTRNLEN, the terminating NUL included */
 enum {
 	DEVFS_DRC_DSWFLAGS = 0x001, /* DRC_DSWFLAGS: match the driver's type flags */
 	DEVFS_DRC_PATHPTRN = 0x002, /* DRC_PATHPTRN: match the path pattern */
@@ -57,7 +57,7 @@ enum {
 
 #define DEVFS_MKRID(rsn, rn) ((uint32_t)(rn) | ((uint32_t)(rsn) << 16)) /* mkrid */
 #define DEVFS_RID2RSN(rid) ((uint16_t)((rid) >> 16))                    /* rid2rsn */
-#define DEVFS_RID2RN(rid) ((uint16_t)((rid) & 0xffff))                  /* rid2rn */
+#define DEVFS_RID2RN(rid) ((uint16_t)((rid)&0xffff))                    /* rid2rn */
 
 /* struct devfs_rule, field for field (kernel types: dr_id devfs_rid = uint32_t, uid_t and gid_t uint32_t,
  * mode_t uint16_t on FreeBSD, dr_incset devfs_rsnum = uint16_t). */
@@ -67,11 +67,11 @@ struct devfs_record {
 	int dr_icond;      /* DEVFS_DRC_* */
 	int dr_dswflags;   /* DEVFS_D_* */
 	char dr_pathptrn[DEVFS_PATTERN_MAX];
-	int dr_iacts;      /* DEVFS_DRA_* */
-	int dr_bacts;      /* DEVFS_DRB_* */
+	int dr_iacts; /* DEVFS_DRA_* */
+	int dr_bacts; /* DEVFS_DRB_* */
 	uint32_t dr_uid;
 	uint32_t dr_gid;
-	uint16_t dr_mode;  /* permission bits only (07777) */
+	uint16_t dr_mode; /* permission bits only (07777) */
 	uint16_t dr_incset;
 };
 
@@ -88,7 +88,7 @@ struct devfs_ruleset {
 	uint16_t number;          /* 1..65535 */
 	struct devfs_rule *rules; /* sorted by rnum: the kernel's order */
 	size_t nrules;
-	const char *file;         /* where its (last) header is */
+	const char *file; /* where its (last) header is */
 	int line;
 };
 
@@ -137,27 +137,27 @@ void devfs_record_format(const struct devfs_record *rec, uint16_t rnum, char *bu
 #define DEVFS_DEFAULT_DEPTH 1 /* vfs.devfs.rule_depth */
 
 enum devfs_ntype {
-	DEVFS_N_DEV,  /* a device with none of the type flags */
+	DEVFS_N_DEV, /* a device with none of the type flags */
 	DEVFS_N_DISK,
 	DEVFS_N_MEM,
 	DEVFS_N_TAPE,
 	DEVFS_N_TTY,
-	DEVFS_N_DIR,  /* directories and links have no driver: `type` conditions never match them */
+	DEVFS_N_DIR, /* directories and links have no driver: `type` conditions never match them */
 	DEVFS_N_LINK,
 };
 
 struct devfs_node {
-	char *path;          /* below /dev without a leading slash: "pts/0", "zvol/tank/vol1" */
+	char *path; /* below /dev without a leading slash: "pts/0", "zvol/tank/vol1" */
 	enum devfs_ntype type;
-	const char *alias;   /* a second name rules may match it by (Linux "full" answers to "zero"); or NULL */
+	const char *alias; /* a second name rules may match it by (Linux "full" answers to "zero"); or NULL */
 	/* From a walk (zero otherwise). */
 	mode_t st_mode;
 	dev_t rdev;
-	char *link;          /* a symlink's target */
-	uid_t st_uid;        /* the host node's owner and group: a jail's node made with mknod starts with them */
+	char *link;   /* a symlink's target */
+	uid_t st_uid; /* the host node's owner and group: a jail's node made with mknod starts with them */
 	gid_t st_gid;
 	/* Set by devfs_eval. */
-	bool visible;        /* the node and every directory above it are unhidden */
+	bool visible; /* the node and every directory above it are unhidden */
 	bool set_uid, set_gid, set_mode;
 	uint32_t uid, gid;
 	uint16_t mode;
@@ -165,8 +165,8 @@ struct devfs_node {
 
 /* Apply SET (includes followed DEPTH levels) to every node. Directories above a node count even when they
  * are not in the list. */
-void devfs_eval(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth,
-		struct devfs_node *nodes, size_t n);
+void devfs_eval(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth, struct devfs_node *nodes,
+		size_t n);
 /* True when a rule SET runs (includes followed DEPTH levels) has a `type` condition: only then does a node's
  * type (its lstat) change what the ruleset says about it. */
 bool devfs_uses_types(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth);

@@ -20,11 +20,16 @@ struct verdict {
 static int type_flag(enum devfs_ntype t)
 {
 	switch (t) {
-	case DEVFS_N_DISK: return DEVFS_D_DISK;
-	case DEVFS_N_MEM: return DEVFS_D_MEM;
-	case DEVFS_N_TAPE: return DEVFS_D_TAPE;
-	case DEVFS_N_TTY: return DEVFS_D_TTY;
-	default: return 0;
+	case DEVFS_N_DISK:
+		return DEVFS_D_DISK;
+	case DEVFS_N_MEM:
+		return DEVFS_D_MEM;
+	case DEVFS_N_TAPE:
+		return DEVFS_D_TAPE;
+	case DEVFS_N_TTY:
+		return DEVFS_D_TTY;
+	default:
+		return 0;
 	}
 }
 
@@ -80,8 +85,7 @@ static void apply_set(const struct devfs_rules *r, const struct devfs_ruleset *s
 }
 
 /* A hidden directory hides what is below it: check every parent as a directory. */
-static bool parents_visible(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth,
-			    const char *path)
+static bool parents_visible(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth, const char *path)
 {
 	char buf[PATH_MAX];
 	size_t len = strlen(path);
@@ -99,8 +103,8 @@ static bool parents_visible(const struct devfs_rules *r, const struct devfs_rule
 	return true;
 }
 
-void devfs_eval(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth,
-		struct devfs_node *nodes, size_t n)
+void devfs_eval(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth, struct devfs_node *nodes,
+		size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct devfs_node *node = &nodes[i];
@@ -167,17 +171,17 @@ static const struct {
 	const char *path;
 	enum devfs_ntype type;
 } danger_probes[] = {
-	{"mem", DEVFS_N_MEM}, {"kmem", DEVFS_N_MEM}, {"port", DEVFS_N_MEM}, {"io", DEVFS_N_MEM},
-	{"sda", DEVFS_N_DISK}, {"sda1", DEVFS_N_DISK}, {"vda", DEVFS_N_DISK}, {"xvda", DEVFS_N_DISK},
+	{"mem", DEVFS_N_MEM},      {"kmem", DEVFS_N_MEM},       {"port", DEVFS_N_MEM},   {"io", DEVFS_N_MEM},
+	{"sda", DEVFS_N_DISK},     {"sda1", DEVFS_N_DISK},      {"vda", DEVFS_N_DISK},   {"xvda", DEVFS_N_DISK},
 	{"nvme0n1", DEVFS_N_DISK}, {"nvme0n1p1", DEVFS_N_DISK}, {"loop0", DEVFS_N_DISK}, {"dm-0", DEVFS_N_DISK},
-	{"md0", DEVFS_N_DISK}, {"sr0", DEVFS_N_DISK}, {"ada0", DEVFS_N_DISK}, {"ada0p1", DEVFS_N_DISK},
-	{"da0", DEVFS_N_DISK}, {"nvd0", DEVFS_N_DISK}, {"nda0", DEVFS_N_DISK}, {"vtbd0", DEVFS_N_DISK},
-	{"mmcsd0", DEVFS_N_DISK}, {"cd0", DEVFS_N_DISK},
+	{"md0", DEVFS_N_DISK},     {"sr0", DEVFS_N_DISK},       {"ada0", DEVFS_N_DISK},  {"ada0p1", DEVFS_N_DISK},
+	{"da0", DEVFS_N_DISK},     {"nvd0", DEVFS_N_DISK},      {"nda0", DEVFS_N_DISK},  {"vtbd0", DEVFS_N_DISK},
+	{"mmcsd0", DEVFS_N_DISK},  {"cd0", DEVFS_N_DISK},
 };
 
 /* Directories that hold disks on either system; an unhide rule below one of them exposes disks. */
-static const char *const disk_dirs[] = {"zvol", "mapper", "disk", "gpt", "gptid", "diskid", "ufs", "label",
-					"iscsi", "md", "ada", "nvme"};
+static const char *const disk_dirs[] = {"zvol", "mapper", "disk",  "gpt", "gptid", "diskid",
+					"ufs",  "label",  "iscsi", "md",  "ada",   "nvme"};
 
 static bool exposes_disk_dir(const struct devfs_rules *r, const struct devfs_ruleset *top, unsigned depth,
 			     const struct devfs_ruleset *set, unsigned left, char *what, size_t whatlen)

@@ -95,8 +95,9 @@ size_t devfs_check_linux(const struct jail *j)
 	for (size_t i = 0; i < n && i < sizeof rules / sizeof rules[0]; i++) {
 		char text[DEVFS_PATTERN_MAX + 128];
 		devfs_record_format(&rules[i]->rec, rules[i]->rnum, text, sizeof text);
-		log_warn("check", "%s:%d: devfs rule \"%s\" cannot apply in jail %s: it has a user namespace, so its "
-				  "/dev nodes are the host's, bind-mounted (user, group and mode stay the host's)",
+		log_warn("check",
+			 "%s:%d: devfs rule \"%s\" cannot apply in jail %s: it has a user namespace, so its "
+			 "/dev nodes are the host's, bind-mounted (user, group and mode stay the host's)",
 			 rules[i]->file, rules[i]->line, text, j->name);
 	}
 	if (n > sizeof rules / sizeof rules[0])

@@ -169,8 +169,7 @@ static int resolve(struct ctx *x, const struct entry *e, const char *name, const
 }
 
 /* The name of the reference at s[i] == '$' into name; sets *end past it. 0: not a reference ("$$", "$1"). */
-static int ref_name(struct ctx *x, const struct entry *e, const char *s, size_t i, char *name, size_t len,
-		    size_t *end)
+static int ref_name(struct ctx *x, const struct entry *e, const char *s, size_t i, char *name, size_t len, size_t *end)
 {
 	size_t a, b;
 	if (s[i + 1] == '{') {
@@ -232,7 +231,8 @@ static int expand_text(struct ctx *x, struct mp *m, const struct entry *e, const
 			free(b.p);
 			return rc;
 		} else if (n > 1) {
-			rc = conf_errf(x->err, x->errlen, e->file, e->line, "array cannot be substituted inline: $%s", name);
+			rc = conf_errf(x->err, x->errlen, e->file, e->line, "array cannot be substituted inline: $%s",
+				       name);
 		} else {
 			rc = buf_add(&b, vals[0], strlen(vals[0])) < 0 ? oom(x, e) : 0;
 		}
@@ -286,7 +286,9 @@ static int to_param(struct ctx *x, struct mp *m, struct conf_param *p)
 		return oom(x, m->e[0]);
 	for (size_t i = 0; i < m->nout; i++) {
 		const struct entry *e = m->oe[i];
-		p->v[i] = (struct conf_value){.text = m->out[i], .file = e->file, .line = e->line,
+		p->v[i] = (struct conf_value){.text = m->out[i],
+					      .file = e->file,
+					      .line = e->line,
 					      .inherited = e->section != x->section};
 		m->out[i] = NULL;
 		p->n++;
@@ -361,10 +363,10 @@ static bool jail_name_ok(const char *s)
 	return true;
 }
 
-int conf_build_jail(const struct raw_conf *raw, size_t s, const char *top, struct jail *j, char *err,
-		    size_t errlen)
+int conf_build_jail(const struct raw_conf *raw, size_t s, const char *top, struct jail *j, char *err, size_t errlen)
 {
-	*j = (struct jail){.name = section_jail_name(&raw->sec[s], top), .file = raw->sec[s].file,
+	*j = (struct jail){.name = section_jail_name(&raw->sec[s], top),
+			   .file = raw->sec[s].file,
 			   .line = raw->sec[s].line};
 	if (!j->name)
 		return conf_errf(err, errlen, j->file, j->line, "out of memory");

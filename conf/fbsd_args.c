@@ -22,8 +22,8 @@ static bool iov_add(struct iovec *iov, size_t *n, size_t max, const char *name, 
 	return true;
 }
 
-int fbsd_mount_iov(const struct fbsd_mount *m, struct iovec *iov, size_t max, char *buf, size_t buflen,
-		   char *errmsg, size_t errlen)
+int fbsd_mount_iov(const struct fbsd_mount *m, struct iovec *iov, size_t max, char *buf, size_t buflen, char *errmsg,
+		   size_t errlen)
 {
 	size_t n = 0;
 	const char *opts = m->opts ? m->opts : "";

@@ -95,7 +95,7 @@ static int param_value(const struct conf_param *cp, const char *ruleset, char **
 		bool b;
 		if (conf_parse_bool(last->text, &b) < 0)
 			return conf_errf(err, errlen, last->file, last->line, "%s: bad boolean \"%s\"", cp->name,
-				    last->text);
+					 last->text);
 		/* libjail knows only true and false (and numbers). */
 		return (*out = strdup(b ? "true" : "false")) ? 0 : oom(err, errlen);
 	}
@@ -152,8 +152,7 @@ int fbsd_params_build(const struct jail *j, struct fbsd_plan *p, char *err, size
 	for (size_t i = 0; i < j->np; i++) {
 		const struct conf_param *cp = &j->p[i];
 		char *value;
-		if (!is_kernel(cp) || cp->n == 0 || strcmp(cp->name, "persist") == 0 ||
-		    strcmp(cp->name, "name") == 0)
+		if (!is_kernel(cp) || cp->n == 0 || strcmp(cp->name, "persist") == 0 || strcmp(cp->name, "name") == 0)
 			continue;
 		if (param_value(cp, rs[0] ? rs : NULL, &value, err, errlen) < 0)
 			return -1;
@@ -180,8 +179,8 @@ static int oldjail_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 	const struct conf_param *k = first_kernel(j);
 	if (k)
 		return conf_errf(err, errlen, k->v[0].file, k->v[0].line,
-			    "%s: the old jail(2) API (jail = %s) takes no jail parameters; use jail2 = path=... instead",
-			    k->name, v->text);
+				 "%s: the old jail(2) API (jail = %s) takes no jail parameters; use jail2 = path=... instead",
+				 k->name, v->text);
 	char *words[3] = {NULL, NULL, NULL};
 	const char *s = v->text;
 	for (int w = 0; w < 3; w++) {
@@ -201,8 +200,8 @@ static int oldjail_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 	p->old.hostname = words[1] ? words[1] : strdup("");
 	p->old.name = words[2];
 	if (!p->old.path || !p->old.hostname || p->old.path[0] != '/')
-		return conf_errf(err, errlen, v->file, v->line, "jail: expected \"/ROOTFS [HOSTNAME [JAILNAME]]\", got \"%s\"",
-			    v->text);
+		return conf_errf(err, errlen, v->file, v->line,
+				 "jail: expected \"/ROOTFS [HOSTNAME [JAILNAME]]\", got \"%s\"", v->text);
 	static const struct {
 		const char *param;
 		int af;
@@ -214,7 +213,7 @@ static int oldjail_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 			unsigned char buf[16];
 			if (inet_pton(ips[t].af, iv[i].text, buf) != 1)
 				return conf_errf(err, errlen, iv[i].file, iv[i].line, "%s: not an IPv%d address: %s",
-					    ips[t].param, t ? 6 : 4, iv[i].text);
+						 ips[t].param, t ? 6 : 4, iv[i].text);
 			if (add_str(t ? &p->old.ip6 : &p->old.ip4, t ? &p->old.nip6 : &p->old.nip4, iv[i].text) < 0)
 				return oom(err, errlen);
 		}
@@ -227,7 +226,7 @@ static int attach_build(const struct jail *j, struct fbsd_plan *p, char *err, si
 	const struct conf_param *k = first_kernel(j);
 	if (k)
 		return conf_errf(err, errlen, k->v[0].file, k->v[0].line,
-			    "%s: jail-attach joins an existing jail and sets no jail parameters", k->name);
+				 "%s: jail-attach joins an existing jail and sets no jail parameters", k->name);
 	p->mode = FBSD_ATTACH;
 	return (p->attach = strdup(jail_get(j, "jail-attach"))) ? 0 : oom(err, errlen);
 }
@@ -248,8 +247,8 @@ static int add_mount(struct fbsd_plan *p, const char *fstype, const char *from, 
 	return m->fstype && m->from && m->to && (m->opts || !opts) ? 0 : -1;
 }
 
-int fbsd_mount_line(struct fbsd_plan *p, const char *line, const char *what, const char *file, int lineno,
-		    char *err, size_t errlen)
+int fbsd_mount_line(struct fbsd_plan *p, const char *line, const char *what, const char *file, int lineno, char *err,
+		    size_t errlen)
 {
 	struct fstab_entry e;
 	int rc = fstab_parse_line(file, lineno, line, &e, err, errlen);
@@ -257,8 +256,8 @@ int fbsd_mount_line(struct fbsd_plan *p, const char *line, const char *what, con
 		return rc;
 	if (e.mountpoint[0] != '/')
 		rc = conf_errf(err, errlen, file, lineno, "%s: %s: not an absolute pathname", what, e.mountpoint);
-	else if (!e.noauto && add_mount(p, e.fstype, e.device, e.mountpoint,
-					e.options && e.options[0] ? e.options : NULL, what) < 0)
+	else if (!e.noauto &&
+		 add_mount(p, e.fstype, e.device, e.mountpoint, e.options && e.options[0] ? e.options : NULL, what) < 0)
 		rc = oom(err, errlen);
 	else
 		rc = 0;
@@ -312,7 +311,7 @@ static int pseudo_mounts(const struct jail *j, struct fbsd_plan *p, char *err, s
 		if (!p->path) {
 			const struct conf_param *cp = jail_param(j, fs[i].param);
 			return conf_errf(err, errlen, cp ? cp->v[0].file : j->file, cp ? cp->v[0].line : j->line,
-				    "%s: the jail has no path to mount on", fs[i].param);
+					 "%s: the jail has no path to mount on", fs[i].param);
 		}
 		char opts[32] = "", *to = path_join(p->path, fs[i].sub);
 		if (i == 0)
@@ -325,8 +324,7 @@ static int pseudo_mounts(const struct jail *j, struct fbsd_plan *p, char *err, s
 	return 0;
 }
 
-static int mounts_build(const struct jail *j, struct fbsd_plan *p, bool lenient, char **note, char *err,
-			size_t errlen)
+static int mounts_build(const struct jail *j, struct fbsd_plan *p, bool lenient, char **note, char *err, size_t errlen)
 {
 	const struct conf_value *v;
 	size_t n = jail_list(j, "mount", &v);
@@ -347,7 +345,8 @@ static int mounts_build(const struct jail *j, struct fbsd_plan *p, bool lenient,
 			continue;
 		}
 		if (!text)
-			return conf_errf(err, errlen, v[i].file, v[i].line, "mount.fstab: %s: %s", v[i].text, strerror(e));
+			return conf_errf(err, errlen, v[i].file, v[i].line, "mount.fstab: %s: %s", v[i].text,
+					 strerror(e));
 		int rc = fbsd_mount_text(p, text, v[i].text, err, errlen);
 		free(text);
 		if (rc < 0)
@@ -455,9 +454,11 @@ static int aliases_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 			int prefix;
 			if (a[strcspn(a, " \t")])
 				return conf_errf(err, errlen, v[i].file, v[i].line,
-					    "ip%d.addr: ifconfig options after the address are not supported: %s", af, a);
+						 "ip%d.addr: ifconfig options after the address are not supported: %s",
+						 af, a);
 			if (fbsd_addr_parse(af, a, &addr, &prefix) < 0)
-				return conf_errf(err, errlen, v[i].file, v[i].line, "ip%d.addr: bad address \"%s\"", af, a);
+				return conf_errf(err, errlen, v[i].file, v[i].line, "ip%d.addr: bad address \"%s\"", af,
+						 a);
 			if (!bar && !iface) {
 				free(addr);
 				continue;
@@ -548,8 +549,8 @@ int fbsd_ruleset_resolve(const struct jail *j, struct fbsd_ruleset *out, char *e
 			out->number = atoi(what); /* the kernel must have it */
 		} else {
 			rc = conf_errf(err, errlen, cp->v[cp->n - 1].file, cp->v[cp->n - 1].line,
-				  "devfs_ruleset: no ruleset named \"%s\" in %s%s", what,
-				  file ? file : "the default rulesets", file ? "" : " (set devfs.rules = FILE)");
+				       "devfs_ruleset: no ruleset named \"%s\" in %s%s", what,
+				       file ? file : "the default rulesets", file ? "" : " (set devfs.rules = FILE)");
 		}
 	}
 	devfs_rules_free(&r);
@@ -577,8 +578,7 @@ static int rlimits_build(const struct jail *j, struct fbsd_plan *p, char *err, s
 
 /* --- the whole plan -------------------------------------------------------------------------------------- */
 
-static int fbsd_build(const struct jail *j, struct fbsd_plan *p, bool lenient, char **note, char *err,
-		      size_t errlen)
+static int fbsd_build(const struct jail *j, struct fbsd_plan *p, bool lenient, char **note, char *err, size_t errlen)
 {
 	memset(p, 0, sizeof *p);
 	p->fib = -1;
@@ -590,10 +590,10 @@ static int fbsd_build(const struct jail *j, struct fbsd_plan *p, bool lenient, c
 	if (jail_is_set(j, "jail") && jail_is_set(j, "jail-attach")) {
 		const struct conf_param *cp = jail_param(j, "jail-attach");
 		return conf_errf(err, errlen, cp->v[0].file, cp->v[0].line,
-			    "jail-attach: joins an existing jail, but jail = ... creates one: use one of them");
+				 "jail-attach: joins an existing jail, but jail = ... creates one: use one of them");
 	}
-	if (jail_is_set(j, "jail") && !p->path && !(p->path = strndup(jail_get(j, "jail"),
-								      strcspn(jail_get(j, "jail"), " \t"))))
+	if (jail_is_set(j, "jail") && !p->path &&
+	    !(p->path = strndup(jail_get(j, "jail"), strcspn(jail_get(j, "jail"), " \t"))))
 		return oom(err, errlen);
 	if (fbsd_ruleset_resolve(j, &p->ruleset, err, errlen) < 0)
 		return -1;

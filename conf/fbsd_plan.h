@@ -37,10 +37,10 @@ struct fbsd_mount {
 
 /* One address added to a host interface (`ip4.addr = iface|addr/mask`, or `interface` + ip4.addr). */
 struct fbsd_alias {
-	int af;       /* 4 or 6 */
+	int af; /* 4 or 6 */
 	char *iface;
-	char *addr;   /* the address alone */
-	int prefix;   /* 0..32 / 0..128; 32 / 128 when the value has no mask, as jail(8) does */
+	char *addr; /* the address alone */
+	int prefix; /* 0..32 / 0..128; 32 / 128 when the value has no mask, as jail(8) does */
 };
 
 /* uWSGI's old API: jail(2) with struct jail version 2 (create and attach in one call). */
@@ -54,40 +54,40 @@ struct fbsd_oldjail {
 
 /* The devfs ruleset for mount.devfs and the devfs_ruleset parameter. */
 struct fbsd_ruleset {
-	int number;  /* -1: no ruleset at all (no devfs_ruleset and no mount.devfs) */
-	char *name;  /* the ruleset's name when known, else NULL */
-	char *file;  /* devfs.rules file that defines it, NULL when only a number was given */
-	bool load;   /* the config names the rules file (`devfs.rules = FILE`): warder loads the ruleset into
+	int number; /* -1: no ruleset at all (no devfs_ruleset and no mount.devfs) */
+	char *name; /* the ruleset's name when known, else NULL */
+	char *file; /* devfs.rules file that defines it, NULL when only a number was given */
+	bool load;  /* the config names the rules file (`devfs.rules = FILE`): warder loads the ruleset into
 			the kernel (DEVFSIO_RADD) when the kernel does not have it yet */
 };
 
 enum fbsd_mode {
-	FBSD_CREATE,  /* jail_set(JAIL_CREATE) with params */
-	FBSD_OLDAPI,  /* jail(2) with old */
-	FBSD_ATTACH,  /* jail-attach: join an existing jail, create and remove nothing */
+	FBSD_CREATE, /* jail_set(JAIL_CREATE) with params */
+	FBSD_OLDAPI, /* jail(2) with old */
+	FBSD_ATTACH, /* jail-attach: join an existing jail, create and remove nothing */
 };
 
 struct fbsd_plan {
 	enum fbsd_mode mode;
-	char *name;                 /* the jail's name (the section's) */
-	char *path;                 /* the jail's root, NULL when none */
-	struct fbsd_param *params;  /* FBSD_CREATE: name first, then every kernel parameter in config order */
+	char *name;                /* the jail's name (the section's) */
+	char *path;                /* the jail's root, NULL when none */
+	struct fbsd_param *params; /* FBSD_CREATE: name first, then every kernel parameter in config order */
 	size_t nparams;
-	bool keep_persist;          /* the config sets persist: keep it after the init is inside */
-	struct fbsd_oldjail old;    /* FBSD_OLDAPI */
-	char *attach;               /* FBSD_ATTACH: jid or name */
-	char *jidfile;              /* NULL: none */
-	struct fbsd_mount *mounts;  /* mount order; unmount in reverse */
+	bool keep_persist;         /* the config sets persist: keep it after the init is inside */
+	struct fbsd_oldjail old;   /* FBSD_OLDAPI */
+	char *attach;              /* FBSD_ATTACH: jid or name */
+	char *jidfile;             /* NULL: none */
+	struct fbsd_mount *mounts; /* mount order; unmount in reverse */
 	size_t nmounts;
 	struct fbsd_alias *aliases; /* add order; remove in reverse */
 	size_t naliases;
-	char **vnet_ifs;            /* vnet.interface, moved in in this order */
+	char **vnet_ifs; /* vnet.interface, moved in in this order */
 	size_t nvnet;
 	struct fbsd_ruleset ruleset;
 	int fib;                    /* exec.fib, -1 when unset */
 	struct fbsd_param *rlimits; /* rlimit.NAME = SOFT[:HARD] set by the init (name "nofile"), config order */
 	size_t nrlimits;
-	char *user, *group;         /* main command's identity inside the jail, NULL: stay root */
+	char *user, *group; /* main command's identity inside the jail, NULL: stay root */
 };
 
 /* Does J build a jail (keeper + init)? True with the old API, jail-attach, or any kernel parameter; false:
@@ -109,8 +109,8 @@ int fbsd_plan_lenient(const struct jail *j, struct fbsd_plan *out, char **note, 
 int fbsd_params_build(const struct jail *j, struct fbsd_plan *p, char *err, size_t errlen);
 /* One fstab-format line (a `mount` value or a mount.fstab line) split as jail(8) splits it: fields
  * separated by blanks, \NNN octal escapes in the first two, `#` starts a comment. Appends 0 or 1 entries. */
-int fbsd_mount_line(struct fbsd_plan *p, const char *line, const char *what, const char *file, int lineno,
-		    char *err, size_t errlen);
+int fbsd_mount_line(struct fbsd_plan *p, const char *line, const char *what, const char *file, int lineno, char *err,
+		    size_t errlen);
 /* Every line of an fstab-format text (mount.fstab's content); NAME is used in messages. */
 int fbsd_mount_text(struct fbsd_plan *p, const char *text, const char *name, char *err, size_t errlen);
 /* Parse "addr", "addr/prefix" or "addr/dotted-mask" of family AF (4 or 6). Returns 0 or -1. */
@@ -134,8 +134,8 @@ int fbsd_path_check(const char *jailpath, const char *to, char *err, size_t errl
  * name and a value per option of M->opts ("rw", the default, is not sent; an option without `=` has no value:
  * a NULL, 0-length iovec), then "errmsg" and ERRMSG for the kernel's message. The options are split in BUF,
  * which must outlive IOV. Returns the number of iovecs, or -1 when IOV (MAX entries) or BUF is too small. */
-int fbsd_mount_iov(const struct fbsd_mount *m, struct iovec *iov, size_t max, char *buf, size_t buflen,
-		   char *errmsg, size_t errlen);
+int fbsd_mount_iov(const struct fbsd_mount *m, struct iovec *iov, size_t max, char *buf, size_t buflen, char *errmsg,
+		   size_t errlen);
 
 /* ifconfig(8)'s command that adds (ADD) or removes alias A, as jail(8) runs it:
  * /sbin/ifconfig IFACE inet|inet6 ADDR/PREFIX alias (ADDR -alias to remove). The address is written in BUF;

@@ -186,8 +186,10 @@ static int sort_options(struct fstab_entry *e, char *err, size_t errlen)
 	}
 	unsigned prop = e->flags & FSTAB_PROPAGATION;
 	if (prop & (prop - 1))
-		return perr(err, errlen, e->file, e->line, "more than one propagation (private, slave, shared, "
-			    "unbindable) in '%s'", e->options);
+		return perr(err, errlen, e->file, e->line,
+			    "more than one propagation (private, slave, shared, "
+			    "unbindable) in '%s'",
+			    e->options);
 	return 0;
 }
 
@@ -221,8 +223,7 @@ static const char *const field_names[] = {"device", "mount point", "type", "opti
 
 static int parse_fields(const char *file, int line, char *buf, struct fstab_entry *e, char *err, size_t errlen);
 
-int fstab_parse_line(const char *file, int line, const char *text, struct fstab_entry *e, char *err,
-		     size_t errlen)
+int fstab_parse_line(const char *file, int line, const char *text, struct fstab_entry *e, char *err, size_t errlen)
 {
 	char *buf = strdup(text);
 	memset(e, 0, sizeof *e);
@@ -240,19 +241,25 @@ static int parse_fields(const char *file, int line, char *buf, struct fstab_entr
 	if (n == 0)
 		return 0;
 	if (n > MAX_FIELDS)
-		return perr(err, errlen, file, line, "too many fields: expected DEVICE MOUNTPOINT TYPE OPTIONS "
+		return perr(err, errlen, file, line,
+			    "too many fields: expected DEVICE MOUNTPOINT TYPE OPTIONS "
 			    "[DUMP [PASS]]");
 	if (n < 4)
-		return perr(err, errlen, file, line, "missing %s: expected DEVICE MOUNTPOINT TYPE OPTIONS "
-			    "[DUMP [PASS]]", field_names[n]);
+		return perr(err, errlen, file, line,
+			    "missing %s: expected DEVICE MOUNTPOINT TYPE OPTIONS "
+			    "[DUMP [PASS]]",
+			    field_names[n]);
 	if (!(e->file = strdup(file)))
 		return perr(err, errlen, file, line, "out of memory");
 	e->line = line;
 	char **dst[] = {&e->device, &e->mountpoint, &e->fstype, &e->options};
 	for (int i = 0; i < 4; i++) {
 		if (!(*dst[i] = fstab_unescape(f[i]))) {
-			perr(err, errlen, file, line, errno == EINVAL ? "bad escape in %s '%s' (\\ooo, three octal "
-				"digits, as \\040 for a space)" : "out of memory in %s '%s'", field_names[i], f[i]);
+			perr(err, errlen, file, line,
+			     errno == EINVAL ? "bad escape in %s '%s' (\\ooo, three octal "
+					       "digits, as \\040 for a space)"
+					     : "out of memory in %s '%s'",
+			     field_names[i], f[i]);
 			fstab_entry_free(e);
 			return -1;
 		}
@@ -344,13 +351,27 @@ static const struct {
 	unsigned flag;
 	unsigned long ms;
 } ms_map[] = {
-	{FSTAB_RDONLY, MS_RDONLY},         {FSTAB_NOSUID, MS_NOSUID},       {FSTAB_NODEV, MS_NODEV},
-	{FSTAB_NOEXEC, MS_NOEXEC},         {FSTAB_SYNC, MS_SYNCHRONOUS},    {FSTAB_REMOUNT, MS_REMOUNT},
-	{FSTAB_MANDLOCK, MS_MANDLOCK},     {FSTAB_DIRSYNC, MS_DIRSYNC},     {FSTAB_NOSYMFOLLOW, MS_NOSYMFOLLOW},
-	{FSTAB_NOATIME, MS_NOATIME},       {FSTAB_NODIRATIME, MS_NODIRATIME}, {FSTAB_BIND, MS_BIND},
-	{FSTAB_REC, MS_REC},               {FSTAB_SILENT, MS_SILENT},       {FSTAB_RELATIME, MS_RELATIME},
-	{FSTAB_STRICTATIME, MS_STRICTATIME}, {FSTAB_LAZYTIME, MS_LAZYTIME}, {FSTAB_PRIVATE, MS_PRIVATE},
-	{FSTAB_SLAVE, MS_SLAVE},           {FSTAB_SHARED, MS_SHARED},       {FSTAB_UNBINDABLE, MS_UNBINDABLE},
+	{FSTAB_RDONLY, MS_RDONLY},
+	{FSTAB_NOSUID, MS_NOSUID},
+	{FSTAB_NODEV, MS_NODEV},
+	{FSTAB_NOEXEC, MS_NOEXEC},
+	{FSTAB_SYNC, MS_SYNCHRONOUS},
+	{FSTAB_REMOUNT, MS_REMOUNT},
+	{FSTAB_MANDLOCK, MS_MANDLOCK},
+	{FSTAB_DIRSYNC, MS_DIRSYNC},
+	{FSTAB_NOSYMFOLLOW, MS_NOSYMFOLLOW},
+	{FSTAB_NOATIME, MS_NOATIME},
+	{FSTAB_NODIRATIME, MS_NODIRATIME},
+	{FSTAB_BIND, MS_BIND},
+	{FSTAB_REC, MS_REC},
+	{FSTAB_SILENT, MS_SILENT},
+	{FSTAB_RELATIME, MS_RELATIME},
+	{FSTAB_STRICTATIME, MS_STRICTATIME},
+	{FSTAB_LAZYTIME, MS_LAZYTIME},
+	{FSTAB_PRIVATE, MS_PRIVATE},
+	{FSTAB_SLAVE, MS_SLAVE},
+	{FSTAB_SHARED, MS_SHARED},
+	{FSTAB_UNBINDABLE, MS_UNBINDABLE},
 };
 
 unsigned long fstab_ms_flags(const struct fstab_entry *e)
@@ -366,11 +387,15 @@ static const struct {
 	unsigned flag;
 	unsigned long attr;
 } attr_map[] = {
-	{FSTAB_RDONLY, MOUNT_ATTR_RDONLY},   {FSTAB_NOSUID, MOUNT_ATTR_NOSUID},
-	{FSTAB_NODEV, MOUNT_ATTR_NODEV},     {FSTAB_NOEXEC, MOUNT_ATTR_NOEXEC},
-	{FSTAB_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW}, {FSTAB_NODIRATIME, MOUNT_ATTR_NODIRATIME},
+	{FSTAB_RDONLY, MOUNT_ATTR_RDONLY},
+	{FSTAB_NOSUID, MOUNT_ATTR_NOSUID},
+	{FSTAB_NODEV, MOUNT_ATTR_NODEV},
+	{FSTAB_NOEXEC, MOUNT_ATTR_NOEXEC},
+	{FSTAB_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW},
+	{FSTAB_NODIRATIME, MOUNT_ATTR_NODIRATIME},
 	/* The parser keeps one atime mode; relatime is MOUNT_ATTR_RELATIME = 0, the kernel's default. */
-	{FSTAB_NOATIME, MOUNT_ATTR_NOATIME}, {FSTAB_STRICTATIME, MOUNT_ATTR_STRICTATIME},
+	{FSTAB_NOATIME, MOUNT_ATTR_NOATIME},
+	{FSTAB_STRICTATIME, MOUNT_ATTR_STRICTATIME},
 };
 
 unsigned long fstab_mount_attrs(const struct fstab_entry *e)

@@ -80,10 +80,10 @@ static int octal_or_hex(const char **sp, int base, int max)
 	int v = 0, n = 0;
 	const char *s = *sp;
 	for (; n < max; n++, s++) {
-		int d = *s >= '0' && *s <= '9' ? *s - '0'
+		int d = *s >= '0' && *s <= '9'                 ? *s - '0'
 			: base == 16 && *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
 			: base == 16 && *s >= 'A' && *s <= 'F' ? *s - 'A' + 10
-								: -1;
+							       : -1;
 		if (d < 0 || d >= base)
 			break;
 		v = v * base + d;
@@ -129,7 +129,7 @@ static int quoted(struct lexer *L, struct jc_buf *b, char q)
 		char c = *L->s;
 		if (c == '\0')
 			return conf_errf(L->err, L->errlen, L->file, start, "unterminated %s string",
-				    q == '"' ? "\"...\"" : "'...'");
+					 q == '"' ? "\"...\"" : "'...'");
 		L->s++;
 		if (c == q)
 			return 0;
@@ -215,8 +215,8 @@ static int next(struct lexer *L)
 
 static const char *tok_name(enum tok t)
 {
-	static const char *const names[] = {"end of file", "a string", "';'", "'{'", "'}'", "','", "'='", "'+='",
-					    "an error"};
+	static const char *const names[] = {"end of file", "a string", "';'",  "'{'",     "'}'",
+					    "','",         "'='",      "'+='", "an error"};
 	return names[t];
 }
 
@@ -269,8 +269,8 @@ static int do_include(struct jc_model *m, struct lexer *L, const char *pat, int 
 	} else if (rc != 0) {
 		rc = conf_errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": out of memory", pat);
 	} else if (depth >= INCLUDE_DEPTH) {
-		rc = conf_errf(L->err, L->errlen, L->file, L->tline, ".include \"%s\": includes nest too deep (a loop?)",
-			  pat);
+		rc = conf_errf(L->err, L->errlen, L->file, L->tline,
+			       ".include \"%s\": includes nest too deep (a loop?)", pat);
 	} else {
 		for (size_t i = 0; i < g.n && rc == 0; i++)
 			rc = parse_file(m, g.path[i], NULL, depth + 1, L->err, L->errlen);
@@ -306,11 +306,13 @@ static int statement(struct jc_model *m, struct lexer *L, struct jc_section **cu
 	if (L->t == T_ERR)
 		goto fail;
 	if (st.op && st.nv == 0) {
-		conf_errf(L->err, L->errlen, L->file, L->tline, "%s: expected a value, found %s", st.name, tok_name(L->t));
+		conf_errf(L->err, L->errlen, L->file, L->tline, "%s: expected a value, found %s", st.name,
+			  tok_name(L->t));
 		goto fail;
 	}
 	if (L->t != T_SEMI) {
-		conf_errf(L->err, L->errlen, L->file, L->tline, "missing ';' after %s, found %s", st.name, tok_name(L->t));
+		conf_errf(L->err, L->errlen, L->file, L->tline, "missing ';' after %s, found %s", st.name,
+			  tok_name(L->t));
 		goto fail;
 	}
 	if (strcmp(st.name, ".include") == 0) {
@@ -320,7 +322,8 @@ static int statement(struct jc_model *m, struct lexer *L, struct jc_section **cu
 		else if (st.nv != 1)
 			conf_errf(L->err, L->errlen, L->file, st.line, ".include takes one file name or glob");
 		else if (st.v[0].has_var)
-			conf_errf(L->err, L->errlen, L->file, st.line, ".include: variables are not expanded in file names");
+			conf_errf(L->err, L->errlen, L->file, st.line,
+				  ".include: variables are not expanded in file names");
 		else
 			rc = do_include(m, L, st.v[0].text, depth);
 		for (size_t i = 0; i < st.nv; i++)
@@ -336,7 +339,7 @@ static int statement(struct jc_model *m, struct lexer *L, struct jc_section **cu
 	/* jail(8): a global parameter joins the last section when that is "*", else opens a new one. */
 	if (global)
 		*cur = m->nsec && strcmp(m->sec[m->nsec - 1].name, "*") == 0 ? &m->sec[m->nsec - 1]
-									       : add_section(m, "*", L->file);
+									     : add_section(m, "*", L->file);
 	if (!*cur)
 		goto oom;
 	struct jc_stmt *slot = conf_grow(&(*cur)->st, &(*cur)->n, sizeof *slot);
@@ -388,11 +391,12 @@ static int block(struct jc_model *m, struct lexer *L, char *name, int depth)
 		if (L->t == T_SEMI)
 			continue;
 		if (L->t == T_EOF)
-			return conf_errf(L->err, L->errlen, L->file, start, "missing '}' for the block %s", m->sec[idx].name);
+			return conf_errf(L->err, L->errlen, L->file, start, "missing '}' for the block %s",
+					 m->sec[idx].name);
 		if (L->t != T_STR) {
 			if (L->t != T_ERR)
 				conf_errf(L->err, L->errlen, L->file, L->tline, "expected a parameter, found %s",
-				     tok_name(L->t));
+					  tok_name(L->t));
 			return -1;
 		}
 		const char *p = L->s;
@@ -466,7 +470,7 @@ static int parse_file(struct jc_model *m, const char *path, const char *text, in
 		}
 		if (rd < 0)
 			return conf_errf(err, errlen, path, 0, "%s",
-				    errno == EINVAL ? "not a text file (NUL byte)" : strerror(errno));
+					 errno == EINVAL ? "not a text file (NUL byte)" : strerror(errno));
 		text = owned;
 	}
 	int rc = parse_text(m, file, text, depth, err, errlen);

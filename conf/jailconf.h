@@ -23,7 +23,7 @@
  * tree copied elsewhere). Returns 0 with a malloc'd INI text in *out, or -1 with one line in err. */
 int jailconf_to_ini(const char *path, const char *root, char **out, char *err, size_t errlen);
 /* The same from memory; NAME is used in messages, relative includes are relative to DIR (NULL: "."). */
-int jailconf_string_to_ini(const char *name, const char *text, const char *dir, const char *root, char **out,
-			   char *err, size_t errlen);
+int jailconf_string_to_ini(const char *name, const char *text, const char *dir, const char *root, char **out, char *err,
+			   size_t errlen);
 
 #endif

@@ -13,11 +13,34 @@
 
 /* jail(8)'s internal (non-kernel) parameters: never handed to jail_set, so never passed through. */
 static const char *const internal_params[] = {
-	"allow.dying", "command", "depend", "exec.clean", "exec.consolelog", "exec.fib", "exec.jail_user",
-	"exec.poststart", "exec.poststop", "exec.prepare", "exec.prestart", "exec.prestop", "exec.release",
-	"exec.created", "exec.start", "exec.stop", "exec.system_jail_user", "exec.system_user", "exec.timeout",
-	"interface", "ip_hostname", "mount", "mount.devfs", "mount.fdescfs", "mount.procfs", "mount.fstab",
-	"stop.timeout", "vnet.interface",
+	"allow.dying",
+	"command",
+	"depend",
+	"exec.clean",
+	"exec.consolelog",
+	"exec.fib",
+	"exec.jail_user",
+	"exec.poststart",
+	"exec.poststop",
+	"exec.prepare",
+	"exec.prestart",
+	"exec.prestop",
+	"exec.release",
+	"exec.created",
+	"exec.start",
+	"exec.stop",
+	"exec.system_jail_user",
+	"exec.system_user",
+	"exec.timeout",
+	"interface",
+	"ip_hostname",
+	"mount",
+	"mount.devfs",
+	"mount.fdescfs",
+	"mount.procfs",
+	"mount.fstab",
+	"stop.timeout",
+	"vnet.interface",
 };
 
 /* Kernel parameters of the jailsys kind: a bare `ip4;` means "new" (libjail's empty value). */
@@ -89,8 +112,8 @@ static int emit(struct out *o, const struct jc_stmt *st, const char *fmt, ...)
 	int rc = 0;
 	if (n > CONF_LINE_MAX)
 		rc = conf_errf(o->err, o->errlen, st ? st->file : "-", st ? st->line : 0,
-			       "%s: the INI line would be %d bytes long; warder reads lines up to %d", st ? st->name : "section",
-			       n, CONF_LINE_MAX);
+			       "%s: the INI line would be %d bytes long; warder reads lines up to %d",
+			       st ? st->name : "section", n, CONF_LINE_MAX);
 	for (int i = 0; rc == 0 && i <= n; i++)
 		if (jc_bput(&o->b, i < n ? line[i] : '\n') < 0)
 			rc = conf_errf(o->err, o->errlen, "-", 0, "out of memory");
@@ -104,15 +127,15 @@ static int ini_value(struct out *o, const struct jc_stmt *st, const struct jc_va
 	const char *t = v->text;
 	size_t n = strlen(t);
 	if (strpbrk(t, "\n\r"))
-		return conf_errf(o->err, o->errlen, st->file, st->line, "%s: a value that spans lines cannot be written in INI",
-			    st->name);
+		return conf_errf(o->err, o->errlen, st->file, st->line,
+				 "%s: a value that spans lines cannot be written in INI", st->name);
 	for (const char *sc = strchr(t, ';'); sc; sc = strchr(sc + 1, ';'))
 		if (sc > t && (sc[-1] == ' ' || sc[-1] == '\t'))
 			return conf_errf(o->err, o->errlen, st->file, st->line,
-				    "%s: \" ;\" in a value would start an INI comment", st->name);
+					 "%s: \" ;\" in a value would start an INI comment", st->name);
 	if (v->lit_dollar && v->has_var)
 		return conf_errf(o->err, o->errlen, st->file, st->line,
-			    "%s: a value mixing a literal '$' with variables cannot be written in INI", st->name);
+				 "%s: a value mixing a literal '$' with variables cannot be written in INI", st->name);
 	bool literal = v->lit_dollar && strchr(t, '$');
 	bool quote = !n || jc_blank(t[0]) || jc_blank(t[n - 1]) || strchr("\"';#", t[0]);
 	char q = literal ? '\'' : quote ? '"' : 0;
@@ -168,7 +191,8 @@ static int emit_stmt(struct out *o, const struct jc_stmt *st)
 	if (st->name[0] == '$') {
 		if (st->op != '=' || st->nv != 1)
 			return conf_errf(o->err, o->errlen, st->file, st->line,
-				    "%s: a variable takes exactly one value (warder has no list variables)", st->name);
+					 "%s: a variable takes exactly one value (warder has no list variables)",
+					 st->name);
 		return emit_values(o, st, st->name, '=', false, false);
 	}
 	if (strpbrk(st->name, " \t=[];#") || !st->name[0])
@@ -185,8 +209,8 @@ static int emit_stmt(struct out *o, const struct jc_stmt *st)
 		free(base);
 	}
 	if (!d && IN(internal_params, st->name))
-		return conf_errf(o->err, o->errlen, st->file, st->line, "%s: this jail(8) parameter is not supported by warder",
-			    st->name);
+		return conf_errf(o->err, o->errlen, st->file, st->line,
+				 "%s: this jail(8) parameter is not supported by warder", st->name);
 	if (st->op == 0)
 		return emit_bare(o, st, d, st->name, true);
 	if (!d)
@@ -236,8 +260,8 @@ int jailconf_to_ini(const char *path, const char *root, char **out, char *err, s
 	return convert(path, NULL, root, out, err, errlen);
 }
 
-int jailconf_string_to_ini(const char *name, const char *text, const char *dir, const char *root, char **out,
-			   char *err, size_t errlen)
+int jailconf_string_to_ini(const char *name, const char *text, const char *dir, const char *root, char **out, char *err,
+			   size_t errlen)
 {
 	/* Relative includes resolve against the directory of NAME: give NAME that directory. */
 	char full[4096];

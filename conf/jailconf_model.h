@@ -15,8 +15,8 @@ struct jc_buf {
 
 struct jc_val {
 	char *text;
-	bool has_var;     /* a '$' that expands */
-	bool lit_dollar;  /* a '$' that must stay a character */
+	bool has_var;    /* a '$' that expands */
+	bool lit_dollar; /* a '$' that must stay a character */
 };
 
 /* `name op value, value, ...;` */

@@ -13,7 +13,10 @@ static const struct {
 	const char *key;
 	const char *name;
 } renames[] = {
-	{"uid", "user"}, {"gid", "group"}, {"namespace-keep-mount", "keep_mount"}, {"pivot-root", "pivot_root"},
+	{"uid", "user"},
+	{"gid", "group"},
+	{"namespace-keep-mount", "keep_mount"},
+	{"pivot-root", "pivot_root"},
 };
 
 /* uWSGI hook phases and the chain that runs at the same moment. */
@@ -21,7 +24,7 @@ static const struct {
 	const char *phase;
 	const char *chain;
 } hook_phases[] = {
-	{"asap", "exec.prepare"}, {"pre-jail", "exec.prestart"}, {"post-jail", "exec.jailed"},
+	{"asap", "exec.prepare"},   {"pre-jail", "exec.prestart"}, {"post-jail", "exec.jailed"},
 	{"in-jail", "exec.jailed"}, {"as-root", "exec.start"},
 };
 
@@ -30,7 +33,10 @@ static const struct {
 	const char *kind;
 	const char *prefix;
 } hook_kinds[] = {
-	{"hook-", NULL}, {"exec-", NULL}, {"mount-", "mount:"}, {"umount-", "umount:"},
+	{"hook-", NULL},
+	{"exec-", NULL},
+	{"mount-", "mount:"},
+	{"umount-", "umount:"},
 };
 
 /* First dot components of FreeBSD kernel parameters passed through unknown. */
@@ -154,8 +160,7 @@ static int route_jail2(struct keyval *v, const struct keymap_sink *k)
 }
 
 /* namespace = ROOTFS[:HOSTNAME]: uWSGI's all-in-one jail, spelled out in warder's parameters. */
-static int namespace_implied(struct keyval n, int quote, char *buf, char *colon, char *part,
-			     const struct keymap_sink *k)
+static int namespace_implied(struct keyval n, int quote, char *buf, char *colon, char *part, const struct keymap_sink *k)
 {
 	static const struct {
 		const char *name, *value;

@@ -26,8 +26,8 @@ struct keyval {
 
 struct keymap_sink {
 	int (*add)(void *ctx, const struct keyval *v); /* 0, or -1 with the error reported */
-	int (*fail)(void *ctx, const char *msg);         /* reports MSG at the current line; returns -1 */
-	void (*warn)(void *ctx, const char *msg);        /* a warning at the current line */
+	int (*fail)(void *ctx, const char *msg);       /* reports MSG at the current line; returns -1 */
+	void (*warn)(void *ctx, const char *msg);      /* a warning at the current line */
 	void *ctx;
 };
 

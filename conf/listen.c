@@ -134,8 +134,14 @@ static int parse_option(const char *w, struct listen_spec *o, char *why, size_t 
 
 int listen_parse(const char *text, struct listen_spec *o, char *why, size_t whylen)
 {
-	static const struct { const char *prefix; enum listen_kind kind; int type; } kinds[] = {
-		{"tcp:", LK_TCP, SOCK_STREAM}, {"udp:", LK_UDP, SOCK_DGRAM}, {"unix:", LK_UNIX, SOCK_STREAM},
+	static const struct {
+		const char *prefix;
+		enum listen_kind kind;
+		int type;
+	} kinds[] = {
+		{"tcp:", LK_TCP, SOCK_STREAM},
+		{"udp:", LK_UDP, SOCK_DGRAM},
+		{"unix:", LK_UNIX, SOCK_STREAM},
 	};
 	memset(o, 0, sizeof *o);
 	o->mode = -1;

@@ -18,18 +18,18 @@ enum listen_kind { LK_TCP, LK_UDP, LK_UNIX };
 
 struct listen_spec {
 	enum listen_kind kind;
-	int family;                  /* AF_INET, AF_INET6, AF_UNIX */
-	int socktype;                /* SOCK_STREAM, SOCK_DGRAM */
-	struct sockaddr_storage sa;  /* the address to bind */
+	int family;                 /* AF_INET, AF_INET6, AF_UNIX */
+	int socktype;               /* SOCK_STREAM, SOCK_DGRAM */
+	struct sockaddr_storage sa; /* the address to bind */
 	socklen_t salen;
-	char path[108];              /* LK_UNIX */
-	int mode;                    /* LK_UNIX: permission bits, -1 unset */
-	char owner[64], group[64];   /* LK_UNIX: "" unset */
-	int backlog;                 /* 0: SOMAXCONN */
+	char path[108];            /* LK_UNIX */
+	int mode;                  /* LK_UNIX: permission bits, -1 unset */
+	char owner[64], group[64]; /* LK_UNIX: "" unset */
+	int backlog;               /* 0: SOMAXCONN */
 	bool reuseport;
 	bool inside;
-	char name[64];               /* "" : the jail's name */
-	char addr[160];              /* the address as written: the identity of the socket and its messages */
+	char name[64];  /* "" : the jail's name */
+	char addr[160]; /* the address as written: the identity of the socket and its messages */
 };
 
 /* 0, or -1 with a message (no FILE:LINE) in WHY. */

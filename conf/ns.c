@@ -8,14 +8,10 @@
 #endif
 
 const struct ns_def ns_table[NS_COUNT] = {
-	[NS_MOUNT] = {"mount", "mnt", 0x00020000ULL},
-	[NS_PID] = {"pid", "pid", 0x20000000ULL},
-	[NS_UTS] = {"uts", "uts", 0x04000000ULL},
-	[NS_IPC] = {"ipc", "ipc", 0x08000000ULL},
-	[NS_NET] = {"net", "net", 0x40000000ULL},
-	[NS_USER] = {"user", "user", 0x10000000ULL},
-	[NS_CGROUP] = {"cgroup", "cgroup", 0x02000000ULL},
-	[NS_TIME] = {"time", "time", 0x00000080ULL},
+	[NS_MOUNT] = {"mount", "mnt", 0x00020000ULL},      [NS_PID] = {"pid", "pid", 0x20000000ULL},
+	[NS_UTS] = {"uts", "uts", 0x04000000ULL},          [NS_IPC] = {"ipc", "ipc", 0x08000000ULL},
+	[NS_NET] = {"net", "net", 0x40000000ULL},          [NS_USER] = {"user", "user", 0x10000000ULL},
+	[NS_CGROUP] = {"cgroup", "cgroup", 0x02000000ULL}, [NS_TIME] = {"time", "time", 0x00000080ULL},
 };
 
 #ifdef __linux__

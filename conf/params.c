@@ -201,12 +201,12 @@ static const struct {
 	const char *name;
 	unsigned flags;
 } rlimits[] = {
-	{"as", PF_BOTH},          {"core", PF_BOTH},         {"cpu", PF_BOTH},         {"data", PF_BOTH},
-	{"fsize", PF_BOTH},       {"memlock", PF_BOTH},      {"nofile", PF_BOTH},      {"nproc", PF_BOTH},
-	{"rss", PF_BOTH},         {"stack", PF_BOTH},        {"locks", PF_LINUX},      {"msgqueue", PF_LINUX},
-	{"nice", PF_LINUX},       {"rtprio", PF_LINUX},      {"rttime", PF_LINUX},     {"sigpending", PF_LINUX},
-	{"sbsize", PF_FREEBSD},   {"vmem", PF_FREEBSD},      {"npts", PF_FREEBSD},     {"swap", PF_FREEBSD},
-	{"kqueues", PF_FREEBSD},  {"umtxp", PF_FREEBSD},     {"pipebuf", PF_FREEBSD},
+	{"as", PF_BOTH},         {"core", PF_BOTH},     {"cpu", PF_BOTH},        {"data", PF_BOTH},
+	{"fsize", PF_BOTH},      {"memlock", PF_BOTH},  {"nofile", PF_BOTH},     {"nproc", PF_BOTH},
+	{"rss", PF_BOTH},        {"stack", PF_BOTH},    {"locks", PF_LINUX},     {"msgqueue", PF_LINUX},
+	{"nice", PF_LINUX},      {"rtprio", PF_LINUX},  {"rttime", PF_LINUX},    {"sigpending", PF_LINUX},
+	{"sbsize", PF_FREEBSD},  {"vmem", PF_FREEBSD},  {"npts", PF_FREEBSD},    {"swap", PF_FREEBSD},
+	{"kqueues", PF_FREEBSD}, {"umtxp", PF_FREEBSD}, {"pipebuf", PF_FREEBSD},
 };
 
 unsigned param_rlimit_platforms(const char *resource)
@@ -254,7 +254,7 @@ static int check_rlimit(const char *name, char **value, char *why, size_t whylen
 }
 
 /* Docker's default set (moby oci/caps/defaults.go): what "default" means, and the caps parameter's default. */
-#define DEFAULT_CAPS \
+#define DEFAULT_CAPS                                                                                             \
 	"chown,dac_override,fowner,fsetid,kill,setgid,setuid,setpcap,net_bind_service,net_raw,sys_chroot,mknod," \
 	"audit_write,setfcap"
 
@@ -363,15 +363,28 @@ static const char *const w_ready_fail[] = {"restart", "stop", NULL};
 
 #define LC PF_LIST | PF_CHAIN | PF_BOTH
 #define FK PF_FREEBSD | PF_KERNEL | PF_BUILDS_FREEBSD
-#define P(n, t, f, d, doc) {n, t, f, d, doc, NULL, 0, 0, NULL}
-#define PW(n, f, d, w, doc) {n, PT_STRING, f, d, doc, w, 0, 0, NULL}
-#define PI(n, f, d, lo, hi, doc) {n, PT_INT, f, d, doc, NULL, lo, hi, NULL}
-#define PC(n, t, f, d, c, doc) {n, t, f, d, doc, NULL, 0, 0, c}
+#define P(n, t, f, d, doc)                        \
+	{                                         \
+		n, t, f, d, doc, NULL, 0, 0, NULL \
+	}
+#define PW(n, f, d, w, doc)                            \
+	{                                              \
+		n, PT_STRING, f, d, doc, w, 0, 0, NULL \
+	}
+#define PI(n, f, d, lo, hi, doc)                         \
+	{                                                \
+		n, PT_INT, f, d, doc, NULL, lo, hi, NULL \
+	}
+#define PC(n, t, f, d, c, doc)                 \
+	{                                      \
+		n, t, f, d, doc, NULL, 0, 0, c \
+	}
 
 const struct param_def param_table[] = {
 	/* The jail and its main command. */
 	P("path", PT_PATH, PF_BOTH | PF_KERNEL | PF_BUILDS_LINUX | PF_BUILDS_FREEBSD, NULL, "the jail's root directory"),
-	P("command", PT_STRING, PF_BOTH, NULL, "the main supervised command, run with /bin/sh -c (plain words from an absolute path: executed directly)"),
+	P("command", PT_STRING, PF_BOTH, NULL,
+	  "the main supervised command, run with /bin/sh -c (plain words from an absolute path: executed directly)"),
 	P("chdir", PT_PATH, PF_BOTH, NULL, "working directory of the main command, inside the jail"),
 	P("user", PT_STRING, PF_BOTH, NULL, "user (name or number) the main command runs as; uWSGI's uid"),
 	P("group", PT_STRING, PF_BOTH, NULL, "group (name or number) the main command runs as; uWSGI's gid"),
@@ -402,31 +415,42 @@ const struct param_def param_table[] = {
 	P("stop.signal", PT_SIGNAL, PF_BOTH, "TERM", "signal that asks the main command to stop"),
 	P("stop.timeout", PT_DURATION, PF_BOTH, "10", "seconds between TERM and KILL on stop; 0: KILL at once"),
 	P("depend", PT_STRING, PF_BOTH | PF_LIST, NULL, "jails started before this one and stopped after it"),
-	P("persist", PT_BOOL, PF_BOTH | PF_KERNEL | PF_BUILDS_FREEBSD, "false", "keep the jail when its last process exits"),
+	P("persist", PT_BOOL, PF_BOTH | PF_KERNEL | PF_BUILDS_FREEBSD, "false",
+	  "keep the jail when its last process exits"),
 	/* Linux isolation. */
 	PC("unshare", PT_STRING, PF_LINUX | PF_BUILDS_LINUX, NULL, check_unshare,
 	   "namespaces to create: mount,pid,uts,ipc,net,user,cgroup,time (uWSGI's fs is mount)"),
-	PC("uid_map", PT_STRING, PF_LINUX | PF_LIST | PF_BUILDS_LINUX, NULL, check_idmap, "user namespace uid mapping \"INSIDE OUTSIDE COUNT\""),
-	PC("gid_map", PT_STRING, PF_LINUX | PF_LIST | PF_BUILDS_LINUX, NULL, check_idmap, "user namespace gid mapping \"INSIDE OUTSIDE COUNT\""),
-	PC("pivot_root", PT_STRING, PF_LINUX | PF_BUILDS_LINUX, NULL, check_pivot_root, "\"NEW OLD\": pivot into NEW, the old root at OLD"),
+	PC("uid_map", PT_STRING, PF_LINUX | PF_LIST | PF_BUILDS_LINUX, NULL, check_idmap,
+	   "user namespace uid mapping \"INSIDE OUTSIDE COUNT\""),
+	PC("gid_map", PT_STRING, PF_LINUX | PF_LIST | PF_BUILDS_LINUX, NULL, check_idmap,
+	   "user namespace gid mapping \"INSIDE OUTSIDE COUNT\""),
+	PC("pivot_root", PT_STRING, PF_LINUX | PF_BUILDS_LINUX, NULL, check_pivot_root,
+	   "\"NEW OLD\": pivot into NEW, the old root at OLD"),
 	PC("keep_mount", PT_STRING, PF_LINUX | PF_LIST | PF_BUILDS_LINUX, NULL, check_keep_mount,
 	   "\"SRC[:DST]\": bind a host mount into the jail (uWSGI's namespace-keep-mount)"),
 	P("namespace", PT_STRING, PF_LINUX, NULL, "uWSGI's ROOTFS[:HOSTNAME] shorthand, as written (already applied)"),
 	P("mount.procfs", PT_BOOL, PF_BOTH | PF_JAIL, "false", "mount procfs on /proc in the jail"),
-	{"hidepid", PT_INT, PF_LINUX | PF_JAIL, NULL, "procfs hidepid: 0, 1 (noaccess) or 2 (invisible)", NULL, 0, 2, check_hidepid},
+	{"hidepid", PT_INT, PF_LINUX | PF_JAIL, NULL, "procfs hidepid: 0, 1 (noaccess) or 2 (invisible)", NULL, 0, 2,
+	 check_hidepid},
 	P("mount.sysfs", PT_BOOL, PF_LINUX | PF_JAIL, "false", "mount sysfs on /sys in the jail, read-only"),
 	P("mount.devfs", PT_BOOL, PF_BOTH | PF_JAIL, NULL,
 	  "mount a /dev built from devfs_ruleset; unset: yes for a Linux jail with a path, no on FreeBSD (jail(8))"),
-	PC("devfs_ruleset", PT_STRING, PF_BOTH | PF_KERNEL | PF_JAIL | PF_BUILDS_FREEBSD, "4", check_ruleset, "devfs ruleset number or name for /dev"),
-	P("devfs.rules", PT_PATH, PF_BOTH | PF_JAIL, WARDER_DATADIR "/devfs.rules", "devfs.rules(5) file that defines the rulesets"),
-	PI("devfs.rule_depth", PF_LINUX | PF_JAIL, "1", 0, 16, "how deep \"add include\" nests (FreeBSD's vfs.devfs.rule_depth)"),
-	PC("mount", PT_STRING, PF_BOTH | PF_LIST | PF_JAIL, NULL, check_fstab_line, "one fstab(5) line mounted for the jail"),
+	PC("devfs_ruleset", PT_STRING, PF_BOTH | PF_KERNEL | PF_JAIL | PF_BUILDS_FREEBSD, "4", check_ruleset,
+	   "devfs ruleset number or name for /dev"),
+	P("devfs.rules", PT_PATH, PF_BOTH | PF_JAIL, WARDER_DATADIR "/devfs.rules",
+	  "devfs.rules(5) file that defines the rulesets"),
+	PI("devfs.rule_depth", PF_LINUX | PF_JAIL, "1", 0, 16,
+	   "how deep \"add include\" nests (FreeBSD's vfs.devfs.rule_depth)"),
+	PC("mount", PT_STRING, PF_BOTH | PF_LIST | PF_JAIL, NULL, check_fstab_line,
+	   "one fstab(5) line mounted for the jail"),
 	P("mount.fstab", PT_PATH, PF_BOTH | PF_JAIL, NULL, "fstab(5) file mounted for the jail"),
 	P("mount.fdescfs", PT_BOOL, PF_BOTH | PF_JAIL, "false", "mount fdescfs on /dev/fd in the jail"),
 	P("mount.tmp", PT_BOOL, PF_LINUX | PF_JAIL, "false", "mount a fresh tmpfs on /tmp in the jail"),
 	P("cgroup.memory.max", PT_SIZE, PF_LINUX | PF_BUILDS_LINUX, NULL, "cgroup v2 memory.max: bytes (K/M/G/T) or max"),
-	PC("cgroup.pids.max", PT_STRING, PF_LINUX | PF_BUILDS_LINUX, NULL, check_pids_max, "cgroup v2 pids.max: a number or max"),
-	PC("cgroup.cpu.max", PT_STRING, PF_LINUX | PF_BUILDS_LINUX, NULL, check_cpu_max, "cgroup v2 cpu.max: \"QUOTA [PERIOD]\" or max"),
+	PC("cgroup.pids.max", PT_STRING, PF_LINUX | PF_BUILDS_LINUX, NULL, check_pids_max,
+	   "cgroup v2 pids.max: a number or max"),
+	PC("cgroup.cpu.max", PT_STRING, PF_LINUX | PF_BUILDS_LINUX, NULL, check_cpu_max,
+	   "cgroup v2 cpu.max: \"QUOTA [PERIOD]\" or max"),
 	PC("rlimit.", PT_STRING, PF_BOTH | PF_PREFIX | PF_JAIL, NULL, check_rlimit,
 	   "rlimit.RESOURCE = SOFT[:HARD] (numbers or unlimited); both systems: as core cpu data fsize memlock nofile "
 	   "nproc rss stack; Linux: locks msgqueue nice rtprio rttime sigpending; FreeBSD: sbsize vmem npts swap "
@@ -434,14 +458,17 @@ const struct param_def param_table[] = {
 	PC("caps", PT_STRING, PF_LINUX, DEFAULT_CAPS, check_caps,
 	   "capabilities kept, in order: all, none, default (this list), NAME or CAP_NAME; -NAME takes one away"),
 	P("no_new_privs", PT_BOOL, PF_LINUX, "true", "set no_new_privs before the main command"),
-	P("setns-socket", PT_PATH, PF_LINUX | PF_BUILDS_LINUX, NULL, "unix socket that hands out the jail's namespace fds"),
+	P("setns-socket", PT_PATH, PF_LINUX | PF_BUILDS_LINUX, NULL,
+	  "unix socket that hands out the jail's namespace fds"),
 	/* Supervision. */
 	P("control", PT_PATH, PF_BOTH, NULL, "unix socket for status, reload, stop and attach"),
 	PW("restart", PF_BOTH, "no", w_restart, "restart the main command: no, on-failure or always"),
 	P("restart.delay", PT_DURATION, PF_BOTH, "1", "first delay before a restart, doubled each time"),
 	P("restart.max_delay", PT_DURATION, PF_BOTH, "30", "longest delay before a restart"),
-	PC("restart.burst", PT_STRING, PF_BOTH, "5/60", check_burst, "\"N/SECONDS\": give up after N restarts within SECONDS"),
-	PW("reload", PF_BOTH, "jail", w_reload, "what reload rebuilds: stack (processes), jail, or exit (for a respawner)"),
+	PC("restart.burst", PT_STRING, PF_BOTH, "5/60", check_burst,
+	   "\"N/SECONDS\": give up after N restarts within SECONDS"),
+	PW("reload", PF_BOTH, "jail", w_reload,
+	   "what reload rebuilds: stack (processes), jail, or exit (for a respawner)"),
 	P("heartbeat", PT_DURATION, PF_BOTH, NULL, "interval of heartbeats to an emperor"),
 	/* Sockets held across reloads (init/listen.c). */
 	PC("listen", PT_STRING, PF_BOTH | PF_LIST, NULL, check_listen,
@@ -454,7 +481,8 @@ const struct param_def param_table[] = {
 	   "when the stack is ready (what status, depend and an emperor wait for): started (the command runs), notify "
 	   "(it sent READY=1 to NOTIFY_SOCKET) or socket:ADDRESS (a connection to tcp:HOST:PORT or unix:/PATH succeeds, "
 	   "from inside the jail)"),
-	P("ready.timeout", PT_DURATION, PF_BOTH, NULL, "time the stack has to become ready after it starts; unset: no limit"),
+	P("ready.timeout", PT_DURATION, PF_BOTH, NULL,
+	  "time the stack has to become ready after it starts; unset: no limit"),
 	PW("ready.fail", PF_BOTH, "restart", w_ready_fail,
 	   "what a missed ready.timeout or watchdog does: restart the stack, or stop the jail (exit 76)"),
 	P("watchdog", PT_DURATION, PF_BOTH, NULL,
@@ -500,7 +528,8 @@ const struct param_def param_table[] = {
 	PI("osreldate", FK, NULL, 1, 2147483647, "the __FreeBSD_version the jail reports"),
 	P("jidfile", PT_PATH, PF_FREEBSD, NULL, "file that receives the jail id (uWSGI)"),
 	P("jail-attach", PT_STRING, PF_FREEBSD | PF_BUILDS_FREEBSD, NULL, "join an existing jail by jid or name (uWSGI)"),
-	PC("jail", PT_STRING, PF_FREEBSD | PF_BUILDS_FREEBSD, NULL, check_old_jail, "uWSGI's old jail(2) API: \"ROOTFS [HOSTNAME [JAILNAME]]\""),
+	PC("jail", PT_STRING, PF_FREEBSD | PF_BUILDS_FREEBSD, NULL, check_old_jail,
+	   "uWSGI's old jail(2) API: \"ROOTFS [HOSTNAME [JAILNAME]]\""),
 	P("jail-ip4", PT_STRING, PF_FREEBSD | PF_LIST, NULL, "IPv4 address for the old jail(2) API (uWSGI)"),
 	P("jail-ip6", PT_STRING, PF_FREEBSD | PF_LIST, NULL, "IPv6 address for the old jail(2) API (uWSGI)"),
 	P("include", PT_STRING, PF_BOTH, NULL, "read more config files at this point (a glob, relative to this file)"),
@@ -540,7 +569,9 @@ static int check_type(const struct param_def *d, const char *name, const char *v
 			return MSG("%s: %s is out of range %lld..%lld", name, v, d->min, d->max);
 		return 0;
 	case PT_DURATION:
-		return conf_parse_duration(v, &s) == 0 ? 0 : MSG("%s: bad duration \"%s\" (use 10, 1.5, 500ms, 2s, 1m)", name, v);
+		return conf_parse_duration(v, &s) == 0
+			       ? 0
+			       : MSG("%s: bad duration \"%s\" (use 10, 1.5, 500ms, 2s, 1m)", name, v);
 	case PT_SIGNAL:
 		return conf_parse_signal(v, &sig) == 0 ? 0 : MSG("%s: bad signal \"%s\"", name, v);
 	case PT_SIZE:

@@ -25,7 +25,7 @@
 #define MAX_GUARDS 32
 #define MAX_INCLUDE_DEPTH 16
 #define MAX_SECTION_NAME 49 /* libinih keeps 50 bytes of a section name */
-#define STANDIN "\x01"       /* what libinih gets for a long value: binary data never reaches it otherwise */
+#define STANDIN "\x01"      /* what libinih gets for a long value: binary data never reaches it otherwise */
 
 struct guard {
 	const char *key;
@@ -44,9 +44,9 @@ struct src { /* one file being parsed */
 	struct src *up;           /* the includer */
 	struct guard guards[MAX_GUARDS];
 	int nguards;
-	char *buf;                /* the current line, whole */
+	char *buf; /* the current line, whole */
 	size_t cap;
-	const char *standin;      /* the real value of the current line when libinih got STANDIN, else NULL */
+	const char *standin; /* the real value of the current line when libinih got STANDIN, else NULL */
 };
 
 struct loader {
@@ -199,9 +199,15 @@ static int add_entry(struct loader *L, const struct keyval *v)
 		return fail(L, "out of memory");
 	raw->ent = n;
 	struct entry *e = &n[raw->nent];
-	*e = (struct entry){.def = v->def, .name = strdup(v->name), .raw = strdup(v->raw), .prefix = v->prefix,
-			    .append = v->append, .implied = v->implied, .section = v->section,
-			    .file = L->cur->file, .line = L->cur->line};
+	*e = (struct entry){.def = v->def,
+			    .name = strdup(v->name),
+			    .raw = strdup(v->raw),
+			    .prefix = v->prefix,
+			    .append = v->append,
+			    .implied = v->implied,
+			    .section = v->section,
+			    .file = L->cur->file,
+			    .line = L->cur->line};
 	raw->nent++;
 	if (!e->name || !e->raw)
 		return fail(L, "out of memory");
@@ -210,8 +216,14 @@ static int add_entry(struct loader *L, const struct keyval *v)
 
 /* ---- the sink keymap.c routes keys into ---- */
 
-static int sink_add(void *ctx, const struct keyval *v) { return add_entry(ctx, v); }
-static int sink_fail(void *ctx, const char *msg) { return fail(ctx, "%s", msg); }
+static int sink_add(void *ctx, const struct keyval *v)
+{
+	return add_entry(ctx, v);
+}
+static int sink_fail(void *ctx, const char *msg)
+{
+	return fail(ctx, "%s", msg);
+}
 
 static void sink_warn(void *ctx, const char *msg)
 {
@@ -288,9 +300,18 @@ static int include(struct loader *L, const char *value, const char *base)
 
 /* ---- the line reader in front of libinih ---- */
 
-static int exists(const char *p, struct stat *st) { return stat(p, st) == 0; }
-static int is_dir(const char *p, struct stat *st) { return stat(p, st) == 0 && S_ISDIR(st->st_mode); }
-static int is_file(const char *p, struct stat *st) { return stat(p, st) == 0 && S_ISREG(st->st_mode); }
+static int exists(const char *p, struct stat *st)
+{
+	return stat(p, st) == 0;
+}
+static int is_dir(const char *p, struct stat *st)
+{
+	return stat(p, st) == 0 && S_ISDIR(st->st_mode);
+}
+static int is_file(const char *p, struct stat *st)
+{
+	return stat(p, st) == 0 && S_ISREG(st->st_mode);
+}
 
 static const struct {
 	const char *key;
@@ -298,7 +319,7 @@ static const struct {
 	bool negate;
 } guard_kinds[] = {
 	{"if-exists", exists, false}, {"if-not-exists", exists, true}, {"if-dir", is_dir, false},
-	{"if-not-dir", is_dir, true}, {"if-file", is_file, false}, {"if-not-file", is_file, true},
+	{"if-not-dir", is_dir, true}, {"if-file", is_file, false},     {"if-not-file", is_file, true},
 };
 
 static bool guards_keep(const struct src *s)

@@ -73,12 +73,8 @@ static const struct mount_flag {
 	{"detach", MNT_DETACH, MF_UMOUNT},
 	{"force", MNT_FORCE, MF_UMOUNT},
 #else
-	{"readonly", MNT_RDONLY, MF_MOUNT},
-	{"ro", MNT_RDONLY, MF_MOUNT},
-	{"rdonly", MNT_RDONLY, MF_MOUNT},
-	{"noexec", MNT_NOEXEC, MF_MOUNT},
-	{"nosuid", MNT_NOSUID, MF_MOUNT},
-	{"noatime", MNT_NOATIME, MF_MOUNT},
+	{"readonly", MNT_RDONLY, MF_MOUNT}, {"ro", MNT_RDONLY, MF_MOUNT},     {"rdonly", MNT_RDONLY, MF_MOUNT},
+	{"noexec", MNT_NOEXEC, MF_MOUNT},   {"nosuid", MNT_NOSUID, MF_MOUNT}, {"noatime", MNT_NOATIME, MF_MOUNT},
 	{"force", MNT_FORCE, MF_UMOUNT},
 #endif
 };
@@ -135,8 +131,8 @@ static int do_mount(const struct mount_req *m)
 {
 	unsigned long rec = m->flags & MS_REC;
 	bool only_propagation = m->propagation && !(m->flags & ~MS_REC) && !strcmp(m->fs, "none");
-	if (!only_propagation && mount(m->src, m->target, strcmp(m->fs, "none") ? m->fs : NULL, m->flags,
-				       m->data[0] ? m->data : NULL) < 0)
+	if (!only_propagation &&
+	    mount(m->src, m->target, strcmp(m->fs, "none") ? m->fs : NULL, m->flags, m->data[0] ? m->data : NULL) < 0)
 		return -1;
 	if ((m->flags & MS_BIND) && !(m->flags & MS_REMOUNT) && (m->flags & BIND_REMOUNT_FLAGS) &&
 	    mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | (m->flags & BIND_REMOUNT_FLAGS), NULL) < 0)

@@ -146,13 +146,16 @@ static void describe_sockets(struct builder *b, const struct jail *j, bool jaile
 		const char *name = l.name[0] ? l.name : j->name;
 		bool inside = l.inside && jailed;
 		if (s == STEP_LISTEN && !inside)
-			add(b, jailed || l.inside ? "bind %s as fd %zu (%s), held across reloads" :
-					"take %s as fd %zu (%s) from LISTEN_FDS: init-only mode has no host side",
+			add(b,
+			    jailed || l.inside
+				    ? "bind %s as fd %zu (%s), held across reloads"
+				    : "take %s as fd %zu (%s) from LISTEN_FDS: init-only mode has no host side",
 			    l.addr, 3 + i, name);
 		else if (s == STEP_COMMAND && inside)
 			add(b, "bind %s inside the jail as fd %zu (%s), held across reload = stack", l.addr, 3 + i, name);
 		else if (s == STEP_UNLISTEN && !inside)
-			add(b, "close %s%s%s", l.addr, l.kind == LK_UNIX ? ", unlink " : "", l.kind == LK_UNIX ? l.path : "");
+			add(b, "close %s%s%s", l.addr, l.kind == LK_UNIX ? ", unlink " : "",
+			    l.kind == LK_UNIX ? l.path : "");
 	}
 	if (s == STEP_COMMAND && n)
 		add(b, "LISTEN_FDS=%zu, LISTEN_PID the command's pid, fds 3..%zu", n, 2 + n);
@@ -277,7 +280,8 @@ void plan_json(const struct plan *p, struct ctl_out *o)
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_item *it = &p->items[i];
 		if (i == 0 || p->items[i - 1].step != it->step) {
-			ctl_put(o, "%s{\"position\":%zu,\"step\":\"%s\",\"phase\":\"%s\",\"context\":\"%s\",\"actions\":[",
+			ctl_put(o,
+				"%s{\"position\":%zu,\"step\":\"%s\",\"phase\":\"%s\",\"context\":\"%s\",\"actions\":[",
 				i ? "]}," : "", position(it->step), step_get(it->step)->name,
 				is_remove(it->step) ? "remove" : "create", p->jailed ? ctx_name(it->ctx) : "init");
 		} else {

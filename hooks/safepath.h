@@ -27,7 +27,7 @@ int safe_write_file(int rootfd, const char *path, const void *data, size_t len, 
 /* symlink(TARGET, LINK): TARGET is stored as given (it is resolved later, inside the jail). */
 int safe_symlink(int rootfd, const char *target, const char *link);
 
-int safe_unlink(int rootfd, const char *path);  /* a file or symlink; never follows the last component */
+int safe_unlink(int rootfd, const char *path); /* a file or symlink; never follows the last component */
 int safe_chmod(int rootfd, const char *path, mode_t mode);
 
 /* A target for mount(2)/umount2(2) that is PATH inside the root: opens PATH (O_PATH) into *fd and writes

@@ -114,9 +114,8 @@ static void child_env(const struct chain_ctx *c, const struct jailpw *pw, int er
 {
 	if (jail_bool(c->j, "exec.clean")) {
 		const char *term = getenv("TERM");
-		if (env_set(e, "HOME", pw->home) || env_set(e, "SHELL", pw->shell) ||
-		    env_set(e, "USER", pw->name) || env_set(e, "PATH", CLEAN_PATH) ||
-		    (term && env_set(e, "TERM", term)))
+		if (env_set(e, "HOME", pw->home) || env_set(e, "SHELL", pw->shell) || env_set(e, "USER", pw->name) ||
+		    env_set(e, "PATH", CLEAN_PATH) || (term && env_set(e, "TERM", term)))
 			child_fail(errfd, "environment");
 	} else {
 		for (char **p = environ; *p; p++) {
@@ -322,8 +321,8 @@ static void __attribute__((noreturn)) reaper_run(const struct chain_ctx *c, cons
 
 struct waiter {
 	pid_t pid;
-	int tee;        /* read end of the output pipe when teeing, -1 otherwise */
-	int log;        /* consolelog fd, -1 when none */
+	int tee; /* read end of the output pipe when teeing, -1 otherwise */
+	int log; /* consolelog fd, -1 when none */
 	long long deadline, kill_at;
 	bool timed_out;
 	int stopped; /* the signal of a stop request passed on to the command, 0 none */
@@ -405,8 +404,7 @@ static int wait_child(const struct chain_ctx *c, struct waiter *w)
 	}
 }
 
-static void describe_failure(const struct chain_ctx *c, const char *cmd, int st, const struct waiter *w,
-			     double timeout)
+static void describe_failure(const struct chain_ctx *c, const char *cmd, int st, const struct waiter *w, double timeout)
 {
 	const char *step = hook_step_name(c);
 	if (w->stopped)
@@ -525,4 +523,3 @@ int shell_run(const struct chain_ctx *c, const char *cmd)
 	describe_failure(c, cmd, st, &w, timeout);
 	return -1;
 }
-

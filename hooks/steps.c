@@ -47,8 +47,7 @@ const size_t step_create_count = sizeof step_create_order / sizeof step_create_o
 
 /* jail(8) runs exec.poststop after the jail is gone and before the unmounts; exec.release comes last. */
 const enum step_id step_remove_order[] = {
-	STEP_PRESTOP,  STEP_STOP,     STEP_KILL,    STEP_REMOVE,
-	STEP_POSTSTOP, STEP_UNMOUNTS, STEP_UNALIAS, STEP_RELEASE,
+	STEP_PRESTOP, STEP_STOP, STEP_KILL, STEP_REMOVE, STEP_POSTSTOP, STEP_UNMOUNTS, STEP_UNALIAS, STEP_RELEASE,
 };
 const size_t step_remove_count = sizeof step_remove_order / sizeof step_remove_order[0];
 

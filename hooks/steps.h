@@ -33,14 +33,14 @@ enum step_id {
 	STEP_COMMAND,   /* the supervised main command (jail) */
 	STEP_POSTSTART, /* exec.poststart (host) */
 	/* remove */
-	STEP_PRESTOP,   /* exec.prestop (host) */
-	STEP_STOP,      /* exec.stop (jail) */
-	STEP_KILL,      /* SIGTERM everything, wait stop.timeout, SIGKILL */
-	STEP_REMOVE,    /* jail_remove / the init exits and the namespaces go */
-	STEP_POSTSTOP,  /* exec.poststop (host) */
-	STEP_UNMOUNTS,  /* host-side unmounts, reverse order */
-	STEP_UNALIAS,   /* aliases removed */
-	STEP_RELEASE,   /* exec.release (host) */
+	STEP_PRESTOP,  /* exec.prestop (host) */
+	STEP_STOP,     /* exec.stop (jail) */
+	STEP_KILL,     /* SIGTERM everything, wait stop.timeout, SIGKILL */
+	STEP_REMOVE,   /* jail_remove / the init exits and the namespaces go */
+	STEP_POSTSTOP, /* exec.poststop (host) */
+	STEP_UNMOUNTS, /* host-side unmounts, reverse order */
+	STEP_UNALIAS,  /* aliases removed */
+	STEP_RELEASE,  /* exec.release (host) */
 	/* The keeper's sockets (`listen`): bound before the first create step and closed after the last remove
 	 * step of its last jail. Outside both orders: they outlive every rebuild in between (init/sockets.h). */
 	STEP_LISTEN,
@@ -50,7 +50,7 @@ enum step_id {
 
 struct step_def {
 	enum step_id id;
-	const char *name;  /* "prestart" */
+	const char *name; /* "prestart" */
 	enum step_ctx ctx;
 	const char *chain; /* the chain parameter it runs, or NULL for a back-end action */
 	enum step_id undo; /* the remove step that undoes it, STEP_NONE if none */

@@ -65,7 +65,8 @@ static int linux_devfs(const struct jail *j, char *err, size_t errlen)
 	if (!builds && own)
 		return conf_errf(err, errlen, own->file, own->line,
 				 "devfs_ruleset does nothing here: [%s] builds no /dev (mount.devfs is false, or unset "
-				 "in a jail without path)", j->name);
+				 "in a jail without path)",
+				 j->name);
 	if (!builds)
 		return 0;
 	const char *file = jail_get(j, "devfs.rules");
@@ -79,7 +80,8 @@ static int linux_devfs(const struct jail *j, char *err, size_t errlen)
 		rc = conf_errf(err, errlen, NULL, 0, "%s", why); /* the devfs.rules FILE:LINE */
 	if (rc == 0 && rv && !devfs_ruleset_find(&r, rv->text))
 		rc = conf_errf(err, errlen, rv->file, rv->line, "devfs_ruleset %s: no such ruleset in %s%s", rv->text,
-			       fv ? file : "warder's default rulesets", fv ? " nor in the defaults" : " (devfs.rules = FILE adds more)");
+			       fv ? file : "warder's default rulesets",
+			       fv ? " nor in the defaults" : " (devfs.rules = FILE adds more)");
 	devfs_rules_free(&r);
 	return rc;
 }
@@ -123,7 +125,7 @@ static void warn_ids(const struct jail *j, const char *root)
 		warn_at(v, "%s" RUN_FAILS, err);
 	if ((v = last_value(j, "exec.jail_user"))) {
 		int rc = jail_bool(j, "exec.system_jail_user") ? jailpw_host(v->text, w, err, sizeof err)
-							     : jailpw_user_at(root, v->text, w, err, sizeof err);
+							       : jailpw_user_at(root, v->text, w, err, sizeof err);
 		if (rc < 0)
 			warn_at(v, "exec.jail_user: %s" RUN_FAILS, err);
 	}

@@ -14,10 +14,9 @@
 #define EXIT_NOTFOUND 127
 
 /* warder, run as a vassal, must never report uWSGI's exile code by accident. */
-_Static_assert(EXIT_USAGE != EXIT_EXILE && EXIT_SOFTWARE != EXIT_EXILE &&
-		       EXIT_OSERR != EXIT_EXILE && EXIT_TEMPFAIL != EXIT_EXILE && EXIT_NOTREADY != EXIT_EXILE &&
-		       EXIT_CONFIG != EXIT_EXILE && EXIT_NOEXEC != EXIT_EXILE &&
-		       EXIT_NOTFOUND != EXIT_EXILE,
+_Static_assert(EXIT_USAGE != EXIT_EXILE && EXIT_SOFTWARE != EXIT_EXILE && EXIT_OSERR != EXIT_EXILE &&
+		       EXIT_TEMPFAIL != EXIT_EXILE && EXIT_NOTREADY != EXIT_EXILE && EXIT_CONFIG != EXIT_EXILE &&
+		       EXIT_NOEXEC != EXIT_EXILE && EXIT_NOTFOUND != EXIT_EXILE,
 	       "an exit code of warder's own is uWSGI's exile code");
 
 int cmd_entry(int argc, char **argv);  /* init/entry.c: warder [opts] -- CMD */

@@ -16,7 +16,7 @@
 #include "steps.h"
 
 static const char *const type_names[] = {
-	[PT_STRING] = "string", [PT_PATH] = "path",     [PT_BOOL] = "bool", [PT_INT] = "int",
+	[PT_STRING] = "string",     [PT_PATH] = "path",     [PT_BOOL] = "bool", [PT_INT] = "int",
 	[PT_DURATION] = "duration", [PT_SIGNAL] = "signal", [PT_SIZE] = "size",
 };
 
@@ -35,8 +35,7 @@ static int print_params(void)
 		char type[32];
 		snprintf(type, sizeof type, "%s%s%s", type_names[d->type], d->flags & PF_LIST ? ",list" : "",
 			 d->flags & PF_KERNEL ? ",kernel" : "");
-		printf("%-26s %-14s %-8s %-12s %s\n", d->name, type, platform(d->flags), d->dflt ? d->dflt : "-",
-		       d->doc);
+		printf("%-26s %-14s %-8s %-12s %s\n", d->name, type, platform(d->flags), d->dflt ? d->dflt : "-", d->doc);
 	}
 	printf("# builtin actions (a chain value starting with ACTION: runs inside warder)\n");
 	for (unsigned i = 0; action_usage(i); i++)
@@ -135,12 +134,9 @@ static int print_json(const struct conf *cf, const struct jail *only, enum os os
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"os", required_argument, NULL, 'o'},
-		{"params", no_argument, NULL, 'P'},
-		{"json", no_argument, NULL, 'J'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+		{"config", required_argument, NULL, 'c'}, {"os", required_argument, NULL, 'o'},
+		{"params", no_argument, NULL, 'P'},       {"json", no_argument, NULL, 'J'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const char *file = NULL;
 	enum os os = os_this();

@@ -109,8 +109,9 @@ int cmd_ctl(int argc, char **argv)
 		return 0;
 	}
 	char req[CTL_LINE_MAX], target[CTL_LINE_MAX];
-	int n = argc == 4 ? snprintf(req, sizeof req, "%s %s", argv[2], argv[3])
-		: argc == 3 ? snprintf(req, sizeof req, "%s", argv[2]) : -1;
+	int n = argc == 4   ? snprintf(req, sizeof req, "%s %s", argv[2], argv[3])
+		: argc == 3 ? snprintf(req, sizeof req, "%s", argv[2])
+			    : -1;
 	if (n < 0 || (size_t)n >= sizeof req || !argv[1][0] || strchr(req, '\n') ||
 	    control_parse_target(req, (size_t)n, target, sizeof target) == CTL_BAD) {
 		fputs(ctl_usage, stderr);

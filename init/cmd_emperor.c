@@ -46,11 +46,14 @@ int cmd_emperor(int argc, char **argv)
 {
 	/* uWSGI's names, and the short ones warder had first. */
 	static const struct option longopts[] = {
-		{"emperor-throttle", required_argument, NULL, 't'}, {"throttle", required_argument, NULL, 't'},
-		{"emperor-max-throttle", required_argument, NULL, 'M'}, {"max-throttle", required_argument, NULL, 'M'},
+		{"emperor-throttle", required_argument, NULL, 't'},
+		{"throttle", required_argument, NULL, 't'},
+		{"emperor-max-throttle", required_argument, NULL, 'M'},
+		{"max-throttle", required_argument, NULL, 'M'},
 		{"control", required_argument, NULL, 'C'},
 		{"heartbeat", required_argument, NULL, 'H'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct emperor e = {.throttle = 1.0, .max_throttle = 180.0, .heartbeat = 30.0};
 	const char *ctl = NULL;
@@ -58,14 +61,33 @@ int cmd_emperor(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+t:vqh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 't': if (ms_arg(optarg, &e.throttle) < 0) return EXIT_USAGE; break;
-		case 'M': if (ms_arg(optarg, &e.max_throttle) < 0) return EXIT_USAGE; break;
-		case 'H': if (secs_arg(optarg, &e.heartbeat) < 0) return EXIT_USAGE; break;
-		case 'C': ctl = optarg; break;
-		case 'v': log_level = log_level < LOG_DEBUG ? log_level + 1 : LOG_DEBUG; break;
-		case 'q': log_level = LOG_QUIET; break;
-		case 'h': fputs(emperor_usage, stdout); return 0;
-		default: fputs(emperor_usage, stderr); return EXIT_USAGE;
+		case 't':
+			if (ms_arg(optarg, &e.throttle) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'M':
+			if (ms_arg(optarg, &e.max_throttle) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'H':
+			if (secs_arg(optarg, &e.heartbeat) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'C':
+			ctl = optarg;
+			break;
+		case 'v':
+			log_level = log_level < LOG_DEBUG ? log_level + 1 : LOG_DEBUG;
+			break;
+		case 'q':
+			log_level = LOG_QUIET;
+			break;
+		case 'h':
+			fputs(emperor_usage, stdout);
+			return 0;
+		default:
+			fputs(emperor_usage, stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 1) {
@@ -102,4 +124,3 @@ int cmd_emperor(int argc, char **argv)
 	free(e.dir);
 	return code;
 }
-

@@ -19,10 +19,9 @@
 
 extern const char demo_conf[]; /* init/demo_conf.c */
 
-static const char run_usage[] =
-	"usage: warder run [-v] [-q] [--log-format text|json] -c FILE [NAME]\n"
-	"       warder run demo                  the demo jail from the built-in config\n"
-	"       warder run --demo-config         print the built-in demo config\n";
+static const char run_usage[] = "usage: warder run [-v] [-q] [--log-format text|json] -c FILE [NAME]\n"
+				"       warder run demo                  the demo jail from the built-in config\n"
+				"       warder run --demo-config         print the built-in demo config\n";
 
 /* The demo config names its rootfs @ROOTFS@: $WARDER_DEMO_ROOTFS, else build/demo-rootfs here. */
 static char *demo_text(void)
@@ -114,17 +113,25 @@ static int run_jail(const struct jail *j)
 int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"log-format", required_argument, NULL, 'L'}, {"demo-config", no_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"log-format", required_argument, NULL, 'L'},
+		{"demo-config", no_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *file = NULL;
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': file = optarg; break;
-		case 'v': log_level = log_level < LOG_DEBUG ? log_level + 1 : LOG_DEBUG; break;
-		case 'q': log_level = LOG_QUIET; break;
+		case 'c':
+			file = optarg;
+			break;
+		case 'v':
+			log_level = log_level < LOG_DEBUG ? log_level + 1 : LOG_DEBUG;
+			break;
+		case 'q':
+			log_level = LOG_QUIET;
+			break;
 		case 'L':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
 				fprintf(stderr, "warder run: --log-format is text or json\n%s", run_usage);
@@ -132,9 +139,15 @@ int cmd_run(int argc, char **argv)
 			}
 			log_json = strcmp(optarg, "json") == 0;
 			break;
-		case 'D': fputs(demo_conf, stdout); return 0;
-		case 'h': fputs(run_usage, stdout); return 0;
-		default: fputs(run_usage, stderr); return EXIT_USAGE;
+		case 'D':
+			fputs(demo_conf, stdout);
+			return 0;
+		case 'h':
+			fputs(run_usage, stdout);
+			return 0;
+		default:
+			fputs(run_usage, stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (argc - optind > 1 || (!file && (argc - optind != 1 || strcmp(argv[optind], "demo") != 0))) {

@@ -27,7 +27,10 @@
 #define CTL_TIMEOUT 5.0 /* seconds a client has to send its line */
 
 static const char *const req_names[] = {
-	[CTL_STATUS] = "status", [CTL_RELOAD] = "reload", [CTL_STOP] = "stop", [CTL_START] = "start",
+	[CTL_STATUS] = "status",
+	[CTL_RELOAD] = "reload",
+	[CTL_STOP] = "stop",
+	[CTL_START] = "start",
 };
 
 static bool target_char(char c)
@@ -206,7 +209,7 @@ struct conn {
 struct control {
 	struct ev_loop *loop;
 	ev_io io;
-	char path[sizeof ((struct sockaddr_un *)0)->sun_path];
+	char path[sizeof((struct sockaddr_un *)0)->sun_path];
 	uid_t owner;
 	control_fn fn;
 	control_target_fn tfn;

@@ -25,18 +25,18 @@ const char *control_req_name(enum ctl_req r);
 #define CTL_MAX_PIDS 8
 struct control_status {
 	const char *name;
-	const char *state;  /* starting, running, reloading, stopping */
-	pid_t pid;          /* the init's host pid, 0 when none */
+	const char *state;        /* starting, running, reloading, stopping */
+	pid_t pid;                /* the init's host pid, 0 when none */
 	pid_t pids[CTL_MAX_PIDS]; /* the main command's host pids */
 	size_t npids;
-	long long uptime;   /* seconds since the jail was (re)built */
+	long long uptime; /* seconds since the jail was (re)built */
 	int restarts;
-	int last_exit;      /* -1: none yet */
-	long jid;           /* FreeBSD jid; on Linux the init's pid */
-	char namespaces[128]; /* comma-separated names */
-	const char *config; /* the config file, NULL for the built-in demo */
-	const char *reload_error; /* why the last reload failed (the jail runs its last good config), NULL */
-	bool ready;         /* the stack is ready as `ready` defines it (init/notify.h) */
+	int last_exit;             /* -1: none yet */
+	long jid;                  /* FreeBSD jid; on Linux the init's pid */
+	char namespaces[128];      /* comma-separated names */
+	const char *config;        /* the config file, NULL for the built-in demo */
+	const char *reload_error;  /* why the last reload failed (the jail runs its last good config), NULL */
+	bool ready;                /* the stack is ready as `ready` defines it (init/notify.h) */
 	const char *notify_status; /* the stack's last STATUS= text; NULL or "" when none */
 };
 

@@ -28,17 +28,25 @@
 #include "sockets.h"
 
 #define STEP "emperor"
-#define RESCAN 1.0       /* seconds between rescans: what the directory watch does not name */
-#define SETTLE 0.3       /* a file is read once it went unchanged this long: not while it is being written */
-#define SWEEP 0.1        /* orphans are looked for at most this often: a /proc read per reap is quadratic */
-#define STEADY 10.0      /* a vassal that ran this long starts its throttle over */
-#define KILL_MARGIN 5.0  /* seconds past a vassal's stop.timeout before SIGKILL */
+#define RESCAN 1.0      /* seconds between rescans: what the directory watch does not name */
+#define SETTLE 0.3      /* a file is read once it went unchanged this long: not while it is being written */
+#define SWEEP 0.1       /* orphans are looked for at most this often: a /proc read per reap is quadratic */
+#define STEADY 10.0     /* a vassal that ran this long starts its throttle over */
+#define KILL_MARGIN 5.0 /* seconds past a vassal's stop.timeout before SIGKILL */
 #define NBUCKETS 1024
 #define MAXDEPS 16
 #define NAME_MAX_LEN 127
 
 enum vstate {
-	V_SETTLING, V_BAD, V_WAITING, V_THROTTLED, V_STARTING, V_RUNNING, V_RELOADING, V_STOPPING, V_STOPPED,
+	V_SETTLING,
+	V_BAD,
+	V_WAITING,
+	V_THROTTLED,
+	V_STARTING,
+	V_RUNNING,
+	V_RELOADING,
+	V_STOPPING,
+	V_STOPPED,
 	V_EXILED,
 };
 
@@ -56,43 +64,43 @@ struct fstamp {
 
 struct vsl {
 	struct emperor *e;
-	struct vsl *hnext;   /* hash chain by file name */
-	struct vsl *pnext;   /* hash chain by pid, while it has one */
-	struct vsl *nnext;   /* hash chain by name */
-	size_t idx;          /* its place in e->v */
+	struct vsl *hnext; /* hash chain by file name */
+	struct vsl *pnext; /* hash chain by pid, while it has one */
+	struct vsl *nnext; /* hash chain by name */
+	size_t idx;        /* its place in e->v */
 	char *file, *path;
-	char *name;          /* the jail's name (cut to NAME_MAX_LEN bytes); the file name until it parses */
-	char **deps;         /* the names it depends on: NDEPS of them, at most MAXDEPS */
+	char *name;  /* the jail's name (cut to NAME_MAX_LEN bytes); the file name until it parses */
+	char **deps; /* the names it depends on: NDEPS of them, at most MAXDEPS */
 	size_t ndeps;
 	double stop_timeout;
 	struct fstamp seen;    /* the file as last acted upon */
 	struct fstamp pending; /* a change not yet acted upon: settling */
-	ev_tstamp pending_at; /* when PENDING was first seen as it is */
+	ev_tstamp pending_at;  /* when PENDING was first seen as it is */
 	enum vstate state;
 	pid_t pid;
-	int fd;              /* our end of the protocol socket */
-	int xfd;             /* readable once its process has exited (proc_exit_fd); -1: the sweep reaps it */
+	int fd;                  /* our end of the protocol socket */
+	int xfd;                 /* readable once its process has exited (proc_exit_fd); -1: the sweep reaps it */
 	int restarts, last_exit; /* last_exit: -1 until it first ended */
-	double delay;        /* the throttle: the latest respawn's delay, 0 before any */
+	double delay;            /* the throttle: the latest respawn's delay, 0 before any */
 	ev_tstamp started;
-	unsigned gen;        /* scan generation it was last seen in */
-	bool gone;           /* the file was removed: free it once its process is gone */
+	unsigned gen; /* scan generation it was last seen in */
+	bool gone;    /* the file was removed: free it once its process is gone */
 	bool reload_sent, waited;
-	bool reread;         /* a changed file needs a new process: init-only, or reload = stack */
+	bool reread; /* a changed file needs a new process: init-only, or reload = stack */
 	enum after after;
 	ev_io io;
 	ev_io exit;
 	ev_timer timer;
-	ev_timer beat;       /* armed by the first heartbeat: the vassal must send the next in time */
+	ev_timer beat; /* armed by the first heartbeat: the vassal must send the next in time */
 	ev_timer settle;
-	struct sockset ls;   /* its `listen` sockets: held here across its deaths, passed to each new process */
+	struct sockset ls; /* its `listen` sockets: held here across its deaths, passed to each new process */
 };
 
 struct emperor {
 	struct ev_loop *loop;
 	char *dir;
 	double throttle, max_throttle;
-	double heartbeat;    /* seconds of silence after which a vassal that sent heartbeats is killed; 0: never */
+	double heartbeat; /* seconds of silence after which a vassal that sent heartbeats is killed; 0: never */
 	struct vsl **v;
 	size_t n, cap;
 	struct vsl *hash[NBUCKETS];
@@ -100,10 +108,10 @@ struct emperor {
 	struct vsl *names[NBUCKETS];
 	size_t count[V_EXILED + 1]; /* vassals in each state: no walk of the table per event */
 	unsigned gen;
-	size_t live;         /* vassals with a process */
-	size_t unsignalled;  /* while stopping: vassals with a process not yet told to stop */
+	size_t live;        /* vassals with a process */
+	size_t unsignalled; /* while stopping: vassals with a process not yet told to stop */
 	bool stopping;
-	int ifd;             /* the inotify watch on DIR; -1: DIRW, a stat watcher */
+	int ifd; /* the inotify watch on DIR; -1: DIRW, a stat watcher */
 	ev_io dirio;
 	ev_stat dirw;
 	ev_timer scan;

@@ -7,9 +7,9 @@
 #include "log.h"
 
 static const char *const state_names[] = {
-	[V_SETTLING] = "settling", [V_BAD] = "bad-config", [V_WAITING] = "waiting", [V_THROTTLED] = "throttled",
+	[V_SETTLING] = "settling", [V_BAD] = "bad-config",  [V_WAITING] = "waiting",     [V_THROTTLED] = "throttled",
 	[V_STARTING] = "starting", [V_RUNNING] = "running", [V_RELOADING] = "reloading", [V_STOPPING] = "stopping",
-	[V_STOPPED] = "stopped", [V_EXILED] = "exiled",
+	[V_STOPPED] = "stopped",   [V_EXILED] = "exiled",
 };
 
 /* --- the control socket ------------------------------------------------------------------------------- */

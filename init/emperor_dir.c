@@ -114,8 +114,8 @@ static struct vsl *vassal_new(struct emperor *e, const char *file)
 static bool is_conf(const char *name)
 {
 	size_t n = strlen(name);
-	return name[0] != '.' && ((n > 5 && strcmp(name + n - 5, ".conf") == 0) ||
-				  (n > 4 && strcmp(name + n - 4, ".ini") == 0));
+	return name[0] != '.' &&
+	       ((n > 5 && strcmp(name + n - 5, ".conf") == 0) || (n > 4 && strcmp(name + n - 4, ".ini") == 0));
 }
 
 /* FILE, a config file now as ST, seen by the scan of generation GEN. */
@@ -217,10 +217,10 @@ void emperor_dir_watch(struct emperor *e)
 	e->ifd = -1;
 #ifdef __linux__
 	e->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (e->ifd >= 0 && inotify_add_watch(e->ifd, e->dir,
-					     IN_CREATE | IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | IN_MOVED_FROM |
-						     IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF |
-						     IN_ONLYDIR) < 0) {
+	if (e->ifd >= 0 &&
+	    inotify_add_watch(e->ifd, e->dir,
+			      IN_CREATE | IN_CLOSE_WRITE | IN_MODIFY | IN_ATTRIB | IN_MOVED_FROM | IN_MOVED_TO |
+				      IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR) < 0) {
 		close(e->ifd);
 		e->ifd = -1;
 	}

@@ -165,8 +165,7 @@ void vsl_free(struct vsl *v)
  * time, a waiting one waits for another). */
 void emperor_settle(struct emperor *e)
 {
-	if (e->stopping || !sdnotify_active() || e->count[V_SETTLING] || e->count[V_STARTING] ||
-	    e->count[V_RELOADING])
+	if (e->stopping || !sdnotify_active() || e->count[V_SETTLING] || e->count[V_STARTING] || e->count[V_RELOADING])
 		return;
 	char status[64];
 	snprintf(status, sizeof status, "%zu of %zu vassals ready", e->count[V_RUNNING], e->n);

@@ -374,9 +374,9 @@ extern char **environ;
  * memory, so it may not malloc or setenv; it writes its pid into PID. */
 struct venv {
 	char **env;
-	char *names;         /* LISTEN_FDNAMES=... */
+	char *names; /* LISTEN_FDNAMES=... */
 	char fds[32], pid[32], efd[40];
-	int fdv[65];         /* its sockets, then the protocol socket: fds 3.. in the child */
+	int fdv[65]; /* its sockets, then the protocol socket: fds 3.. in the child */
 	int nfd;
 };
 
@@ -427,8 +427,11 @@ static int venv_build(struct venv *ve, const struct vsl *v, int fd)
 static void child_say(const char *what, int err)
 {
 	const char *e = strerror(err);
-	struct iovec iov[] = {{(void *)"warder: emperor: ", 17}, {(void *)what, strlen(what)}, {(void *)": ", 2},
-			      {(void *)e, strlen(e)}, {(void *)"\n", 1}};
+	struct iovec iov[] = {{(void *)"warder: emperor: ", 17},
+			      {(void *)what, strlen(what)},
+			      {(void *)": ", 2},
+			      {(void *)e, strlen(e)},
+			      {(void *)"\n", 1}};
 	if (writev(STDERR_FILENO, iov, 5) < 0)
 		return;
 }

@@ -126,8 +126,12 @@ int cmd_entry(int argc, char **argv)
 	/* '+': stop at the first non-option, so `warder sh -c ...` passes -c to sh. */
 	while ((c = getopt_long(argc, argv, "+sgp:e:t:r:vqh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 's': subreaper = true; break;
-		case 'g': o.kill_pgroup = true; break;
+		case 's':
+			subreaper = true;
+			break;
+		case 'g':
+			o.kill_pgroup = true;
+			break;
 		case 'p':
 			if (conf_parse_signal(optarg, &pdeathsig) < 0 || pdeathsig <= 0 || pdeathsig >= NSIG)
 				return usage_error("-p: bad signal '%s'", optarg);
@@ -144,10 +148,18 @@ int cmd_entry(int argc, char **argv)
 			if (parse_rewrite(&o, optarg) < 0)
 				return usage_error("-r: expected FROM:TO signals, got '%s'", optarg);
 			break;
-		case 'v': log_level++; break;
-		case 'q': log_level = LOG_QUIET; break;
-		case 'h': fputs(usage_text, stdout); return 0;
-		case 'V': printf("warder %s\n", WARDER_VERSION); return 0;
+		case 'v':
+			log_level++;
+			break;
+		case 'q':
+			log_level = LOG_QUIET;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("warder %s\n", WARDER_VERSION);
+			return 0;
 		default:
 			return usage_error("unknown option '%s'", argv[optind - 1]);
 		}

@@ -57,7 +57,7 @@ static void describe_create(struct text *t, const struct fbsd_plan *p)
 		text_put(t, "join the existing jail %s (jail-attach): nothing is created", p->attach);
 	} else if (p->mode == FBSD_OLDAPI) {
 		text_put(t, "jail(2) version 2: path=%s hostname=%s%s%s", p->old.path, p->old.hostname,
-		    p->old.name ? " name=" : "", p->old.name ? p->old.name : "");
+			 p->old.name ? " name=" : "", p->old.name ? p->old.name : "");
 		for (size_t i = 0; i < p->old.nip4; i++)
 			text_put(t, "ip4=%s", p->old.ip4[i]);
 		for (size_t i = 0; i < p->old.nip6; i++)
@@ -79,7 +79,7 @@ static void describe_mount(struct text *t, const struct fbsd_mount *m, bool down
 		text_put(t, "umount %s", m->to);
 	else
 		text_put(t, "mount -t %s%s%s %s %s", m->fstype, m->opts ? " -o " : "", m->opts ? m->opts : "", m->from,
-		    m->to);
+			 m->to);
 }
 
 static void describe_alias(struct text *t, const struct fbsd_alias *a, bool down)
@@ -112,7 +112,7 @@ static void describe_step(struct text *t, const struct fbsd_plan *p, enum step_i
 	case STEP_MOUNTS:
 		if (p->ruleset.load)
 			text_put(t, "devfs ruleset %d (%s) loaded from %s unless the kernel has it", p->ruleset.number,
-			    p->ruleset.name ? p->ruleset.name : "?", p->ruleset.file);
+				 p->ruleset.name ? p->ruleset.name : "?", p->ruleset.file);
 		if (note)
 			text_put(t, "%s", note);
 		/* fall through */

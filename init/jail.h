@@ -27,7 +27,7 @@ struct jailrun {
 	/* exec.jail_user as the host's passwd has it (exec.system_jail_user), looked up by the keeper before the
 	 * jail exists, when the host's files are still in view; NULL otherwise. */
 	const struct jailpw *jail_user;
-	void *priv;     /* back end state */
+	void *priv; /* back end state */
 };
 
 /* The init's body: runs inside the new jail, in the new process, once the back end made it. Returns the
@@ -43,14 +43,14 @@ struct jail_backend {
 	/* Before any step: refuse, with one line, what this user cannot have (rootless: vnet, cgroups it
 	 * cannot write, namespaces without a user namespace). */
 	int (*check)(struct jailrun *r);
-	int (*aliases)(struct jailrun *r, bool add);   /* STEP_ALIASES / STEP_UNALIAS */
-	int (*mounts)(struct jailrun *r, bool mount);  /* STEP_MOUNTS / STEP_UNMOUNTS (host side) */
+	int (*aliases)(struct jailrun *r, bool add);  /* STEP_ALIASES / STEP_UNALIAS */
+	int (*mounts)(struct jailrun *r, bool mount); /* STEP_MOUNTS / STEP_UNMOUNTS (host side) */
 	/* STEP_CREATE: make the jail and its init process (the init blocks until the keeper's "go"), its
 	 * identity maps and its resource limits. */
 	int (*create)(struct jailrun *r, jail_init_fn init, void *arg);
-	int (*vnet)(struct jailrun *r, bool in);       /* STEP_VNET / given back on removal */
-	int (*setup)(struct jailrun *r);               /* STEP_SETUP, inside the init */
-	int (*finish)(struct jailrun *r);              /* inside the init, after exec.start */
+	int (*vnet)(struct jailrun *r, bool in); /* STEP_VNET / given back on removal */
+	int (*setup)(struct jailrun *r);         /* STEP_SETUP, inside the init */
+	int (*finish)(struct jailrun *r);        /* inside the init, after exec.start */
 	/* In the main command's child: caps, nnp, groups, gid, uid. -1, or JAIL_ECONFIG when a user or group the
 	 * config names is not in the jail (the child then exits 78, not 71). */
 	int (*drop)(struct jailrun *r);

@@ -127,7 +127,7 @@ static const struct step_ops in_jail_steps = {.has = in_jail, .stopped = init_in
 int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 {
 	struct init in;
-	vassal_forget(loop); /* the emperor's fd is the keeper's */
+	vassal_forget(loop);   /* the emperor's fd is the keeper's */
 	sdnotify_forget(loop); /* and so is systemd's socket */
 	memset(&in, 0, sizeof in);
 	in.j = r->j;
@@ -174,4 +174,3 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	sup_free(in.s);
 	return code;
 }
-

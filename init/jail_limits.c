@@ -31,8 +31,8 @@ static void limits_emit(FILE *f, const struct jail *j, const struct attach_opts 
 	fputs("; the limits `warder attach` applies (see warder(8)); written by the jail's keeper\n[limits]\n", f);
 	for (size_t i = 0; i < j->np; i++) {
 		const struct conf_param *p = &j->p[i];
-		if (!is_limit(p->name) || (own_user && (!strcmp(p->name, "user") || !strcmp(p->name, "group") ||
-							!strcmp(p->name, "groups"))) ||
+		if (!is_limit(p->name) ||
+		    (own_user && (!strcmp(p->name, "user") || !strcmp(p->name, "group") || !strcmp(p->name, "groups"))) ||
 		    (own_caps && !strcmp(p->name, "caps")) || (o && o->privileged && !strcmp(p->name, "no_new_privs")))
 			continue;
 		for (size_t k = 0; k < p->n; k++)
@@ -78,7 +78,8 @@ const struct jail *limits_load(const char *name, const struct attach_opts *o, st
 	const struct jail *j = rc == 0 ? conf_jail(rec, "limits") : NULL;
 	if (!j) {
 		/* Without the jail's limits, refuse rather than guess at fewer. */
-		log_err("attach", "%s: the jail's limits are unknown: %s", name ? name : "?", rc < 0 ? err : "no [limits]");
+		log_err("attach", "%s: the jail's limits are unknown: %s", name ? name : "?",
+			rc < 0 ? err : "no [limits]");
 		conf_free(rec);
 		return NULL;
 	}

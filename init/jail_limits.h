@@ -10,9 +10,9 @@
 
 /* What `warder attach` changes in them. */
 struct attach_opts {
-	const char *user;  /* -u: replaces user, group and groups (the user's own, as docker exec -u) */
-	const char *caps;  /* --cap: appended to the jail's caps, in caps' grammar */
-	bool privileged;   /* --privileged: caps all, no_new_privs off */
+	const char *user; /* -u: replaces user, group and groups (the user's own, as docker exec -u) */
+	const char *caps; /* --cap: appended to the jail's caps, in caps' grammar */
+	bool privileged;  /* --privileged: caps all, no_new_privs off */
 };
 
 int limits_save(const struct jail *j, const char *name);

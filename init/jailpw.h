@@ -19,11 +19,11 @@
 struct jailpw {
 	uid_t uid;
 	gid_t gid;
-	bool found;       /* in the passwd file; false for a bare uid it does not know (gid 0, as docker -u) */
+	bool found; /* in the passwd file; false for a bare uid it does not know (gid 0, as docker -u) */
 	char name[256];
-	char home[1024];  /* "/" when unknown */
-	char shell[256];  /* "/bin/sh" when unknown */
-	size_t ngroups;   /* supplementary groups: the jail's group file's that list the user; the host's as
+	char home[1024]; /* "/" when unknown */
+	char shell[256]; /* "/bin/sh" when unknown */
+	size_t ngroups;  /* supplementary groups: the jail's group file's that list the user; the host's as
 			   * initgroups(3) would set them */
 	gid_t groups[JAILPW_MAX_GROUPS];
 };

@@ -46,8 +46,14 @@ static int keeper_interrupted(void *arg)
 static int host_chain(struct keeper *k, enum step_id id, bool create)
 {
 	struct chain_ctx c = {
-		.j = k->r.j, .step = id, .pid = k->r.init_pid, .jid = k->r.jid, .rootfd = -1, .inside = false,
-		.interrupted = create ? keeper_interrupted : NULL, .interrupted_arg = k,
+		.j = k->r.j,
+		.step = id,
+		.pid = k->r.init_pid,
+		.jid = k->r.jid,
+		.rootfd = -1,
+		.inside = false,
+		.interrupted = create ? keeper_interrupted : NULL,
+		.interrupted_arg = k,
 	};
 	return chain_run(&c, step_get(id)->chain);
 }
@@ -82,7 +88,10 @@ static int keeper_step(void *arg, enum step_id id)
 	if (d->ctx == CTX_JAIL)
 		return keeper_inside(k);
 	if ((d->chain ? host_chain(k, id, true) : backend_step(k, id, true)) < 0)
-		return k->stop_sig ? 128 + k->stop_sig : d->chain ? EXIT_SOFTWARE : k->config_error ? EXIT_CONFIG : EXIT_OSERR;
+		return k->stop_sig       ? 128 + k->stop_sig
+		       : d->chain        ? EXIT_SOFTWARE
+		       : k->config_error ? EXIT_CONFIG
+					 : EXIT_OSERR;
 	return 0;
 }
 
@@ -243,7 +252,8 @@ static void ready_cb(enum run_state st, void *arg)
 	if (k->stop_sig || k->state == RUN_STOPPING)
 		return;
 	if (st == RUN_RUNNING && k->state != RUN_RUNNING)
-		log_info("ready", "the stack is ready%s%s", notify_state()->status[0] ? ": " : "", notify_state()->status);
+		log_info("ready", "the stack is ready%s%s", notify_state()->status[0] ? ": " : "",
+			 notify_state()->status);
 	if (st == RUN_RUNNING || k->state == RUN_RUNNING)
 		keeper_set_state(k, st);
 }
@@ -294,8 +304,10 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 	enum outcome out = keeper_serve(k);
 	keeper_set_state(k, out == OUT_REBUILD ? RUN_RELOADING : RUN_STOPPING);
 	if (k->exited >= 0 || k->stop_sig || out != OUT_STOP)
-		log_debug("keeper", "removing the jail (%s)", out != OUT_STOP ? "reload" :
-			  k->stop_sig ? "signal" : "command exited");
+		log_debug("keeper", "removing the jail (%s)",
+			  out != OUT_STOP ? "reload"
+			  : k->stop_sig   ? "signal"
+					  : "command exited");
 	/* After the command's own exit, the stop chains still run before the rest is stopped. */
 	step_walk_reset(&k->walk);
 	step_walk_built(&k->walk);
@@ -317,8 +329,7 @@ int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, con
 	 * resident in the keeper and in the init it forks, for every jail. */
 	memset(&k, 0, offsetof(struct keeper, jail_user));
 	snprintf(k.name, sizeof k.name, "%s", name);
-	k.r = (struct jailrun){.j = j, .name = k.name, .jid = -1, .sync_fd = -1, .init_fd = -1,
-			       .rootless = geteuid() != 0};
+	k.r = (struct jailrun){.j = j, .name = k.name, .jid = -1, .sync_fd = -1, .init_fd = -1, .rootless = geteuid() != 0};
 	k.file = file;
 	k.exited = k.status = k.last_exit = -1;
 	k.loop = loop;
@@ -342,8 +353,8 @@ int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, con
 		if (out == OUT_FAILED && build == RELOADED && !k.stop_sig) {
 			/* The new config passed check but did not build (a rootfs a hook was to make, say): the
 			 * service comes back as it was rather than staying down. */
-			snprintf(k.reload_error, sizeof k.reload_error, "the reloaded config failed to build: %s (exit %d)",
-				 step_get(k.failed_at)->name, code);
+			snprintf(k.reload_error, sizeof k.reload_error,
+				 "the reloaded config failed to build: %s (exit %d)", step_get(k.failed_at)->name, code);
 			log_err("reload", "%s; building the jail again from the last config that worked", k.reload_error);
 			keeper_reset(&k);
 			keeper_use(&k, k.good_conf, k.good_j);

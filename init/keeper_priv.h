@@ -23,15 +23,15 @@ struct keeper {
 	ev_signal sig[5];
 	ev_io io;
 	struct step_walk walk; /* what of the create and remove orders is done */
-	int wstatus;     /* the init's wait status, from the remove step */
-	int stop_sig;    /* the signal that asked us to stop, 0 none */
-	bool init_gone;  /* end-of-file from the init */
-	bool started;    /* "started" came */
-	bool stop_sent;  /* "stop" went to the init */
-	bool interrupt_sent; /* "interrupt" went to the init */
-	int failed_step; /* from "failed", STEP_NONE when none */
-	int exited;      /* from "exited": the command's code, -1 while it runs */
-	int status;      /* from "status": the final code, -1 before */
+	int wstatus;           /* the init's wait status, from the remove step */
+	int stop_sig;          /* the signal that asked us to stop, 0 none */
+	bool init_gone;        /* end-of-file from the init */
+	bool started;          /* "started" came */
+	bool stop_sent;        /* "stop" went to the init */
+	bool interrupt_sent;   /* "interrupt" went to the init */
+	int failed_step;       /* from "failed", STEP_NONE when none */
+	int exited;            /* from "exited": the command's code, -1 while it runs */
+	int status;            /* from "status": the final code, -1 before */
 	/* Reload and control. */
 	char name[128];
 	const char *file;     /* the config file, NULL for the built-in demo */
@@ -44,12 +44,12 @@ struct keeper {
 	char reload_error[1400];
 	enum step_id failed_at; /* the create step a failed build stopped at */
 	bool config_error;      /* that step failed for a name in the config that cannot work (78) */
-	bool new_config; /* this build is a reload's: once it builds, the last failure is history */
+	bool new_config;        /* this build is a reload's: once it builds, the last failure is history */
 	bool reload_req;
 	enum run_state state;
 	struct control *ctl;
-	double since;        /* ev_now() when the jail was built */
-	int cmd_pid;         /* from "info": the command's pid inside the jail */
+	double since; /* ev_now() when the jail was built */
+	int cmd_pid;  /* from "info": the command's pid inside the jail */
 	int restarts, last_exit;
 	struct jailpw jail_user; /* behind r.jail_user; last: keeper_run zeroes what comes before it */
 };

@@ -9,9 +9,9 @@
 #include "steps.h"
 
 static const char *const kmsg_names[] = {
-	[KMSG_GO] = "go",       [KMSG_STARTED] = "started", [KMSG_FAILED] = "failed", [KMSG_EXITED] = "exited",
-	[KMSG_STOP] = "stop",   [KMSG_RELOAD] = "reload",   [KMSG_STATUS] = "status", [KMSG_INFO] = "info",
-	[KMSG_INTERRUPT] = "interrupt",
+	[KMSG_GO] = "go",         [KMSG_STARTED] = "started", [KMSG_FAILED] = "failed",
+	[KMSG_EXITED] = "exited", [KMSG_STOP] = "stop",       [KMSG_RELOAD] = "reload",
+	[KMSG_STATUS] = "status", [KMSG_INFO] = "info",       [KMSG_INTERRUPT] = "interrupt",
 };
 
 const char *kmsg_name(enum kmsg_type t)

@@ -93,16 +93,16 @@ static void emit(const char *level, const char *step, const char *fmt, va_list a
 	errno = saved;
 }
 
-#define LOG_FN(fn, lvl, tag, with_errno)                                                                 \
-	void fn(const char *step, const char *fmt, ...)                                                    \
-	{                                                                                                  \
-		int err = with_errno ? errno : 0;                                                          \
-		if (log_level < lvl)                                                                       \
-			return;                                                                            \
-		va_list ap;                                                                                \
-		va_start(ap, fmt);                                                                         \
-		emit(tag, step, fmt, ap, err);                                                             \
-		va_end(ap);                                                                                \
+#define LOG_FN(fn, lvl, tag, with_errno)                \
+	void fn(const char *step, const char *fmt, ...) \
+	{                                               \
+		int err = with_errno ? errno : 0;       \
+		if (log_level < lvl)                    \
+			return;                         \
+		va_list ap;                             \
+		va_start(ap, fmt);                      \
+		emit(tag, step, fmt, ap, err);          \
+		va_end(ap);                             \
 	}
 
 LOG_FN(log_err, LOG_QUIET, "error", 0)

@@ -8,10 +8,10 @@
 
 enum { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2, LOG_DEBUG = 3 };
 
-extern int log_level;          /* LOG_NORMAL unless -q / -v */
-extern int log_json;           /* --log-format json */
+extern int log_level; /* LOG_NORMAL unless -q / -v */
+extern int log_json;  /* --log-format json */
 
-void log_set_name(const char *jail);   /* NULL: plain "warder" */
+void log_set_name(const char *jail); /* NULL: plain "warder" */
 
 /* The text of the last error or warning line (without the "warder[NAME]: STEP: " prefix), "" before any:
  * for answers that repeat what the log said (a refused reload). */

@@ -281,7 +281,7 @@ static void describe(struct text *t, const struct jail *j, const struct lx_op *o
 		break;
 	case LXO_PROC:
 		text_put(t, "mount proc on /proc%s%s%s", op->arg ? " hidepid=" : "", op->arg ? op->arg : "",
-		    op->flag ? " (no pid namespace: the host's processes show)" : "");
+			 op->flag ? " (no pid namespace: the host's processes show)" : "");
 		break;
 	case LXO_SYS:
 		text_put(t, "mount sysfs on /sys read-only");
@@ -291,7 +291,7 @@ static void describe(struct text *t, const struct jail *j, const struct lx_op *o
 		break;
 	case LXO_DEV:
 		text_put(t, "build /dev on a tmpfs from devfs ruleset %s, %s", op->arg,
-		    op->flag ? "host nodes bound (user namespace)" : "nodes made with mknod");
+			 op->flag ? "host nodes bound (user namespace)" : "nodes made with mknod");
 		break;
 	case LXO_PIVOT:
 		if (op->arg)

@@ -20,26 +20,26 @@ enum lx_op_kind {
 	LXO_IDMAPS,  /* write uid_map and gid_map (a rootless run maps itself to root when none is given) */
 	LXO_CGROUPS, /* the init's cgroups and their limits */
 	/* STEP_VNET */
-	LXO_VNET,    /* move interface arg into the init's network namespace */
+	LXO_VNET, /* move interface arg into the init's network namespace */
 	/* STEP_SETUP, inside the init */
-	LXO_REFUSE,  /* the step fails with text: the config asks for what this jail cannot do */
-	LXO_PRIVATE, /* make the mount tree private */
-	LXO_ROOT,    /* the rootfs: arg the path bound onto itself (flag: nodev), or NULL for "/" or pivot NEW */
-	LXO_MOUNT,   /* one fstab line, v */
-	LXO_FSTAB,   /* every line of file arg */
-	LXO_KEEP,    /* keep_mount v */
-	LXO_PROC,    /* procfs on /proc, arg hidepid or NULL; flag: no pid namespace (a warning) */
-	LXO_SYS,     /* sysfs on /sys, read-only */
-	LXO_TMP,     /* tmpfs on /tmp */
-	LXO_DEV,     /* /dev from ruleset arg; flag: host nodes bound (user namespace) */
-	LXO_PIVOT,   /* pivot_root into the rootfs */
-	LXO_UTS,     /* name (host.hostname, host.domainname) set to arg */
-	LXO_LOOPBACK,/* bring lo up */
-	LXO_RLIMITS, /* every rlimit.NAME */
+	LXO_REFUSE,   /* the step fails with text: the config asks for what this jail cannot do */
+	LXO_PRIVATE,  /* make the mount tree private */
+	LXO_ROOT,     /* the rootfs: arg the path bound onto itself (flag: nodev), or NULL for "/" or pivot NEW */
+	LXO_MOUNT,    /* one fstab line, v */
+	LXO_FSTAB,    /* every line of file arg */
+	LXO_KEEP,     /* keep_mount v */
+	LXO_PROC,     /* procfs on /proc, arg hidepid or NULL; flag: no pid namespace (a warning) */
+	LXO_SYS,      /* sysfs on /sys, read-only */
+	LXO_TMP,      /* tmpfs on /tmp */
+	LXO_DEV,      /* /dev from ruleset arg; flag: host nodes bound (user namespace) */
+	LXO_PIVOT,    /* pivot_root into the rootfs */
+	LXO_UTS,      /* name (host.hostname, host.domainname) set to arg */
+	LXO_LOOPBACK, /* bring lo up */
+	LXO_RLIMITS,  /* every rlimit.NAME */
 	/* STEP_REMOVE, on the host */
-	LXO_REAP,    /* the init ends; its namespaces and mounts go with it */
-	LXO_UNCGROUP,/* kill what is left in the cgroups, remove them */
-	LXO_UNLINK,  /* remove the setns socket arg */
+	LXO_REAP,     /* the init ends; its namespaces and mounts go with it */
+	LXO_UNCGROUP, /* kill what is left in the cgroups, remove them */
+	LXO_UNLINK,   /* remove the setns socket arg */
 };
 
 struct lx_op {

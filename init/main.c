@@ -11,8 +11,12 @@ static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 } commands[] = {
-	{"check", cmd_check},     {"run", cmd_run},         {"attach", cmd_attach},
-	{"list", cmd_list},       {"ctl", cmd_ctl},         {"emperor", cmd_emperor},
+	{"check", cmd_check},
+	{"run", cmd_run},
+	{"attach", cmd_attach},
+	{"list", cmd_list},
+	{"ctl", cmd_ctl},
+	{"emperor", cmd_emperor},
 	{"import-jailconf", cmd_import_jailconf},
 };
 

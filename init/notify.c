@@ -28,7 +28,10 @@ static struct {
 	struct notify_state st;
 	char status[256];
 	bool wanted;
-	struct { notify_observer fn; void *arg; } obs[MAX_OBSERVERS];
+	struct {
+		notify_observer fn;
+		void *arg;
+	} obs[MAX_OBSERVERS];
 	size_t nobs;
 	/* keeper */
 	struct ev_loop *kloop;
@@ -332,8 +335,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
-int notify_init_open(struct ev_loop *loop, const struct jail *j, bool pid_ns, bool relay,
-		     const struct notify_policy *pol)
+int notify_init_open(struct ev_loop *loop, const struct jail *j, bool pid_ns, bool relay, const struct notify_policy *pol)
 {
 	/* The keeper's end of the relay is the keeper's: the init only writes to its own. */
 	if (n.kfd >= 0) {

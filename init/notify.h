@@ -23,11 +23,11 @@ struct ev_loop;
 
 /* What the keeper (or the init-only loop) knows about the stack. */
 struct notify_state {
-	bool ready;        /* ready as `ready` defines it: the jail is "running" */
-	bool reloading;    /* RELOADING=1, a reload, or a restart after a missed timeout */
-	bool stopping;     /* STOPPING=1 or the jail is being stopped */
+	bool ready;         /* ready as `ready` defines it: the jail is "running" */
+	bool reloading;     /* RELOADING=1, a reload, or a restart after a missed timeout */
+	bool stopping;      /* STOPPING=1 or the jail is being stopped */
 	const char *status; /* the last STATUS= text, "" when none */
-	pid_t mainpid;     /* MAINPID= as the jail sees it, 0 when none */
+	pid_t mainpid;      /* MAINPID= as the jail sees it, 0 when none */
 };
 
 /* This jail's stack speaks to NOTIFY_SOCKET or is probed: `ready` is not `started`, or a watchdog is set. */

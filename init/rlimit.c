@@ -19,9 +19,16 @@ static const struct {
 	const char *name;
 	int resource;
 } rlimits[] = {
-	{"as", RLIMIT_AS},         {"core", RLIMIT_CORE},     {"cpu", RLIMIT_CPU},     {"data", RLIMIT_DATA},
-	{"fsize", RLIMIT_FSIZE},   {"memlock", RLIMIT_MEMLOCK}, {"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC},
-	{"rss", RLIMIT_RSS},       {"stack", RLIMIT_STACK},
+	{"as", RLIMIT_AS},
+	{"core", RLIMIT_CORE},
+	{"cpu", RLIMIT_CPU},
+	{"data", RLIMIT_DATA},
+	{"fsize", RLIMIT_FSIZE},
+	{"memlock", RLIMIT_MEMLOCK},
+	{"nofile", RLIMIT_NOFILE},
+	{"nproc", RLIMIT_NPROC},
+	{"rss", RLIMIT_RSS},
+	{"stack", RLIMIT_STACK},
 #ifdef RLIMIT_LOCKS
 	{"locks", RLIMIT_LOCKS},
 #endif
@@ -83,8 +90,8 @@ static int parse_limit(const char *s, size_t len, unsigned long long *out)
 	return 0;
 }
 
-int rlimit_parse(const char *name, const char *value, int *resource, unsigned long long *soft,
-		 unsigned long long *hard, char *err, size_t errlen)
+int rlimit_parse(const char *name, const char *value, int *resource, unsigned long long *soft, unsigned long long *hard,
+		 char *err, size_t errlen)
 {
 	const char *colon = strchr(value, ':');
 	size_t i, n = sizeof rlimits / sizeof rlimits[0];

@@ -9,8 +9,8 @@
 
 /* NAME without "rlimit."; VALUE "SOFT[:HARD]", numbers (K/M/G) or unlimited/infinity, one number setting
  * both. 0, or -1 with a message in ERR (also for a name this system does not have). */
-int rlimit_parse(const char *name, const char *value, int *resource, unsigned long long *soft,
-		 unsigned long long *hard, char *err, size_t errlen);
+int rlimit_parse(const char *name, const char *value, int *resource, unsigned long long *soft, unsigned long long *hard,
+		 char *err, size_t errlen);
 
 /* setrlimit for every rlimit.NAME of J (its last value). 0, or -1 after one line naming STEP. */
 int rlimit_apply(const struct jail *j, const char *step);

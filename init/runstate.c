@@ -14,8 +14,8 @@ static void *run_arg;
 
 const char *run_state_name(enum run_state s)
 {
-	static const char *const names[] = {[RUN_STARTING] = "starting", [RUN_RUNNING] = "running",
-					    [RUN_RELOADING] = "reloading", [RUN_STOPPING] = "stopping"};
+	static const char *const names[] =
+		{[RUN_STARTING] = "starting", [RUN_RUNNING] = "running", [RUN_RELOADING] = "reloading", [RUN_STOPPING] = "stopping"};
 	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown";
 }
 

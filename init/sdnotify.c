@@ -45,7 +45,8 @@ static void send_msg(const char *msg)
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && !sd.warned) {
 		sd.warned = true;
-		log_errno(STEP, "send to NOTIFY_SOCKET %s%s", sd.sa.sun_path[0] ? "" : "@", sd.sa.sun_path + !sd.sa.sun_path[0]);
+		log_errno(STEP, "send to NOTIFY_SOCKET %s%s", sd.sa.sun_path[0] ? "" : "@",
+			  sd.sa.sun_path + !sd.sa.sun_path[0]);
 	} else if (n >= 0) {
 		sd.warned = false;
 	}

@@ -29,6 +29,6 @@ void sdnotify_ready(const char *status);
 void sdnotify_reloading(void);
 void sdnotify_stopping(void);
 void sdnotify_status(const char *fmt, ...) /* STATUS=WHO: TEXT */
-	 __attribute__((format(printf, 1, 2)));
+	__attribute__((format(printf, 1, 2)));
 
 #endif

@@ -7,7 +7,7 @@
 
 struct sigsrc_info {
 	int sig;
-	int user;  /* sent by a process (kill, sigqueue, tkill), not raised by the kernel for a fault */
+	int user; /* sent by a process (kill, sigqueue, tkill), not raised by the kernel for a fault */
 };
 
 /* An fd that polls readable while a signal of SET is pending; SET must be blocked. -1 and errno. */

@@ -245,9 +245,11 @@ static int open_one(struct sockset *set, bool *kept, struct lsock *n, const stru
 	if ((n->fd = take_inherited(&n->spec)) >= 0)
 		return 0;
 	if (where == SOCKETS_INIT_ONLY && !n->spec.inside) {
-		fprintf(stderr, "%s:%d: listen = %s: this config builds no jail (init-only mode), so there is no host "
-				"side to bind it on before the jail exists: add `inside`, or have it passed in "
-				"(warder emperor, a systemd socket unit)\n", v->file, v->line, n->spec.addr);
+		fprintf(stderr,
+			"%s:%d: listen = %s: this config builds no jail (init-only mode), so there is no host "
+			"side to bind it on before the jail exists: add `inside`, or have it passed in "
+			"(warder emperor, a systemd socket unit)\n",
+			v->file, v->line, n->spec.addr);
 		return EXIT_CONFIG;
 	}
 	if ((n->fd = bind_one(&n->spec)) < 0)

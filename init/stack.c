@@ -59,9 +59,15 @@ int init_chain(struct init *in, enum step_id id)
 	const struct step_def *d = step_get(id);
 	bool create = step_creates(id);
 	struct chain_ctx c = {
-		.j = in->j, .step = id, .pid = in->host_pid, .jid = -1, .rootfd = -1, .inside = d->ctx == CTX_JAIL,
+		.j = in->j,
+		.step = id,
+		.pid = in->host_pid,
+		.jid = -1,
+		.rootfd = -1,
+		.inside = d->ctx == CTX_JAIL,
 		.jail_user = in->r ? in->r->jail_user : NULL,
-		.interrupted = create ? init_interrupted : NULL, .interrupted_arg = in,
+		.interrupted = create ? init_interrupted : NULL,
+		.interrupted_arg = in,
 	};
 	log_debug(d->name, "%s chain", ctx_name(d->ctx));
 	in->walk.ran[id] = true;
@@ -159,8 +165,8 @@ static int idle_child(void *arg)
 /* restart, restart.delay, restart.max_delay, restart.burst ("N/SECONDS") for sup. */
 static void restart_policy(const struct jail *j, struct sup_opts *o)
 {
-	static const char *const words[] = {[RESTART_NO] = "no", [RESTART_ON_FAILURE] = "on-failure",
-					    [RESTART_ALWAYS] = "always"};
+	static const char *const words[] =
+		{[RESTART_NO] = "no", [RESTART_ON_FAILURE] = "on-failure", [RESTART_ALWAYS] = "always"};
 	const char *policy = jail_get(j, "restart"), *burst = jail_get(j, "restart.burst");
 	for (size_t i = 0; policy && i < sizeof words / sizeof words[0]; i++)
 		if (strcmp(policy, words[i]) == 0)
@@ -512,4 +518,3 @@ int run_init_only(const struct jail *j)
 	sockets_close(&sockets_jail, false);
 	return code;
 }
-

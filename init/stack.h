@@ -21,19 +21,19 @@ struct init {
 	struct sup_opts o;
 	struct sup *s;
 	char *argv[33];
-	char words[1024];     /* the command's words when it runs without a shell (split_plain) */
-	int pass[64];         /* the listening sockets handed to the command (init/sockets.h) */
-	int fail_code;        /* EXIT_NOTREADY once ready.fail = stop stopped the stack */
+	char words[1024]; /* the command's words when it runs without a shell (split_plain) */
+	int pass[64];     /* the listening sockets handed to the command (init/sockets.h) */
+	int fail_code;    /* EXIT_NOTREADY once ready.fail = stop stopped the stack */
 	pid_t host_pid;
 	struct step_walk walk; /* the create steps done, the remove-side chains already run */
-	int setns_fd;         /* the setns socket, listening once the command starts; -1 none */
+	int setns_fd;          /* the setns socket, listening once the command starts; -1 none */
 	bool stopping;
-	bool reloading;       /* reload = stack under way: the stack stops, then starts again */
-	bool created;         /* every create step ran (init-only mode: exec.poststart included) */
-	bool stop_deferred;   /* the command ended before that: prestop and stop wait for poststart */
-	int interrupt;        /* the signal of a stop asked for while the create steps ran, 0 none */
-	int restarts_before;  /* restarts of the stacks before the last reload */
-	struct kmsg info;     /* the last "info" sent to the keeper */
+	bool reloading;          /* reload = stack under way: the stack stops, then starts again */
+	bool created;            /* every create step ran (init-only mode: exec.poststart included) */
+	bool stop_deferred;      /* the command ended before that: prestop and stop wait for poststart */
+	int interrupt;           /* the signal of a stop asked for while the create steps ran, 0 none */
+	int restarts_before;     /* restarts of the stacks before the last reload */
+	struct kmsg info;        /* the last "info" sent to the keeper */
 	ev_io sync_io, setns_io; /* the keeper's messages, the setns socket (init/jail_init.c) */
 	ev_signal term, intr, hup;
 	ev_timer stop_timer;

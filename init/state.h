@@ -28,7 +28,7 @@ int state_file_remove(const char *name, const char *ext);
 int state_write(const struct jail_state *s);
 int state_read(const char *name, struct jail_state *s); /* 0, -1 when absent or unreadable (errno) */
 int state_remove(const char *name);
-bool state_alive(const struct jail_state *s);           /* the recorded keeper is still running */
+bool state_alive(const struct jail_state *s); /* the recorded keeper is still running */
 /* FN for every jail whose state file reads (NAME from the file's name), alive or not, until FN returns
  * nonzero. Returns what FN returned, 0 after the last, or -1 when the directory cannot be opened (errno;
  * ENOENT: no jail has run yet). */

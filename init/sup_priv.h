@@ -15,28 +15,28 @@
 struct sup {
 	struct ev_loop *loop;
 	struct sup_opts *o;
-	ev_io sigio;          /* the sigsrc fd */
-	ev_child child;       /* the default loop's own SIGCHLD reaping (see sup_new) */
-	sigset_t sigs;        /* blocked while we exist and read through sigio */
-	sigset_t mask0;       /* the mask before: restored in the child and by sup_free */
+	ev_io sigio;    /* the sigsrc fd */
+	ev_child child; /* the default loop's own SIGCHLD reaping (see sup_new) */
+	sigset_t sigs;  /* blocked while we exist and read through sigio */
+	sigset_t mask0; /* the mask before: restored in the child and by sup_free */
 	ev_timer kill_timer;
 	ev_timer restart_timer;
-	double started;       /* ev_now() when the command last started */
-	double *burst;        /* start times of recent restarts, a ring of burst_n */
+	double started; /* ev_now() when the command last started */
+	double *burst;  /* start times of recent restarts, a ring of burst_n */
 	int burst_i;
 	int restarts;
 	int last_exit;
-	double delay;         /* next restart delay */
-	pid_t pid;            /* main command, 0 before spawn and after it exited */
-	pid_t pgrp;           /* its process group */
-	int wstatus;          /* its wait status */
-	bool exited;          /* the main command has exited */
-	bool stopping;        /* TERM (or the stop signal) was sent to everything */
-	bool killed;          /* KILL was sent */
-	bool done;            /* command gone and no child left */
-	bool tty;             /* the command owns our controlling terminal */
+	double delay;          /* next restart delay */
+	pid_t pid;             /* main command, 0 before spawn and after it exited */
+	pid_t pgrp;            /* its process group */
+	int wstatus;           /* its wait status */
+	bool exited;           /* the main command has exited */
+	bool stopping;         /* TERM (or the stop signal) was sent to everything */
+	bool killed;           /* KILL was sent */
+	bool done;             /* command gone and no child left */
+	bool tty;              /* the command owns our controlling terminal */
 	volatile int exec_err; /* the vfork child's exec errno, written into our memory */
-	char listen_pid[32];  /* "LISTEN_PID=N" for the command's environment, filled in by the child */
+	char listen_pid[32];   /* "LISTEN_PID=N" for the command's environment, filled in by the child */
 };
 
 /* sup_spawn.c: start the main command. SPAWN_REPORTED: the child said it cannot run (logged; its exit

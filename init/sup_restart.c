@@ -16,8 +16,8 @@ bool sup_restart_wanted(struct sup *s)
 		 * crash loop. */
 		double oldest = s->burst[s->burst_i];
 		if (s->restarts >= s->o->burst_n && ev_now(s->loop) - oldest < s->o->burst_secs) {
-			log_err("command", "restarted %d times within %gs: giving up, stopping the jail",
-				s->o->burst_n, s->o->burst_secs);
+			log_err("command", "restarted %d times within %gs: giving up, stopping the jail", s->o->burst_n,
+				s->o->burst_secs);
 			return false;
 		}
 	}

@@ -75,8 +75,8 @@ static void listen_pid_fill(char *buf, size_t len, long pid)
 }
 
 struct exec_report {
-	int err;   /* errno of the failure */
-	int code;  /* exit status to use */
+	int err;  /* errno of the failure */
+	int code; /* exit status to use */
 };
 
 /* In the child: its own process group, the terminal's foreground when warder had it, the signal mask and

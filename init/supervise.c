@@ -32,7 +32,8 @@
 
 static bool forwardable(int sig)
 {
-	return sig != SIGCHLD && sig != SIGKILL && sig != SIGSTOP
+	return sig != SIGCHLD && sig != SIGKILL &&
+	       sig != SIGSTOP
 #ifdef SIGRTMIN
 	       /* glibc reserves the first real-time signals for its threads. */
 	       && (sig < SIGRTMIN - 2 || sig >= SIGRTMIN)
@@ -371,13 +372,13 @@ void sup_free(struct sup *s)
  * and pending: leaving the mode drains what is left. The command was exec'd with the old dispositions before
  * any handler exists, and they are put back when the mode ends. */
 #define FAST_AFTER 64 /* SIGCHLD wake-ups before the mode is worth its set-up */
-#ifdef __linux__ /* only there is the entrypoint the PID 1 of a pid namespace */
+#ifdef __linux__      /* only there is the entrypoint the PID 1 of a pid namespace */
 #include <setjmp.h>
 
 static sigjmp_buf fast_jb;
-static volatile sig_atomic_t fast_sleeping; /* in waitid: the handler jumps out */
+static volatile sig_atomic_t fast_sleeping;     /* in waitid: the handler jumps out */
 static volatile sig_atomic_t fast_raised[NSIG]; /* written by the handler only */
-static sig_atomic_t fast_handled[NSIG];          /* written by the loop only */
+static sig_atomic_t fast_handled[NSIG];         /* written by the loop only */
 static volatile sig_atomic_t fast_any;
 static siginfo_t fast_si;
 static struct sigaction fast_old[NSIG];
@@ -459,11 +460,20 @@ static bool fast_wait(struct sup *s)
 	if (fast_si.si_pid > 0 && fast_si.si_pid == s->pid) {
 		int st;
 		switch (fast_si.si_code) {
-		case CLD_EXITED: st = W_EXITCODE(fast_si.si_status, 0); break;
-		case CLD_KILLED: st = W_EXITCODE(0, fast_si.si_status); break;
-		case CLD_DUMPED: st = W_EXITCODE(0, fast_si.si_status) | WCOREFLAG; break;
-		case CLD_STOPPED: st = W_STOPCODE(fast_si.si_status); break;
-		default: return true; /* continued: nothing to do */
+		case CLD_EXITED:
+			st = W_EXITCODE(fast_si.si_status, 0);
+			break;
+		case CLD_KILLED:
+			st = W_EXITCODE(0, fast_si.si_status);
+			break;
+		case CLD_DUMPED:
+			st = W_EXITCODE(0, fast_si.si_status) | WCOREFLAG;
+			break;
+		case CLD_STOPPED:
+			st = W_STOPCODE(fast_si.si_status);
+			break;
+		default:
+			return true; /* continued: nothing to do */
 		}
 		command_changed(s, st);
 	}
@@ -472,10 +482,24 @@ static bool fast_wait(struct sup *s)
 
 #else
 static const bool fast = false;
-static bool fast_ok(const struct sup *s) { (void)s; return false; }
-static void fast_enter(struct sup *s) { (void)s; }
-static void fast_leave(struct sup *s) { (void)s; }
-static bool fast_wait(struct sup *s) { (void)s; return false; }
+static bool fast_ok(const struct sup *s)
+{
+	(void)s;
+	return false;
+}
+static void fast_enter(struct sup *s)
+{
+	(void)s;
+}
+static void fast_leave(struct sup *s)
+{
+	(void)s;
+}
+static bool fast_wait(struct sup *s)
+{
+	(void)s;
+	return false;
+}
 #endif
 
 /* sup_run owns its loop, and nothing but our signals and the stop timer can happen: wait for the signals

@@ -16,13 +16,13 @@ struct ev_loop;
 enum { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
 
 struct sup_opts {
-	char **argv;              /* the main command */
-	bool kill_pgroup;         /* -g: forward to the command's whole process group */
-	int rewrite[NSIG];        /* signal FROM -> TO; 0 entries mean "unchanged"; -1 means drop */
-	double stop_timeout;      /* seconds between SIGTERM and SIGKILL (0: SIGKILL at once) */
-	int exit_zero[256];       /* -e: exit codes mapped to 0 */
-	bool pid_namespace;       /* we are PID 1 of a pid namespace: "everything left" is every process */
-	bool term_is_stop;        /* a SIGTERM passed on also arms the stop timeout: KILL after it */
+	char **argv;         /* the main command */
+	bool kill_pgroup;    /* -g: forward to the command's whole process group */
+	int rewrite[NSIG];   /* signal FROM -> TO; 0 entries mean "unchanged"; -1 means drop */
+	double stop_timeout; /* seconds between SIGTERM and SIGKILL (0: SIGKILL at once) */
+	int exit_zero[256];  /* -e: exit codes mapped to 0 */
+	bool pid_namespace;  /* we are PID 1 of a pid namespace: "everything left" is every process */
+	bool term_is_stop;   /* a SIGTERM passed on also arms the stop timeout: KILL after it */
 	/* Runs in the child after fork, before exec (privilege drop, chdir); returns 0 or an errno-style
 	 * exit status for the child (EXIT_OSERR). May be NULL. */
 	int (*child_setup)(void *arg);
@@ -50,13 +50,13 @@ int sup_run(struct ev_loop *loop, struct sup_opts *o);
 /* Finer control, for the jail init which also talks to its keeper on the same loop. */
 struct sup;
 struct sup *sup_new(struct ev_loop *loop, struct sup_opts *o);
-int sup_spawn(struct sup *s);            /* start the main command; -1 and a message when it cannot */
-void sup_stop(struct sup *s, int sig);   /* begin the stop sequence: SIG to all, KILL after the timeout */
-bool sup_done(const struct sup *s);      /* command gone and every child reaped */
-int sup_status(const struct sup *s);     /* the exit code (valid once the command has exited) */
-pid_t sup_child(const struct sup *s);    /* the main command's pid, 0 when none */
-int sup_restarts(const struct sup *s);   /* how often the command was restarted */
-int sup_last_exit(const struct sup *s);  /* exit code of the last run, -1 before any exit */
+int sup_spawn(struct sup *s);           /* start the main command; -1 and a message when it cannot */
+void sup_stop(struct sup *s, int sig);  /* begin the stop sequence: SIG to all, KILL after the timeout */
+bool sup_done(const struct sup *s);     /* command gone and every child reaped */
+int sup_status(const struct sup *s);    /* the exit code (valid once the command has exited) */
+pid_t sup_child(const struct sup *s);   /* the main command's pid, 0 when none */
+int sup_restarts(const struct sup *s);  /* how often the command was restarted */
+int sup_last_exit(const struct sup *s); /* exit code of the last run, -1 before any exit */
 void sup_free(struct sup *s);
 
 /* SIGPIPE: warder never dies of a write (a closed pipe costs no cleanup step), so it ignores SIGPIPE for

@@ -29,8 +29,8 @@ static struct vassal {
 	struct ev_loop *loop;
 	const struct jail *j;
 	int fd;
-	bool asked;    /* the emperor asked for a stop or a reload: not a voluntary end */
-	bool ready;    /* "ready" went out for the current run */
+	bool asked; /* the emperor asked for a stop or a reload: not a voluntary end */
+	bool ready; /* "ready" went out for the current run */
 	bool loyal;
 	bool jail_mode;
 	ev_io io;

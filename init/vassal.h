@@ -12,8 +12,8 @@
 #define VASSAL_GRACEFUL_STOP 2
 /* Bytes, vassal -> emperor. */
 #define VASSAL_SPAWNED 1
-#define VASSAL_READY 5    /* "ready to accept requests": the main command runs */
-#define VASSAL_LOYAL 17   /* ran long enough not to be throttled */
+#define VASSAL_READY 5      /* "ready to accept requests": the main command runs */
+#define VASSAL_LOYAL 17     /* ran long enough not to be throttled */
 #define VASSAL_VOLUNTARY 22 /* stops for its own reasons (an emperor respawns it unless it exits 26) */
 #define VASSAL_HEARTBEAT 26
 

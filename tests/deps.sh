@@ -4,7 +4,7 @@
 set -eu
 mode=${1:-build}
 build="gcc make pkg-config libev-dev libinih-dev"
-check="$build clang lld llvm busybox-static runc crun iproute2 procps util-linux uwsgi-core uwsgi-plugin-python3 python3 freebsd-manpages mandoc dpkg-dev debhelper fakeroot lintian valgrind man-db git systemd podman"
+check="$build clang clang-format lld llvm busybox-static runc crun iproute2 procps util-linux uwsgi-core uwsgi-plugin-python3 python3 freebsd-manpages mandoc dpkg-dev debhelper fakeroot lintian valgrind man-db git systemd podman"
 bench="$check tini dumb-init catatonit bubblewrap hyperfine"
 case $mode in
 build) want=$build ;; check) want=$check ;; bench) want=$bench ;;

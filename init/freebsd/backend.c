@@ -38,7 +38,7 @@ struct fbsd_state {
 	struct fbsd_plan plan;
 	size_t mounted; /* how many of plan.mounts are mounted */
 	size_t aliased;
-	size_t moved;   /* vnet interfaces moved in */
+	size_t moved; /* vnet interfaces moved in */
 };
 
 static struct fbsd_state *state(struct jailrun *r)
@@ -119,9 +119,17 @@ static int fb_aliases(struct jailrun *r, bool add)
 static int add_rule(int fd, const struct devfs_record *rec)
 {
 	const struct fbsd_sys_rule r = {
-		.magic = rec->dr_magic, .id = rec->dr_id, .icond = rec->dr_icond, .dswflags = rec->dr_dswflags,
-		.pattern = rec->dr_pathptrn, .iacts = rec->dr_iacts, .bacts = rec->dr_bacts, .uid = rec->dr_uid,
-		.gid = rec->dr_gid, .mode = rec->dr_mode, .incset = rec->dr_incset,
+		.magic = rec->dr_magic,
+		.id = rec->dr_id,
+		.icond = rec->dr_icond,
+		.dswflags = rec->dr_dswflags,
+		.pattern = rec->dr_pathptrn,
+		.iacts = rec->dr_iacts,
+		.bacts = rec->dr_bacts,
+		.uid = rec->dr_uid,
+		.gid = rec->dr_gid,
+		.mode = rec->dr_mode,
+		.incset = rec->dr_incset,
 	};
 	return fbsd_sys_rule_add(fd, &r);
 }
@@ -144,14 +152,16 @@ static int ruleset_load(const struct fbsd_ruleset *rs)
 		close(fd);
 		return has < 0 ? -1 : 0;
 	}
-	if (devfs_rules_load_defaults(&rules, err, sizeof err) < 0 || devfs_rules_load(&rules, rs->file, err, sizeof err) < 0) {
+	if (devfs_rules_load_defaults(&rules, err, sizeof err) < 0 ||
+	    devfs_rules_load(&rules, rs->file, err, sizeof err) < 0) {
 		log_err(step_name(STEP_MOUNTS), "%s", err);
 		goto out;
 	}
 	const struct devfs_ruleset *set = devfs_ruleset_bynum(&rules, (unsigned)rs->number);
 	int n = set ? devfs_load_plan(&rules, set, true, sets, sizeof sets / sizeof sets[0]) : -1;
 	if (n < 0) {
-		log_err(step_name(STEP_MOUNTS), "devfs ruleset %d: cannot plan its loading from %s", rs->number, rs->file);
+		log_err(step_name(STEP_MOUNTS), "devfs ruleset %d: cannot plan its loading from %s", rs->number,
+			rs->file);
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
@@ -180,8 +190,8 @@ static int mount_one(const struct fbsd_mount *m)
 	char opts[1024], errmsg[255];
 	int n = fbsd_mount_iov(m, iov, sizeof iov / sizeof iov[0], opts, sizeof opts, errmsg, sizeof errmsg);
 	if (n < 0) {
-		log_err(step_name(STEP_MOUNTS), "%s: mount -t %s %s %s: too many options (%s)", m->what, m->fstype, m->from, m->to,
-			m->opts);
+		log_err(step_name(STEP_MOUNTS), "%s: mount -t %s %s %s: too many options (%s)", m->what, m->fstype,
+			m->from, m->to, m->opts);
 		return -1;
 	}
 	if (nmount(iov, (unsigned)n, 0) == 0)
@@ -266,8 +276,7 @@ static int write_jidfile(const char *path, int jid)
 }
 
 /* The init's side: enter the jail (or make it, with the old API), report the jid, then run the init. */
-static void init_child(struct jailrun *r, const struct fbsd_plan *p, int jid, int wfd, jail_init_fn init,
-		       void *arg)
+static void init_child(struct jailrun *r, const struct fbsd_plan *p, int jid, int wfd, jail_init_fn init, void *arg)
 {
 	struct in_addr *a4;
 	struct in6_addr *a6;
@@ -522,7 +531,7 @@ static int fb_remove(struct jailrun *r, int *wstatus)
 	}
 	if (r->init_pid > 0) {
 		int w = s->plan.mode == FBSD_ATTACH ? stop_attached_init(r, wstatus)
-						     : (wait_init(r->init_pid, wstatus, 0) < 0 ? -1 : 0);
+						    : (wait_init(r->init_pid, wstatus, 0) < 0 ? -1 : 0);
 		if (w < 0) {
 			log_errno(step_name(STEP_REMOVE), "waitpid %ld", (long)r->init_pid);
 			rc = -1;

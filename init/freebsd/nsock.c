@@ -26,8 +26,8 @@ int nsock_open(const char *name, char *addr, size_t len)
 		return -1;
 	}
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int n = snprintf(sa.sun_path, sizeof sa.sun_path, "/var/run/warder-notify.%s.%02x%02x%02x%02x", name,
-			 rnd[0], rnd[1], rnd[2], rnd[3]);
+	int n = snprintf(sa.sun_path, sizeof sa.sun_path, "/var/run/warder-notify.%s.%02x%02x%02x%02x", name, rnd[0],
+			 rnd[1], rnd[2], rnd[3]);
 	if (n < 0 || (size_t)n >= sizeof sa.sun_path || snprintf(addr, len, "%s", sa.sun_path) >= (int)len) {
 		log_err("notify", "jail name too long for a socket path");
 		return -1;

@@ -18,8 +18,8 @@ int fbsd_sys_attach(int jid); /* jail_attach(2) */
 int fbsd_sys_remove(int jid); /* jail_remove(2) */
 /* libjail: jailparam_init/import for each name=value (value NULL: none), jailparam_set(JAIL_CREATE). */
 int fbsd_sys_create(char *const *names, char *const *values, size_t n, char *err, size_t errlen);
-int fbsd_sys_getid(const char *name, char *err, size_t errlen);       /* jail_getid */
-int fbsd_sys_nopersist(int jid, char *err, size_t errlen);            /* jail_setv JAIL_UPDATE nopersist */
+int fbsd_sys_getid(const char *name, char *err, size_t errlen); /* jail_getid */
+int fbsd_sys_nopersist(int jid, char *err, size_t errlen);      /* jail_setv JAIL_UPDATE nopersist */
 
 /* struct devfs_rule's fields (conf/devfs.h's struct devfs_record carries the same ones). */
 struct fbsd_sys_rule {
@@ -30,7 +30,7 @@ struct fbsd_sys_rule {
 	uint32_t uid, gid;
 	uint16_t mode, incset;
 };
-int fbsd_sys_has_ruleset(int devfd, unsigned number);              /* 1, 0, or -1 */
+int fbsd_sys_has_ruleset(int devfd, unsigned number);               /* 1, 0, or -1 */
 int fbsd_sys_rule_add(int devfd, const struct fbsd_sys_rule *rule); /* DEVFSIO_RADD */
 
 #endif

@@ -105,8 +105,7 @@ static int write_file(pid_t pid, const char *file, const char *text)
 }
 
 /* "INSIDE OUTSIDE COUNT" lines from the config; without any, a rootless jail maps the caller to root. */
-static int map_text(const struct jail *j, const char *param, unsigned long self, bool rootless, char *buf,
-		    size_t len)
+static int map_text(const struct jail *j, const char *param, unsigned long self, bool rootless, char *buf, size_t len)
 {
 	const struct conf_value *v;
 	size_t n = jail_list(j, param, &v), o = 0;

@@ -20,19 +20,19 @@ int lx_remove(struct jailrun *r, int *wstatus);
 int lx_enter(const char *name, pid_t init_pid, const int *nsfds, size_t n); /* enter.c */
 
 /* cgroup.c: the jail's own cgroups (v2 first, v1 where the controller lives). */
-int lxcg_check(struct jailrun *r);                /* refuse limits this user cannot set */
-int lxcg_create(struct jailrun *r, pid_t pid);    /* make the cgroups, set the limits, move PID in */
-int lxcg_early(struct jailrun *r);                 /* the v2 cgroup made before the clone: its fd, or -1 */
-int lxcg_remove(struct jailrun *r);               /* kill what is left in them and remove them */
+int lxcg_check(struct jailrun *r);             /* refuse limits this user cannot set */
+int lxcg_create(struct jailrun *r, pid_t pid); /* make the cgroups, set the limits, move PID in */
+int lxcg_early(struct jailrun *r);             /* the v2 cgroup made before the clone: its fd, or -1 */
+int lxcg_remove(struct jailrun *r);            /* kill what is left in them and remove them */
 
 /* The per-jail state create.c keeps in jailrun.priv. */
 #define LXCG_MAX 8
 struct lx_priv {
 	char *cgdirs[LXCG_MAX]; /* created cgroup directories, in creation order */
 	int ncg;
-	bool cg_born;           /* the init was cloned into cgdirs[0] (CLONE_INTO_CGROUP): no move needed */
-	bool cg_noplace;        /* lxcg_early found no v2 cgroup of ours (and said so) */
-	struct lx_plan plan;    /* every step's operations, built once by lx_create; the init inherits it */
+	bool cg_born;        /* the init was cloned into cgdirs[0] (CLONE_INTO_CGROUP): no move needed */
+	bool cg_noplace;     /* lxcg_early found no v2 cgroup of ours (and said so) */
+	struct lx_plan plan; /* every step's operations, built once by lx_create; the init inherits it */
 };
 
 /* The jail's plan: lx_create's, or, for a caller that made no jail (a test driver), one built for r->j. NULL

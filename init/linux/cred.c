@@ -25,14 +25,14 @@
 
 static int caps_get(struct __user_cap_data_struct d[2])
 {
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 
 	return (int)syscall(SYS_capget, &h, d);
 }
 
 static int caps_set(struct __user_cap_data_struct d[2])
 {
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 
 	return (int)syscall(SYS_capset, &h, d);
 }

@@ -64,8 +64,10 @@ static int bind_node(const struct devfs_node *nd)
 
 	snprintf(src, sizeof src, "/dev/%s", nd->path);
 	if (nd->set_mode || nd->set_uid || nd->set_gid)
-		log_warn(DEV_STEP, "%s: user, group and mode rules cannot apply in a user namespace or without CAP_MKNOD "
-				   "(the node is the host's)", src);
+		log_warn(DEV_STEP,
+			 "%s: user, group and mode rules cannot apply in a user namespace or without CAP_MKNOD "
+			 "(the node is the host's)",
+			 src);
 	fd = openat(dev_fd, nd->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		log_errno(DEV_STEP, "create %s", src);
@@ -210,15 +212,15 @@ static const struct base_entry {
 	enum base_kind kind;
 	const char *arg; /* link target or mount data */
 } base_set[] = {
-	{ "pts", DEVFS_N_DIR, B_DEVPTS, "newinstance,ptmxmode=0666,mode=620" },
-	{ "ptmx", DEVFS_N_TTY, B_LINK, "pts/ptmx" },
-	{ "fd", DEVFS_N_LINK, B_LINK, "/proc/self/fd" },
-	{ "stdin", DEVFS_N_LINK, B_LINK, "/proc/self/fd/0" },
-	{ "stdout", DEVFS_N_LINK, B_LINK, "/proc/self/fd/1" },
-	{ "stderr", DEVFS_N_LINK, B_LINK, "/proc/self/fd/2" },
-	{ "shm", DEVFS_N_DIR, B_TMPFS, "mode=1777" },
-	{ "mqueue", DEVFS_N_DIR, B_MQUEUE, NULL },
-	{ "console", DEVFS_N_TTY, B_CONSOLE, NULL },
+	{"pts", DEVFS_N_DIR, B_DEVPTS, "newinstance,ptmxmode=0666,mode=620"},
+	{"ptmx", DEVFS_N_TTY, B_LINK, "pts/ptmx"},
+	{"fd", DEVFS_N_LINK, B_LINK, "/proc/self/fd"},
+	{"stdin", DEVFS_N_LINK, B_LINK, "/proc/self/fd/0"},
+	{"stdout", DEVFS_N_LINK, B_LINK, "/proc/self/fd/1"},
+	{"stderr", DEVFS_N_LINK, B_LINK, "/proc/self/fd/2"},
+	{"shm", DEVFS_N_DIR, B_TMPFS, "mode=1777"},
+	{"mqueue", DEVFS_N_DIR, B_MQUEUE, NULL},
+	{"console", DEVFS_N_TTY, B_CONSOLE, NULL},
 };
 #define NBASE (sizeof base_set / sizeof base_set[0])
 

@@ -71,8 +71,7 @@ static int werr_in(struct walk *w, const char *what, const char *dir, const char
 	return -1;
 }
 
-static int push_node(struct walk *w, int dfd, const char *name, const char *rel, const char *dir,
-		     const struct stat *st)
+static int push_node(struct walk *w, int dfd, const char *name, const char *rel, const char *dir, const struct stat *st)
 {
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 64;
@@ -194,7 +193,11 @@ int lxdev_walk(const char *dir, struct devfs_node **out, size_t *n, char *err, s
 int lxdev_visible(const struct devfs_rules *r, const struct devfs_ruleset *set, unsigned depth, const char *dir,
 		  struct devfs_node **out, size_t *n, char *err, size_t errlen)
 {
-	struct walk w = {.err = err, .errlen = errlen, .rules = r, .set = set, .depth = depth,
+	struct walk w = {.err = err,
+			 .errlen = errlen,
+			 .rules = r,
+			 .set = set,
+			 .depth = depth,
 			 .by_name = !devfs_uses_types(r, set, depth)};
 	struct devfs_node *v;
 	size_t nv, k = 0;

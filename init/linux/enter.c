@@ -75,7 +75,8 @@ static bool is_fs(const char *path, long magic)
 static int hier_mount(const char *ctrls, char *buf, size_t len)
 {
 	if (!*ctrls) {
-		const char *v2 = is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC) ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+		const char *v2 =
+			is_fs("/sys/fs/cgroup", CGROUP2_SUPER_MAGIC) ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
 		snprintf(buf, len, "%s", v2);
 		return is_fs(buf, CGROUP2_SUPER_MAGIC) ? 0 : -1;
 	}

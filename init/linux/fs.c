@@ -22,9 +22,9 @@
 #include "safepath.h"
 #include "scan.h"
 
-static int root_fd = -1;     /* the rootfs, "/" of every in-root lookup; "/" itself when there is no rootfs */
-static char *root_path;      /* host path of the rootfs, NULL when there is none */
-static char *kept_old;       /* pivot_root OLD as seen from inside, while still attached */
+static int root_fd = -1; /* the rootfs, "/" of every in-root lookup; "/" itself when there is no rootfs */
+static char *root_path;  /* host path of the rootfs, NULL when there is none */
+static char *kept_old;   /* pivot_root OLD as seen from inside, while still attached */
 
 int lxfs_private(void)
 {
@@ -88,8 +88,8 @@ static int fs_configure(int fsfd, const char *data)
 	return rc;
 }
 
-static int mount_fs_src(const char *fstype, const char *src, const char *data, unsigned long attrs,
-			int target_fd, const char *what)
+static int mount_fs_src(const char *fstype, const char *src, const char *data, unsigned long attrs, int target_fd,
+			const char *what)
 {
 	int fsfd = fsopen(fstype, FSOPEN_CLOEXEC), mfd = -1, rc = -1;
 
@@ -132,7 +132,7 @@ int lxfs_bind_fd(const char *src, int target_fd, bool recursive, unsigned long a
 	}
 	/* Flags go on the detached copy, so the mount is never visible without them. */
 	if (attrs) {
-		struct mount_attr a = { .attr_set = attrs };
+		struct mount_attr a = {.attr_set = attrs};
 		if (mount_setattr(t, "", AT_EMPTY_PATH | rec, &a, sizeof a) < 0) {
 			log_errno(LX_STEP, "bind %s on %s: set mount flags", src, what);
 			goto out;

@@ -309,8 +309,7 @@ static int cmd_siglat(int argc, char **argv)
 	}
 	qsort(lat, got_n, sizeof *lat, cmp64);
 	long p99 = (got_n * 99 + 99) / 100 - 1;
-	printf("%lld %lld %lld %ld\n", (long long)lat[got_n / 2], (long long)lat[p99], (long long)lat[got_n - 1],
-	       lost);
+	printf("%lld %lld %lld %ld\n", (long long)lat[got_n / 2], (long long)lat[p99], (long long)lat[got_n - 1], lost);
 	return 0;
 }
 

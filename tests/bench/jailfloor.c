@@ -14,7 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define TRY(x) do { if ((x) < 0) { perror(#x); _exit(111); } } while (0)
+#define TRY(x)                      \
+	do {                        \
+		if ((x) < 0) {      \
+			perror(#x); \
+			_exit(111); \
+		}                   \
+	} while (0)
 
 static void bind_dev(const char *name)
 {

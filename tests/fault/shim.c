@@ -43,11 +43,14 @@ static int want_kind = -1;
 static uint32_t want_n;
 static int want_errno;
 
-static const struct { const char *name; int e; } errnos[] = {
-	{"EPERM", EPERM},   {"ENOENT", ENOENT}, {"EINTR", EINTR},   {"EIO", EIO},         {"E2BIG", E2BIG},
-	{"EBADF", EBADF},   {"EAGAIN", EAGAIN}, {"ENOMEM", ENOMEM}, {"EACCES", EACCES},   {"EFAULT", EFAULT},
+static const struct {
+	const char *name;
+	int e;
+} errnos[] = {
+	{"EPERM", EPERM},   {"ENOENT", ENOENT}, {"EINTR", EINTR},     {"EIO", EIO},       {"E2BIG", E2BIG},
+	{"EBADF", EBADF},   {"EAGAIN", EAGAIN}, {"ENOMEM", ENOMEM},   {"EACCES", EACCES}, {"EFAULT", EFAULT},
 	{"EBUSY", EBUSY},   {"EEXIST", EEXIST}, {"ENOTDIR", ENOTDIR}, {"EINVAL", EINVAL}, {"ENFILE", ENFILE},
-	{"EMFILE", EMFILE}, {"ENOSPC", ENOSPC}, {"EROFS", EROFS},   {"ELOOP", ELOOP},     {"ENOSYS", ENOSYS},
+	{"EMFILE", EMFILE}, {"ENOSPC", ENOSPC}, {"EROFS", EROFS},     {"ELOOP", ELOOP},   {"ENOSYS", ENOSYS},
 	{"EUSERS", EUSERS}, {"ENODEV", ENODEV}, {"EXDEV", EXDEV},
 };
 
@@ -98,7 +101,10 @@ static void fault_init(void)
 	}
 }
 
-__attribute__((constructor)) static void fault_ctor(void) { fault_init(); }
+__attribute__((constructor)) static void fault_ctor(void)
+{
+	fault_init();
+}
 
 /* Count one call of KIND; true when this one must fail (errno is set then). */
 static int fault_hit(enum fault_kind kind)
@@ -120,7 +126,10 @@ static int fault_hit(enum fault_kind kind)
 	return 0;
 }
 
-#define REAL(name) static __typeof__(name) *real_##name; if (!real_##name) real_##name = dlsym(RTLD_NEXT, #name)
+#define REAL(name)                            \
+	static __typeof__(name) *real_##name; \
+	if (!real_##name)                     \
+	real_##name = dlsym(RTLD_NEXT, #name)
 
 /* The kind of a write to FD, by what the fd names: /proc/N/{uid_map,gid_map,setgroups} or /sys/fs/cgroup/. */
 static int fd_kind(int fd)
@@ -321,10 +330,18 @@ long syscall(long nr, ...)
 	for (int i = 0; i < 6; i++)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
-	int k = nr == SYS_clone3 || nr == SYS_clone ? FK_clone : nr == SYS_pivot_root ? FK_pivot_root
-		: nr == SYS_openat2 ? FK_openat2 : nr == SYS_move_mount ? FK_move_mount : nr == SYS_fsmount ? FK_fsmount
-		: nr == SYS_open_tree ? FK_open_tree : nr == SYS_fsopen ? FK_fsopen : nr == SYS_mount ? FK_mount
-		: nr == SYS_umount2 ? FK_umount2 : nr == SYS_unshare ? FK_unshare : nr == SYS_setns ? FK_setns : -1;
+	int k = nr == SYS_clone3 || nr == SYS_clone ? FK_clone
+		: nr == SYS_pivot_root              ? FK_pivot_root
+		: nr == SYS_openat2                 ? FK_openat2
+		: nr == SYS_move_mount              ? FK_move_mount
+		: nr == SYS_fsmount                 ? FK_fsmount
+		: nr == SYS_open_tree               ? FK_open_tree
+		: nr == SYS_fsopen                  ? FK_fsopen
+		: nr == SYS_mount                   ? FK_mount
+		: nr == SYS_umount2                 ? FK_umount2
+		: nr == SYS_unshare                 ? FK_unshare
+		: nr == SYS_setns                   ? FK_setns
+						    : -1;
 	if (k >= 0 && fault_hit((enum fault_kind)k))
 		return -1;
 	return real_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);

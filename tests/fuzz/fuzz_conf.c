@@ -36,11 +36,20 @@ static void lookups(const struct jail *j)
 			if (!v[k].text)
 				abort();
 		switch (param_table[i].type) {
-		case PT_BOOL: (void)jail_bool(j, name); break;
-		case PT_INT: (void)jail_int(j, name); break;
-		case PT_DURATION: (void)jail_duration(j, name); break;
-		case PT_SIGNAL: (void)jail_signal(j, name); break;
-		default: break;
+		case PT_BOOL:
+			(void)jail_bool(j, name);
+			break;
+		case PT_INT:
+			(void)jail_int(j, name);
+			break;
+		case PT_DURATION:
+			(void)jail_duration(j, name);
+			break;
+		case PT_SIGNAL:
+			(void)jail_signal(j, name);
+			break;
+		default:
+			break;
 		}
 	}
 	for (enum os os = OS_LINUX; os <= OS_FREEBSD; os++) {

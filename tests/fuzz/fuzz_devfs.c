@@ -27,12 +27,20 @@ static int resolve(int kind, const char *name, uint32_t *id, void *arg)
 	return -1;
 }
 
-static const struct { const char *path; enum devfs_ntype type; } dev[] = {
-	{"null", DEVFS_N_DEV},   {"zero", DEVFS_N_DEV},   {"full", DEVFS_N_DEV},   {"random", DEVFS_N_DEV},
-	{"mem", DEVFS_N_MEM},    {"kmem", DEVFS_N_MEM},   {"ada0", DEVFS_N_DISK},  {"ada0p1", DEVFS_N_DISK},
-	{"pts", DEVFS_N_DIR},    {"pts/0", DEVFS_N_TTY},  {"ptmx", DEVFS_N_TTY},   {"zvol", DEVFS_N_DIR},
-	{"zvol/tank", DEVFS_N_DIR}, {"zvol/tank/vol1", DEVFS_N_DISK}, {"fd", DEVFS_N_LINK}, {"sa0", DEVFS_N_TAPE},
-	{"bpf", DEVFS_N_DEV},    {"pf", DEVFS_N_DEV},     {"stdin", DEVFS_N_LINK},
+static const struct {
+	const char *path;
+	enum devfs_ntype type;
+} dev[] = {
+	{"null", DEVFS_N_DEV},      {"zero", DEVFS_N_DEV},
+	{"full", DEVFS_N_DEV},      {"random", DEVFS_N_DEV},
+	{"mem", DEVFS_N_MEM},       {"kmem", DEVFS_N_MEM},
+	{"ada0", DEVFS_N_DISK},     {"ada0p1", DEVFS_N_DISK},
+	{"pts", DEVFS_N_DIR},       {"pts/0", DEVFS_N_TTY},
+	{"ptmx", DEVFS_N_TTY},      {"zvol", DEVFS_N_DIR},
+	{"zvol/tank", DEVFS_N_DIR}, {"zvol/tank/vol1", DEVFS_N_DISK},
+	{"fd", DEVFS_N_LINK},       {"sa0", DEVFS_N_TAPE},
+	{"bpf", DEVFS_N_DEV},       {"pf", DEVFS_N_DEV},
+	{"stdin", DEVFS_N_LINK},
 };
 #define NDEV (sizeof dev / sizeof dev[0])
 

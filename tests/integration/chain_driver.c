@@ -20,8 +20,7 @@ static int run_step(void *arg, enum step_id id)
 	const struct step_def *d = step_get(id);
 	if (!d->chain)
 		return 0;
-	struct chain_ctx c = {.j = arg, .step = id, .pid = 4242, .jid = -1, .rootfd = rootfd,
-			      .inside = d->ctx == CTX_JAIL};
+	struct chain_ctx c = {.j = arg, .step = id, .pid = 4242, .jid = -1, .rootfd = rootfd, .inside = d->ctx == CTX_JAIL};
 	return chain_run(&c, d->chain) < 0 ? EXIT_SOFTWARE : 0;
 }
 

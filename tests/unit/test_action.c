@@ -98,7 +98,7 @@ TEST(files_land_inside)
 	CHECK(exists(root, "a/link"));
 	CHECK_INT(action_run(&ctx, "unlink:/a/link"), 0);
 	CHECK(!exists(root, "a/link"));
-	CHECK_INT(action_run(&ctx, "mkdir:/a/b/c"), 0); /* existing: fine */
+	CHECK_INT(action_run(&ctx, "mkdir:/a/b/c"), 0);  /* existing: fine */
 	CHECK_INT(action_run(&ctx, "mkdir:/a/f/x"), -1); /* through a file: no */
 }
 

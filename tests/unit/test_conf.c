@@ -23,13 +23,13 @@ static struct conf *load(const char *text)
 }
 
 /* The load fails with exactly WANT. */
-#define CHECK_ERR(text, want)                                                         \
-	do {                                                                          \
-		struct conf *c_ = NULL;                                               \
-		err[0] = '\0';                                                        \
+#define CHECK_ERR(text, want)                                                          \
+	do {                                                                           \
+		struct conf *c_ = NULL;                                                \
+		err[0] = '\0';                                                         \
 		CHECK_INT(conf_load_string("t.conf", text, &c_, err, sizeof err), -1); \
-		CHECK(c_ == NULL);                                                    \
-		CHECK_STR(err, want);                                                 \
+		CHECK(c_ == NULL);                                                     \
+		CHECK_STR(err, want);                                                  \
 	} while (0)
 
 static const char *nth(const struct jail *j, const char *name, size_t i)
@@ -87,7 +87,8 @@ TEST(lists_and_append)
 TEST(star_after_jail_wins)
 {
 	/* jail(8): a wildcard block after the jail's block is applied after it */
-	struct conf *c = load("[web]\nhost.hostname = own\nexec.start = a\n[*]\nhost.hostname = common\nexec.start = b\n");
+	struct conf *c =
+		load("[web]\nhost.hostname = own\nexec.start = a\n[*]\nhost.hostname = common\nexec.start = b\n");
 	CHECK(c != NULL);
 	if (!c)
 		return;
@@ -284,7 +285,8 @@ TEST(uwsgi_section_name)
 {
 	struct conf *c = NULL;
 	CHECK_INT(conf_load_string("/etc/vassals/app1.ini", "[uwsgi]\nhost.hostname = ${name}.local\ncommand = x\n", &c,
-				   err, sizeof err), 0);
+				   err, sizeof err),
+		  0);
 	const struct jail *j = c ? conf_jail(c, NULL) : NULL;
 	CHECK(j != NULL);
 	if (j) {
@@ -411,7 +413,8 @@ TEST(guards)
 }
 
 /* A comment of 279 bytes (Russian, two bytes a letter): longer than libinih's 200-byte line buffer. */
-#define RU_COMMENT "; Этот комментарий по-русски длиннее буфера строки libinih в Debian и всё равно читается целиком без ошибки конфигурации Этот комментарий по-русски длиннее......"
+#define RU_COMMENT \
+	"; Этот комментарий по-русски длиннее буфера строки libinih в Debian и всё равно читается целиком без ошибки конфигурации Этот комментарий по-русски длиннее......"
 
 /* LEN characters: "echo " then x's; the caller frees it. */
 static char *long_command(size_t len)
@@ -453,7 +456,8 @@ TEST(long_lines)
 	free(text);
 	/* the value is cut as libinih cuts a short one: blanks trimmed, " ;" starts a comment */
 	text = printf_alloc(RU_COMMENT "\n[j] " RU_COMMENT "\n  exec.start +=   %s   ; " RU_COMMENT "\nexec.start += a;b\n"
-			    "host.hostname = h " RU_COMMENT "\n", cmd);
+				       "host.hostname = h " RU_COMMENT "\n",
+			    cmd);
 	c = load(text);
 	CHECK(c != NULL);
 	if (c) {
@@ -484,7 +488,8 @@ TEST(long_lines)
 	/* long guard paths are tested whole (they were cut at 255 bytes) */
 	cmd = long_command(400);
 	text = printf_alloc("[j]\npath = /x\nif-not-exists = /nonexistent/%s\ncommand = kept\nendif =\n"
-			    "if-exists = /nonexistent/%s\ncommand = %s\nendif = ; " RU_COMMENT "\n", cmd, cmd, cmd);
+			    "if-exists = /nonexistent/%s\ncommand = %s\nendif = ; " RU_COMMENT "\n",
+			    cmd, cmd, cmd);
 	c = load(text);
 	CHECK(c != NULL);
 	if (c)

@@ -158,7 +158,8 @@ TEST(freebsd_vnet_samba)
 	CHECK_STR(nth(j, "exec.prepare", 0), "ifconfig epair1 create");
 	CHECK_STR(nth(j, "exec.prepare", 1), "ifconfig bridge1 create");
 	CHECK_STR(nth(j, "exec.prestart", 1), "ifconfig epair1a up descr 'jail samba side of the epair'");
-	CHECK_STR(nth(j, "exec.prestart", 2), "ifconfig bridge1 up addm re0.7 addm epair1a descr 'bridge for the jail samba'");
+	CHECK_STR(nth(j, "exec.prestart", 2),
+		  "ifconfig bridge1 up addm re0.7 addm epair1a descr 'bridge for the jail samba'");
 	CHECK_STR(nth(j, "exec.start", 1),
 		  "ifconfig epair1b 192.168.1.240/24 up descr 'jail side of the epair only visible in the jail'");
 	CHECK_STR(nth(j, "exec.start", 2), "route add default 192.168.1.250");

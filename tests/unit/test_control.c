@@ -20,7 +20,7 @@ TEST(parse_requests)
 	CHECK_INT(control_parse("sto", 3), CTL_BAD);
 	CHECK_INT(control_parse("stop\0\n", 6), CTL_BAD);
 	CHECK_INT(control_parse("status", 4), CTL_BAD); /* only the first LEN bytes count */
-	CHECK_INT(control_parse("start", 5), CTL_BAD); /* only with a target */
+	CHECK_INT(control_parse("start", 5), CTL_BAD);  /* only with a target */
 	CHECK_INT(control_parse("stop web", 8), CTL_BAD);
 	CHECK_STR(control_req_name(CTL_RELOAD), "reload");
 	CHECK_STR(control_req_name(CTL_BAD), "?");
@@ -48,9 +48,19 @@ TEST(parse_targets)
 TEST(status_json)
 {
 	struct control_status st = {
-		.name = "web", .state = "running", .pid = 42, .pids = {43}, .npids = 1, .uptime = 7,
-		.restarts = 2, .last_exit = 1, .jid = 42, .namespaces = "mount,pid", .config = "/etc/w.conf",
-		.ready = true, .notify_status = "serving 3 clients",
+		.name = "web",
+		.state = "running",
+		.pid = 42,
+		.pids = {43},
+		.npids = 1,
+		.uptime = 7,
+		.restarts = 2,
+		.last_exit = 1,
+		.jid = 42,
+		.namespaces = "mount,pid",
+		.config = "/etc/w.conf",
+		.ready = true,
+		.notify_status = "serving 3 clients",
 	};
 	struct ctl_out o = {0};
 	control_status_json(&o, &st);

@@ -55,14 +55,36 @@ static const struct {
 	const char *path;
 	enum devfs_ntype type;
 } sample[] = {
-	{"null", DEVFS_N_MEM}, {"zero", DEVFS_N_MEM}, {"full", DEVFS_N_MEM}, {"random", DEVFS_N_MEM},
-	{"urandom", DEVFS_N_MEM}, {"crypto", DEVFS_N_DEV}, {"mem", DEVFS_N_MEM}, {"kmem", DEVFS_N_MEM},
-	{"sda", DEVFS_N_DISK}, {"ada0", DEVFS_N_DISK}, {"ptmx", DEVFS_N_TTY}, {"pts", DEVFS_N_DIR},
-	{"pts/0", DEVFS_N_TTY}, {"fd", DEVFS_N_DIR}, {"fd/0", DEVFS_N_DEV}, {"stdin", DEVFS_N_LINK},
-	{"ttyp0", DEVFS_N_TTY}, {"ttyv0", DEVFS_N_TTY}, {"console", DEVFS_N_TTY}, {"tty", DEVFS_N_TTY},
-	{"fuse", DEVFS_N_DEV}, {"zfs", DEVFS_N_DEV}, {"pf", DEVFS_N_DEV}, {"bpf", DEVFS_N_DEV},
-	{"cam", DEVFS_N_DIR}, {"cam/ctl", DEVFS_N_DEV}, {"zvol", DEVFS_N_DIR}, {"zvol/over8k", DEVFS_N_DIR},
-	{"zvol/over8k/volgames1", DEVFS_N_DISK}, {"zvol/over8k/other", DEVFS_N_DISK},
+	{"null", DEVFS_N_MEM},
+	{"zero", DEVFS_N_MEM},
+	{"full", DEVFS_N_MEM},
+	{"random", DEVFS_N_MEM},
+	{"urandom", DEVFS_N_MEM},
+	{"crypto", DEVFS_N_DEV},
+	{"mem", DEVFS_N_MEM},
+	{"kmem", DEVFS_N_MEM},
+	{"sda", DEVFS_N_DISK},
+	{"ada0", DEVFS_N_DISK},
+	{"ptmx", DEVFS_N_TTY},
+	{"pts", DEVFS_N_DIR},
+	{"pts/0", DEVFS_N_TTY},
+	{"fd", DEVFS_N_DIR},
+	{"fd/0", DEVFS_N_DEV},
+	{"stdin", DEVFS_N_LINK},
+	{"ttyp0", DEVFS_N_TTY},
+	{"ttyv0", DEVFS_N_TTY},
+	{"console", DEVFS_N_TTY},
+	{"tty", DEVFS_N_TTY},
+	{"fuse", DEVFS_N_DEV},
+	{"zfs", DEVFS_N_DEV},
+	{"pf", DEVFS_N_DEV},
+	{"bpf", DEVFS_N_DEV},
+	{"cam", DEVFS_N_DIR},
+	{"cam/ctl", DEVFS_N_DEV},
+	{"zvol", DEVFS_N_DIR},
+	{"zvol/over8k", DEVFS_N_DIR},
+	{"zvol/over8k/volgames1", DEVFS_N_DISK},
+	{"zvol/over8k/other", DEVFS_N_DISK},
 	{"zvol/tank/vol0", DEVFS_N_DISK},
 };
 #define NSAMPLE (sizeof sample / sizeof sample[0])
@@ -108,8 +130,8 @@ static char *slurp(const char *path)
 #define BASIC "null zero full random urandom crypto"
 /* console answers to ptmx on Linux (devfs_linux_alias), so the login ruleset shows it */
 #define LOGIN "ptmx pts pts/0 fd fd/0 stdin ttyp0 console tty"
-#define ALL_SAMPLE                                                                                         \
-	"null zero full random urandom crypto mem kmem sda ada0 ptmx pts pts/0 fd fd/0 stdin ttyp0 ttyv0 " \
+#define ALL_SAMPLE                                                                                          \
+	"null zero full random urandom crypto mem kmem sda ada0 ptmx pts pts/0 fd fd/0 stdin ttyp0 ttyv0 "  \
 	"console tty fuse zfs pf bpf cam cam/ctl zvol zvol/over8k zvol/over8k/volgames1 zvol/over8k/other " \
 	"zvol/tank/vol0"
 
@@ -239,12 +261,10 @@ TEST(records_of_zvol_seed)
 	if (!s || s->nrules != 9)
 		return;
 	for (unsigned i = 0; i < 4; i++)
-		check_record(&s->rules[i], 0x000b0000, (uint16_t)(100 * (i + 1)), 0, 0, "", 0x10, 0,
-			     (uint16_t)(i + 1));
+		check_record(&s->rules[i], 0x000b0000, (uint16_t)(100 * (i + 1)), 0, 0, "", 0x10, 0, (uint16_t)(i + 1));
 	static const char *const paths[] = {"cam", "cam/ctl", "zvol", "zvol/over8k", "zvol/over8k/volgames*"};
 	for (unsigned i = 0; i < 5; i++)
-		check_record(&s->rules[4 + i], 0x000b0000, (uint16_t)(500 + 100 * i), 0x02, 0, paths[i], 0x01, 0x02,
-			     0);
+		check_record(&s->rules[4 + i], 0x000b0000, (uint16_t)(500 + 100 * i), 0x02, 0, paths[i], 0x01, 0x02, 0);
 	CHECK_INT(s->rules[8].line, 11);
 	CHECK_STR(s->rules[8].file, DATA "zvol.rules");
 
@@ -289,8 +309,7 @@ TEST(include_loop_refused)
 TEST(host_names)
 {
 	struct devfs_rules r = {0};
-	CHECK_INT(devfs_rules_load_string(&r, "none.rules", "[none=22]\nadd path a unhide user daemon\n", err,
-					  sizeof err),
+	CHECK_INT(devfs_rules_load_string(&r, "none.rules", "[none=22]\nadd path a unhide user daemon\n", err, sizeof err),
 		  -1);
 	CHECK_STR(err, "none.rules:2: unknown user 'daemon'");
 	devfs_rules_free(&r);
@@ -707,7 +726,8 @@ TEST(quoting_and_comments)
 /* Lines of any length: comments in Russian longer than libinih's 200 bytes, and words past 1 KiB. */
 TEST(long_lines)
 {
-	static const char ru[] = "Этот комментарий по-русски длиннее буфера строки libinih в Debian и всё равно читается целиком без ошибки конфигурации Этот комментарий по-русски длиннее......";
+	static const char ru[] =
+		"Этот комментарий по-русски длиннее буфера строки libinih в Debian и всё равно читается целиком без ошибки конфигурации Этот комментарий по-русски длиннее......";
 	static char text[8192];
 	char user[1100];
 	memset(user, 'u', sizeof user - 1);

@@ -55,10 +55,10 @@ static const char *visible(const char *user_rules, const char *spec, const char 
 	return buf;
 }
 
-static const char *const names[] = {"shm", "mqueue", "console", "full", "tty", "null", "fuse", "zfs", "sda", "kmsg",
-				    "ttyS0"};
-static const enum devfs_ntype types[] = {DEVFS_N_DIR, DEVFS_N_DIR, DEVFS_N_TTY, DEVFS_N_MEM, DEVFS_N_TTY,
-					 DEVFS_N_MEM, DEVFS_N_DEV, DEVFS_N_DEV, DEVFS_N_DISK, DEVFS_N_MEM, DEVFS_N_TTY};
+static const char *const names[] = {"shm",  "mqueue", "console", "full", "tty",  "null",
+				    "fuse", "zfs",    "sda",     "kmsg", "ttyS0"};
+static const enum devfs_ntype types[] = {DEVFS_N_DIR, DEVFS_N_DIR, DEVFS_N_TTY,  DEVFS_N_MEM, DEVFS_N_TTY, DEVFS_N_MEM,
+					 DEVFS_N_DEV, DEVFS_N_DEV, DEVFS_N_DISK, DEVFS_N_MEM, DEVFS_N_TTY};
 #define N (sizeof names / sizeof names[0])
 
 TEST(aliases)
@@ -129,11 +129,12 @@ static const struct {
 	mode_t mode;
 	unsigned maj, min;
 } fake_dev[] = {
-	{"null", S_IFCHR | 0666, 1, 3}, {"zero", S_IFCHR | 0666, 1, 5}, {"full", S_IFCHR | 0666, 1, 7},
-	{"mem", S_IFCHR | 0640, 1, 1},  {"sda", S_IFBLK | 0660, 8, 0},  {"ptmx", S_IFCHR | 0666, 5, 2},
-	{"tty", S_IFCHR | 0666, 5, 0},  {"ttyS0", S_IFCHR | 0660, 4, 64}, {"st0", S_IFCHR | 0660, 9, 0},
-	{"fuse", S_IFCHR | 0666, 10, 229}, {"pts/0", S_IFCHR | 0620, 136, 0},
-	{"zvol/over8k/volgames1", S_IFBLK | 0660, 230, 0},
+	{"null", S_IFCHR | 0666, 1, 3},    {"zero", S_IFCHR | 0666, 1, 5},
+	{"full", S_IFCHR | 0666, 1, 7},    {"mem", S_IFCHR | 0640, 1, 1},
+	{"sda", S_IFBLK | 0660, 8, 0},     {"ptmx", S_IFCHR | 0666, 5, 2},
+	{"tty", S_IFCHR | 0666, 5, 0},     {"ttyS0", S_IFCHR | 0660, 4, 64},
+	{"st0", S_IFCHR | 0660, 9, 0},     {"fuse", S_IFCHR | 0666, 10, 229},
+	{"pts/0", S_IFCHR | 0620, 136, 0}, {"zvol/over8k/volgames1", S_IFBLK | 0660, 230, 0},
 };
 
 static int make_fake_dev(const char *top)
@@ -178,8 +179,9 @@ TEST(types_from_linux_majors)
 }
 
 /* Rules with `type` conditions, where the limited walk must look at every entry. */
-static const char typed_rules[] = "[typed=60]\nadd hide\nadd type mem unhide\nadd path 'pts*' unhide\n"
-				  "[typed_tty=61]\nadd include $devfsrules_jail\nadd type tty hide\nadd type disk unhide\n";
+static const char typed_rules[] =
+	"[typed=60]\nadd hide\nadd type mem unhide\nadd path 'pts*' unhide\n"
+	"[typed_tty=61]\nadd include $devfsrules_jail\nadd type tty hide\nadd type disk unhide\n";
 
 /* Any user or group name is some id: the walks compare under names this host may not have. */
 static int any_id(int kind, const char *name, uint32_t *id, void *arg)
@@ -233,13 +235,13 @@ static int walks_differ(const struct devfs_rules *r, const char *top)
 					continue;
 				same = k < nl && same_node(&full[i], &lim[k]);
 				if (!same)
-					fprintf(stderr, "# %s, ruleset %s depth %u: %s differs (limited: %s)\n", top, set->name,
-						depth, full[i].path, k < nl ? lim[k].path : "(none)");
+					fprintf(stderr, "# %s, ruleset %s depth %u: %s differs (limited: %s)\n", top,
+						set->name, depth, full[i].path, k < nl ? lim[k].path : "(none)");
 				k++;
 			}
 			if (same && k != nl) {
-				fprintf(stderr, "# %s, ruleset %s depth %u: limited walk has %zu nodes, full %zu\n", top,
-					set->name, depth, nl, k);
+				fprintf(stderr, "# %s, ruleset %s depth %u: limited walk has %zu nodes, full %zu\n",
+					top, set->name, depth, nl, k);
 				same = false;
 			}
 			bad += !same;
@@ -335,10 +337,12 @@ TEST(walk_fake_dev)
 	} cases[] = {
 		{"4", 1, "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero"},
 		{"5", 1, "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero"},
-		{"11", 1, "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero zvol zvol/over8k "
-			  "zvol/over8k/volgames1"},
-		{"only_jail", 1, "fd full fuse mem net null ptmx pts pts/0 sda st0 stdin tty ttyS0 zero zvol "
-				 "zvol/over8k zvol/over8k/volgames1"},
+		{"11", 1,
+		 "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero zvol zvol/over8k "
+		 "zvol/over8k/volgames1"},
+		{"only_jail", 1,
+		 "fd full fuse mem net null ptmx pts pts/0 sda st0 stdin tty ttyS0 zero zvol "
+		 "zvol/over8k zvol/over8k/volgames1"},
 		{"only_jail", 2, "fd full fuse null ptmx pts pts/0 stdin tty ttyS0 zero zvol"},
 	};
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {

@@ -110,9 +110,17 @@ TEST(vnet_thin)
 	}
 	CHECK_INT(p.mode, FBSD_CREATE);
 	static const char *const params[] = {
-		"persist", "name=dev", "devfs_ruleset=5", "allow.raw_sockets=true", "allow.mount=true",
-		"allow.mount.devfs=true", "enforce_statfs=1", "host.hostname=dev", "path=/zdata/jails/dev-nullfs-base",
-		"vnet=new", NULL,
+		"persist",
+		"name=dev",
+		"devfs_ruleset=5",
+		"allow.raw_sockets=true",
+		"allow.mount=true",
+		"allow.mount.devfs=true",
+		"enforce_statfs=1",
+		"host.hostname=dev",
+		"path=/zdata/jails/dev-nullfs-base",
+		"vnet=new",
+		NULL,
 	};
 	check_params(&p, params);
 	CHECK(!p.keep_persist);
@@ -139,7 +147,8 @@ TEST(vnet_samba)
 	char *text = slurp("conf/examples/freebsd-vnet-samba.conf"), rules[PATH_MAX + 64], err[512] = "";
 	snprintf(rules, sizeof rules, "devfs.rules = %s/conf/examples/freebsd-vnet-samba.devfs.rules", cwd);
 	subst(&text, "devfs.rules = /etc/devfs.rules", rules);
-	subst(&text, "mount.fstab = \"/etc/fstab.samba\"", "mount = \"/tank/share /home/jails/samba/share nullfs rw 0 0\"");
+	subst(&text, "mount.fstab = \"/etc/fstab.samba\"",
+	      "mount = \"/tank/share /home/jails/samba/share nullfs rw 0 0\"");
 	struct conf *c = load_text("freebsd-vnet-samba.conf", text);
 	const struct jail *j = c ? conf_jail(c, "samba") : NULL;
 	struct fbsd_plan p;
@@ -154,9 +163,19 @@ TEST(vnet_samba)
 		return;
 	}
 	static const char *const params[] = {
-		"persist", "name=samba", "path=/home/jails/samba", "jid=1", "host.hostname=samba.local",
-		"allow.raw_sockets=true", "allow.quotas=true", "enforce_statfs=1", "allow.mount=true",
-		"allow.mount.fdescfs=true", "devfs_ruleset=11", "vnet=new", NULL,
+		"persist",
+		"name=samba",
+		"path=/home/jails/samba",
+		"jid=1",
+		"host.hostname=samba.local",
+		"allow.raw_sockets=true",
+		"allow.quotas=true",
+		"enforce_statfs=1",
+		"allow.mount=true",
+		"allow.mount.fdescfs=true",
+		"devfs_ruleset=11",
+		"vnet=new",
+		NULL,
 	};
 	check_params(&p, params);
 	static const char *const mounts[] = {
@@ -188,8 +207,13 @@ TEST(uwsgi_jail2)
 		return;
 	CHECK_INT(fbsd_plan_build(j, &p, err, sizeof err), 0);
 	static const char *const params[] = {
-		"persist", "name=uwsgi-freebsd-jail", "path=/jails/001", "host.hostname=foobar", "ip4.addr=192.168.0.40",
-		"allow.sysvipc=true", NULL, /* a known boolean: libjail takes true/false */
+		"persist",
+		"name=uwsgi-freebsd-jail",
+		"path=/jails/001",
+		"host.hostname=foobar",
+		"ip4.addr=192.168.0.40",
+		"allow.sysvipc=true",
+		NULL, /* a known boolean: libjail takes true/false */
 	};
 	check_params(&p, params);
 	CHECK_STR(p.jidfile, "/var/run/uwsgi-001.jid");
@@ -288,12 +312,15 @@ TEST(persist_and_order)
 	if (err[0])
 		fprintf(stderr, "  %s\n", err);
 	/* a numeric section is the jid; a configured persist stays on; unknown names pass through */
-	static const char *const params[] = {"persist", "jid=7", "allow.mount=true", "path=/j/7",
-					     "zfs.mount_snapshot=1", NULL};
+	static const char *const params[] =
+		{"persist", "jid=7", "allow.mount=true", "path=/j/7", "zfs.mount_snapshot=1", NULL};
 	check_params(&p, params);
 	CHECK(p.keep_persist);
 	static const char *const mounts[] = {
-		"devfs ruleset=4 devfs /j/7/dev", "fdescfs - fdescfs /j/7/dev/fd", "procfs - procfs /j/7/proc", NULL,
+		"devfs ruleset=4 devfs /j/7/dev",
+		"fdescfs - fdescfs /j/7/dev/fd",
+		"procfs - procfs /j/7/proc",
+		NULL,
 	};
 	check_mounts(&p, mounts);
 	CHECK_INT(p.fib, 2);
@@ -519,8 +546,9 @@ static void argv_text(char *const *argv, char *out, size_t len)
 TEST(alias_argv)
 {
 	char err[512] = "", buf[128], got[512], *argv[6];
-	struct conf *c = cfg("[a]\npath = /j/a\ninterface = em0\nip4.addr = 10.1.1.1\nip4.addr += lo1|10.2.2.2/255.255.255.0\n"
-			     "ip6.addr = fd00::1/64\n");
+	struct conf *c =
+		cfg("[a]\npath = /j/a\ninterface = em0\nip4.addr = 10.1.1.1\nip4.addr += lo1|10.2.2.2/255.255.255.0\n"
+		    "ip6.addr = fd00::1/64\n");
 	const struct jail *j = c ? conf_jail(c, "a") : NULL;
 	struct fbsd_plan p;
 	CHECK(j != NULL);

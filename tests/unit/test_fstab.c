@@ -19,8 +19,7 @@ static int parse(const char *text, struct fstab_entry *e)
 TEST(seed_nullfs_lines)
 {
 	struct fstab_entry e;
-	CHECK_INT(parse("/zdata/jails/templates/14.2-RELEASE-base /zdata/jails/dev-nullfs-base/ nullfs ro 0 0", &e),
-		  1);
+	CHECK_INT(parse("/zdata/jails/templates/14.2-RELEASE-base /zdata/jails/dev-nullfs-base/ nullfs ro 0 0", &e), 1);
 	CHECK_STR(e.device, "/zdata/jails/templates/14.2-RELEASE-base");
 	CHECK_STR(e.mountpoint, "/zdata/jails/dev-nullfs-base/");
 	CHECK_STR(e.fstype, "nullfs");
@@ -37,8 +36,7 @@ TEST(seed_nullfs_lines)
 	CHECK_INT(e.line, 7);
 	fstab_entry_free(&e);
 
-	CHECK_INT(parse("/zdata/jails/containers/dev\t/zdata/jails/dev-nullfs-base/skeleton  nullfs\trw  0 0\n", &e),
-		  1);
+	CHECK_INT(parse("/zdata/jails/containers/dev\t/zdata/jails/dev-nullfs-base/skeleton  nullfs\trw  0 0\n", &e), 1);
 	CHECK_STR(e.mountpoint, "/zdata/jails/dev-nullfs-base/skeleton");
 	CHECK_INT(e.flags, 0);
 	CHECK_INT(e.clear, FSTAB_RDONLY);
@@ -64,8 +62,7 @@ TEST(tmpfs_with_data)
 	fstab_entry_free(&e);
 
 	/* mount(8)-only options never reach the filesystem. */
-	CHECK_INT(parse("tmpfs /run tmpfs defaults,noauto,nofail,x-systemd.automount,comment=x,_netdev,size=1M 0 0",
-			&e),
+	CHECK_INT(parse("tmpfs /run tmpfs defaults,noauto,nofail,x-systemd.automount,comment=x,_netdev,size=1M 0 0", &e),
 		  1);
 	CHECK(e.noauto);
 	CHECK_STR(e.data, "size=1M");
@@ -92,8 +89,8 @@ TEST(bind_and_rbind)
 	CHECK_INT(e.clear, FSTAB_RDONLY | FSTAB_NOSUID);
 	fstab_entry_free(&e);
 	CHECK_INT(parse("/a /b none remount,bind,ro,nodiratime,lazytime,sync,dirsync", &e), 1);
-	CHECK_INT(e.flags, FSTAB_REMOUNT | FSTAB_BIND | FSTAB_RDONLY | FSTAB_NODIRATIME | FSTAB_LAZYTIME |
-				   FSTAB_SYNC | FSTAB_DIRSYNC);
+	CHECK_INT(e.flags, FSTAB_REMOUNT | FSTAB_BIND | FSTAB_RDONLY | FSTAB_NODIRATIME | FSTAB_LAZYTIME | FSTAB_SYNC |
+				   FSTAB_DIRSYNC);
 	fstab_entry_free(&e);
 }
 
@@ -169,8 +166,7 @@ static const struct {
 	{"/a", "jail.conf:7: missing mount point: expected DEVICE MOUNTPOINT TYPE OPTIONS [DUMP [PASS]]"},
 	{"/a /b", "jail.conf:7: missing type: expected DEVICE MOUNTPOINT TYPE OPTIONS [DUMP [PASS]]"},
 	{"/a /b nullfs", "jail.conf:7: missing options: expected DEVICE MOUNTPOINT TYPE OPTIONS [DUMP [PASS]]"},
-	{"/a /b nullfs ro 0 0 0",
-	 "jail.conf:7: too many fields: expected DEVICE MOUNTPOINT TYPE OPTIONS [DUMP [PASS]]"},
+	{"/a /b nullfs ro 0 0 0", "jail.conf:7: too many fields: expected DEVICE MOUNTPOINT TYPE OPTIONS [DUMP [PASS]]"},
 	{"/a /b nullfs ro x", "jail.conf:7: bad dump field 'x' (a number)"},
 	{"/a /b nullfs ro 0 -1", "jail.conf:7: bad pass field '-1' (a number)"},
 	{"/a /b nullfs ro,,nosuid", "jail.conf:7: empty option in 'ro,,nosuid'"},
@@ -183,7 +179,8 @@ static const struct {
 	 "jail.conf:7: bad escape in mount point '/b\\x' (\\ooo, three octal digits, as \\040 for a space)"},
 };
 
-#define RU "Этот комментарий по-русски длиннее буфера строки libinih в Debian и всё равно читается целиком без ошибки конфигурации Этот комментарий по-русски длиннее......"
+#define RU \
+	"Этот комментарий по-русски длиннее буфера строки libinih в Debian и всё равно читается целиком без ошибки конфигурации Этот комментарий по-русски длиннее......"
 
 TEST(errors)
 {
@@ -230,10 +227,11 @@ TEST(files)
 {
 	struct fstab_entry *v;
 	size_t n;
-	const char *path = write_temp("# the thin jail\n"
-				      "/zdata/jails/templates/14.2-RELEASE-base /zdata/jails/dev-nullfs-base/ nullfs ro 0 0\n"
-				      "\n"
-				      "/zdata/jails/containers/dev /zdata/jails/dev-nullfs-base/skeleton nullfs rw 0 0");
+	const char *path =
+		write_temp("# the thin jail\n"
+			   "/zdata/jails/templates/14.2-RELEASE-base /zdata/jails/dev-nullfs-base/ nullfs ro 0 0\n"
+			   "\n"
+			   "/zdata/jails/containers/dev /zdata/jails/dev-nullfs-base/skeleton nullfs rw 0 0");
 	CHECK(path != NULL);
 	if (!path)
 		return;
@@ -255,8 +253,7 @@ TEST(files)
 		return;
 	CHECK_INT(fstab_load(path, &v, &n, err, sizeof err), -1);
 	char want[256];
-	snprintf(want, sizeof want, "%s:4: missing options: expected DEVICE MOUNTPOINT TYPE OPTIONS [DUMP [PASS]]",
-		 path);
+	snprintf(want, sizeof want, "%s:4: missing options: expected DEVICE MOUNTPOINT TYPE OPTIONS [DUMP [PASS]]", path);
 	CHECK_STR(err, want);
 	CHECK(v == NULL && n == 0);
 	unlink(path);

@@ -152,8 +152,8 @@ TEST(syntax)
 	     "; converted from t.conf by warder import-jailconf\n[a]\njail2 = zfs.mount_snapshot=1\njail2 = foo.bar\n"
 	     "host.domainname = \"\"\nexec.start = \"'q' r\"\n",
 	     0);
-	conv("a { $x = \"$y\"'$z'; }\n", "t.conf:1: $x: a value mixing a literal '$' with variables cannot be written in INI",
-	     -1);
+	conv("a { $x = \"$y\"'$z'; }\n",
+	     "t.conf:1: $x: a value mixing a literal '$' with variables cannot be written in INI", -1);
 }
 
 static void bad(const char *file, const char *want)

@@ -68,7 +68,9 @@ TEST(unix_mode_owner_group)
 
 TEST(refused)
 {
-	static const struct { const char *text, *msg; } bad[] = {
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
 		{"", "expected tcp:HOST:PORT"},
 		{"http://x", "expected tcp:HOST:PORT"},
 		{"tcp:localhost:80", "bad address \"localhost\""},

@@ -29,9 +29,22 @@ TEST(caps_words)
 		const char *v;
 		int ok;
 	} cases[] = {
-		{"all", 1}, {"none", 1}, {"default", 1}, {"ALL", 1}, {"CAP_KILL", 1}, {"net_raw, chown", 1},
-		{"default,-net_raw", 1}, {"all -sys_admin", 1}, {"none,+kill", 1}, {"-default", 1}, {"", 1},
-		{"fly", 0}, {"-fly", 0}, {"cap_", 0}, {"default,-", 0}, {"--kill", 0},
+		{"all", 1},
+		{"none", 1},
+		{"default", 1},
+		{"ALL", 1},
+		{"CAP_KILL", 1},
+		{"net_raw, chown", 1},
+		{"default,-net_raw", 1},
+		{"all -sys_admin", 1},
+		{"none,+kill", 1},
+		{"-default", 1},
+		{"", 1},
+		{"fly", 0},
+		{"-fly", 0},
+		{"cap_", 0},
+		{"default,-", 0},
+		{"--kill", 0},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int rc = check("caps", cases[i].v);
@@ -88,8 +101,9 @@ TEST(rlimit_platforms)
 	const unsigned here = PF_LINUX;
 #endif
 	static const char *const names[] = {
-		"as", "core", "cpu", "data", "fsize", "memlock", "nofile", "nproc", "rss", "stack", "locks", "msgqueue",
-		"nice", "rtprio", "rttime", "sigpending", "sbsize", "vmem", "npts", "swap", "kqueues", "umtxp", "pipebuf",
+		"as",     "core",  "cpu",   "data",     "fsize",   "memlock", "nofile",  "nproc",
+		"rss",    "stack", "locks", "msgqueue", "nice",    "rtprio",  "rttime",  "sigpending",
+		"sbsize", "vmem",  "npts",  "swap",     "kqueues", "umtxp",   "pipebuf",
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		int res;
@@ -127,8 +141,8 @@ TEST(platforms_and_defaults)
 	CHECK(d && d->dflt == NULL);
 	struct conf *c = NULL;
 	char err[256];
-	CHECK_INT(conf_load_string("t.conf", "[a]\npath = /j\n[b]\npath = /j\nmount.devfs = false\n", &c, err,
-				   sizeof err), 0);
+	CHECK_INT(conf_load_string("t.conf", "[a]\npath = /j\n[b]\npath = /j\nmount.devfs = false\n", &c, err, sizeof err),
+		  0);
 	if (c) {
 		CHECK(!jail_is_set(conf_jail(c, "a"), "mount.devfs"));
 		CHECK(!jail_bool(conf_jail(c, "a"), "mount.devfs")); /* FreeBSD reads it as jail(8) does */

@@ -54,8 +54,8 @@ static void both(const char *pat, char *want, char *got, size_t len)
 TEST(same_as_glob)
 {
 	static const char *const files[] = {
-		"a.conf", "b.conf", "B.conf", "c.txt", ".hidden.conf", "d/", "d/x.conf", "d/y.conf", "e/",
-		"e/x.conf", "e/z.ini", "f.conf/", "sp ace.conf", "q[1].conf", "star*.conf", "back\\slash",
+		"a.conf", "b.conf",   "B.conf",  "c.txt",   ".hidden.conf", "d/",        "d/x.conf",   "d/y.conf",
+		"e/",     "e/x.conf", "e/z.ini", "f.conf/", "sp ace.conf",  "q[1].conf", "star*.conf", "back\\slash",
 	};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
 		put(files[i]);
@@ -63,10 +63,40 @@ TEST(same_as_glob)
 	snprintf(p, sizeof p, "%s/dangling.conf", top);
 	CHECK(symlink("/nonexistent/warder-test", p) == 0);
 	static const char *const pats[] = {
-		"*.conf", "*", ".*", "*/x.conf", "*/*", "?.conf", "[ab].conf", "[!a].conf", "[[:upper:]].conf",
-		"d/*", "d//*", "*/", "d/", "a.conf", "nothing.conf", "nothing/*", "*/nothing", "q\\[1\\].conf",
-		"star\\*.conf", "sp ace.conf", "\\a.conf", "back\\\\slash", "c.txt/*", "[.]hidden.conf", "*.ini",
-		"*/*.ini", "", "d///x.conf", "d/*//", "e//*", "[", "[a", "dangling.conf", "dangl*",
+		"*.conf",
+		"*",
+		".*",
+		"*/x.conf",
+		"*/*",
+		"?.conf",
+		"[ab].conf",
+		"[!a].conf",
+		"[[:upper:]].conf",
+		"d/*",
+		"d//*",
+		"*/",
+		"d/",
+		"a.conf",
+		"nothing.conf",
+		"nothing/*",
+		"*/nothing",
+		"q\\[1\\].conf",
+		"star\\*.conf",
+		"sp ace.conf",
+		"\\a.conf",
+		"back\\\\slash",
+		"c.txt/*",
+		"[.]hidden.conf",
+		"*.ini",
+		"*/*.ini",
+		"",
+		"d///x.conf",
+		"d/*//",
+		"e//*",
+		"[",
+		"[a",
+		"dangling.conf",
+		"dangl*",
 	};
 	char want[4096], got[4096], pat[512];
 	for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++) {

@@ -67,8 +67,9 @@ static const char *steps_of(const char *text, enum os os)
 	return buf;
 }
 
-#define INIT_ONLY "[app]\nexec.start = echo one\nexec.start += mkdir:/run/app\ncommand = sleep 100\n" \
-		  "exec.poststop = echo bye\nstop.timeout = 3\n"
+#define INIT_ONLY                                                                           \
+	"[app]\nexec.start = echo one\nexec.start += mkdir:/run/app\ncommand = sleep 100\n" \
+	"exec.poststop = echo bye\nstop.timeout = 3\n"
 
 TEST(init_only)
 {

@@ -249,7 +249,8 @@ TEST(linux_decisions)
 		/* path brings a mount namespace; no user namespace, no id maps */
 		CHECK(cr && strncmp(cr, "clone the init into new namespaces: mount,pid\n", 46) == 0 &&
 		      !strstr(cr, "uid_map"));
-		CHECK_STR(v, "move interface v0 into the network namespace\nmove interface v1 into the network namespace");
+		CHECK_STR(v,
+			  "move interface v0 into the network namespace\nmove interface v1 into the network namespace");
 		CHECK(rm && strstr(rm, "remove the setns socket /run/a.sock") != NULL);
 		free(cr), free(v), free(rm);
 		conf_free(c);

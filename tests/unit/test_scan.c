@@ -10,8 +10,18 @@
 TEST(words_as_sscanf)
 {
 	static const char *const texts[] = {
-		"", "   ", "a", " a b ", "\ta\n\vb\fc\r", "/new /new/old", "/new /new/old extra", "123456789 x",
-		"36 25 0:32 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n", "max", "max 100000", "one-long-word",
+		"",
+		"   ",
+		"a",
+		" a b ",
+		"\ta\n\vb\fc\r",
+		"/new /new/old",
+		"/new /new/old extra",
+		"123456789 x",
+		"36 25 0:32 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n",
+		"max",
+		"max 100000",
+		"one-long-word",
 	};
 	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
 		char a[5] = "", b[5] = "", c[2] = "", sa[5] = "", sb[5] = "", sc[2] = "";

@@ -86,11 +86,11 @@ TEST(unwind_respects_cap_and_gaps)
 
 /* --- the walker, driven by a fake callback table that records what it is asked to do --------------------- */
 struct fake {
-	char log[1024];     /* "+name" for a create step run, "-name" for a remove step, space-separated */
-	enum step_id fail;  /* the create step that fails (status 70) */
-	enum step_id stop;  /* the create step before which a stop request (SIGTERM) comes */
+	char log[1024];         /* "+name" for a create step run, "-name" for a remove step, space-separated */
+	enum step_id fail;      /* the create step that fails (status 70) */
+	enum step_id stop;      /* the create step before which a stop request (SIGTERM) comes */
 	enum step_id fail_undo; /* a remove step that fails (status 71) */
-	enum os os;         /* has: the steps on this system */
+	enum os os;             /* has: the steps on this system */
 };
 
 static void fake_log(struct fake *f, char sign, enum step_id id)

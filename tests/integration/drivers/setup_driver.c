@@ -50,10 +50,17 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "+c:n:s:")) != -1) {
 		switch (opt) {
-		case 'c': file = optarg; break;
-		case 'n': name = optarg; break;
-		case 's': shell = optarg; break;
-		default: return 64;
+		case 'c':
+			file = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 's':
+			shell = optarg;
+			break;
+		default:
+			return 64;
 		}
 	}
 	if (!file || optind >= argc) {
@@ -70,7 +77,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: no such jail\n", file);
 		return 78;
 	}
-	struct jailrun r = { .j = j, .name = j->name, .jid = -1, .sync_fd = -1, .init_fd = -1 };
+	struct jailrun r = {.j = j, .name = j->name, .jid = -1, .sync_fd = -1, .init_fd = -1};
 	log_set_name(j->name);
 	if (lx_setup(&r) < 0)
 		return 71;
