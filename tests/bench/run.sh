@@ -19,7 +19,7 @@ scale=${BENCH_SCALE:-1}
 reps() { r=$(($1 / scale)); [ "$r" -ge "$2" ] && echo "$r" || echo "$2"; } # reps WANTED MIN
 tmp=$(mktemp -d /tmp/warder-bench.XXXXXX)
 CG=
-trap 'rm -rf "$tmp"; [ -z "$CG" ] || rmdir "$CG" 2>/dev/null' EXIT
+trap 'rm -rf "$tmp"; [ -z "$CG" ] || rmdir "$CG" 2>/dev/null || :' EXIT
 for t in hyperfine python3 cc unshare runc crun bwrap /usr/bin/tini /usr/bin/tini-static /usr/bin/dumb-init /usr/bin/catatonit; do
 	command -v "$t" >/dev/null || { echo "bench: $t missing (sh tests/deps.sh bench)" >&2; exit 1; }
 done
