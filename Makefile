@@ -7,14 +7,13 @@
 #   make install    PREFIX=/usr/local DESTDIR= (UNITDIR, BASHCOMPDIR: systemd units, bash completion)
 #
 # Layers, bottom to top; a file uses its own layer and those below, never one above (README, Architecture;
-# tests/integration/layers.sh holds the table and checks every #include):
-#   ground, conf/  log, exit codes, jailpw; the dialect, the parameter table, FreeBSD's plan (portable)
-#   process        supervise, reaper, rlimit, sockets, fbsd_describe, hooks/steps (the step table)
-#   hooks/         the hook chains, the plan that `check` prints
-#   init base      kmsg (keeper<->init), state and limits files, setns, control, notify, runstate
-#   platform       init/jail.h, init/linux/, init/freebsd/
-#   runtime        keeper (keeper_init, keeper_ctl), jail_init, stack, attach, vassal, emperor, entry
-#   init/cmd_*.c   parse the arguments, call down; init/main.c picks one
+# tests/integration/layers.sh holds the table and checks every #include and every call between directories):
+#   lib/           ground: log, exit codes, container_of, safepath, proc (Linux/FreeBSD halves), reaper
+#   conf/          the dialect, the parameter table, devfs/fstab/jailpw readers, FreeBSD's plan (portable)
+#   hooks/         the step table, the hook chains and their shell, the plans run executes and check prints
+#   init/          process (supervise, rlimit, sockets), base (kmsg, state, control, ...), platform
+#                  (init/jail.h, init/linux/, init/freebsd/), runtime (keeper, jail_init, stack, emperor, ...),
+#                  commands (init/cmd_*.c, init/entry.c); init/main.c picks one
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -44,12 +43,12 @@ EV_CFLAGS := -I$(LOCALBASE)/include/libev
 EV_LIBS   := -L$(LOCALBASE)/lib -lev
 INIH_CFLAGS := -I$(LOCALBASE)/include
 INIH_LIBS := -L$(LOCALBASE)/lib -linih
-PLAT_SRC  := $(wildcard init/freebsd/*.c)
+PLAT_SRC  := $(wildcard init/freebsd/*.c) lib/proc_freebsd.c
 PLAT_LIBS := -ljail -lutil -lm
 override STATIC_DEPS := no
 else
 EV_LIBS   := -lev
-PLAT_SRC  := $(wildcard init/linux/*.c)
+PLAT_SRC  := $(wildcard init/linux/*.c) lib/proc_linux.c
 PLAT_LIBS :=
 endif
 # libev and libinih go in statically when their archives are on the compiler's path (Debian's -dev
@@ -97,7 +96,7 @@ ifneq ($(OS),FreeBSD)
 LD_OPT    += $(shell $(CC) -Wl,--help 2>/dev/null | grep -q pack-relative-relocs && echo -Wl,-z,pack-relative-relocs)
 endif
 ALL_CPPFLAGS = -D_GNU_SOURCE -DWARDER_VERSION='"$(VERSION)"' -DWARDER_DATADIR='"$(DATADIR)"' $(NSS_FLAGS) \
-               -iquote init -iquote conf -iquote hooks $(INIH_CFLAGS) $(EV_CFLAGS) $(CPPFLAGS)
+               -iquote init -iquote conf -iquote hooks -iquote lib $(INIH_CFLAGS) $(EV_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS)
 LDLIBS_ALL   = $(INIH_LIBS) $(EV_LIBS) $(PLAT_LIBS) $(LDLIBS)
 
@@ -105,7 +104,7 @@ LDLIBS_ALL   = $(INIH_LIBS) $(EV_LIBS) $(PLAT_LIBS) $(LDLIBS)
 # strings, generated from the files themselves (conf/cstring.sh) so that no hand-kept copy can drift.
 B         ?= build
 GEN_SRC   := $(B)/gen/demo_conf.c $(B)/gen/devfs_default_rules.c
-LIB_SRC   := $(filter-out init/main.c,$(wildcard init/*.c conf/*.c hooks/*.c)) $(PLAT_SRC) $(GEN_SRC)
+LIB_SRC   := $(filter-out init/main.c lib/proc_%.c,$(wildcard init/*.c conf/*.c hooks/*.c lib/*.c)) $(PLAT_SRC) $(GEN_SRC)
 LIB_OBJ   = $(patsubst $(B)/obj/$(B)/gen/%,$(B)/obj/gen/%,$(LIB_SRC:%.c=$(B)/obj/%.o))
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -154,8 +153,8 @@ $(B)/libwarder.a: $(LIB_OBJ)
 # Objects, not the archive: every subcommand's object must be linked in, referenced or not.
 # The entrypoint's code goes first, then libev (pulled in right there), so that what a container's PID 1
 # runs sits in a few adjacent pages of text rather than all over the binary: less resident memory.
-HOT_SRC   := init/main.c init/entry.c init/supervise.c init/sup_spawn.c init/reaper.c init/log.c conf/values.c \
-	     $(filter %/sigsrc.c %/proc.c,$(PLAT_SRC))
+HOT_SRC   := init/main.c init/entry.c init/supervise.c init/sup_spawn.c lib/reaper.c lib/log.c conf/values.c \
+	     $(filter %/sigsrc.c lib/proc_%.c,$(PLAT_SRC))
 HOT_OBJ    = $(HOT_SRC:%.c=$(B)/obj/%.o)
 $(B)/warder: $(B)/obj/init/main.o $(LIB_OBJ) $(B)/.flags
 	@[ "$(V)" = 1 ] || echo "  LD      $@"

@@ -1,5 +1,5 @@
 /* fbsd_plan: what jail(8) would do for one jail, decided in portable code (see fbsd_plan.h). Builds the plan;
- * init/fbsd_describe.c prints it and fbsd_args.c turns its items into system-call arguments.
+ * hooks/fbsd_describe.c prints it and fbsd_args.c turns its items into system-call arguments.
  *
  * Facts followed (usr.sbin/jail: config.c, jail.c, command.c): the parameter list starts with the jail's name
  * and keeps the configuration's order; create_jail puts "persist" in front (and drops a configured false one)

@@ -5,7 +5,7 @@
  * jail(8)'s order (unmount = the reverse), the IP aliases, the vnet interfaces, the devfs ruleset, exec.fib,
  * the init's resource limits.
  * Portable data, hence in conf/: init/freebsd/ only turns these lists into system calls (their arguments are
- * fbsd_args.c's), and `warder check --os freebsd` prints them through init/fbsd_describe.h. Errors are one
+ * fbsd_args.c's), and `warder check --os freebsd` prints them through hooks/fbsd_describe.h. Errors are one
  * line "FILE:LINE: message" in err (the value's origin) and the caller exits 78, except for files read at
  * plan time (mount.fstab, devfs.rules), whose errors name that file. */
 #ifndef WARDER_FBSD_PLAN_H

@@ -3,7 +3,7 @@
  * A chain value is a builtin when it starts with a known "ACTION:" prefix; anything else is a shell command.
  * Builtins run inside the calling process (a mount lands in its mount namespace, chdir changes its cwd,
  * putenv its environment), with the caller's privileges. When the chain_ctx has a root fd every PATH is
- * resolved inside that root (hooks/safepath.h); a mount's SRC stays as given (it names the host side). */
+ * resolved inside that root (lib/safepath.h); a mount's SRC stays as given (it names the host side). */
 #ifndef WARDER_ACTION_H
 #define WARDER_ACTION_H
 

@@ -1,7 +1,7 @@
 /* plan: the resolved steps of one jail, as data: built once, printed by `warder check`, walked by the keeper.
  *
  * Chain steps list their expanded values; back-end steps get a description, one line per action: on FreeBSD
- * from init/fbsd_describe.h (jail(8)'s equivalent commands), on Linux from init/lx_plan.h: each back end's own
+ * from hooks/fbsd_describe.h (jail(8)'s equivalent commands), on Linux from hooks/lx_plan.h: each back end's own
  * list of operations, the one it executes. A step that does nothing for this jail is left out, as jail(8) skips a step whose parameter is unset. */
 #include <errno.h>
 #include <stdarg.h>

@@ -21,11 +21,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "exits.h"
 #include "jailpw.h"
 #include "log.h"
 #include "reaper.h"
-#include "supervise.h"
 
 #define CLEAN_PATH "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"
 #define KILL_GRACE_MS 2000 /* between the timeout's SIGTERM and SIGKILL */
@@ -300,7 +299,7 @@ static void __attribute__((noreturn)) reaper_run(const struct chain_ctx *c, cons
 	errno = 0;
 	if (setpgid(0, 0) < 0)
 		child_fail(io.errfd, "setpgid");
-	if (sup_become_reaper() < 0)
+	if (reaper_become() < 0)
 		child_fail(io.errfd, "become a child subreaper");
 	for (int s = 1; s < NSIG; s++)
 		if (s != SIGKILL && s != SIGSTOP)

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "exits.h"
 #include "jail.h"
 #include "jailpw.h"
 #include "log.h"

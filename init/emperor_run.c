@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "exits.h"
 #include "emperor.h"
 #include "log.h"
+#include "reaper.h"
 #include "supervise.h"
 
 static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -64,7 +65,7 @@ int emperor_run(struct emperor *e, const char *ctl)
 		return EXIT_OSERR;
 	if (e->ctl)
 		control_serve_targets(e->ctl, emperor_ctl_vassal_cb);
-	if (sup_become_reaper() < 0)
+	if (reaper_become() < 0)
 		log_errno(STEP, "cannot become a child subreaper");
 	watch(e);
 	log_info(STEP, "governing %s", e->dir);

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "exits.h"
 #include "conf.h"
 #include "emperor.h"
 #include "jail.h"

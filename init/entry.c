@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "log.h"
+#include "reaper.h"
 #include "supervise.h"
 
 static const char usage_text[] =
@@ -173,7 +174,7 @@ int cmd_entry(int argc, char **argv)
 	if (getpid() == 1) {
 		/* PID 1 of a container: a TERM is the engine's stop, followed by its KILL (podman, docker). */
 		o.pid_namespace = o.term_is_stop = true;
-	} else if (sup_become_reaper() < 0) {
+	} else if (reaper_become() < 0) {
 		/* Without it orphans escape to the real init; only worth a warning when asked for. */
 		if (subreaper)
 			log_errno("startup", "cannot register as child subreaper");

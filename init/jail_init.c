@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/wait.h>
 
-#include "cmd.h"
+#include "exits.h"
 #include "container_of.h"
 #include "log.h"
 #include "notify.h"
@@ -137,7 +137,7 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	if (kmsg_recv(r->init_fd, &m) <= 0 || m.type != KMSG_GO)
 		return EXIT_OSERR;
 	in.host_pid = (pid_t)m.arg;
-	if (!r->pid_ns && sup_become_reaper() < 0)
+	if (!r->pid_ns && reaper_become() < 0)
 		log_errno("init", "cannot become a child subreaper");
 	in.setns_fd = -1;
 	int code = step_walk_forward(&in.walk, STEP_COMMAND, &in_jail_steps, &in);

@@ -16,7 +16,7 @@
 #include <ev.h>
 
 #include "chain.h"
-#include "cmd.h"
+#include "exits.h"
 #include "control.h"
 #include "kmsg.h"
 #include "jail.h"

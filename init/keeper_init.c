@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "exits.h"
 #include "container_of.h"
 #include "control.h"
 #include "jail_init.h"

@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "exits.h"
 #include "jailpw.h"
 #include "log.h"
 #include "steps.h"

@@ -16,7 +16,7 @@
 #include <ev.h>
 
 #include "chain.h"
-#include "cmd.h"
+#include "exits.h"
 #include "container_of.h"
 #include "jail.h"
 #include "kmsg.h"
@@ -475,7 +475,7 @@ int run_init_only(const struct jail *j)
 	in.j = j;
 	in.loop = EV_DEFAULT;
 	in.host_pid = getpid();
-	if (getpid() != 1 && sup_become_reaper() < 0)
+	if (getpid() != 1 && reaper_become() < 0)
 		log_errno("init", "cannot become a child subreaper");
 	int code = sockets_open(&sockets_jail, j, SOCKETS_INIT_ONLY);
 	if (code)

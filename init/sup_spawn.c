@@ -12,7 +12,7 @@
 
 #include <ev.h>
 
-#include "cmd.h"
+#include "exits.h"
 #include "log.h"
 #include "sockets.h"
 #include "sup_priv.h"

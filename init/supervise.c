@@ -23,7 +23,7 @@
 
 #include <ev.h>
 
-#include "cmd.h"
+#include "exits.h"
 #include "container_of.h"
 #include "log.h"
 #include "reaper.h"

@@ -65,7 +65,4 @@ void sup_free(struct sup *s);
 void sup_ignore_sigpipe(void);
 void sup_restore_sigpipe(void);
 
-/* Make warder a child subreaper when it is not PID 1 (Linux prctl / FreeBSD procctl). 0 or -1. */
-int sup_become_reaper(void);
-
 #endif

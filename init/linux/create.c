@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "exits.h"
 #include "log.h"
 #include "ns.h"
 #include "steps.h"

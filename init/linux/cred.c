@@ -1,7 +1,7 @@
 /* cred: the privilege drop in the main command's child, in DESIGN.md's order: capability bounding set (and
  * ambient/inheritable cleared), no_new_privs, supplementary groups, gid, uid.
  *
- * user/group/groups are looked up in the jail's own /etc/passwd and /etc/group (init/jailpw.c; by then "/"
+ * user/group/groups are looked up in the jail's own /etc/passwd and /etc/group (conf/jailpw.c; by then "/"
  * is the jail). Capabilities use the raw system calls so that warder needs no libcap. */
 #include <errno.h>
 #include <grp.h>

@@ -1,4 +1,4 @@
-/* setup: the Linux init's work inside the jail is lx_plan's STEP_SETUP list (init/lx_plan.c decides it, in
+/* setup: the Linux init's work inside the jail is lx_plan's STEP_SETUP list (hooks/lx_plan.c decides it, in
  * DESIGN.md's order; `warder check` prints the same list); this file walks it and hands each op to the file
  * that does it: fs.c, dev.c, ident.c, init/rlimit.c. In the command's child, lx_drop: caps bounding set,
  * no_new_privs, groups, gid, uid (cred.c). */

@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$top/build/fuzz}
 CC=${FUZZ_CC:-clang}
 SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-CFLAGS="-std=gnu11 -O1 -g -D_GNU_SOURCE -DWARDER_VERSION=\"fuzz\" -DWARDER_DATADIR=\"/fuzz\" -iquote $top/init -iquote $top/conf -iquote $top/hooks $(pkg-config --cflags inih 2>/dev/null || true)"
+CFLAGS="-std=gnu11 -O1 -g -D_GNU_SOURCE -DWARDER_VERSION=\"fuzz\" -DWARDER_DATADIR=\"/fuzz\" -iquote $top/init -iquote $top/conf -iquote $top/hooks -iquote $top/lib $(pkg-config --cflags inih 2>/dev/null || true)"
 LIBS="$(pkg-config --libs inih 2>/dev/null || echo -linih) -lev"
 command -v "$CC" >/dev/null || { echo "fuzz: $CC not found (apt-get install clang)" >&2; exit 1; }
 
@@ -17,8 +17,8 @@ mkdir -p "$out/obj" "$out/bin" "$out/bin-strict" "$out/gen"
 sh "$top/conf/cstring.sh" demo_conf "$top/conf/demo.conf" >"$out/gen/demo_conf.c"
 sh "$top/conf/cstring.sh" devfs_default_rules "$top/conf/devfs.rules" >"$out/gen/devfs_default_rules.c"
 objs=
-for src in "$top"/conf/*.c "$top"/hooks/*.c "$top"/init/*.c "$top"/init/linux/*.c "$out"/gen/*.c; do
-	case $src in */init/main.c) continue ;; esac
+for src in "$top"/conf/*.c "$top"/hooks/*.c "$top"/lib/*.c "$top"/init/*.c "$top"/init/linux/*.c "$out"/gen/*.c; do
+	case $src in */init/main.c | */lib/proc_freebsd.c) continue ;; esac
 	rel=${src#"$top"/}
 	obj=$out/obj/$(printf '%s' "$rel" | tr / _).o
 	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$0" -nt "$obj" ] || \

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "chain.h"
-#include "cmd.h"
+#include "exits.h"
 #include "log.h"
 #include "safepath.h"
 

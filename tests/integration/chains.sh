@@ -9,7 +9,7 @@ san=""
 case $WARDER in */asan/*) san="-fsanitize=address,undefined -fno-omit-frame-pointer" ;; esac
 D=$T_TMP/chain_driver
 # shellcheck disable=SC2046,SC2086
-cc -std=gnu11 -D_GNU_SOURCE $san -I"$top/init" -I"$top/conf" -I"$top/hooks" -o "$D" "$here/chain_driver.c" \
+cc -std=gnu11 -D_GNU_SOURCE $san -I"$top/init" -I"$top/conf" -I"$top/hooks" -I"$top/lib" -o "$D" "$here/chain_driver.c" \
 	"$lib" $(pkg-config --libs inih 2>/dev/null || echo -linih) -lev
 ok "the test driver builds" test -x "$D"
 REC=$T_TMP/record

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
-for f in $(find conf hooks init tests -name '*.[ch]' | sort); do
+for f in $(find conf hooks init lib tests -name '*.[ch]' | sort); do
 	ok "$f is formatted" clang-format --dry-run -Werror "$f"
 done
 # The check can fail: a file with a misplaced brace is reported.

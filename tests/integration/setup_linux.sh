@@ -16,7 +16,7 @@ fi
 
 drv=$T_TMP/setup_driver
 # shellcheck disable=SC2046
-if ! ${CC:-cc} -std=gnu11 -D_GNU_SOURCE -I"$top/init" -I"$top/conf" -I"$top/hooks" ${SAN_FLAGS:-} -o "$drv" \
+if ! ${CC:-cc} -std=gnu11 -D_GNU_SOURCE -I"$top/init" -I"$top/conf" -I"$top/hooks" -I"$top/lib" ${SAN_FLAGS:-} -o "$drv" \
 	"$top/tests/integration/drivers/setup_driver.c" "$B/libwarder.a" $(pkg-config --libs inih) -lev; then
 	ok "driver builds" false
 	done_testing

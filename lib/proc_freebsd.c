@@ -1,4 +1,4 @@
-/* proc: FreeBSD's answers through sysctl(3) and the reaper's procctl(2) requests (see init/proc.h). */
+/* proc: FreeBSD's answers through sysctl(3) and the reaper's procctl(2) requests (see lib/proc.h). */
 #include "proc.h"
 
 #include <sys/types.h>

@@ -1,4 +1,4 @@
-/* proc: Linux's answers through /proc (see init/proc.h). */
+/* proc: Linux's answers through /proc (see lib/proc.h). */
 #include "proc.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
-/* proc: the few questions about processes that Linux and FreeBSD answer differently (init/linux/proc.c,
- * init/freebsd/proc.c). The emperor uses them to re-execute itself and to clear what a dead vassal left;
+/* proc: the few questions about processes that Linux and FreeBSD answer differently (lib/proc_linux.c,
+ * lib/proc_freebsd.c). The emperor uses them to re-execute itself and to clear what a dead vassal left;
  * `warder list` to leave out a jail whose processes are already dead. */
 #ifndef WARDER_PROC_H
 #define WARDER_PROC_H

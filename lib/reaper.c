@@ -19,7 +19,6 @@
 
 #include "log.h"
 #include "proc.h"
-#include "supervise.h"
 
 void reaper_signal_all(int sig, bool pidns, pid_t pgrp)
 {
@@ -34,7 +33,7 @@ void reaper_signal_all(int sig, bool pidns, pid_t pgrp)
 }
 
 #ifdef __linux__
-int sup_become_reaper(void)
+int reaper_become(void)
 {
 	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
@@ -52,7 +51,7 @@ int reaper_signal_children(int sig)
 	return proc_children_of(0, signal_one, &sig);
 }
 #else
-int sup_become_reaper(void)
+int reaper_become(void)
 {
 	return procctl(P_PID, getpid(), PROC_REAP_ACQUIRE, NULL);
 }
