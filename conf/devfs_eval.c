@@ -2,11 +2,12 @@
  * /dev and for `warder check`'s warning about disks and memory left visible. */
 #include "devfs.h"
 
-#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "pmatch.h"
 
 /* --- the evaluator ------------------------------------------------------------------------------------------ */
 
@@ -34,15 +35,16 @@ static int type_flag(enum devfs_ntype t)
 }
 
 /* devfs_rule_match: a type condition needs a device whose driver has one of the flags (directories and
- * links never match it); a path condition is fnmatch(3) with FNM_PATHNAME, so '*' stops at '/'. */
+ * links never match it); a path condition matches as the kernel's fnmatch with FNM_PATHNAME (pmatch), so
+ * '*' stops at '/'. */
 static bool rule_matches(const struct devfs_record *rec, const char *path, const char *alias, enum devfs_ntype t)
 {
 	if ((rec->dr_icond & DEVFS_DRC_DSWFLAGS) && !(type_flag(t) & rec->dr_dswflags))
 		return false;
 	if (rec->dr_icond & DEVFS_DRC_PATHPTRN) {
-		bool m = fnmatch(rec->dr_pathptrn, path, FNM_PATHNAME) == 0;
+		bool m = pmatch(rec->dr_pathptrn, path, PM_PATHNAME);
 		if (!m && alias)
-			m = fnmatch(rec->dr_pathptrn, alias, FNM_PATHNAME) == 0;
+			m = pmatch(rec->dr_pathptrn, alias, PM_PATHNAME);
 		if (!m)
 			return false;
 	}
@@ -202,7 +204,7 @@ static bool exposes_disk_dir(const struct devfs_rules *r, const struct devfs_rul
 		memcpy(first, rec->dr_pathptrn, (size_t)(slash - rec->dr_pathptrn));
 		first[slash - rec->dr_pathptrn] = '\0';
 		for (size_t d = 0; d < sizeof disk_dirs / sizeof disk_dirs[0]; d++) {
-			if (fnmatch(first, disk_dirs[d], 0) != 0)
+			if (!pmatch(first, disk_dirs[d], 0))
 				continue;
 			struct devfs_node dir = {.path = (char *)disk_dirs[d], .type = DEVFS_N_DIR};
 			devfs_eval(r, top, depth, &dir, 1);

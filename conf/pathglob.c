@@ -1,17 +1,18 @@
 /* pathglob: see pathglob.h. The pattern is walked one component at a time over a list of the paths matched
  * so far: a literal component is appended to each, a component with * ? or [ replaces each path by the
- * entries of that directory fnmatch(3) accepts. glob(3) with no flags does the same: the separators are
- * kept as written, a match is joined to its directory with the pattern's own slashes, a pattern ending in
+ * entries of that directory that match it (pmatch, as fnmatch(3)). glob(3) with no flags does the same: the
+ * separators are kept as written, a match is joined to its directory with the pattern's own slashes, a pattern ending in
  * literal text matches if lstat finds it, and a trailing slash keeps the directories, marked by a slash. */
 #include "pathglob.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "pmatch.h"
 
 struct list {
 	size_t n, cap;
@@ -48,7 +49,7 @@ static int list_add(struct list *l, const char *a, const char *b, size_t blen)
 	return 0;
 }
 
-/* Whether the component holds an unquoted * ? or [ (fnmatch then decides what a lone '[' means). */
+/* Whether the component holds an unquoted * ? or [ (pmatch then decides what a lone '[' means). */
 static bool magic(const char *c, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
@@ -101,7 +102,7 @@ static int add_matches(struct list *cur, const char *c, size_t len)
 			continue;
 		struct dirent *e;
 		while ((e = readdir(d)))
-			if (fnmatch(comp, e->d_name, FNM_PERIOD) == 0 &&
+			if (pmatch(comp, e->d_name, PM_PERIOD | PM_CLASSES) &&
 			    list_add(&next, cur->v[i], e->d_name, strlen(e->d_name)) < 0) {
 				closedir(d); /* read-only */
 				free(comp);
