@@ -132,6 +132,7 @@ bool jail_is_set(const struct jail *j, const char *name);
 /* Value parsers shared with the command line; return 0 or -1. */
 int conf_parse_bool(const char *s, bool *out);
 int conf_parse_duration(const char *s, double *seconds);
+int conf_parse_decimal(const char *s, double *out); /* digits with at most one '.', nothing else */
 int conf_parse_signal(const char *s, int *sig);
 int conf_parse_size(const char *s, long long *bytes); /* -1 for "max" */
 const char *conf_signal_name(int sig);                /* "TERM"; NULL for a signal without a name */

@@ -38,22 +38,47 @@ static const struct {
 	{"", 1}, {"s", 1}, {"ms", 0.001}, {"m", 60}, {"h", 3600},
 };
 
-/* Digits with at most one '.', then a unit: strtod alone would take "inf", "0x1p3" and leading blanks. */
+/* Digits with at most one '.' (LEN bytes of S), as a double. strtod would also take "inf", "0x1p3", "1e3"
+ * and leading blanks, and costs a static binary its whole float reader. */
+static int decimal(const char *s, size_t len, double *out)
+{
+	double v = 0, scale = 1;
+	size_t digits = 0;
+	bool dot = false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '.' && !dot) {
+			dot = true;
+			continue;
+		}
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+		scale *= dot ? 10 : 1;
+		digits++;
+	}
+	v /= scale;
+	if (digits == 0 || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int conf_parse_decimal(const char *s, double *out)
+{
+	return decimal(s, strlen(s), out);
+}
+
+/* A decimal, then a unit. */
 int conf_parse_duration(const char *s, double *seconds)
 {
-	size_t i = 0, digits = 0, dots = 0;
-	for (; isdigit((unsigned char)s[i]) || s[i] == '.'; i++) {
-		if (s[i] == '.')
-			dots++;
-		else
-			digits++;
-	}
-	if (digits == 0 || dots > 1)
+	size_t i = strspn(s, "0123456789.");
+	double v;
+	if (decimal(s, i, &v) < 0)
 		return -1;
 	for (size_t u = 0; u < sizeof duration_units / sizeof duration_units[0]; u++) {
 		if (strcmp(s + i, duration_units[u].suffix) != 0)
 			continue;
-		double v = strtod(s, NULL) * duration_units[u].seconds;
+		v *= duration_units[u].seconds;
 		if (!isfinite(v))
 			return -1;
 		*seconds = v;

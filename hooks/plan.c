@@ -14,8 +14,8 @@
 #include "fbsd_describe.h"
 #include "fbsd_plan.h"
 #include "listen.h"
-#include "lx_plan.h"
 #include "log.h"
+#include "lx_plan.h"
 #include "steps.h"
 
 static const char *const os_names[] = {[OS_LINUX] = "linux", [OS_FREEBSD] = "freebsd"};

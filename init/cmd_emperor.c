@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "conf.h"
 #include "emperor.h"
 #include "log.h"
 #include "proc.h"
@@ -20,9 +21,8 @@ static const char emperor_usage[] =
 
 static int secs_arg(const char *s, double *out)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (*end || end == s || !(v >= 0 && v <= 86400)) {
+	double v;
+	if (conf_parse_decimal(s, &v) < 0 || v > 86400) {
 		fprintf(stderr, "warder emperor: %s: not a number of seconds\n%s", s, emperor_usage);
 		return -1;
 	}

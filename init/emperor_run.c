@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "exits.h"
 #include "emperor.h"
+#include "exits.h"
 #include "log.h"
 #include "reaper.h"
 #include "supervise.h"

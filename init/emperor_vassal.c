@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "exits.h"
 #include "conf.h"
 #include "emperor.h"
+#include "exits.h"
 #include "jail.h"
 #include "log.h"
 #include "proc.h"

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <sys/wait.h>
 
-#include "exits.h"
 #include "container_of.h"
+#include "exits.h"
 #include "log.h"
 #include "notify.h"
 #include "reaper.h"

@@ -16,14 +16,14 @@
 #include <ev.h>
 
 #include "chain.h"
-#include "exits.h"
 #include "control.h"
-#include "kmsg.h"
+#include "exits.h"
 #include "jail.h"
 #include "jail_limits.h"
+#include "kmsg.h"
 #include "log.h"
-#include "runstate.h"
 #include "notify.h"
+#include "runstate.h"
 #include "sockets.h"
 #include "state.h"
 #include "steps.h"

@@ -6,9 +6,9 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include "exits.h"
 #include "container_of.h"
 #include "control.h"
+#include "exits.h"
 #include "jail_init.h"
 #include "kmsg.h"
 #include "log.h"

@@ -16,17 +16,17 @@
 #include <ev.h>
 
 #include "chain.h"
-#include "exits.h"
 #include "container_of.h"
+#include "exits.h"
 #include "jail.h"
 #include "kmsg.h"
 #include "log.h"
+#include "notify.h"
 #include "reaper.h"
 #include "runstate.h"
-#include "notify.h"
 #include "sockets.h"
-#include "supervise.h"
 #include "steps.h"
+#include "supervise.h"
 
 /* A stop asked for while the create steps run: in a jail the keeper's "interrupt" (its end-of-file, too),
  * in init-only mode our own TERM, INT or HUP watchers, until the command starts. */
@@ -173,10 +173,11 @@ static void restart_policy(const struct jail *j, struct sup_opts *o)
 			o->restart = (int)i;
 	o->restart_delay = jail_duration(j, "restart.delay");
 	o->restart_max_delay = jail_duration(j, "restart.max_delay");
-	char *end = NULL, *secs_end = NULL;
+	/* "N/DURATION", as the parameter's check let it through ("5/1m": 5 within a minute) */
+	char *end = NULL;
 	long n = burst ? strtol(burst, &end, 10) : 0;
-	double secs = end && end != burst && *end == '/' ? strtod(end + 1, &secs_end) : 0;
-	if (secs_end && secs_end != end + 1)
+	double secs;
+	if (end && end != burst && *end == '/' && conf_parse_duration(end + 1, &secs) == 0)
 		o->burst_n = (int)n, o->burst_secs = secs;
 	else
 		o->burst_n = 0, o->burst_secs = 0;

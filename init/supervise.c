@@ -23,8 +23,8 @@
 
 #include <ev.h>
 
-#include "exits.h"
 #include "container_of.h"
+#include "exits.h"
 #include "log.h"
 #include "reaper.h"
 #include "sigsrc.h"

@@ -261,6 +261,20 @@ static int mount_in_dev(const char *name, const char *fstype, const char *data, 
 	return rc;
 }
 
+/* FD's terminal's path, when /proc names it and the name leads back to the same device: ttyname_r without
+ * its scan of /dev, which a static binary pays for in size. 0, or -1. */
+static int tty_path(int fd, char *buf, size_t len)
+{
+	char link[32];
+	struct stat a, b;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, len - 1);
+	if (n <= 0 || !isatty(fd) || fstat(fd, &a) < 0)
+		return -1;
+	buf[n] = '\0';
+	return stat(buf, &b) == 0 && S_ISCHR(b.st_mode) && a.st_rdev == b.st_rdev && a.st_ino == b.st_ino ? 0 : -1;
+}
+
 /* The terminal the init was started on, if any, becomes the jail's console (as OCI's terminal: true). */
 static int console(void)
 {
@@ -268,7 +282,7 @@ static int console(void)
 	int fd, rc;
 
 	for (int i = 0; i <= 2; i++)
-		if (isatty(i) && ttyname_r(i, tty, sizeof tty) == 0)
+		if (tty_path(i, tty, sizeof tty) == 0)
 			goto found;
 	return 0;
 found:

@@ -33,6 +33,17 @@ like "/proc shows only the jail (warder, sh and its pipeline)" "$out" 'procs=[1-
 is "the host is as before (mounts, links, cgroups)" "$(snap)" "$before"
 is "no process left" "$(leftovers)" 0
 
+# --- a terminal becomes the jail's /dev/console (a bind of the same pty), none without one
+if command -v script >/dev/null; then
+	conf 'grep " /dev/console " /proc/self/mountinfo | cut -d" " -f3; stat -c %t:%T /dev/console'
+	out=$(script -qec "$W run -q -c $T_TMP/c.conf" /dev/null </dev/null | tr -d '\r' | tr '\n' ' ')
+	like "a terminal is bound at /dev/console (devpts, the pty's own numbers)" "$out" '^0:[0-9]+ 88:[0-9a-f]+ $'
+	out=$($W run -q -c "$T_TMP/c.conf" </dev/null 2>&1)
+	like "without a terminal there is no /dev/console" "$out" "can't stat|No such file"
+else
+	echo "# skipped: no script(1) to give warder a terminal"
+fi
+
 # --- the command's status
 conf 'exit 7'; $W run -q -c "$T_TMP/c.conf"; is "the command's exit code is the jail's" $? 7
 conf 'kill -USR1 $$'; $W run -q -c "$T_TMP/c.conf"; is "death by signal N is 128+N" $? 138

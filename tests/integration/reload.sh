@@ -32,6 +32,9 @@ is "a crash loop ends with the command's last status" $rc 1
 is "the delays double: 0.1, 0.2, 0.4" "$(sed -n 's/.*restarting in \([0-9.]*\)s$/\1/p' "$T_TMP/err" | tr '\n' ' ')" "0.1 0.2 0.4 "
 like "the burst limit stops it with a clear line" "$(cat "$T_TMP/err")" "command: restarted 3 times within 10s: giving up, stopping the jail"
 is "nothing left after the crash loop" "$(leftovers) $(ls "$WARDER_RUNDIR")" "0 "
+conf jail crash "command = exit 1" "restart = on-failure" "restart.delay = 0.1" "restart.burst = 2/1m"
+$W run -c "$T_TMP/j.conf" 2>"$T_TMP/err"
+like "restart.burst takes a duration's unit (2/1m: 60 s)" "$(cat "$T_TMP/err")" "restarted 2 times within 60s: giving up"
 conf jail ok "command = exit 0" "restart = on-failure" "restart.delay = 0.1" "restart.burst = 3/10"
 $W run -q -c "$T_TMP/j.conf"; is "on-failure: a clean exit is not restarted" $? 0
 

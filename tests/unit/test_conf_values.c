@@ -40,6 +40,17 @@ TEST(durations)
 			fprintf(stderr, "duration \"%s\": got %g\n", cases[i].s, d);
 		CHECK(d == cases[i].want);
 	}
+	/* the number alone (warder emperor --heartbeat): what strtod would read and more is refused */
+	static const char *const bad[] = {"", ".", "1e3", " 5", "+5", "-5", "5s", "inf", "0x10", "1.2.3"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		double d;
+		t_name = bad[i];
+		CHECK_INT(conf_parse_decimal(bad[i], &d), -1);
+	}
+	double d = 0;
+	CHECK(conf_parse_decimal("0.25", &d) == 0 && d == 0.25);
+	CHECK(conf_parse_decimal("86400", &d) == 0 && d == 86400);
+	CHECK(conf_parse_decimal("0.1", &d) == 0 && d == 0.1); /* as exact as strtod's */
 }
 
 TEST(signals)
