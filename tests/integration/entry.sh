@@ -92,7 +92,7 @@ pidns $W -- "$T_TMP/orphans" 5000 9; is "storm: the status survives 5,000 orphan
 poll() { # poll TENTHS CMD... : until CMD succeeds, at most TENTHS tenths of a second
 	n=$1; shift; i=0; while ! "$@" && [ $i -lt "$n" ]; do sleep 0.1; i=$((i+1)); done; "$@"; }
 F=$T_TMP/storm_sig; : >"$F"
-unshare -pf --mount-proc $W -- sh -c "trap 'echo USR1 >>$F' USR1; trap 'echo TERM >>$F; exit 5' TERM
+unshare -pf --mount-proc --kill-child $W -- sh -c "trap 'echo USR1 >>$F' USR1; trap 'echo TERM >>$F; exit 5' TERM
 	$T_TMP/orphans 2000 0; touch $F.ready; while :; do sleep 0.05; done" 2>"$T_TMP/storm.err" & up=$!
 wp=; i=0; while [ -z "$wp" ] && [ $i -lt 100 ]; do wp=$(pgrep -P $up); [ -n "$wp" ] || sleep 0.1; i=$((i+1)); done
 poll 2400 test -e "$F.ready"
@@ -105,7 +105,7 @@ kill -USR1 "$wp"
 ok "USR1 to PID 1 in the mode reaches the command" poll 100 grep -q USR1 "$F"
 kill -TERM "$wp"
 i=0; while kill -0 $up 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
-kill -KILL $up 2>/dev/null; wait $up; rc=$?
+kill -KILL $up 2>/dev/null; wait $up; rc=$? # --kill-child: PID 1 and its namespace go with it
 is "then TERM reaches it: the command's status 5 is warder's" $rc 5
 is "... the command saw USR1, then TERM" "$(tr '\n' ' ' <"$F")" "USR1 TERM "
 is "... and nothing of it is left" "$(leftovers)" 0
