@@ -71,7 +71,21 @@ int init_chain(struct init *in, enum step_id id)
 	};
 	log_debug(d->name, "%s chain", ctx_name(d->ctx));
 	in->walk.ran[id] = true;
-	return chain_run(&c, d->chain);
+	/* init_interrupted runs the default loop while a hook's child runs, and that loop's SIGCHLD watcher
+	 * reaps with waitpid(-1): it would take the hook's shell from under shell_run's waitpid. SIGCHLD stays
+	 * blocked for the chain, and what the loop had pending is taken before the first hook forks. */
+	bool guard = create && !in->r && !in->s && !in->created;
+	sigset_t chld, old;
+	if (guard) {
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &chld, &old);
+		ev_run(in->loop, EVRUN_NOWAIT);
+	}
+	int rc = chain_run(&c, d->chain);
+	if (guard)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 /* The remove-side chains due before the processes are signalled: prestop (init-only mode; the keeper

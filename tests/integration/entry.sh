@@ -86,6 +86,30 @@ is "storm: 20,000 orphans leave no zombie" "$out" 0
 ok "storm finishes promptly ($(( $(date +%s) - start ))s)" [ $(( $(date +%s) - start )) -lt 240 ]
 pidns $W -- "$T_TMP/orphans" 5000 9; is "storm: the status survives 5,000 orphans" $? 9
 
+# After a storm PID 1 reaps in a blocking waitid with the forwardable signals caught (supervise.c, reaping
+# mode): USR1 must still reach the command, then TERM, and the command's status be warder's. stderr is
+# not a terminal, or the mode stays off.
+poll() { # poll TENTHS CMD... : until CMD succeeds, at most TENTHS tenths of a second
+	n=$1; shift; i=0; while ! "$@" && [ $i -lt "$n" ]; do sleep 0.1; i=$((i+1)); done; "$@"; }
+F=$T_TMP/storm_sig; : >"$F"
+unshare -pf --mount-proc --kill-child $W -- sh -c "trap 'echo USR1 >>$F' USR1; trap 'echo TERM >>$F; exit 5' TERM
+	$T_TMP/orphans 2000 0; touch $F.ready; while :; do sleep 0.05; done" 2>"$T_TMP/storm.err" & up=$!
+wp=; i=0; while [ -z "$wp" ] && [ $i -lt 100 ]; do wp=$(pgrep -P $up); [ -n "$wp" ] || sleep 0.1; i=$((i+1)); done
+poll 2400 test -e "$F.ready"
+ok "storm with a waiting command: the command came through 2,000 orphans" test -e "$F.ready"
+caught() { [ $(( 0x$(awk '/^SigCgt:/ {print $2}' /proc/$wp/status) & 0x4200 )) = $((0x4200)) ]; }
+ok "... PID 1 is in its reaping mode (USR1 and TERM caught)" caught
+zomb() { [ "$(ps -o stat= --ppid "$wp" | grep -c '^Z')" = 0 ]; }
+ok "... and has left no zombie" poll 100 zomb
+kill -USR1 "$wp"
+ok "USR1 to PID 1 in the mode reaches the command" poll 100 grep -q USR1 "$F"
+kill -TERM "$wp"
+i=0; while kill -0 $up 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+kill -KILL $up 2>/dev/null; wait $up; rc=$? # --kill-child: PID 1 and its namespace go with it
+is "then TERM reaches it: the command's status 5 is warder's" $rc 5
+is "... the command saw USR1, then TERM" "$(tr '\n' ' ' <"$F")" "USR1 TERM "
+is "... and nothing of it is left" "$(leftovers)" 0
+
 # --- signal storm while children exit: warder survives and keeps the status
 pidns sh -c '
 	'"$W"' -- sh -c "trap : USR1 WINCH; for i in \$(seq 300); do (: &); done; sleep 1.5; exit 42" & wp=$!

@@ -146,6 +146,24 @@ while read -r kind total _; do
 done <"$T_TMP/counts"
 echo "# walked $walked faults: $ok_runs runs still succeeded, $failed_runs failed cleanly"
 
+# clone3 into the jail's cgroup refused (CLONE_INTO_CGROUP needs Linux 5.7): the first clone call fails, the
+# init is cloned without it and moved by cgroup.procs. The command must still run in the jail's cgroups, and
+# the jail's end leave nothing behind.
+sed 's|^command = .*|command = /bin/sh -c "cat /proc/self/cgroup"|' "$T_TMP/jail.conf" >"$T_TMP/cg.conf"
+rm -f "$T_TMP/count"
+timeout -k 3 60 env LD_PRELOAD="$shim" WARDER_FAULT_COUNT="$T_TMP/count" WARDER_FAULT=clone:1:EINVAL "$WARDER" run -q -c "$T_TMP/cg.conf" >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
+rc=$?
+case $rc in 124|137) reap ;; esac
+is "clone3 into the cgroup refused: the jail still runs (exit 0)" "$rc" 0
+clones() { awk '$1 == "clone" {print $2}' "$1"; }
+"$stat" "$T_TMP/count" >"$T_TMP/counts_cg"
+is "... the init was cloned a second time, without the cgroup" "$(clones "$T_TMP/counts_cg")" $(( $(clones "$T_TMP/counts") + 1 ))
+like "... and moved into the jail's v2 cgroup" "$(cat "$T_TMP/out")" "^0::/(.*/)?warder-$name\$"
+if grep -q ':pids:' /proc/self/cgroup; then
+	like "... and its v1 pids cgroup" "$(grep ':pids:' "$T_TMP/out")" ":pids:/(.*/)?warder-$name\$"
+fi
+ok "... and leaves the host as it was" host_same
+
 # Entrypoint mode: the command cannot be forked; warder says so and exits 71 instead of waiting forever.
 timeout -k 3 20 env LD_PRELOAD="$shim" WARDER_FAULT=fork:1:ENOMEM "$WARDER" -- true 2>"$T_TMP/err" </dev/null
 is "entrypoint: the command's fork fails -> exit 71, no hang" "$?" 71

@@ -108,4 +108,14 @@ printf '[drop]\nuser = no-such-user-x\ncommand = true\n' >"$T_TMP/drop.conf"
 out=$($W run -q -c "$T_TMP/drop.conf" 2>&1); rc=$?
 is "init-only: a user the passwd lacks: 78" $rc 78
 like "... with one line naming it" "$out" "user no-such-user-x: not in"
+# Hooks before the command run while the default loop, with its own SIGCHLD reaping, is run for stop
+# requests: it must never reap a hook's shell (which then failed with "waitpid: No child processes"). A
+# narrow race: many hooks, each leaving an orphan, in three runs at a time.
+{ echo "[race]"; for i in $(seq 20); do echo "exec.start += (true &); true"; done; echo "command = true"; } >"$T_TMP/race.conf"
+for p in 1 2 3; do
+	(for i in $(seq 10); do $W run -q -c "$T_TMP/race.conf" 2>>"$T_TMP/race.err" || echo "$p:$i" >>"$T_TMP/race.fail"; done) &
+done
+wait
+is "600 exec.start hooks with orphans in flight: every run exits 0" "$(cat "$T_TMP/race.fail" 2>/dev/null)" ""
+is "... and no hook lost its shell to the loop" "$(cat "$T_TMP/race.err")" ""
 done_testing
