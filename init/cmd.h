@@ -2,6 +2,8 @@
 #ifndef WARDER_CMD_H
 #define WARDER_CMD_H
 
+#include <stdbool.h>
+
 /* Each code means one thing (warder(8) EXIT STATUS). */
 #define EXIT_EXILE 26    /* uWSGI's exile code: an emperor does not respawn a vassal that exits with it */
 #define EXIT_USAGE 64    /* EX_USAGE */
@@ -18,6 +20,13 @@ _Static_assert(EXIT_USAGE != EXIT_EXILE && EXIT_SOFTWARE != EXIT_EXILE && EXIT_O
 		       EXIT_TEMPFAIL != EXIT_EXILE && EXIT_NOTREADY != EXIT_EXILE && EXIT_CONFIG != EXIT_EXILE &&
 		       EXIT_NOEXEC != EXIT_EXILE && EXIT_NOTFOUND != EXIT_EXILE,
 	       "an exit code of warder's own is uWSGI's exile code");
+
+/* The options every command that logs takes, for its getopt string: -v more output (up to debug), -q only
+ * errors and warnings. cmd_log_opt: OPT was one of them, and is done (init/cmd_opts.c). */
+#define CMD_LOG_OPTS "vq"
+bool cmd_log_opt(int opt);
+/* USAGE on stdout and 0 when ASKED (-h, --help), else on stderr and EXIT_USAGE. */
+int cmd_usage(const char *usage, bool asked);
 
 int cmd_entry(int argc, char **argv);  /* init/entry.c: warder [opts] -- CMD */
 int cmd_check(int argc, char **argv);  /* warder check -c FILE [NAME] */

@@ -10,7 +10,7 @@ cd "$top" || exit 1
 set -f # the patterns below are for case, not for the shell's globbing
 
 layers='
-1 ground   init/log.* init/cmd.h init/container_of.h init/peer.* init/unixsock.* init/proc.h init/jailpw.* init/nsock.h init/sigsrc.h hooks/safepath.* conf/*
+1 ground   init/log.* init/cmd.h init/cmd_opts.c init/container_of.h init/peer.* init/unixsock.* init/proc.h init/jailpw.* init/nsock.h init/sigsrc.h hooks/safepath.* conf/*
 2 process  init/supervise.* init/sup_* init/reaper.* init/rlimit.* init/sockets.* init/fbsd_describe.* init/lx_plan.* hooks/steps.*
 3 hooks    hooks/*
 4 base     init/kmsg.* init/state.* init/jail_limits.* init/setns.* init/control.* init/notify.* init/sdnotify.* init/runstate.*
