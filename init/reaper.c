@@ -19,17 +19,21 @@
 
 #include "log.h"
 #include "proc.h"
+#include "steps.h"
 #include "supervise.h"
+
+/* Signalling everything is the kill step; its lines keep the tag they always had, the stop step's name. */
+#define STEP step_name(STEP_STOP)
 
 void reaper_signal_all(int sig, bool pidns, pid_t pgrp)
 {
 	if (pidns) {
 		if (kill(-1, sig) < 0 && errno != ESRCH)
-			log_errno("stop", "kill -%d everything", sig);
+			log_errno(STEP, "kill -%d everything", sig);
 		return;
 	}
 	if (pgrp > 0 && kill(-pgrp, sig) < 0 && errno != ESRCH)
-		log_errno("stop", "kill -%d group %ld", sig, (long)pgrp);
+		log_errno(STEP, "kill -%d group %ld", sig, (long)pgrp);
 	reaper_signal_children(sig);
 }
 
@@ -43,7 +47,7 @@ static void signal_one(pid_t pid, void *arg)
 {
 	int sig = *(const int *)arg;
 	if (kill(pid, sig) < 0 && errno != ESRCH)
-		log_errno("stop", "kill -%d %ld", sig, (long)pid);
+		log_errno(STEP, "kill -%d %ld", sig, (long)pid);
 }
 
 /* One walk of /proc/thread-self/children (proc.c): those reparented to us as subreaper included. */
@@ -64,7 +68,7 @@ int reaper_signal_children(int sig)
 	if (procctl(P_PID, getpid(), PROC_REAP_KILL, &rk) < 0) {
 		if (errno == ESRCH)
 			return 0;
-		log_errno("stop", "reap-kill -%d", sig);
+		log_errno(STEP, "reap-kill -%d", sig);
 		return -1;
 	}
 	return (int)rk.rk_killed;
