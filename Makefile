@@ -153,7 +153,7 @@ $(B)/libwarder.a: $(LIB_OBJ)
 # Objects, not the archive: every subcommand's object must be linked in, referenced or not.
 # The entrypoint's code goes first, then libev (pulled in right there), so that what a container's PID 1
 # runs sits in a few adjacent pages of text rather than all over the binary: less resident memory.
-HOT_SRC   := init/main.c init/entry.c init/supervise.c init/sup_spawn.c lib/reaper.c lib/log.c conf/values.c \
+HOT_SRC   := init/main.c init/entry.c init/cmd_opts.c init/supervise.c init/sup_spawn.c lib/reaper.c lib/log.c conf/values.c \
 	     $(filter %/sigsrc.c lib/proc_%.c,$(PLAT_SRC))
 HOT_OBJ    = $(HOT_SRC:%.c=$(B)/obj/%.o)
 $(B)/warder: $(B)/obj/init/main.o $(LIB_OBJ) $(B)/.flags

@@ -653,12 +653,20 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
+/* Kernel parameters and rlimits: both name = value pairs. */
+static void free_pairs(struct fbsd_param *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].value);
+	}
+	free(v);
+}
+
 void fbsd_plan_free(struct fbsd_plan *p)
 {
-	for (size_t i = 0; i < p->nparams; i++) {
-		free(p->params[i].name);
-		free(p->params[i].value);
-	}
+	free_pairs(p->params, p->nparams);
+	free_pairs(p->rlimits, p->nrlimits);
 	for (size_t i = 0; i < p->nmounts; i++) {
 		free(p->mounts[i].fstype);
 		free(p->mounts[i].from);
@@ -669,12 +677,6 @@ void fbsd_plan_free(struct fbsd_plan *p)
 		free(p->aliases[i].iface);
 		free(p->aliases[i].addr);
 	}
-	for (size_t i = 0; i < p->nrlimits; i++) {
-		free(p->rlimits[i].name);
-		free(p->rlimits[i].value);
-	}
-	free(p->rlimits);
-	free(p->params);
 	free(p->mounts);
 	free(p->aliases);
 	free_strv(p->vnet_ifs, p->nvnet);

@@ -70,19 +70,27 @@ void *conf_grow(void *vp, size_t *n, size_t sz)
 	return (char *)nv + (*n)++ * sz;
 }
 
-int conf_errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+/* conf_errf's text; the loader's fail() words its errors the same way. */
+static void conf_verrf(char *err, size_t errlen, const char *file, int line, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+static void conf_verrf(char *err, size_t errlen, const char *file, int line, const char *fmt, va_list ap)
 {
 	char msg[768];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	if (file && line > 0)
 		snprintf(err, errlen, "%s:%d: %s", file, line, msg);
 	else if (file)
 		snprintf(err, errlen, "%s: %s", file, msg);
 	else
 		snprintf(err, errlen, "%s", msg);
+}
+
+int conf_errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	conf_verrf(err, errlen, file, line, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -90,13 +98,12 @@ int conf_errf(char *err, size_t errlen, const char *file, int line, const char *
 static int fail(struct loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct loader *L, const char *fmt, ...)
 {
-	char msg[768];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	conf_verrf(L->err, L->errlen, L->cur->file, L->cur->line, fmt, ap);
 	va_end(ap);
 	L->failed = true;
-	return conf_errf(L->err, L->errlen, L->cur->file, L->cur->line, "%s", msg);
+	return -1;
 }
 
 /* ---- sections and entries ---- */

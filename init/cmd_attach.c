@@ -33,7 +33,7 @@ static int attach_opts(int argc, char **argv, struct attach_opts *o)
 		} else if (opt == 'P') {
 			o->privileged = true;
 		} else {
-			return fputs(attach_usage, opt == 'h' ? stdout : stderr), opt == 'h' ? 0 : EXIT_USAGE;
+			return cmd_usage(attach_usage, opt == 'h');
 		}
 	}
 	return -1;
@@ -47,7 +47,7 @@ int cmd_attach(int argc, char **argv)
 	if ((rc = attach_opts(argc, argv, &o)) >= 0)
 		return rc;
 	if (optind >= argc)
-		return fputs(attach_usage, stderr), EXIT_USAGE;
+		return cmd_usage(attach_usage, false);
 	const char *target = argv[optind];
 	/* getopt goes on from the argument after NAME, as if NAME were the program name. */
 	int base = optind;

@@ -43,11 +43,12 @@ static int print_params(void)
 	return fflush(stdout) == 0 ? 0 : EXIT_OSERR;
 }
 
+/* -h and --help are usage errors here (EXIT_USAGE on stderr), as they always were. */
 static int usage(void)
 {
-	fprintf(stderr, "usage: warder check -c FILE [NAME] [--os freebsd|linux] [--json]\n"
-			"       warder check --params\n");
-	return EXIT_USAGE;
+	return cmd_usage("usage: warder check -c FILE [NAME] [--os freebsd|linux] [--json]\n"
+			 "       warder check --params\n",
+			 false);
 }
 
 static int check_jail(const struct jail *j, enum os os)

@@ -104,19 +104,15 @@ static int ctl_ask(int fd, const char *req, char *ans, size_t len)
 
 int cmd_ctl(int argc, char **argv)
 {
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-		fputs(ctl_usage, stdout);
-		return 0;
-	}
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+		return cmd_usage(ctl_usage, true);
 	char req[CTL_LINE_MAX], target[CTL_LINE_MAX];
 	int n = argc == 4   ? snprintf(req, sizeof req, "%s %s", argv[2], argv[3])
 		: argc == 3 ? snprintf(req, sizeof req, "%s", argv[2])
 			    : -1;
 	if (n < 0 || (size_t)n >= sizeof req || !argv[1][0] || strchr(req, '\n') ||
-	    control_parse_target(req, (size_t)n, target, sizeof target) == CTL_BAD) {
-		fputs(ctl_usage, stderr);
-		return EXIT_USAGE;
-	}
+	    control_parse_target(req, (size_t)n, target, sizeof target) == CTL_BAD)
+		return cmd_usage(ctl_usage, false);
 	char path[512];
 	ctl_path(argv[1], path, sizeof path);
 	int fd = ctl_connect(path, argv[1]);

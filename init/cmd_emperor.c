@@ -59,7 +59,9 @@ int cmd_emperor(int argc, char **argv)
 	const char *ctl = NULL;
 	int opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+t:vqh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+t:" CMD_LOG_OPTS "h", longopts, NULL)) != -1) {
+		if (cmd_log_opt(opt))
+			continue;
 		switch (opt) {
 		case 't':
 			if (ms_arg(optarg, &e.throttle) < 0)
@@ -76,24 +78,12 @@ int cmd_emperor(int argc, char **argv)
 		case 'C':
 			ctl = optarg;
 			break;
-		case 'v':
-			log_level = log_level < LOG_DEBUG ? log_level + 1 : LOG_DEBUG;
-			break;
-		case 'q':
-			log_level = LOG_QUIET;
-			break;
-		case 'h':
-			fputs(emperor_usage, stdout);
-			return 0;
 		default:
-			fputs(emperor_usage, stderr);
-			return EXIT_USAGE;
+			return cmd_usage(emperor_usage, opt == 'h');
 		}
 	}
-	if (argc - optind != 1) {
-		fputs(emperor_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (argc - optind != 1)
+		return cmd_usage(emperor_usage, false);
 	if (e.max_throttle < e.throttle)
 		e.max_throttle = e.throttle;
 	e.dir = realpath(argv[optind], NULL);

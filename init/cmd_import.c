@@ -9,12 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* -h is a usage error here (EXIT_USAGE on stderr), as it always was. */
 static int usage(void)
 {
-	fprintf(stderr, "usage: warder import-jailconf [-R ROOT] FILE\n"
-			"  prints FILE, a jail.conf(5), as warder's INI on stdout;\n"
-			"  -R ROOT: read absolute .include paths below ROOT\n");
-	return EXIT_USAGE;
+	return cmd_usage("usage: warder import-jailconf [-R ROOT] FILE\n"
+			 "  prints FILE, a jail.conf(5), as warder's INI on stdout;\n"
+			 "  -R ROOT: read absolute .include paths below ROOT\n",
+			 false);
 }
 
 int cmd_import_jailconf(int argc, char **argv)

@@ -63,10 +63,8 @@ static int list_one(const char *name, const struct jail_state *s, void *arg)
 int cmd_list(int argc, char **argv)
 {
 	struct listing l = {.json = argc == 2 && strcmp(argv[1], "--json") == 0, .first = true};
-	if (argc > 1 && !l.json) {
-		fputs("usage: warder list [--json]\n", stderr);
-		return EXIT_USAGE;
-	}
+	if (argc > 1 && !l.json)
+		return cmd_usage("usage: warder list [--json]\n", false);
 	if (!l.json)
 		printf("%-20s %8s %9s  %s\n", "NAME", "PID", "UPTIME", "PATH");
 	ctl_put(&l.o, "{\"jails\":[");

@@ -121,16 +121,12 @@ int cmd_run(int argc, char **argv)
 	const char *file = NULL;
 	int opt;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+c:vqh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:" CMD_LOG_OPTS "h", longopts, NULL)) != -1) {
+		if (cmd_log_opt(opt))
+			continue;
 		switch (opt) {
 		case 'c':
 			file = optarg;
-			break;
-		case 'v':
-			log_level = log_level < LOG_DEBUG ? log_level + 1 : LOG_DEBUG;
-			break;
-		case 'q':
-			log_level = LOG_QUIET;
 			break;
 		case 'L':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
@@ -142,18 +138,12 @@ int cmd_run(int argc, char **argv)
 		case 'D':
 			fputs(demo_conf, stdout);
 			return 0;
-		case 'h':
-			fputs(run_usage, stdout);
-			return 0;
 		default:
-			fputs(run_usage, stderr);
-			return EXIT_USAGE;
+			return cmd_usage(run_usage, opt == 'h');
 		}
 	}
-	if (argc - optind > 1 || (!file && (argc - optind != 1 || strcmp(argv[optind], "demo") != 0))) {
-		fputs(run_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (argc - optind > 1 || (!file && (argc - optind != 1 || strcmp(argv[optind], "demo") != 0)))
+		return cmd_usage(run_usage, false);
 	const char *name = optind < argc ? argv[optind] : NULL;
 	struct conf *c = NULL;
 	int code = load(file, name, &c);

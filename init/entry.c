@@ -125,7 +125,9 @@ int cmd_entry(int argc, char **argv)
 	int c;
 	opterr = 0;
 	/* '+': stop at the first non-option, so `warder sh -c ...` passes -c to sh. */
-	while ((c = getopt_long(argc, argv, "+sgp:e:t:r:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+sgp:e:t:r:" CMD_LOG_OPTS "h", longopts, NULL)) != -1) {
+		if (cmd_log_opt(c))
+			continue;
 		switch (c) {
 		case 's':
 			subreaper = true;
@@ -148,12 +150,6 @@ int cmd_entry(int argc, char **argv)
 		case 'r':
 			if (parse_rewrite(&o, optarg) < 0)
 				return usage_error("-r: expected FROM:TO signals, got '%s'", optarg);
-			break;
-		case 'v':
-			log_level++;
-			break;
-		case 'q':
-			log_level = LOG_QUIET;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

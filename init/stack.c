@@ -128,7 +128,7 @@ static void stop_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop, (void)revents;
 	struct init *in = container_of(w, struct init, stop_timer);
 	if (in->s && sup_child(in->s) > 0) {
-		log_debug("stop", "stop timeout passed: SIGKILL");
+		log_debug(step_name(STEP_STOP), "stop timeout passed: SIGKILL"); /* the kill step, tagged "stop" as ever */
 		signal_all(in, SIGKILL);
 	}
 }
@@ -477,7 +477,7 @@ static int init_only_reload(void *arg, char *err, size_t errlen)
 static void init_only_stop(void *arg)
 {
 	struct init *in = arg;
-	log_info("stop", "stopping");
+	log_info(step_name(STEP_STOP), "stopping");
 	begin_stop(in, true, stop_signal(in->j));
 }
 

@@ -20,15 +20,19 @@
 #include "log.h"
 #include "proc.h"
 
+/* Signalling everything is the kill step; its lines keep the tag they always had, the stop step's name
+ * (lib/ sits below the step table of hooks/steps.h, so the name is written here). */
+#define STEP "stop"
+
 void reaper_signal_all(int sig, bool pidns, pid_t pgrp)
 {
 	if (pidns) {
 		if (kill(-1, sig) < 0 && errno != ESRCH)
-			log_errno("stop", "kill -%d everything", sig);
+			log_errno(STEP, "kill -%d everything", sig);
 		return;
 	}
 	if (pgrp > 0 && kill(-pgrp, sig) < 0 && errno != ESRCH)
-		log_errno("stop", "kill -%d group %ld", sig, (long)pgrp);
+		log_errno(STEP, "kill -%d group %ld", sig, (long)pgrp);
 	reaper_signal_children(sig);
 }
 
@@ -42,7 +46,7 @@ static void signal_one(pid_t pid, void *arg)
 {
 	int sig = *(const int *)arg;
 	if (kill(pid, sig) < 0 && errno != ESRCH)
-		log_errno("stop", "kill -%d %ld", sig, (long)pid);
+		log_errno(STEP, "kill -%d %ld", sig, (long)pid);
 }
 
 /* One walk of /proc/thread-self/children (proc.c): those reparented to us as subreaper included. */
@@ -63,7 +67,7 @@ int reaper_signal_children(int sig)
 	if (procctl(P_PID, getpid(), PROC_REAP_KILL, &rk) < 0) {
 		if (errno == ESRCH)
 			return 0;
-		log_errno("stop", "reap-kill -%d", sig);
+		log_errno(STEP, "reap-kill -%d", sig);
 		return -1;
 	}
 	return (int)rk.rk_killed;
