@@ -261,7 +261,9 @@ int command_start(struct init *in)
 }
 
 /* The command exited on its own. Init-only: the stop chains run now, before sup TERMs the rest. In a
- * jail: tell the keeper, which runs exec.prestop on the host and then says "stop". */
+ * jail: tell the keeper, which runs exec.prestop on the host and then says "stop". Without an exec.prestop
+ * that answer is always "stop, with the stop chains" (keeper.c's remove walk): the init goes on at once
+ * rather than wait a round trip for it, and the keeper's "stop" is left unread. */
 void on_command_exit(int code, void *arg)
 {
 	struct init *in = arg;
@@ -281,6 +283,10 @@ void on_command_exit(int code, void *arg)
 		code = in->fail_code;
 	if (kmsg_send(in->r->init_fd, KMSG_EXITED, code) < 0)
 		return;
+	if (!jail_is_set(in->j, step_get(STEP_PRESTOP)->chain)) {
+		stop_chains(in);
+		return;
+	}
 	struct kmsg m;
 	while (kmsg_recv(in->r->init_fd, &m) > 0) {
 		if (m.type != KMSG_STOP)
