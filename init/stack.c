@@ -150,6 +150,14 @@ static int child_drop(void *arg)
 	return rc == JAIL_ECONFIG ? EXIT_CONFIG : rc < 0 ? EXIT_OSERR : 0;
 }
 
+/* Before each start: the drop worked out here, so that the command's child can be a vfork one. */
+static int child_drop_prepare(void *arg)
+{
+	struct init *in = arg;
+	struct jailrun own = {.j = in->j, .name = in->j->name, .jid = -1, .sync_fd = -1, .init_fd = -1};
+	return jail_backend.drop_prepare(in->r ? in->r : &own);
+}
+
 /* Without a command the jail runs until it is stopped: a placeholder child stands in for the command (sup
  * needs one to supervise) and does nothing but wait for the stop signal. */
 static int idle_child(void *arg)
@@ -232,6 +240,7 @@ int command_start(struct init *in)
 	in->o.stop_timeout = t < 0 ? 10 : t;
 	in->o.pid_namespace = in->r ? in->r->pid_ns : getpid() == 1;
 	in->o.child_setup = child_drop;
+	in->o.child_prepare = jail_backend.drop_prepare ? child_drop_prepare : NULL;
 	in->o.child_arg = in;
 	in->o.on_exit = on_command_exit;
 	in->o.on_exit_arg = in;
@@ -243,6 +252,7 @@ int command_start(struct init *in)
 		in->argv[0] = idle_name;
 		in->argv[1] = NULL;
 		in->o.child_setup = idle_child;
+		in->o.child_prepare = NULL; /* it never execs: a vfork parent would wait for ever */
 		/* The placeholder's end by our own stop is a clean stop. */
 		in->o.exit_zero[128 + stop_signal(in->j)] = 1;
 		in->o.exit_zero[128 + SIGKILL] = 1;

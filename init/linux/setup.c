@@ -87,6 +87,11 @@ int lx_finish(struct jailrun *r)
 	return lxfs_finish();
 }
 
+int lx_drop_prepare(struct jailrun *r)
+{
+	return lxcred_prepare(r->j);
+}
+
 int lx_drop(struct jailrun *r)
 {
 	if (seal_fds() < 0)
