@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <ev.h>
 
@@ -143,9 +146,18 @@ static pid_t spawn_child(struct sup *s, bool take_tty, char **env, bool *reporte
 	s->exec_err = 0;
 	s->child_failed = false;
 	if (!s->o->child_setup || (s->o->child_prepare && s->o->child_prepare(s->o->child_arg) == 0)) {
+#ifdef __linux__
+		/* A child that changes its uid makes the kernel mark the mm it shares with us not dumpable; once it
+		 * has exec'd (or exited) the mm is ours alone again and gets its flag back. */
+		int dumpable = s->o->child_setup ? prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : -1;
+#endif
 		pid_t pid = vfork();
 		if (pid == 0)
 			child_exec(s, take_tty, env, -1);
+#ifdef __linux__
+		if (dumpable >= 0 && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != dumpable)
+			prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+#endif
 		if (pid > 0 && s->child_failed) {
 			*reported = true;
 			if (s->exec_err) {
