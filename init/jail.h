@@ -54,6 +54,9 @@ struct jail_backend {
 	/* In the main command's child: caps, nnp, groups, gid, uid. -1, or JAIL_ECONFIG when a user or group the
 	 * config names is not in the jail (the child then exits 78, not 71). */
 	int (*drop)(struct jailrun *r);
+	/* Optional, in the parent before each start of the command: readies drop so that it makes system calls
+	 * only (the child is then a vfork one). 0, or -1 (nothing said): drop then does it all in a forked child. */
+	int (*drop_prepare)(struct jailrun *r);
 	/* STEP_REMOVE: wait for the init (killing it when it is still there), free the rest. Returns the
 	 * init's wait status in *wstatus (-1 when it was not ours to wait for). */
 	int (*remove)(struct jailrun *r, int *wstatus);

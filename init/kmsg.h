@@ -9,7 +9,8 @@ enum kmsg_type {
 	KMSG_GO = 1,    /* keeper -> init: the jail is ready, start; arg = the init's host pid */
 	KMSG_STARTED,   /* init -> keeper: exec.start ran and the main command is running */
 	KMSG_FAILED,    /* init -> keeper: in-jail step ARG failed (enum step_id); the init exits after it */
-	KMSG_EXITED,    /* init -> keeper: the main command exited with code ARG; the init waits for STOP */
+	KMSG_EXITED,    /* init -> keeper: the main command exited with code ARG; the init waits for STOP (not
+			 * when no exec.prestop runs in between: then STOP is known to be "1") */
 	KMSG_STOP,      /* keeper -> init: stop now; ARG 1: run exec.stop first, 0: only TERM/KILL */
 	KMSG_RELOAD,    /* keeper -> init: restart the stack */
 	KMSG_STATUS,    /* init -> keeper: final exit code ARG; the init exits right after */

@@ -164,6 +164,14 @@ static int child_drop(void *arg)
 	return rc == JAIL_ECONFIG ? EXIT_CONFIG : rc < 0 ? EXIT_OSERR : 0;
 }
 
+/* Before each start: the drop worked out here, so that the command's child can be a vfork one. */
+static int child_drop_prepare(void *arg)
+{
+	struct init *in = arg;
+	struct jailrun own = {.j = in->j, .name = in->j->name, .jid = -1, .sync_fd = -1, .init_fd = -1};
+	return jail_backend.drop_prepare(in->r ? in->r : &own);
+}
+
 /* Without a command the jail runs until it is stopped: a placeholder child stands in for the command (sup
  * needs one to supervise) and does nothing but wait for the stop signal. */
 static int idle_child(void *arg)
@@ -247,6 +255,7 @@ int command_start(struct init *in)
 	in->o.stop_timeout = t < 0 ? 10 : t;
 	in->o.pid_namespace = in->r ? in->r->pid_ns : getpid() == 1;
 	in->o.child_setup = child_drop;
+	in->o.child_prepare = jail_backend.drop_prepare ? child_drop_prepare : NULL;
 	in->o.child_arg = in;
 	in->o.on_exit = on_command_exit;
 	in->o.on_exit_arg = in;
@@ -258,6 +267,7 @@ int command_start(struct init *in)
 		in->argv[0] = idle_name;
 		in->argv[1] = NULL;
 		in->o.child_setup = idle_child;
+		in->o.child_prepare = NULL; /* it never execs: a vfork parent would wait for ever */
 		/* The placeholder's end by our own stop is a clean stop. */
 		in->o.exit_zero[128 + stop_signal(in->j)] = 1;
 		in->o.exit_zero[128 + SIGKILL] = 1;
@@ -276,7 +286,9 @@ int command_start(struct init *in)
 }
 
 /* The command exited on its own. Init-only: the stop chains run now, before sup TERMs the rest. In a
- * jail: tell the keeper, which runs exec.prestop on the host and then says "stop". */
+ * jail: tell the keeper, which runs exec.prestop on the host and then says "stop". Without an exec.prestop
+ * that answer is always "stop, with the stop chains" (keeper.c's remove walk): the init goes on at once
+ * rather than wait a round trip for it, and the keeper's "stop" is left unread. */
 void on_command_exit(int code, void *arg)
 {
 	struct init *in = arg;
@@ -296,6 +308,10 @@ void on_command_exit(int code, void *arg)
 		code = in->fail_code;
 	if (kmsg_send(in->r->init_fd, KMSG_EXITED, code) < 0)
 		return;
+	if (!jail_is_set(in->j, step_get(STEP_PRESTOP)->chain)) {
+		stop_chains(in);
+		return;
+	}
 	struct kmsg m;
 	while (kmsg_recv(in->r->init_fd, &m) > 0) {
 		if (m.type != KMSG_STOP)

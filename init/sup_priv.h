@@ -26,17 +26,18 @@ struct sup {
 	int burst_i;
 	int restarts;
 	int last_exit;
-	double delay;          /* next restart delay */
-	pid_t pid;             /* main command, 0 before spawn and after it exited */
-	pid_t pgrp;            /* its process group */
-	int wstatus;           /* its wait status */
-	bool exited;           /* the main command has exited */
-	bool stopping;         /* TERM (or the stop signal) was sent to everything */
-	bool killed;           /* KILL was sent */
-	bool done;             /* command gone and no child left */
-	bool tty;              /* the command owns our controlling terminal */
-	volatile int exec_err; /* the vfork child's exec errno, written into our memory */
-	char listen_pid[32];   /* "LISTEN_PID=N" for the command's environment, filled in by the child */
+	double delay;               /* next restart delay */
+	pid_t pid;                  /* main command, 0 before spawn and after it exited */
+	pid_t pgrp;                 /* its process group */
+	int wstatus;                /* its wait status */
+	bool exited;                /* the main command has exited */
+	bool stopping;              /* TERM (or the stop signal) was sent to everything */
+	bool killed;                /* KILL was sent */
+	bool done;                  /* command gone and no child left */
+	bool tty;                   /* the command owns our controlling terminal */
+	volatile int exec_err;      /* the vfork child's exec errno, written into our memory */
+	volatile bool child_failed; /* the vfork child exits without exec (exec_err 0: its setup failed) */
+	char listen_pid[32];        /* "LISTEN_PID=N" for the command's environment, filled in by the child */
 };
 
 /* sup_spawn.c: start the main command. SPAWN_REPORTED: the child said it cannot run (logged; its exit

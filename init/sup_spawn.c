@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <ev.h>
 
@@ -106,9 +109,10 @@ static void __attribute__((noreturn)) child_exec(struct sup *s, bool take_tty, c
 	r.err = errno;
 	r.code = exec_failure_code(errno);
 fail:
-	if (report < 0)
+	if (report < 0) {
 		s->exec_err = r.err;
-	else if (write(report, &r, sizeof r) < 0)
+		s->child_failed = true;
+	} else if (write(report, &r, sizeof r) < 0)
 		_exit(r.code);
 	_exit(r.code);
 }
@@ -131,22 +135,35 @@ static int pipe_above(int p[2], int min)
 	return 0;
 }
 
-/* Without a setup step the child only execs: vfork shares our memory until then, which spares copying
- * the page tables and lets the child leave its exec errno in s->exec_err. A setup step (privilege drop,
- * or the idle placeholder that never execs) needs a real fork and reports through a pipe. Returns the
- * pid or -1; *reported is true when the child reported an exec failure. */
+/* Without a setup step, or with one child_prepare readied (system calls only), the child only makes system
+ * calls and execs: vfork shares our memory until then, which spares copying the page tables and lets the
+ * child leave its failure in s->exec_err and s->child_failed. Any other setup step (the privilege drop
+ * prepare could not work out, the idle placeholder that never execs) needs a real fork and reports through a
+ * pipe. Returns the pid or -1; *reported is true when the child reported that it cannot run. */
 static pid_t spawn_child(struct sup *s, bool take_tty, char **env, bool *reported)
 {
 	*reported = false;
 	s->exec_err = 0;
-	if (!s->o->child_setup) {
+	s->child_failed = false;
+	if (!s->o->child_setup || (s->o->child_prepare && s->o->child_prepare(s->o->child_arg) == 0)) {
+#ifdef __linux__
+		/* A child that changes its uid makes the kernel mark the mm it shares with us not dumpable; once it
+		 * has exec'd (or exited) the mm is ours alone again and gets its flag back. */
+		int dumpable = s->o->child_setup ? prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) : -1;
+#endif
 		pid_t pid = vfork();
 		if (pid == 0)
 			child_exec(s, take_tty, env, -1);
-		if (pid > 0 && s->exec_err) {
-			errno = s->exec_err;
-			log_errno("command", "cannot execute %s", s->o->argv[0]);
+#ifdef __linux__
+		if (dumpable >= 0 && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != dumpable)
+			prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+#endif
+		if (pid > 0 && s->child_failed) {
 			*reported = true;
+			if (s->exec_err) {
+				errno = s->exec_err;
+				log_errno("command", "cannot execute %s", s->o->argv[0]);
+			}
 		}
 		return pid;
 	}

@@ -26,6 +26,10 @@ struct sup_opts {
 	/* Runs in the child after fork, before exec (privilege drop, chdir); returns 0 or an errno-style
 	 * exit status for the child (EXIT_OSERR). May be NULL. */
 	int (*child_setup)(void *arg);
+	/* Optional, in the parent before each start: 0 when it readied child_setup to make system calls only,
+	 * into memory of its own (no malloc, no stdio): the child is then a vfork one (no page tables copied,
+	 * none of our pages faulted in again). Anything else: a forked child. */
+	int (*child_prepare)(void *arg);
 	void *child_arg;
 	/* Sockets handed to the command as fds 3.. (socket activation, init/sockets.h); the environment that
 	 * names them is the caller's to set. */

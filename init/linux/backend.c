@@ -14,6 +14,7 @@ const struct jail_backend jail_backend = {
 	.vnet = lx_vnet,
 	.setup = lx_setup,
 	.finish = lx_finish,
+	.drop_prepare = lx_drop_prepare,
 	.drop = lx_drop,
 	.remove = lx_remove,
 	.enter = lx_enter,

@@ -392,16 +392,18 @@ static bool kill_procs(const char *dir)
 static int remove_dir(const char *dir)
 {
 	struct timespec tick = {0, 10 * 1000 * 1000};
-	/* Killed processes leave the cgroup only once they are reaped: retry for a while. */
-	for (int i = 0; i < 500; i++) {
-		kill_procs(dir);
+	/* Empty as a rule (the init's exit took its pid namespace along): rmdir first, and only when it is
+	 * busy kill what is left. Killed processes leave the cgroup only once they are reaped: retry for a while. */
+	for (int i = 0;; i++) {
 		if (rmdir(dir) == 0 || errno == ENOENT) {
 			log_debug(CG_STEP, "removed %s", dir);
 			return 0;
 		}
-		if (errno != EBUSY)
+		if (errno != EBUSY || i == 500)
 			break;
-		nanosleep(&tick, NULL);
+		if (i > 0)
+			nanosleep(&tick, NULL);
+		kill_procs(dir);
 	}
 	log_errno(CG_STEP, "rmdir %s", dir);
 	return -1;

@@ -186,6 +186,7 @@ static void init_child(struct jailrun *r, jail_init_fn init, void *arg, pid_t ke
 		log_errno(LXC_CREATE, "make the mount tree private");
 		_exit(EXIT_OSERR);
 	}
+	((struct lx_priv *)r->priv)->born_private = mount_ns;
 	r->sync_fd = -1;
 	_exit(init(r, arg));
 }

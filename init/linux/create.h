@@ -32,6 +32,7 @@ struct lx_priv {
 	int ncg;
 	bool cg_born;        /* the init was cloned into cgdirs[0] (CLONE_INTO_CGROUP): no move needed */
 	bool cg_noplace;     /* lxcg_early found no v2 cgroup of ours (and said so) */
+	bool born_private;   /* the init made its new mount tree private first thing (init_child) */
 	struct lx_plan plan; /* every step's operations, built once by lx_create; the init inherits it */
 };
 

@@ -1,12 +1,13 @@
 /* cred: the privilege drop in the main command's child, in DESIGN.md's order: capability bounding set (and
- * ambient/inheritable cleared), no_new_privs, supplementary groups, gid, uid.
+ * ambient/inheritable cleared), no_new_privs, supplementary groups, gid, uid. lxcred_prepare works it out in
+ * the init before each start, so that the child (then a vfork one) only makes the system calls.
  *
  * user/group/groups are looked up in the jail's own /etc/passwd and /etc/group (conf/jailpw.c; by then "/"
  * is the jail). Capabilities use the raw system calls so that warder needs no libcap. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -83,23 +84,26 @@ static int caps_bound(unsigned long long mask)
 
 /* groups = a,b,... sets exactly those; "none" clears them; unset: the user's memberships in the jail's
  * /etc/group, as login, uWSGI's initgroups and Docker do. */
-static int add_groups(const char *value, gid_t *list, size_t *n)
+static int add_groups(const char *value, gid_t *list, size_t *n, bool say)
 {
 	char err[300], *save = NULL, *buf = strdup(value);
 	int rc = 0;
 
 	if (!buf) {
-		log_errno(LX_STEP, "groups");
+		if (say)
+			log_errno(LX_STEP, "groups");
 		return -1;
 	}
 	for (char *t = strtok_r(buf, ", \t", &save); t && rc == 0; t = strtok_r(NULL, ", \t", &save)) {
 		if (strcasecmp(t, "none") == 0)
 			continue;
 		if (*n == MAX_GROUPS) {
-			log_err(LX_STEP, "groups: more than %d", MAX_GROUPS);
+			if (say)
+				log_err(LX_STEP, "groups: more than %d", MAX_GROUPS);
 			rc = -1;
 		} else if (jailpw_group(t, &list[*n], err, sizeof err) < 0) {
-			log_err(LX_STEP, "%s", err);
+			if (say)
+				log_err(LX_STEP, "%s", err);
 			rc = -1;
 		} else {
 			(*n)++;
@@ -109,7 +113,7 @@ static int add_groups(const char *value, gid_t *list, size_t *n)
 	return rc;
 }
 
-static int wanted_groups(const struct jail *j, const struct jailpw *w, gid_t *list, size_t *n, bool *asked)
+static int wanted_groups(const struct jail *j, const struct jailpw *w, gid_t *list, size_t *n, bool *asked, bool say)
 {
 	const struct conf_value *v;
 	size_t nv = jail_list(j, "groups", &v);
@@ -122,25 +126,25 @@ static int wanted_groups(const struct jail *j, const struct jailpw *w, gid_t *li
 		return 0;
 	}
 	for (size_t i = 0; i < nv; i++)
-		if (add_groups(v[i].text, list, n) < 0)
+		if (add_groups(v[i].text, list, n, say) < 0)
 			return -1;
 	return 0;
 }
 
 /* --- the drop -------------------------------------------------------------------------------------------- */
 
-/* A user namespace whose setgroups is "deny" (rootless) refuses every setgroups call. */
+/* A user namespace whose setgroups is "deny" (rootless) refuses every setgroups call. System calls only:
+ * this runs in a vfork child. */
 static bool setgroups_denied(void)
 {
 	char buf[16] = "";
-	FILE *fp = fopen("/proc/self/setgroups", "re");
+	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
 
-	if (!fp)
+	if (fd < 0)
 		return false;
-	if (!fgets(buf, sizeof buf, fp))
-		buf[0] = '\0';
-	fclose(fp);
-	return strncmp(buf, "deny", 4) == 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd); /* read only */
+	return n >= 4 && strncmp(buf, "deny", 4) == 0;
 }
 
 static int set_groups(const gid_t *list, size_t n, bool asked)
@@ -194,52 +198,91 @@ static bool no_new_privs(const struct jail *j)
 	return jail_bool(j, "no_new_privs"); /* the table's default: true */
 }
 
-int lxcred_drop(const struct jail *j)
+/* The drop worked out: what is left for the command's child are system calls. */
+struct drop_plan {
+	unsigned long long mask;
+	uid_t uid;
+	gid_t gid;
+	bool change_uid, change_gid, asked, nnp;
+	size_t n;
+	gid_t list[MAX_GROUPS]; /* 256 KiB: only the pages the groups fill are ever touched */
+};
+
+static struct drop_plan planned;
+static bool planned_ok; /* lxcred_prepare filled it for the next start */
+
+/* The config's user, group, groups and caps, the names looked up in the jail's files. SAY: log what fails. */
+static int resolve(const struct jail *j, struct drop_plan *p, bool say)
 {
 	const char *user = jail_get(j, "user"), *group = jail_get(j, "group"), *caps = jail_get(j, "caps");
-	unsigned long long mask;
-	/* Not zeroed whole: its group list is 256 KiB, and every page zeroed is one more fault before exec. */
+	/* Not zeroed whole: its group list is 256 KiB, and every page zeroed is one more fault. */
 	struct jailpw w;
-	gid_t list[MAX_GROUPS], gid;
-	size_t n;
-	bool asked;
 	char err[300];
+	int rc;
 
 	w.uid = 0, w.gid = 0, w.ngroups = 0;
-	if (conf_caps_parse("caps", caps ? caps : "default", &mask, err, sizeof err) < 0) {
-		log_err(LX_STEP, "%s", err);
+	if (conf_caps_parse("caps", caps ? caps : "default", &p->mask, err, sizeof err) < 0) {
+		if (say)
+			log_err(LX_STEP, "%s", err);
 		return -1;
 	}
-	/* Look everything up while the files are still readable to us. */
-	int rc;
 	if (user && (rc = jailpw_user(user, &w, err, sizeof err)) < 0) {
-		log_err(LX_STEP, "%s", err);
+		if (say)
+			log_err(LX_STEP, "%s", err);
 		return rc == JAILPW_UNKNOWN ? JAIL_ECONFIG : -1;
 	}
-	gid = w.gid;
-	if (group && (rc = jailpw_group(group, &gid, err, sizeof err)) < 0) {
-		log_err(LX_STEP, "%s", err);
+	p->gid = w.gid;
+	if (group && (rc = jailpw_group(group, &p->gid, err, sizeof err)) < 0) {
+		if (say)
+			log_err(LX_STEP, "%s", err);
 		return rc == JAILPW_UNKNOWN ? JAIL_ECONFIG : -1;
 	}
-	if (wanted_groups(j, &w, list, &n, &asked) < 0)
+	if (wanted_groups(j, &w, p->list, &p->n, &p->asked, say) < 0)
 		return -1;
+	p->uid = w.uid;
+	p->change_uid = user != NULL;
+	p->change_gid = user != NULL || group != NULL;
+	p->nnp = no_new_privs(j);
+	return 0;
+}
 
-	if (caps_bound(mask) < 0)
+/* System calls only, in DESIGN.md's order. */
+static int apply(const struct drop_plan *p)
+{
+	if (caps_bound(p->mask) < 0)
 		return -1;
-	if (no_new_privs(j) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+	if (p->nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		log_errno(LX_STEP, "no_new_privs");
 		return -1;
 	}
 	/* Without user or groups this clears what the host gave the keeper. */
-	if (set_groups(list, n, asked) < 0)
+	if (set_groups(p->list, p->n, p->asked) < 0)
 		return -1;
-	if (set_ids(w.uid, gid, user != NULL, user != NULL || group != NULL) < 0)
+	if (set_ids(p->uid, p->gid, p->change_uid, p->change_gid) < 0)
 		return -1;
 	/* uid 0 keeps its permitted set across setuid: cut it to the granted set by hand. Any other uid lost
 	 * it all in setuid, as the kernel's rules say. */
-	if (caps_limit(mask) < 0) {
+	if (caps_limit(p->mask) < 0) {
 		log_errno(LX_STEP, "limit the capabilities to the granted set");
 		return -1;
 	}
 	return 0;
+}
+
+int lxcred_prepare(const struct jail *j)
+{
+	/* Quiet: when it fails the child looks everything up again and says what is wrong, as it always did. */
+	planned_ok = resolve(j, &planned, false) == 0;
+	return planned_ok ? 0 : -1;
+}
+
+int lxcred_drop(const struct jail *j)
+{
+	/* Look everything up while the files are still readable to us (done already when prepared). */
+	if (!planned_ok) {
+		int rc = resolve(j, &planned, true);
+		if (rc < 0)
+			return rc;
+	}
+	return apply(&planned);
 }

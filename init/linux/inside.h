@@ -35,6 +35,7 @@ int lxid_uts(const char *param, const char *value); /* host.hostname or host.dom
 int lxid_loopback(void);
 
 /* cred.c */
+int lxcred_prepare(const struct jail *j); /* in the init, before the start: -1 (quiet) when not */
 int lxcred_drop(const struct jail *j);
 
 #endif

@@ -28,13 +28,18 @@ static int seal_fds(void)
 /* One op of lx_plan's STEP_SETUP list. */
 static int setup_op(const struct lx_op *op, void *arg)
 {
-	const struct jail *j = arg;
+	struct jailrun *r = arg;
+	const struct jail *j = r->j;
+	const struct lx_priv *p = r->priv;
 
 	switch (op->kind) {
 	case LXO_REFUSE:
 		log_err(LX_STEP, "%s", op->text);
 		return -1;
 	case LXO_PRIVATE:
+		/* Private since the init's birth; only exec.jailed, run in between, could have changed that. */
+		if (p && p->born_private && !jail_is_set(j, step_get(STEP_JAILED)->chain))
+			return 0;
 		return lxfs_private();
 	case LXO_ROOT:
 		return lxfs_root(j, op->flag);
@@ -70,7 +75,7 @@ int lx_setup(struct jailrun *r)
 {
 	const struct lx_plan *plan = lx_plan_of(r);
 
-	if (!plan || seal_fds() < 0 || lx_plan_walk(r->j, plan, STEP_SETUP, setup_op, (void *)r->j) < 0)
+	if (!plan || seal_fds() < 0 || lx_plan_walk(r->j, plan, STEP_SETUP, setup_op, r) < 0)
 		return -1;
 	log_debug(LX_STEP, "inside the jail: root, mounts, /dev, identity and limits in place");
 	return 0;
@@ -80,6 +85,11 @@ int lx_finish(struct jailrun *r)
 {
 	(void)r;
 	return lxfs_finish();
+}
+
+int lx_drop_prepare(struct jailrun *r)
+{
+	return lxcred_prepare(r->j);
 }
 
 int lx_drop(struct jailrun *r)

@@ -21,6 +21,7 @@
 
 int lx_setup(struct jailrun *r);
 int lx_finish(struct jailrun *r);
+int lx_drop_prepare(struct jailrun *r);
 int lx_drop(struct jailrun *r);
 
 #endif
