@@ -491,27 +491,30 @@ static int spawn_child(void *arg)
 	exec_vassal(s->self, s->path, s->ve);
 }
 
+/* SLOTS free fds in a row, as low as they come: one we inherited may break a row, which starts again after it. */
 void emperor_slots_open(struct emperor *e)
 {
 	e->slots = -1;
 	if ((e->nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		return;
 	int first = fcntl(e->nul, F_DUPFD_CLOEXEC, 0), n = first < 0 ? 0 : 1;
-	while (n > 0 && n < SLOTS) {
+	for (int tries = 0; n > 0 && n < SLOTS && tries < 64; tries++) {
 		int fd = fcntl(e->nul, F_DUPFD_CLOEXEC, first + n);
-		if (fd != first + n) {
-			if (fd >= 0)
-				close(fd);
-			break; /* not in a row: every spawn copies the table */
+		if (fd == first + n) {
+			n++;
+			continue;
 		}
-		n++;
+		for (int i = 0; i < n; i++)
+			close(first + i);
+		first = fd;
+		n = fd < 0 ? 0 : 1;
 	}
 	if (n == SLOTS) {
 		e->slots = first;
 		return;
 	}
 	for (int i = 0; i < n; i++)
-		close(first + i);
+		close(first + i); /* spawns copy the table */
 }
 
 void emperor_slots_close(struct emperor *e)
