@@ -36,6 +36,7 @@
 #define NBUCKETS 1024
 #define MAXDEPS 16
 #define NAME_MAX_LEN 127
+#define SLOTS 8 /* fds kept low for a spawn: a vassal's sockets and its protocol socket, when that many */
 
 enum vstate {
 	V_SETTLING,
@@ -62,38 +63,48 @@ struct fstamp {
 	struct timespec mtim;
 };
 
+/* One per file: N of them, so its size is most of the emperor's memory (fields ordered to leave no holes). */
+/* A file that changed and is not yet acted upon, while it settles: kept aside, as few settle at a time. */
+struct settling {
+	struct vsl *v;
+	struct settling *prev, *next; /* the queue, by DUE: each is queued SETTLE from its time */
+	struct fstamp pending;        /* the file as last seen */
+	ev_tstamp pending_at;         /* when PENDING was first seen as it is */
+	ev_tstamp due;                /* while queued: when to look at it again */
+	bool queued;
+};
+
 struct vsl {
 	struct emperor *e;
 	struct vsl *hnext; /* hash chain by file name */
 	struct vsl *pnext; /* hash chain by pid, while it has one */
 	struct vsl *nnext; /* hash chain by name */
-	size_t idx;        /* its place in e->v */
-	char *file, *path;
-	char *name;  /* the jail's name (cut to NAME_MAX_LEN bytes); the file name until it parses */
-	char **deps; /* the names it depends on: NDEPS of them, at most MAXDEPS */
-	size_t ndeps;
+	char *name;        /* the jail's name (cut to NAME_MAX_LEN bytes); the file name until it parses */
+	char **deps;       /* the names it depends on: NDEPS of them, at most MAXDEPS */
 	double stop_timeout;
-	struct fstamp seen;    /* the file as last acted upon */
-	struct fstamp pending; /* a change not yet acted upon: settling */
-	ev_tstamp pending_at;  /* when PENDING was first seen as it is */
-	enum vstate state;
+	struct fstamp seen;  /* the file as last acted upon */
+	struct settling *st; /* a change not yet acted upon: settling */
+	double delay;        /* the throttle: the latest respawn's delay, 0 before any */
+	ev_tstamp started;
+	unsigned idx; /* its place in e->v */
+	unsigned gen; /* scan generation it was last seen in */
 	pid_t pid;
 	int fd;                  /* our end of the protocol socket */
 	int xfd;                 /* readable once its process has exited (proc_exit_fd); -1: the sweep reaps it */
 	int restarts, last_exit; /* last_exit: -1 until it first ended */
-	double delay;            /* the throttle: the latest respawn's delay, 0 before any */
-	ev_tstamp started;
-	unsigned gen; /* scan generation it was last seen in */
-	bool gone;    /* the file was removed: free it once its process is gone */
+	enum vstate state;
+	enum after after;
+	unsigned char ndeps;
+	bool gone; /* the file was removed: free it once its process is gone */
 	bool reload_sent, waited;
 	bool reread; /* a changed file needs a new process: init-only, or reload = stack */
-	enum after after;
 	ev_io io;
 	ev_io exit;
+	/* The respawn delay while it has no process, the kill after the stop's time while it stops, else the
+	 * heartbeat (armed by the first one: the vassal must send the next in time); never two at once. */
 	ev_timer timer;
-	ev_timer beat; /* armed by the first heartbeat: the vassal must send the next in time */
-	ev_timer settle;
 	struct sockset ls; /* its `listen` sockets: held here across its deaths, passed to each new process */
+	char file[];       /* its name in DIR; DIR/FILE is made where it is needed (vsl_path) */
 };
 
 struct emperor {
@@ -115,12 +126,16 @@ struct emperor {
 	ev_io dirio;
 	ev_stat dirw;
 	ev_timer scan;
+	struct settling *shead, *stail; /* the files settling, by the time they are due */
+	ev_timer settle;                /* at the first one's */
 	ev_signal term, intr, hup;
 	ev_signal chld;
 	ev_timer sweep;
 	struct control *ctl;
 	bool orphans_warned;
 	size_t orphans_seen; /* counted by each sweep */
+	int slots;           /* SLOTS fds from here hold /dev/null (NUL): a spawn puts its fds there; -1: none */
+	int nul;
 	char self[PATH_MAX]; /* this executable, resolved at start: what every vassal runs */
 };
 
@@ -133,8 +148,13 @@ void vsl_set_state(struct vsl *v, enum vstate st);
 void vsl_pid_add(struct vsl *v, pid_t pid);
 void vsl_pid_del(struct vsl *v);
 void vsl_free_deps(struct vsl *v);
-struct vsl *vsl_new(struct emperor *e, const char *file);
+struct vsl *vsl_new(struct emperor *e, const char *file);      /* NULL with errno */
+const char *vsl_path(const struct vsl *v, char buf[PATH_MAX]); /* DIR/FILE in BUF */
 void vsl_free(struct vsl *v);
+struct settling *vsl_settling(struct vsl *v); /* V's, made if none; NULL: out of memory */
+void vsl_settle_queue(struct vsl *v, ev_tstamp due);
+void vsl_settle_unqueue(struct vsl *v);
+void vsl_settle_drop(struct vsl *v); /* unqueued and freed */
 void emperor_settle(struct emperor *e);
 
 /* emperor_vassal.c */
@@ -144,6 +164,8 @@ void vassal_stop(struct vsl *v, enum after after);
 void vassal_reload(struct vsl *v, bool file_changed);
 void vassal_respawn_cb(struct ev_loop *loop, ev_timer *w, int revents);
 void vassal_beat_cb(struct ev_loop *loop, ev_timer *w, int revents);
+void emperor_slots_open(struct emperor *e);
+void emperor_slots_close(struct emperor *e);
 void emperor_kill_orphans(struct emperor *e, pid_t dead);
 void emperor_sweep_cb(struct ev_loop *loop, ev_timer *w, int revents);
 void emperor_drain_orphans(struct emperor *e);

@@ -40,23 +40,37 @@ static void file_gone(struct vsl *v)
 		vsl_free(v);
 }
 
+static void settle_arm(struct emperor *e)
+{
+	if (e->shead && !ev_is_active(&e->settle)) {
+		double in = e->shead->due - ev_now(e->loop);
+		ev_timer_set(&e->settle, in > 0 ? in : 0., 0.);
+		ev_timer_start(e->loop, &e->settle);
+	}
+}
+
 /* A file just written may not be complete (a `printf > FILE` creates it empty first): it is read once it
  * is SETTLE seconds old, or went unchanged that long (a clock that disagrees with the file's mtime). */
 static bool settled(struct vsl *v, const struct stat *now)
 {
 	struct ev_loop *loop = v->e->loop;
-	if (changed(&v->pending, now)) {
-		v->pending = stamp(now);
-		v->pending_at = ev_now(loop);
+	struct settling *s = vsl_settling(v);
+	if (!s) {
+		log_errno(STEP, "%s: out of memory", v->file);
+		return false; /* the next scan looks again */
+	}
+	if (changed(&s->pending, now)) {
+		s->pending = stamp(now);
+		s->pending_at = ev_now(loop);
 	}
 	double mtime = (double)now->st_mtim.tv_sec + (double)now->st_mtim.tv_nsec / 1e9;
-	if (ev_time() - mtime >= SETTLE || ev_now(loop) - v->pending_at >= SETTLE) {
-		ev_timer_stop(loop, &v->settle);
+	if (ev_time() - mtime >= SETTLE || ev_now(loop) - s->pending_at >= SETTLE) {
+		vsl_settle_drop(v);
 		return true;
 	}
-	if (!ev_is_active(&v->settle)) {
-		ev_timer_set(&v->settle, SETTLE, 0.);
-		ev_timer_start(loop, &v->settle);
+	if (!s->queued) {
+		vsl_settle_queue(v, ev_now(loop) + SETTLE);
+		settle_arm(v->e);
 	}
 	return false;
 }
@@ -65,7 +79,12 @@ static bool settled(struct vsl *v, const struct stat *now)
  * reloads it. */
 static void file_check(struct vsl *v, const struct stat *now)
 {
-	if (!changed(&v->seen, now) || !settled(v, now))
+	if (!changed(&v->seen, now)) {
+		if (v->st && !v->st->queued)
+			vsl_settle_drop(v); /* it went back as it was: nothing settles */
+		return;
+	}
+	if (!settled(v, now))
 		return;
 	v->seen = stamp(now);
 	bool was_bad = v->state == V_BAD, fresh = v->state == V_SETTLING;
@@ -85,18 +104,26 @@ static void file_check(struct vsl *v, const struct stat *now)
 static void file_recheck(struct vsl *v)
 {
 	struct stat now;
+	char path[PATH_MAX];
 	if (v->gone)
 		return;
-	if (stat(v->path, &now) < 0 || !S_ISREG(now.st_mode))
+	if (stat(vsl_path(v, path), &now) < 0 || !S_ISREG(now.st_mode))
 		file_gone(v);
 	else
 		file_check(v, &now);
 }
 
+/* The files due: looked at again; one that changed meanwhile goes back in the queue. */
 static void settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	(void)loop, (void)revents;
-	file_recheck(container_of(w, struct vsl, settle));
+	(void)revents;
+	struct emperor *e = container_of(w, struct emperor, settle);
+	while (e->shead && e->shead->due <= ev_now(loop)) {
+		struct vsl *v = e->shead->v;
+		vsl_settle_unqueue(v);
+		file_recheck(v);
+	}
+	settle_arm(e);
 }
 
 static struct vsl *vassal_new(struct emperor *e, const char *file)
@@ -105,8 +132,6 @@ static struct vsl *vassal_new(struct emperor *e, const char *file)
 	if (!v)
 		return NULL;
 	ev_timer_init(&v->timer, vassal_respawn_cb, 0., 0.);
-	ev_timer_init(&v->beat, vassal_beat_cb, 0., 0.);
-	ev_init(&v->settle, settle_cb);
 	return v;
 }
 
@@ -125,7 +150,10 @@ static void take(struct emperor *e, const char *file, const struct stat *st, uns
 	if (v && v->gone)
 		return; /* still stopping; a new file of that name waits for the next scan */
 	if (!v && !(v = vassal_new(e, file))) {
-		log_errno(STEP, "%s: out of memory", file);
+		if (errno == ENAMETOOLONG)
+			log_errno(STEP, "%s/%s", e->dir, file);
+		else
+			log_errno(STEP, "%s: out of memory", file);
 		return;
 	}
 	v->gen = gen;
@@ -235,6 +263,7 @@ void emperor_dir_watch(struct emperor *e)
 		ev_stat_init(&e->dirw, dir_cb, e->dir, 0.);
 		ev_stat_start(e->loop, &e->dirw);
 	}
+	ev_init(&e->settle, settle_cb);
 	ev_timer_init(&e->scan, scan_cb, RESCAN, RESCAN);
 	ev_timer_start(e->loop, &e->scan);
 }
@@ -249,4 +278,5 @@ void emperor_dir_unwatch(struct emperor *e)
 		ev_stat_stop(e->loop, &e->dirw);
 	}
 	ev_timer_stop(e->loop, &e->scan);
+	ev_timer_stop(e->loop, &e->settle);
 }

@@ -59,10 +59,13 @@ static void unwatch(struct emperor *e)
 int emperor_run(struct emperor *e, const char *ctl)
 {
 	char buf[600];
+	emperor_slots_open(e); /* first: the lowest fds */
 	if (!ctl)
 		ctl = control_default_path("emperor", buf, sizeof buf);
-	if (ctl && !(e->ctl = control_open(e->loop, ctl, geteuid(), emperor_ctl_cb, e)))
+	if (ctl && !(e->ctl = control_open(e->loop, ctl, geteuid(), emperor_ctl_cb, e))) {
+		emperor_slots_close(e);
 		return EXIT_OSERR;
+	}
 	if (e->ctl)
 		control_serve_targets(e->ctl, emperor_ctl_vassal_cb);
 	if (reaper_become() < 0)
@@ -77,5 +80,6 @@ int emperor_run(struct emperor *e, const char *ctl)
 	unwatch(e);
 	control_close(e->ctl);
 	e->ctl = NULL;
+	emperor_slots_close(e);
 	return 0;
 }

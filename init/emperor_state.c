@@ -1,6 +1,7 @@
 /* emperor_state: the bottom of `warder emperor`, what every other part reads: the vassal table, found by file
  * name, jail name and pid (hash chains: nothing walks the table per event, so N vassals cost N), the counts by
  * state and READY=1. It calls nothing of the emperor's. The layers are drawn at the top of init/emperor.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,11 @@ void vsl_free_deps(struct vsl *v)
 /* A vassal for FILE, in the table, settling; its watchers are the caller's to set. */
 struct vsl *vsl_new(struct emperor *e, const char *file)
 {
+	size_t len = strlen(file) + 1;
+	if (strlen(e->dir) + 1 + len > PATH_MAX) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 64;
 		struct vsl **nv = realloc(e->v, cap * sizeof *nv);
@@ -113,17 +119,12 @@ struct vsl *vsl_new(struct emperor *e, const char *file)
 		e->v = nv;
 		e->cap = cap;
 	}
-	struct vsl *v = calloc(1, sizeof *v);
-	if (!v || !(v->file = strdup(file)) || asprintf(&v->path, "%s/%s", e->dir, file) < 0) {
-		if (v)
-			free(v->file);
-		free(v);
+	struct vsl *v = calloc(1, sizeof *v + len);
+	if (!v)
 		return NULL;
-	}
+	memcpy(v->file, file, len);
 	v->e = e;
 	if (vsl_name_set(v, file) < 0) {
-		free(v->file);
-		free(v->path);
 		free(v);
 		return NULL;
 	}
@@ -133,9 +134,16 @@ struct vsl *vsl_new(struct emperor *e, const char *file)
 	e->count[V_SETTLING]++;
 	v->hnext = e->hash[bucket(file)];
 	e->hash[bucket(file)] = v;
-	v->idx = e->n;
+	v->idx = (unsigned)e->n;
 	e->v[e->n++] = v;
 	return v;
+}
+
+/* Not kept in the vassal: N copies of DIR. It fits, vsl_new made sure. */
+const char *vsl_path(const struct vsl *v, char buf[PATH_MAX])
+{
+	snprintf(buf, PATH_MAX, "%s/%s", v->e->dir, v->file);
+	return buf;
 }
 
 void vsl_free(struct vsl *v)
@@ -151,14 +159,58 @@ void vsl_free(struct vsl *v)
 	e->v[v->idx] = e->v[--e->n];
 	e->v[v->idx]->idx = v->idx;
 	ev_timer_stop(e->loop, &v->timer);
-	ev_timer_stop(e->loop, &v->settle);
-	ev_timer_stop(e->loop, &v->beat);
+	vsl_settle_drop(v);
 	vsl_free_deps(v);
 	sockets_close(&v->ls, false);
-	free(v->file);
-	free(v->path);
 	free(v->name);
 	free(v);
+}
+
+struct settling *vsl_settling(struct vsl *v)
+{
+	if (!v->st && (v->st = calloc(1, sizeof *v->st)))
+		v->st->v = v;
+	return v->st;
+}
+
+void vsl_settle_queue(struct vsl *v, ev_tstamp due)
+{
+	struct emperor *e = v->e;
+	struct settling *s = v->st;
+	s->due = due;
+	s->next = NULL;
+	s->prev = e->stail;
+	if (e->stail)
+		e->stail->next = s;
+	else
+		e->shead = s;
+	e->stail = s;
+	s->queued = true;
+}
+
+void vsl_settle_unqueue(struct vsl *v)
+{
+	struct emperor *e = v->e;
+	struct settling *s = v->st;
+	if (!s || !s->queued)
+		return;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		e->shead = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	else
+		e->stail = s->prev;
+	s->prev = s->next = NULL;
+	s->queued = false;
+}
+
+void vsl_settle_drop(struct vsl *v)
+{
+	vsl_settle_unqueue(v);
+	free(v->st);
+	v->st = NULL;
 }
 
 /* systemd's READY=1 (sdnotify.h): once no vassal is settling, starting or reloading (a dead one respawns on its own

@@ -47,33 +47,34 @@ static void add_deps(struct vsl *v, const char *text)
 /* 0, or -1 after a FILE:LINE line; the vassal keeps what it knew. */
 int vassal_parse(struct vsl *v)
 {
-	char err[1024];
+	char err[1024], buf[PATH_MAX];
+	const char *path = vsl_path(v, buf);
 	struct conf *c = NULL;
-	if (conf_load(v->path, &c, err, sizeof err) < 0) {
+	if (conf_load(path, &c, err, sizeof err) < 0) {
 		log_err(STEP, "%s", err);
 		return -1;
 	}
 	const struct jail *j = conf_jail(c, NULL);
 	if (!j) {
-		log_err(STEP, "%s: %s: a vassal's file holds one jail", v->path, c->njails ? "several jails" : "no jail");
+		log_err(STEP, "%s: %s: a vassal's file holds one jail", path, c->njails ? "several jails" : "no jail");
 		conf_free(c);
 		return -1;
 	}
 	struct vsl *other = vsl_find_name(v->e, j->name);
 	if (other && other != v) {
 		log_err(STEP, "%s: jail %s is already governed from %s (a [uwsgi] section takes its file's base name)",
-			v->path, j->name, other->file);
+			path, j->name, other->file);
 		conf_free(c);
 		return -1;
 	}
 	/* Bound here, once, so that connections queue while the vassal dies and comes back (init/sockets.h). */
 	if (sockets_open(&v->ls, j, SOCKETS_HOST) != 0) {
-		log_err(STEP, "%s: the vassal keeps what it had", v->path);
+		log_err(STEP, "%s: the vassal keeps what it had", path);
 		conf_free(c);
 		return -1;
 	}
 	if (vsl_name_set(v, j->name) < 0) {
-		log_errno(STEP, "%s", v->path);
+		log_errno(STEP, "%s", path);
 		conf_free(c);
 		return -1;
 	}
@@ -133,8 +134,9 @@ static void on_byte(struct vsl *v, unsigned char byte)
 	case VASSAL_HEARTBEAT:
 		/* As uWSGI's Emperor: after the first one, a vassal that goes silent is hung. */
 		if (v->e->heartbeat > 0 && v->state != V_STOPPING) {
-			v->beat.repeat = v->e->heartbeat;
-			ev_timer_again(v->e->loop, &v->beat);
+			ev_set_cb(&v->timer, vassal_beat_cb); /* running, not stopping: the timer is free */
+			v->timer.repeat = v->e->heartbeat;
+			ev_timer_again(v->e->loop, &v->timer);
 		}
 		break;
 	case VASSAL_LOYAL:
@@ -240,7 +242,7 @@ static void kill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 void vassal_beat_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)revents;
-	struct vsl *v = container_of(w, struct vsl, beat);
+	struct vsl *v = container_of(w, struct vsl, timer);
 	ev_timer_stop(loop, w);
 	if (v->pid <= 0 || v->state == V_STOPPING)
 		return;
@@ -264,7 +266,6 @@ void vassal_stop(struct vsl *v, enum after after)
 		return;
 	log_info(STEP, "stopping vassal %s, pid %ld", v->name, (long)v->pid);
 	vsl_set_state(v, V_STOPPING);
-	ev_timer_stop(e->loop, &v->beat);
 	/* The byte tells the vassal the stop is ours (no "voluntary shutdown" back); the signal works without it. */
 	say(v, VASSAL_STOP);
 	if (kill(v->pid, SIGTERM) < 0 && errno != ESRCH)
@@ -321,7 +322,6 @@ static void vassal_exited(struct vsl *v, int st)
 		v->xfd = -1;
 	}
 	ev_timer_stop(loop, &v->timer);
-	ev_timer_stop(loop, &v->beat);
 	if (v->fd >= 0) {
 		ev_io_stop(loop, &v->io);
 		close(v->fd);
@@ -472,6 +472,92 @@ static void __attribute__((noreturn)) exec_vassal(const char *self, char *path, 
 	_exit(EXIT_NOEXEC);
 }
 
+/* The spawn: in a child that shares our fd table when the vassal's fds fit in the slots (they are put there,
+ * and the child copies the table below them alone), else after a vfork, which copies every fd we hold. */
+struct spawn {
+	const char *self;
+	char *path;
+	struct venv *ve;
+	int below; /* > 0: the table is shared, the child's is the fds below this */
+};
+
+static int spawn_child(void *arg)
+{
+	struct spawn *s = arg;
+	if (s->below > 0 && proc_unshare_fds((unsigned)s->below) < 0) {
+		child_say("vassal fds", errno);
+		_exit(EXIT_OSERR);
+	}
+	exec_vassal(s->self, s->path, s->ve);
+}
+
+/* SLOTS free fds in a row, as low as they come: one we inherited may break a row, which starts again after it. */
+void emperor_slots_open(struct emperor *e)
+{
+	e->slots = -1;
+	if ((e->nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	int first = fcntl(e->nul, F_DUPFD_CLOEXEC, 0), n = first < 0 ? 0 : 1;
+	for (int tries = 0; n > 0 && n < SLOTS && tries < 64; tries++) {
+		int fd = fcntl(e->nul, F_DUPFD_CLOEXEC, first + n);
+		if (fd == first + n) {
+			n++;
+			continue;
+		}
+		for (int i = 0; i < n; i++)
+			close(first + i);
+		first = fd;
+		n = fd < 0 ? 0 : 1;
+	}
+	if (n == SLOTS) {
+		e->slots = first;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		close(first + i); /* spawns copy the table */
+}
+
+void emperor_slots_close(struct emperor *e)
+{
+	for (int i = 0; e->slots >= 0 && i < SLOTS; i++)
+		close(e->slots + i);
+	if (e->nul >= 0)
+		close(e->nul);
+	e->slots = e->nul = -1;
+}
+
+static pid_t spawn(struct emperor *e, struct spawn *s)
+{
+	int n = s->ve->nfd, placed = 0;
+	pid_t pid = -1;
+	if (e->slots >= 0 && n <= SLOTS) {
+		int fdv[SLOTS];
+		memcpy(fdv, s->ve->fdv, (size_t)n * sizeof *fdv);
+		while (placed < n && dup3(fdv[placed], e->slots + placed, O_CLOEXEC) == e->slots + placed)
+			s->ve->fdv[placed] = e->slots + placed, placed++;
+		if (placed == n) {
+			s->below = e->slots + n;
+			pid = proc_vfork_shared(spawn_child, s);
+		}
+		int err = errno;
+		for (int i = 0; i < placed; i++)
+			if (dup3(e->nul, e->slots + i, O_CLOEXEC) < 0)
+				log_errno(STEP, "put /dev/null back in fd %d", e->slots + i);
+		memcpy(s->ve->fdv, fdv, (size_t)n * sizeof *fdv);
+		errno = err;
+		if (pid > 0 || (placed == n && errno != ENOSYS))
+			return pid;
+		if (placed == n)
+			emperor_slots_close(e); /* no shared spawn here */
+	}
+	/* vfork: a fork would copy our page tables and then fault in our pages again, per vassal. */
+	s->below = 0;
+	pid = vfork();
+	if (pid == 0)
+		spawn_child(s);
+	return pid;
+}
+
 void vassal_spawn(struct vsl *v)
 {
 	struct emperor *e = v->e;
@@ -495,13 +581,12 @@ void vassal_spawn(struct vsl *v)
 		throttle(v);
 		return;
 	}
-	/* vfork: a fork would copy our page tables and then fault in our pages again, per vassal. */
+	char path[PATH_MAX];
+	struct spawn s = {.self = e->self, .path = (char *)vsl_path(v, path), .ve = &ve};
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid_t pid = vfork();
-	if (pid == 0)
-		exec_vassal(e->self, v->path, &ve);
+	pid_t pid = spawn(e, &s);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(ve.env);
 	free(ve.names);
@@ -600,11 +685,10 @@ void emperor_stop(struct emperor *e)
 	e->stopping = true;
 	sdnotify_stopping();
 	log_info(STEP, "stopping %zu vassals", e->live);
-	for (size_t i = 0; i < e->n; i++) {
-		ev_timer_stop(e->loop, &e->v[i]->settle);
+	ev_timer_stop(e->loop, &e->settle);
+	for (size_t i = 0; i < e->n; i++)
 		if (e->v[i]->pid <= 0)
 			ev_timer_stop(e->loop, &e->v[i]->timer);
-	}
 	e->unsignalled = e->live;
 	emperor_stop_next(e);
 }

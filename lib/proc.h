@@ -30,6 +30,15 @@ int proc_kill_subtree(pid_t child);
  * every child we have (the emperor has thousands). -1 with errno. */
 int proc_exit_fd(pid_t child);
 
+/* As vfork(2), FN(ARG) in a child that shares our memory while we wait for its exec or exit, but sharing our
+ * fd table too, which vfork copies: O(open fds) per child, and the emperor holds two per vassal. The child
+ * must call proc_unshare_fds before it touches an fd. Its pid, or -1 with errno (FreeBSD: ENOSYS, the caller
+ * uses vfork). */
+pid_t proc_vfork_shared(int (*fn)(void *arg), void *arg);
+
+/* In such a child: a table of its own that holds only the fds below FROM (none above is copied). */
+int proc_unshare_fds(unsigned from);
+
 /* PID exists and has exited but is not yet reaped (a zombie): kill(pid, 0) still succeeds on it. */
 bool proc_is_zombie(pid_t pid);
 

@@ -96,3 +96,17 @@ bool proc_is_zombie(pid_t pid)
 	size_t n = sizeof kp;
 	return sysctl(mib, 4, &kp, &n, NULL, 0) == 0 && n == sizeof kp && kp.ki_stat == SZOMB;
 }
+
+pid_t proc_vfork_shared(int (*fn)(void *arg), void *arg)
+{
+	(void)fn, (void)arg;
+	errno = ENOSYS;
+	return -1;
+}
+
+int proc_unshare_fds(unsigned from)
+{
+	(void)from;
+	errno = ENOSYS;
+	return -1;
+}

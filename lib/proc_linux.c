@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -98,4 +100,16 @@ bool proc_is_zombie(pid_t pid)
 	buf[n] = '\0';
 	char *p = strrchr(buf, ')');
 	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+pid_t proc_vfork_shared(int (*fn)(void *arg), void *arg)
+{
+	/* Its stack is ours, below this frame: we are suspended until it execs or exits. */
+	char stack[32768] __attribute__((aligned(16)));
+	return clone(fn, stack + sizeof stack, CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, arg);
+}
+
+int proc_unshare_fds(unsigned from)
+{
+	return close_range(from, ~0U, CLOSE_RANGE_UNSHARE);
 }
