@@ -58,7 +58,6 @@ void emperor_ctl_vassal_cb(enum ctl_req req, const char *target, struct ctl_out 
 	switch (req) {
 	case CTL_STOP:
 		log_info(STEP, "vassal %s: stop requested; it stays down until its file changes or `start`", v->name);
-		ev_timer_stop(e->loop, &v->timer);
 		vassal_stop(v, AFTER_DOWN);
 		break;
 	case CTL_START:

@@ -256,14 +256,14 @@ void vassal_beat_cb(struct ev_loop *loop, ev_timer *w, int revents)
 void vassal_stop(struct vsl *v, enum after after)
 {
 	struct emperor *e = v->e;
-	ev_timer_stop(e->loop, &v->timer);
 	v->after = after;
+	if (v->pid > 0 && v->state == V_STOPPING)
+		return; /* its timer is the SIGKILL after stop.timeout: a second stop must not cancel it */
+	ev_timer_stop(e->loop, &v->timer);
 	if (v->pid <= 0) {
 		vsl_set_state(v, V_STOPPED);
 		return;
 	}
-	if (v->state == V_STOPPING)
-		return;
 	log_info(STEP, "stopping vassal %s, pid %ld", v->name, (long)v->pid);
 	vsl_set_state(v, V_STOPPING);
 	/* The byte tells the vassal the stop is ours (no "voluntary shutdown" back); the signal works without it. */

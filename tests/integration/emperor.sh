@@ -192,6 +192,20 @@ is "(l) an unknown vassal: exit 1 and an error" "$rc $out" '1 {"error":"no such 
 out=$($W ctl "$CTL" start 2>&1); rc=$?
 is "(l) start without a vassal is a usage error" "$rc" 64
 
+# --- (l2) a vassal that does not stop is killed stop.timeout + 5 s after the stop, a second stop request notwithstanding
+vassal hs.conf hs "sleep ${S}31"
+wait_for 'running hs'
+hp=$(field hs pid)
+kill -STOP "$hp"
+$W ctl "$CTL" stop hs >/dev/null
+sleep 0.5
+$W ctl "$CTL" stop hs >/dev/null
+wait_for '[ "$(field hs state)" = stopped ]'
+like "(l2) a stopped-up vassal asked twice to stop is still killed" \
+	"$(grep 'vassal hs did not stop' "$T_TMP/log")" "vassal hs did not stop in 7 s: SIGKILL"
+is "(l2) nothing of it is left" "$(pgrep -c -f "sleep ${S}31")" 0
+rm -f "$D/hs.conf"
+
 # --- (m) a crash loop backs off to the maximum; a removed file stays down
 vassal cl.conf cl "echo x >>$T_TMP/cl.runs && exit 3"
 wait_for '[ "$(grep -c "vassal cl ended" "$T_TMP/log")" -ge 5 ]'
