@@ -18,8 +18,10 @@ static const struct {
 /* "[:name:]" at P: its length, with *IN set to whether C is of the class; 0 when P holds no class. */
 static size_t class_at(const char *p, unsigned char c, bool *in)
 {
+	if (p[0] != '[' || p[1] != ':')
+		return 0; /* checked first: P may end right here */
 	const char *end = strstr(p + 2, ":]");
-	if (p[0] != '[' || p[1] != ':' || !end)
+	if (!end)
 		return 0;
 	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
 		if (strlen(classes[i].name) == (size_t)(end - p - 2) && memcmp(classes[i].name, p + 2, end - p - 2) == 0) {
