@@ -63,7 +63,6 @@ struct fstamp {
 	struct timespec mtim;
 };
 
-/* One per file: N of them, so its size is most of the emperor's memory (fields ordered to leave no holes). */
 /* A file that changed and is not yet acted upon, while it settles: kept aside, as few settle at a time. */
 struct settling {
 	struct vsl *v;
@@ -74,6 +73,7 @@ struct settling {
 	bool queued;
 };
 
+/* One per file: N of them, so its size is most of the emperor's memory (fields ordered to leave no holes). */
 struct vsl {
 	struct emperor *e;
 	struct vsl *hnext; /* hash chain by file name */

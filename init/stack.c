@@ -154,22 +154,28 @@ void begin_stop(struct init *in, bool run_chains, int sig)
 }
 
 /* --- the supervised command ------------------------------------------------------------------------------- */
+/* The jailrun the back end's drop takes: the jail's own, or (init-only mode has none) OWN, naming only the
+ * config. */
+static struct jailrun *drop_run(struct init *in, struct jailrun *own)
+{
+	*own = (struct jailrun){.j = in->j, .name = in->j->name, .jid = -1, .sync_fd = -1, .init_fd = -1};
+	return in->r ? in->r : own;
+}
+
 /* The privilege drop `check` prints (user, group, groups, caps, no_new_privs), in a jail warder built and in
- * one made elsewhere alike: init-only mode has no jailrun, so the back end gets one naming only the config. */
+ * one made elsewhere alike. */
 static int child_drop(void *arg)
 {
-	struct init *in = arg;
-	struct jailrun own = {.j = in->j, .name = in->j->name, .jid = -1, .sync_fd = -1, .init_fd = -1};
-	int rc = jail_backend.drop(in->r ? in->r : &own);
+	struct jailrun own;
+	int rc = jail_backend.drop(drop_run(arg, &own));
 	return rc == JAIL_ECONFIG ? EXIT_CONFIG : rc < 0 ? EXIT_OSERR : 0;
 }
 
 /* Before each start: the drop worked out here, so that the command's child can be a vfork one. */
 static int child_drop_prepare(void *arg)
 {
-	struct init *in = arg;
-	struct jailrun own = {.j = in->j, .name = in->j->name, .jid = -1, .sync_fd = -1, .init_fd = -1};
-	return jail_backend.drop_prepare(in->r ? in->r : &own);
+	struct jailrun own;
+	return jail_backend.drop_prepare(drop_run(arg, &own));
 }
 
 /* Without a command the jail runs until it is stopped: a placeholder child stands in for the command (sup

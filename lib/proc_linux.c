@@ -10,17 +10,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "safepath.h"
+
 int proc_self_path(char *buf, size_t len)
 {
-	ssize_t n = readlink("/proc/self/exe", buf, len);
-	if (n < 0)
-		return -1;
-	if ((size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	buf[n] = '\0';
-	return 0;
+	return safe_readlink("/proc/self/exe", buf, len);
 }
 
 /* Plain read(2) and a digit loop: the stop path runs this, and scanf would pull stdio's scanner into a

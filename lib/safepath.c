@@ -9,6 +9,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int safe_readlink(const char *link, char *buf, size_t len)
+{
+	ssize_t n = readlink(link, buf, len);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
 #ifdef __linux__
 #include <linux/openat2.h>
 #include <sys/syscall.h>
@@ -34,20 +47,12 @@ static int fd_name(int fd, char *buf, size_t len)
 	return 0;
 }
 
-static int real_name(int fd, char *buf, size_t len)
+int safe_fd_path(int fd, char *buf, size_t len)
 {
 	char name[64];
 	if (fd_name(fd, name, sizeof name) < 0)
 		return -1;
-	ssize_t n = readlink(name, buf, len);
-	if (n < 0)
-		return -1;
-	if ((size_t)n >= len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	buf[n] = '\0';
-	return 0;
+	return safe_readlink(name, buf, len);
 }
 
 static int chmod_fd(int fd, mode_t mode)
@@ -81,7 +86,7 @@ static int fd_name(int fd, char *buf, size_t len)
 	return 0;
 }
 
-static int real_name(int fd, char *buf, size_t len)
+int safe_fd_path(int fd, char *buf, size_t len)
 {
 	return fd_name(fd, buf, len);
 }
@@ -272,7 +277,7 @@ int safe_resolve(int rootfd, const char *path, char *buf, size_t len)
 		return -1;
 	if (fd < 0)
 		return 0;
-	int rc = real_name(fd, buf, len);
+	int rc = safe_fd_path(fd, buf, len);
 	int err = errno;
 	close(fd);
 	errno = err;

@@ -40,4 +40,11 @@ int safe_mount_target(int rootfd, const char *path, int *fd, char *buf, size_t l
  * an unmount cannot go through an fd, which would itself keep the mount busy. Use it with UMOUNT_NOFOLLOW. */
 int safe_resolve(int rootfd, const char *path, char *buf, size_t len);
 
+/* What the symbolic link LINK holds, NUL-terminated in BUF: 0, or -1 with errno (ENAMETOOLONG when it does
+ * not fit). */
+int safe_readlink(const char *link, char *buf, size_t len);
+
+/* The kernel's name for the file FD is open on (Linux /proc/self/fd, FreeBSD F_KINFO): 0, or -1 with errno. */
+int safe_fd_path(int fd, char *buf, size_t len);
+
 #endif

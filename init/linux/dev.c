@@ -28,6 +28,7 @@
 #include "inside.h"
 #include "log.h"
 #include "ns.h"
+#include "safepath.h"
 #include "scan.h"
 #include "setup.h"
 
@@ -261,17 +262,13 @@ static int mount_in_dev(const char *name, const char *fstype, const char *data, 
 	return rc;
 }
 
-/* FD's terminal's path, when /proc names it and the name leads back to the same device: ttyname_r without
- * its scan of /dev, which a static binary pays for in size. 0, or -1. */
+/* FD's terminal's path, when the kernel names it and the name leads back to the same device: ttyname_r
+ * without its scan of /dev, which a static binary pays for in size. 0, or -1. */
 static int tty_path(int fd, char *buf, size_t len)
 {
-	char link[32];
 	struct stat a, b;
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, buf, len - 1);
-	if (n <= 0 || !isatty(fd) || fstat(fd, &a) < 0)
+	if (!isatty(fd) || fstat(fd, &a) < 0 || safe_fd_path(fd, buf, len) < 0)
 		return -1;
-	buf[n] = '\0';
 	return stat(buf, &b) == 0 && S_ISCHR(b.st_mode) && a.st_rdev == b.st_rdev && a.st_ino == b.st_ino ? 0 : -1;
 }
 
