@@ -88,8 +88,13 @@ fi
 # such a call from the include check above).
 objtop=$(dirname "${WARDER:-build/warder}")/obj
 if [ -d "$objtop/lib" ] && command -v nm >/dev/null; then
-	defs() { find "$@" -name '*.o' 2>/dev/null | xargs -r nm -g --defined-only | awk 'NF == 3 { print $3 }' | sort -u; }
-	undefs() { nm -u "$objtop/$1"/*.o | awk 'NF == 2 { print $2 }' | sort -u; }
+	# objects of sources that are still there: a build directory keeps those of files moved or removed
+	objs() { find "$@" -name '*.o' 2>/dev/null | while read -r o; do
+		src=${o#"$objtop"/}
+		[ -f "${src%.o}.c" ] && echo "$o"
+	done; }
+	defs() { objs "$@" | xargs -r nm -g --defined-only | awk 'NF == 3 { print $3 }' | sort -u; }
+	undefs() { objs "$objtop/$1" -maxdepth 1 | xargs -r nm -u | awk 'NF == 2 { print $2 }' | sort -u; }
 	set +f # the objects' names are globbed here
 	set -- lib conf hooks init
 	while [ $# -gt 1 ]; do
