@@ -203,6 +203,8 @@ $W ctl "$CTL" stop hs >/dev/null
 wait_for '[ "$(field hs state)" = stopped ]'
 like "(l2) a stopped-up vassal asked twice to stop is still killed" \
 	"$(grep 'vassal hs did not stop' "$T_TMP/log")" "vassal hs did not stop in 7 s: SIGKILL"
+# its command, orphaned by the SIGKILL, goes at the next sweep of orphans (SWEEP, 0.1 s), not with the reap
+wait_for '[ "$(pgrep -c -f "sleep ${S}31")" = 0 ]'
 is "(l2) nothing of it is left" "$(pgrep -c -f "sleep ${S}31")" 0
 rm -f "$D/hs.conf"
 
