@@ -14,15 +14,20 @@ static int build_jails(struct conf *c, const struct raw_conf *raw, char *err, si
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < raw->nsec; i++) {
-		if (strcmp(raw->sec[i].name, "*") == 0)
-			continue;
-		int rc = conf_build_jail(raw, i, c->nfiles ? c->files[0] : NULL, &c->jails[c->njails], err, errlen);
-		c->njails++;
-		if (rc < 0)
-			return -1;
+	struct raw_index ix;
+	if (conf_raw_index(raw, &ix) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
-	return 0;
+	int rc = 0;
+	for (size_t i = 0; i < raw->nsec && rc == 0; i++) {
+		if ((ssize_t)i == ix.star)
+			continue;
+		rc = conf_build_jail(raw, &ix, i, c->nfiles ? c->files[0] : NULL, &c->jails[c->njails], err, errlen);
+		c->njails++;
+	}
+	conf_raw_index_free(&ix);
+	return rc < 0 ? -1 : 0;
 }
 
 static int load(const char *path, const char *text, struct conf **out, char *err, size_t errlen)

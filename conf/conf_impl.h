@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct entry {
 	const struct param_def *def; /* NULL: a variable or a pass-through kernel parameter */
@@ -27,21 +28,33 @@ struct section {
 	char *name; /* "*" or a jail name */
 	const char *file;
 	int line;
+	size_t first, last; /* its entries lie in ent[first, last) (with others' when it is reopened) */
 };
 
 struct raw_conf {
 	struct section *sec;
 	size_t nsec;
 	struct entry *ent; /* file order */
-	size_t nent;
+	size_t nent, cap;
 };
+
+/* Each section's entries, in file order: bysec[off[s], off[s + 1]) index ent; STAR is [*]'s section or -1.
+ * Made once per load, so that building every jail reads each entry once and [*]'s once per jail. */
+struct raw_index {
+	size_t *bysec, *off;
+	ssize_t star;
+};
+int conf_raw_index(const struct raw_conf *raw, struct raw_index *ix);
+void conf_raw_index_free(struct raw_index *ix);
 
 /* read.c: parse PATH (or TEXT when not NULL) into RAW, recording every file in C->files. */
 int conf_read(struct conf *c, struct raw_conf *raw, const char *path, const char *text, char *err, size_t errlen);
 void conf_raw_free(struct raw_conf *raw);
 
-/* expand.c: build jail J from section S of RAW; TOP is the file loaded (it names a [uwsgi] section). */
-int conf_build_jail(const struct raw_conf *raw, size_t s, const char *top, struct jail *j, char *err, size_t errlen);
+/* expand.c: build jail J from section S of RAW (IX: its index); TOP is the file loaded (it names a [uwsgi]
+ * section). */
+int conf_build_jail(const struct raw_conf *raw, const struct raw_index *ix, size_t s, const char *top, struct jail *j,
+		    char *err, size_t errlen);
 void conf_jail_free(struct jail *j);
 
 /* values.c. A value's quoting: 0 none, '\'' literal, '"' expanded; -1 when the closing quote is missing. */

@@ -310,15 +310,15 @@ static void ctx_free(struct ctx *x)
 	free(x->p);
 }
 
-static int build(struct ctx *x, const struct raw_conf *raw, size_t s, struct jail *j)
+static int build(struct ctx *x, const struct raw_conf *raw, const struct raw_index *ix, size_t s, struct jail *j)
 {
-	ssize_t star = -1;
-	for (size_t i = 0; i < raw->nsec; i++)
-		if (strcmp(raw->sec[i].name, "*") == 0)
-			star = (ssize_t)i;
-	for (size_t i = 0; i < raw->nent; i++) {
-		const struct entry *e = &raw->ent[i];
-		if ((e->section == s || (ssize_t)e->section == star) && merge_entry(x, e) < 0)
+	/* [*]'s entries and the section's, merged in file order */
+	size_t a = ix->off[s], ae = ix->off[s + 1], b = 0, be = 0;
+	if (ix->star >= 0 && (size_t)ix->star != s)
+		b = ix->off[ix->star], be = ix->off[ix->star + 1];
+	while (a < ae || b < be) {
+		size_t i = b >= be || (a < ae && ix->bysec[a] < ix->bysec[b]) ? ix->bysec[a++] : ix->bysec[b++];
+		if (merge_entry(x, &raw->ent[i]) < 0)
 			return -1;
 	}
 	size_t nparams = 0;
@@ -363,7 +363,8 @@ static bool jail_name_ok(const char *s)
 	return true;
 }
 
-int conf_build_jail(const struct raw_conf *raw, size_t s, const char *top, struct jail *j, char *err, size_t errlen)
+int conf_build_jail(const struct raw_conf *raw, const struct raw_index *ix, size_t s, const char *top, struct jail *j,
+		    char *err, size_t errlen)
 {
 	*j = (struct jail){.name = section_jail_name(&raw->sec[s], top),
 			   .file = raw->sec[s].file,
@@ -375,7 +376,7 @@ int conf_build_jail(const struct raw_conf *raw, size_t s, const char *top, struc
 				 "[uwsgi] takes its file's name, and \"%s\" is not a jail name (letters, digits, _ - .)",
 				 j->name);
 	struct ctx x = {.jail = j->name, .section = s, .err = err, .errlen = errlen};
-	int rc = build(&x, raw, s, j);
+	int rc = build(&x, raw, ix, s, j);
 	ctx_free(&x);
 	return rc;
 }

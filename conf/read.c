@@ -57,6 +57,7 @@ struct loader {
 	bool failed;
 	struct src *cur;
 	int depth;
+	size_t hint; /* the section last found */
 };
 
 void *conf_grow(void *vp, size_t *n, size_t sz)
@@ -108,17 +109,20 @@ static int fail(struct loader *L, const char *fmt, ...)
 
 /* ---- sections and entries ---- */
 
-static ssize_t section_find(const struct raw_conf *raw, const char *name)
+static ssize_t section_find(struct loader *L, const char *name)
 {
+	const struct raw_conf *raw = L->raw;
+	if (L->hint < raw->nsec && strcmp(raw->sec[L->hint].name, name) == 0)
+		return (ssize_t)L->hint; /* a section's keys come one after the other */
 	for (size_t i = 0; i < raw->nsec; i++)
 		if (strcmp(raw->sec[i].name, name) == 0)
-			return (ssize_t)i;
+			return (ssize_t)(L->hint = i);
 	return -1;
 }
 
 static int section_add(struct loader *L, const char *name)
 {
-	if (section_find(L->raw, name) >= 0)
+	if (section_find(L, name) >= 0)
 		return 0;
 	struct section *n = realloc(L->raw->sec, (L->raw->nsec + 1) * sizeof *n);
 	if (!n)
@@ -129,7 +133,8 @@ static int section_add(struct loader *L, const char *name)
 		return fail(L, "out of memory");
 	s->file = L->cur->file;
 	s->line = L->cur->line;
-	L->raw->nsec++;
+	s->first = s->last = 0;
+	L->hint = L->raw->nsec++;
 	return 0;
 }
 
@@ -144,6 +149,11 @@ static void entry_remove(struct raw_conf *raw, size_t i)
 	entry_free(&raw->ent[i]);
 	memmove(&raw->ent[i], &raw->ent[i + 1], (raw->nent - i - 1) * sizeof raw->ent[0]);
 	raw->nent--;
+	for (size_t k = 0; k < raw->nsec; k++) {
+		struct section *sec = &raw->sec[k];
+		sec->first -= sec->first > i;
+		sec->last -= sec->last > i;
+	}
 }
 
 /* A scalar set twice in one section is a mistake, except that namespace's implied values yield. Returns 1 when
@@ -151,7 +161,8 @@ static void entry_remove(struct raw_conf *raw, size_t i)
 static int check_twice(struct loader *L, const struct keyval *v)
 {
 	struct raw_conf *raw = L->raw;
-	for (size_t i = 0; i < raw->nent; i++) {
+	const struct section *sec = &raw->sec[v->section];
+	for (size_t i = sec->first; i < sec->last; i++) {
 		struct entry *e = &raw->ent[i];
 		if (e->section != v->section || strcmp(e->name, v->name) != 0)
 			continue;
@@ -201,11 +212,19 @@ static int add_entry(struct loader *L, const struct keyval *v)
 	if (precheck(L, v, quote) < 0)
 		return -1;
 	struct raw_conf *raw = L->raw;
-	struct entry *n = realloc(raw->ent, (raw->nent + 1) * sizeof *n);
-	if (!n)
-		return fail(L, "out of memory");
-	raw->ent = n;
-	struct entry *e = &n[raw->nent];
+	if (raw->nent == raw->cap) {
+		size_t cap = raw->cap ? 2 * raw->cap : 32;
+		struct entry *n = realloc(raw->ent, cap * sizeof *n);
+		if (!n)
+			return fail(L, "out of memory");
+		raw->ent = n;
+		raw->cap = cap;
+	}
+	struct section *sec = &raw->sec[v->section];
+	if (sec->first == sec->last)
+		sec->first = raw->nent;
+	sec->last = raw->nent + 1;
+	struct entry *e = &raw->ent[raw->nent];
 	*e = (struct entry){.def = v->def,
 			    .name = strdup(v->name),
 			    .raw = strdup(v->raw),
@@ -505,7 +524,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
 		key[--n] = '\0';
 	char *k = conf_trim(key);
 	const char *sec = section[0] ? section : s->base_section;
-	ssize_t si = sec ? section_find(L->raw, sec) : -1;
+	ssize_t si = sec ? section_find(L, sec) : -1;
 	int rc;
 	if (!k[0])
 		rc = fail(L, "expected `key = value` or `[section]`");
@@ -586,6 +605,34 @@ int conf_read(struct conf *c, struct raw_conf *raw, const char *path, const char
 		return -1;
 	}
 	return parse_text(&L, file, text, strlen(text), NULL, NULL);
+}
+
+int conf_raw_index(const struct raw_conf *raw, struct raw_index *ix)
+{
+	*ix = (struct raw_index){.star = -1};
+	ix->off = calloc(raw->nsec + 2, sizeof *ix->off);
+	ix->bysec = malloc((raw->nent ? raw->nent : 1) * sizeof *ix->bysec);
+	if (!ix->off || !ix->bysec) {
+		conf_raw_index_free(ix);
+		return -1;
+	}
+	for (size_t i = 0; i < raw->nsec; i++)
+		if (strcmp(raw->sec[i].name, "*") == 0)
+			ix->star = (ssize_t)i;
+	for (size_t i = 0; i < raw->nent; i++)
+		ix->off[raw->ent[i].section + 2]++;
+	for (size_t s = 2; s < raw->nsec + 2; s++)
+		ix->off[s] += ix->off[s - 1];
+	for (size_t i = 0; i < raw->nent; i++) /* off[s + 1] is section s's next free slot, then its end */
+		ix->bysec[ix->off[raw->ent[i].section + 1]++] = i;
+	return 0;
+}
+
+void conf_raw_index_free(struct raw_index *ix)
+{
+	free(ix->bysec);
+	free(ix->off);
+	*ix = (struct raw_index){.star = -1};
 }
 
 void conf_raw_free(struct raw_conf *raw)
