@@ -142,7 +142,11 @@ static int write_maps(struct jailrun *r)
 	return 0;
 }
 
-/* CGFD >= 0: born in that cgroup; where the kernel refuses that (older than 5.7, say), a plain clone. */
+/* CGFD >= 0: born in that cgroup; where the kernel refuses that (older than 5.7, say), a plain clone3;
+ * where clone3 itself is missing (Linux before 5.3, or a seccomp profile that answers ENOSYS to it, as
+ * container runtimes' default ones do), clone(2), unless a time namespace is asked for: its flag is in
+ * clone(2)'s exit-signal byte. With no new stack the child runs on a copy of ours, as after fork; the
+ * keeper has one thread. */
 static pid_t clone_init(unsigned long long flags, int cgfd, bool *born)
 {
 	struct clone_args ca;
@@ -150,10 +154,11 @@ static pid_t clone_init(unsigned long long flags, int cgfd, bool *born)
 	ca.flags = flags;
 	ca.exit_signal = SIGCHLD;
 	*born = false;
+	pid_t pid;
 	if (cgfd >= 0) {
 		ca.flags |= CLONE_INTO_CGROUP;
 		ca.cgroup = (unsigned long long)cgfd;
-		pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
 		if (pid >= 0) {
 			*born = true;
 			return pid;
@@ -161,7 +166,10 @@ static pid_t clone_init(unsigned long long flags, int cgfd, bool *born)
 		ca.flags = flags;
 		ca.cgroup = 0;
 	}
-	return (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	if (pid < 0 && errno == ENOSYS && !(flags & CSIGNAL))
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+	return pid;
 }
 
 /* In the new init: die with the keeper, drop the keeper's end, run the body. Never returns. */
@@ -220,7 +228,7 @@ static int spawn_init(struct create_ctx *c, unsigned ns)
 	if (cgfd >= 0)
 		close(cgfd); /* the init keeps no handle on the host's cgroup tree */
 	if (pid < 0) {
-		log_errno(LXC_CREATE, "clone3 with namespaces 0x%llx", flags);
+		log_errno(LXC_CREATE, "clone with namespaces 0x%llx", flags);
 		return -1;
 	}
 	if (pid == 0)

@@ -33,6 +33,24 @@ like "/proc shows only the jail (warder, sh and its pipeline)" "$out" 'procs=[1-
 is "the host is as before (mounts, links, cgroups)" "$(snap)" "$before"
 is "no process left" "$(leftovers)" 0
 
+# --- where clone3 answers ENOSYS (Linux before 5.3; the seccomp profiles of container runtimes), the init
+# is made by clone(2) and moved into its cgroups: the same jail
+if cc -std=gnu11 -O2 -o "$T_TMP/nosys" "$(dirname "$0")/../tools/nosys.c"; then
+	conf 'echo pid1=$(cat /proc/1/comm) host=$(hostname) cg=$(grep -c "/warder-'"$N"'$" /proc/self/cgroup)'
+	out=$("$T_TMP/nosys" clone3 -- $W run -q -c "$T_TMP/c.conf" 2>&1); rc=$?
+	is "clone3 missing: the jail still runs (exit 0)" $rc 0
+	like "... PID 1 is warder, the hostname set, in its v2 (and v1 pids) cgroups" "$out" "^pid1=warder host=$N.test cg=[1-9]"
+	is "... and the host is as before (mounts, links, cgroups)" "$(snap)" "$before"
+	is "... no process left" "$(leftovers)" 0
+	out=$(printf '[%s]\npath = %s\nunshare = mount,pid,time\ncommand = true\n' "$N" "$R" >"$T_TMP/t.conf"
+		"$T_TMP/nosys" clone3 -- $W run -q -c "$T_TMP/t.conf" 2>&1); rc=$?
+	is "clone3 missing and a time namespace asked for: exit 71 (clone(2) cannot make one)" $rc 71
+	like "... saying why" "$out" 'clone with namespaces .*: Function not implemented'
+	is "... and the host is as before" "$(snap)" "$before"
+else
+	ok "build tests/tools/nosys.c" false
+fi
+
 # --- a terminal becomes the jail's /dev/console (a bind of the same pty), none without one
 if command -v script >/dev/null; then
 	conf 'grep " /dev/console " /proc/self/mountinfo | cut -d" " -f3; stat -c %t:%T /dev/console'
