@@ -1,0 +1,184 @@
+/* steptrace DIR BINARY -- CMD ARGS: run CMD under ptrace, single-stepping every process of its tree while it
+ * runs BINARY (the keeper, the init, their forks; a process that executes anything else is let go), and
+ * write DIR/PID, one file per process, in the form of valgrind lackey's log: "==PID== Parent PID: PPID",
+ * then "I  ADDRESS,1" for each 16-byte line of BINARY's code it ran, first run first. Unlike valgrind it
+ * runs what the kernel and the CPU really offer: the vDSO, this CPU's string functions, clone3 and the
+ * new mount API. tests/tools/layout.sh reads the files. */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAXP 4096
+
+struct proc {
+	pid_t pid;
+	FILE *out;
+	uintptr_t lo, hi; /* BINARY's executable mapping, 0 when it runs something else */
+	uint8_t *seen;    /* one bit per 16 bytes of it */
+	int waiting;      /* a new child stopped before its parent's fork event: held until it comes */
+};
+
+static struct proc procs[MAXP];
+static const char *dir, *binary;
+static char binary_real[4096];
+
+static struct proc *find(pid_t pid)
+{
+	for (int i = 0; i < MAXP; i++)
+		if (procs[i].pid == pid)
+			return &procs[i];
+	return NULL;
+}
+
+/* Where BINARY's code is mapped in PID, from /proc/PID/maps; 0 when it is not. */
+static void map_of(struct proc *p)
+{
+	char path[64], line[4608];
+	snprintf(path, sizeof path, "/proc/%d/maps", (int)p->pid);
+	FILE *f = fopen(path, "r");
+	p->lo = p->hi = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		char perm[8], file[4096] = "";
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %4095s", &lo, &hi, perm, file) >= 3 && perm[2] == 'x' &&
+		    !strcmp(file, binary_real)) {
+			p->lo = lo;
+			p->hi = hi;
+		}
+	}
+	fclose(f);
+	free(p->seen);
+	p->seen = p->lo ? calloc((p->hi - p->lo) / 128 + 1, 1) : NULL;
+}
+
+static struct proc *add(pid_t pid, pid_t parent, const struct proc *from)
+{
+	struct proc *p = find(0);
+	if (!p)
+		return NULL;
+	static int n;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%d.%d", dir, (int)pid, ++n);
+	p->pid = pid;
+	p->out = fopen(path, "w");
+	if (!p->out) {
+		perror(path);
+		exit(1);
+	}
+	fprintf(p->out, "==%d== Parent PID: %d\n", (int)pid, (int)parent);
+	p->lo = p->hi = 0;
+	p->seen = NULL;
+	if (from && from->lo) { /* a fork runs on its parent's mappings */
+		p->lo = from->lo;
+		p->hi = from->hi;
+		p->seen = calloc((p->hi - p->lo) / 128 + 1, 1);
+	}
+	return p;
+}
+
+static void drop(struct proc *p)
+{
+	if (p->out)
+		fclose(p->out);
+	free(p->seen);
+	memset(p, 0, sizeof *p);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 5 || strcmp(argv[3], "--")) {
+		fprintf(stderr, "usage: steptrace DIR BINARY -- CMD ARGS\n");
+		return 2;
+	}
+	dir = argv[1];
+	binary = argv[2];
+	if (!realpath(binary, binary_real)) {
+		perror(binary);
+		return 2;
+	}
+	pid_t child = fork();
+	if (child == 0) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		raise(SIGSTOP);
+		execvp(argv[4], argv + 4);
+		perror(argv[4]);
+		_exit(127);
+	}
+	int st, rc = 0;
+	waitpid(child, &st, 0);
+	ptrace(PTRACE_SETOPTIONS, child, NULL,
+	       (void *)(long)(PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+			      PTRACE_O_EXITKILL));
+	add(child, getpid(), NULL);
+	ptrace(PTRACE_CONT, child, NULL, NULL);
+	for (;;) {
+		pid_t pid = waitpid(-1, &st, __WALL);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		struct proc *p = find(pid);
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			if (pid == child)
+				rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			if (p)
+				drop(p);
+			continue;
+		}
+		if (!WIFSTOPPED(st))
+			continue;
+		if (!p) { /* a new child may stop before its parent's fork event is seen: hold it */
+			p = add(pid, 0, NULL);
+			p->waiting = 1;
+			continue;
+		}
+		int sig = WSTOPSIG(st), ev = st >> 16, deliver = 0;
+		if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK || ev == PTRACE_EVENT_CLONE) {
+			unsigned long np;
+			ptrace(PTRACE_GETEVENTMSG, pid, NULL, &np);
+			struct proc *q = find((pid_t)np);
+			if (!q) {
+				add((pid_t)np, pid, p); /* its own first stop resumes it */
+			} else if (q->waiting) {
+				fprintf(q->out, "==%d== Parent PID: %d\n", (int)np, (int)pid);
+				if (p->lo) {
+					q->lo = p->lo;
+					q->hi = p->hi;
+					q->seen = calloc((q->hi - q->lo) / 128 + 1, 1);
+				}
+				q->waiting = 0;
+				ptrace(q->lo ? PTRACE_SINGLESTEP : PTRACE_CONT, q->pid, NULL, NULL);
+			}
+		} else if (ev == PTRACE_EVENT_EXEC) {
+			map_of(p);
+			if (!p->lo) { /* something else: let it run untraced */
+				ptrace(PTRACE_DETACH, pid, NULL, NULL);
+				drop(p);
+				continue;
+			}
+		} else if (sig == SIGTRAP && p->lo) {
+			struct user_regs_struct r;
+			if (ptrace(PTRACE_GETREGS, pid, NULL, &r) == 0 && r.rip >= p->lo && r.rip < p->hi) {
+				uintptr_t o = (r.rip - p->lo) >> 4;
+				if (!(p->seen[o >> 3] & (1 << (o & 7)))) {
+					p->seen[o >> 3] |= (uint8_t)(1 << (o & 7));
+					fprintf(p->out, "I  %lx,1\n", (unsigned long)r.rip);
+				}
+			}
+		} else if (sig != SIGTRAP && sig != SIGSTOP) {
+			deliver = sig;
+		}
+		ptrace(p->lo ? PTRACE_SINGLESTEP : PTRACE_CONT, pid, NULL, (void *)(long)deliver);
+	}
+	return rc;
+}
