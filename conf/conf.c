@@ -5,11 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int build_jails(struct conf *c, const struct raw_conf *raw, char *err, size_t errlen)
+/* KEEP: the one jail kept (the others are built, so that their errors are reported as before, and freed
+ * at once: N jails from one file cost one jail's memory, not N); NULL keeps them all. */
+static int build_jails(struct conf *c, const struct raw_conf *raw, const char *keep, char *err, size_t errlen)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < raw->nsec; i++)
 		n += strcmp(raw->sec[i].name, "*") != 0;
+	if (keep && n > 2)
+		n = 2; /* the kept one and the one being built */
 	if (!(c->jails = calloc(n ? n : 1, sizeof *c->jails))) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -23,14 +27,20 @@ static int build_jails(struct conf *c, const struct raw_conf *raw, char *err, si
 	for (size_t i = 0; i < raw->nsec && rc == 0; i++) {
 		if ((ssize_t)i == ix.star)
 			continue;
-		rc = conf_build_jail(raw, &ix, i, c->nfiles ? c->files[0] : NULL, &c->jails[c->njails], err, errlen);
+		struct jail *j = &c->jails[c->njails];
+		rc = conf_build_jail(raw, &ix, i, c->nfiles ? c->files[0] : NULL, j, err, errlen);
+		if (keep && rc == 0 && (!j->name || strcmp(j->name, keep) != 0)) {
+			conf_jail_free(j);
+			memset(j, 0, sizeof *j);
+			continue;
+		}
 		c->njails++;
 	}
 	conf_raw_index_free(&ix);
 	return rc < 0 ? -1 : 0;
 }
 
-static int load(const char *path, const char *text, struct conf **out, char *err, size_t errlen)
+static int load(const char *path, const char *text, const char *keep, struct conf **out, char *err, size_t errlen)
 {
 	struct raw_conf raw = {0};
 	struct conf *c = calloc(1, sizeof *c);
@@ -41,7 +51,7 @@ static int load(const char *path, const char *text, struct conf **out, char *err
 	}
 	int rc = conf_read(c, &raw, path, text, err, errlen);
 	if (rc == 0)
-		rc = build_jails(c, &raw, err, errlen);
+		rc = build_jails(c, &raw, keep, err, errlen);
 	conf_raw_free(&raw);
 	if (rc < 0) {
 		conf_free(c);
@@ -53,12 +63,17 @@ static int load(const char *path, const char *text, struct conf **out, char *err
 
 int conf_load(const char *path, struct conf **out, char *err, size_t errlen)
 {
-	return load(path, NULL, out, err, errlen);
+	return load(path, NULL, NULL, out, err, errlen);
 }
 
 int conf_load_string(const char *name, const char *text, struct conf **out, char *err, size_t errlen)
 {
-	return load(name, text, out, err, errlen);
+	return load(name, text, NULL, out, err, errlen);
+}
+
+int conf_load_jail(const char *path, const char *text, const char *jail, struct conf **out, char *err, size_t errlen)
+{
+	return load(path, text, jail, out, err, errlen);
 }
 
 void conf_free(struct conf *c)

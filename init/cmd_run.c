@@ -1,6 +1,9 @@
 /* cmd_run: `warder run -c FILE [NAME]`. With jail parameters the keeper (init/keeper.c) builds the jail;
  * without any, warder is the init of a jail someone else made (init/stack.h, init-only mode). */
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,14 +61,14 @@ static int load(const char *file, const char *name, struct conf **c)
 	char err[1024];
 	int rc;
 	if (file) {
-		rc = conf_load(file, c, err, sizeof err);
+		rc = conf_load_jail(file, NULL, name, c, err, sizeof err);
 	} else {
 		char *text = demo_text();
 		if (!text) {
 			log_errno("run", "demo config");
 			return EXIT_OSERR;
 		}
-		rc = conf_load_string("demo.conf", text, c, err, sizeof err);
+		rc = conf_load_jail("demo.conf", text, name, c, err, sizeof err);
 		free(text);
 	}
 	if (rc < 0) {
@@ -157,6 +160,11 @@ int cmd_run(int argc, char **argv)
 		conf_free(c);
 		return EXIT_CONFIG;
 	}
+#ifdef __GLIBC__
+	/* The file's other jails and its raw text are freed: give the pages back before the init is cloned
+	 * from this process (a file of 200 jails left about 170 KiB resident in both). */
+	malloc_trim(0);
+#endif
 	run_file = file;
 	code = run_jail(j);
 	conf_free(c);

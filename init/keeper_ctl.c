@@ -45,7 +45,7 @@ static int reload_read(struct keeper *k, char *err, size_t errlen)
 	struct conf *c = NULL;
 	if (!k->file)
 		return 0;
-	if (conf_load(k->file, &c, err, errlen) < 0) {
+	if (conf_load_jail(k->file, NULL, k->name, &c, err, errlen) < 0) {
 		log_err("reload", "%s: the jail keeps running as it is", err);
 		return -1;
 	}

@@ -621,6 +621,50 @@ TEST(getters)
 	conf_free(c);
 }
 
+/* `run NAME` keeps one jail: the others are still built and checked, with the same messages. */
+TEST(load_one_jail)
+{
+	const char *text = "[*]\nexec.clean = true\n[web]\npath = /srv/web\n[db]\npath = /srv/db\nexec.clean = false\n"
+			   "[empty]\n";
+	struct conf *c = NULL;
+	CHECK_INT(conf_load_jail("t.conf", text, "db", &c, err, sizeof err), 0);
+	if (!c)
+		return;
+	CHECK_INT(c->njails, 1);
+	CHECK_STR(c->jails[0].name, "db");
+	CHECK_STR(jail_get(conf_jail(c, "db"), "path"), "/srv/db");
+	CHECK(!jail_bool(conf_jail(c, "db"), "exec.clean"));
+	CHECK(conf_jail(c, "web") == NULL);
+	conf_free(c);
+	CHECK_INT(conf_load_jail("t.conf", text, "empty", &c, err, sizeof err), 0);
+	CHECK(c && c->njails == 1 && jail_bool(&c->jails[0], "exec.clean")); /* [*] still applies */
+	conf_free(c);
+	CHECK_INT(conf_load_jail("t.conf", text, "none", &c, err, sizeof err), 0);
+	CHECK(c && c->njails == 0 && conf_jail(c, "none") == NULL);
+	conf_free(c);
+	/* An error in another jail fails the load as a whole load does, with its message. */
+	const char *bad = "[web]\npath = /srv/web\nmount.procfs = maybe\n[db]\npath = /srv/db\n";
+	char whole[1024];
+	c = NULL;
+	CHECK_INT(conf_load_string("t.conf", bad, &c, whole, sizeof whole), -1);
+	CHECK_INT(conf_load_jail("t.conf", bad, "db", &c, err, sizeof err), -1);
+	CHECK(c == NULL);
+	CHECK_STR(err, whole);
+	CHECK(strstr(err, "t.conf:3:") != NULL);
+	/* Many jails: the one kept is built whole, wherever it is. */
+	char *big = malloc(300 * 64), *at = big;
+	for (int i = 0; i < 300; i++)
+		at += sprintf(at, "[j%d]\nhost.hostname = h%d\ncommand = x %d\n", i, i, i);
+	CHECK_INT(conf_load_jail("big.conf", big, "j150", &c, err, sizeof err), 0);
+	CHECK(c && c->njails == 1);
+	if (c) {
+		CHECK_STR(jail_get(&c->jails[0], "host.hostname"), "h150");
+		CHECK_INT(c->jails[0].line, 451);
+	}
+	conf_free(c);
+	free(big);
+}
+
 int main(void)
 {
 	RUN(basic_sections);
@@ -643,5 +687,6 @@ int main(void)
 	RUN(files);
 	RUN(includes);
 	RUN(getters);
+	RUN(load_one_jail);
 	return T_DONE();
 }
