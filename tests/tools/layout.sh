@@ -43,6 +43,6 @@ exec.prestart = true
 restart = no
 command = /bin/true
 CONF
-step jail run -q -c "$t/jail.conf"
+step jail run -q -c "$t/jail.conf" layout
 [ -n "$(ls "$t/jail")" ] || { echo "layout: the jail's trace is empty" >&2; exit 1; }
 python3 "$here/layout.py" "$dir/warder.map" "$t"/exit/* "$t"/signal/* "$t"/sexit/* "$t"/ssignal/* -- "$t"/jail/*
