@@ -536,10 +536,25 @@ const struct param_def param_table[] = {
 };
 const size_t param_count = sizeof param_table / sizeof param_table[0];
 
+#define NPARAMS (sizeof param_table / sizeof param_table[0])
+
+/* The table's entries chained by their name's first byte, in table order: a lookup (one per key of every
+ * jail a file holds) compares a handful of names, not all of them, and finds the same first match. */
+static unsigned short by_first[256], next_same[NPARAMS];
+
 const struct param_def *param_find(const char *name)
 {
-	for (size_t i = 0; i < param_count; i++) {
-		const struct param_def *d = &param_table[i];
+	static bool ready;
+	if (!ready) {
+		for (size_t i = NPARAMS; i-- > 0;) {
+			unsigned char c = (unsigned char)param_table[i].name[0];
+			next_same[i] = by_first[c];
+			by_first[c] = (unsigned short)(i + 1);
+		}
+		ready = true;
+	}
+	for (unsigned i = by_first[(unsigned char)name[0]]; i; i = next_same[i - 1]) {
+		const struct param_def *d = &param_table[i - 1];
 		if (d->flags & PF_PREFIX) {
 			size_t l = strlen(d->name);
 			if (strncmp(name, d->name, l) == 0 && name[l])

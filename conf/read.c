@@ -371,7 +371,8 @@ static int guard_line(struct loader *L, struct src *s, char *line)
 	char *eq = strchr(line, '=');
 	if (!eq || (size_t)(eq - line) >= sizeof key)
 		return 0;
-	snprintf(key, sizeof key, "%.*s", (int)(eq - line), line);
+	memcpy(key, line, (size_t)(eq - line));
+	key[eq - line] = '\0';
 	char *k = conf_trim(key);
 	size_t kind;
 	for (kind = 0; kind < sizeof guard_kinds / sizeof guard_kinds[0]; kind++)
@@ -517,8 +518,11 @@ static int on_pair(void *user, const char *section, const char *name, const char
 		return 0;
 	if (s->standin && strcmp(value, STANDIN) == 0)
 		value = s->standin;
-	snprintf(key, sizeof key, "%s", name);
-	size_t n = strlen(key);
+	size_t n = strlen(name);
+	if (n >= sizeof key)
+		n = sizeof key - 1;
+	memcpy(key, name, n);
+	key[n] = '\0';
 	bool append = n && key[n - 1] == '+';
 	if (append)
 		key[--n] = '\0';
