@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
-"""Write init/layout.ld, the static binary's text and read-only data order, from a link map and traces.
+"""Write init/layout.ld, the static binary's order of code and read-only data, from a link map and traces.
 
-usage: layout.py MAP TRACE... >init/layout.ld   (tests/tools/layout.sh runs it)
+usage: layout.py MAP ENTRY_TRACE... [-- JAIL_TRACE...] >init/layout.ld   (tests/tools/layout.sh runs it)
 
-MAP is the link map (-Wl,-Map) of the binary the traces ran; each TRACE is a valgrind lackey
---trace-mem=yes log of it (one per process; the forks share the first one's load address).
+MAP is the link map (-Wl,-Map) of the binary the traces ran. A trace is a valgrind lackey --trace-mem=yes
+log or a tests/tools/steptrace.c log (same form), one per process; a directory holds one run's logs, and
+its forks share the load address of the process that executed the binary.
 
 The kernel maps a fault's whole 64 KiB window of a file mapping, so a process's resident text is the
 number of windows it touches, not the bytes it runs. A static C library's start-up touches code all over
-the binary; gathered in one place (the input sections the traces touched, in first-touch order), the
-entrypoint touches a few windows instead of nearly all of them. After them: the C library's string
-functions by instruction-set family (a machine uses one family; the valgrind CPU picks another than
-most hosts), then what warder's and libev's objects call directly (the jail and emperor paths), so
-that those sit next to warder's own code, which the default order puts right after.
+the binary; gathered (the input sections the traces touched, first touched first), the entrypoint
+touches a few windows instead of nearly all of them. In order: the entrypoint's code; the C library's
+string functions by instruction-set family (a machine uses one family); what only a jail's keeper and
+init ran; what warder's and libev's objects call directly (other paths), next to warder's own code,
+which the default order puts right after. The read-only data follows the same groups.
 """
 import bisect
 import os
