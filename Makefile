@@ -101,7 +101,7 @@ LAYOUT    ?= init/layout.ld
 ifneq ($(STATIC),yes)
 override LAYOUT :=
 endif
-ifeq ($(shell $(CC) -Wl,--version 2>/dev/null | grep -c 'GNU ld'),0)
+ifeq ($(shell $(CC) $(LDFLAGS) -Wl,--version 2>/dev/null | grep -c 'GNU ld'),0)
 override LAYOUT :=
 endif
 override LAYOUT := $(wildcard $(LAYOUT))
