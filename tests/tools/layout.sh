@@ -8,6 +8,7 @@ set -eu
 dir=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 command -v valgrind >/dev/null || { echo "layout: valgrind missing (apt-get install valgrind)" >&2; exit 1; }
+[ "$(uname -m)" = x86_64 ] || { echo "layout: the tracer (steptrace.c) is x86-64 only" >&2; exit 1; }
 t=$(mktemp -d /tmp/warder-layout.XXXXXX)
 trap 'rm -rf "$t"' EXIT
 cc -std=gnu11 -O2 -o "$t/steptrace" "$here/steptrace.c"

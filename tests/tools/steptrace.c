@@ -4,6 +4,9 @@
  * then "I  ADDRESS,1" for each 16-byte line of BINARY's code it ran, first run first. Unlike valgrind it
  * runs what the kernel and the CPU really offer: the vDSO, this CPU's string functions, clone3 and the
  * new mount API. tests/tools/layout.sh reads the files. */
+#if !defined(__x86_64__)
+#error "steptrace reads the x86-64 instruction pointer"
+#endif
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
