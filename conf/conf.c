@@ -9,17 +9,16 @@
  * at once: N jails from one file cost one jail's memory, not N); NULL keeps them all. */
 static int build_jails(struct conf *c, const struct raw_conf *raw, const char *keep, char *err, size_t errlen)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < raw->nsec; i++)
-		n += strcmp(raw->sec[i].name, "*") != 0;
-	if (keep && n > 2)
-		n = 2; /* the kept one and the one being built */
-	if (!(c->jails = calloc(n ? n : 1, sizeof *c->jails))) {
+	struct raw_index ix;
+	if (conf_raw_index(raw, &ix) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	struct raw_index ix;
-	if (conf_raw_index(raw, &ix) < 0) {
+	size_t n = raw->nsec - (ix.star >= 0);
+	if (keep && n > 2)
+		n = 2; /* the kept one and the one being built */
+	if (!(c->jails = calloc(n ? n : 1, sizeof *c->jails))) {
+		conf_raw_index_free(&ix);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}

@@ -534,9 +534,8 @@ const struct param_def param_table[] = {
 	P("jail-ip6", PT_STRING, PF_FREEBSD | PF_LIST, NULL, "IPv6 address for the old jail(2) API (uWSGI)"),
 	P("include", PT_STRING, PF_BOTH, NULL, "read more config files at this point (a glob, relative to this file)"),
 };
-const size_t param_count = sizeof param_table / sizeof param_table[0];
-
 #define NPARAMS (sizeof param_table / sizeof param_table[0])
+const size_t param_count = NPARAMS;
 
 /* The table's entries chained by their name's first byte, in table order: a lookup (one per key of every
  * jail a file holds) compares a handful of names, not all of them, and finds the same first match. */

@@ -40,27 +40,34 @@ static struct proc *find(pid_t pid)
 	return NULL;
 }
 
+/* P runs BINARY's code at [LO, HI) (LO 0: it runs something else). */
+static void code_range(struct proc *p, uintptr_t lo, uintptr_t hi)
+{
+	free(p->seen);
+	p->lo = lo;
+	p->hi = hi;
+	p->seen = lo ? calloc((hi - lo) / 128 + 1, 1) : NULL;
+}
+
 /* Where BINARY's code is mapped in PID, from /proc/PID/maps; 0 when it is not. */
 static void map_of(struct proc *p)
 {
 	char path[64], line[4608];
 	snprintf(path, sizeof path, "/proc/%d/maps", (int)p->pid);
 	FILE *f = fopen(path, "r");
-	p->lo = p->hi = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
+	uintptr_t code_lo = 0, code_hi = 0;
+	while (f && fgets(line, sizeof line, f)) {
 		unsigned long lo, hi;
 		char perm[8], file[4096] = "";
 		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %4095s", &lo, &hi, perm, file) >= 3 && perm[2] == 'x' &&
 		    !strcmp(file, binary_real)) {
-			p->lo = lo;
-			p->hi = hi;
+			code_lo = lo;
+			code_hi = hi;
 		}
 	}
-	fclose(f);
-	free(p->seen);
-	p->seen = p->lo ? calloc((p->hi - p->lo) / 128 + 1, 1) : NULL;
+	if (f)
+		fclose(f);
+	code_range(p, code_lo, code_hi);
 }
 
 static struct proc *add(pid_t pid, pid_t parent, const struct proc *from)
@@ -78,13 +85,8 @@ static struct proc *add(pid_t pid, pid_t parent, const struct proc *from)
 		exit(1);
 	}
 	fprintf(p->out, "==%d== Parent PID: %d\n", (int)pid, (int)parent);
-	p->lo = p->hi = 0;
 	p->seen = NULL;
-	if (from && from->lo) { /* a fork runs on its parent's mappings */
-		p->lo = from->lo;
-		p->hi = from->hi;
-		p->seen = calloc((p->hi - p->lo) / 128 + 1, 1);
-	}
+	code_range(p, from ? from->lo : 0, from ? from->hi : 0); /* a fork runs on its parent's mappings */
 	return p;
 }
 
@@ -154,11 +156,7 @@ int main(int argc, char **argv)
 				add((pid_t)np, pid, p); /* its own first stop resumes it */
 			} else if (q->waiting) {
 				fprintf(q->out, "==%d== Parent PID: %d\n", (int)np, (int)pid);
-				if (p->lo) {
-					q->lo = p->lo;
-					q->hi = p->hi;
-					q->seen = calloc((q->hi - q->lo) / 128 + 1, 1);
-				}
+				code_range(q, p->lo, p->hi);
 				q->waiting = 0;
 				ptrace(q->lo ? PTRACE_SINGLESTEP : PTRACE_CONT, q->pid, NULL, NULL);
 			}
