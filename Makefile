@@ -101,7 +101,8 @@ LAYOUT    ?= init/layout.ld
 ifneq ($(STATIC),yes)
 override LAYOUT :=
 endif
-ifeq ($(shell $(CC) $(LDFLAGS) -Wl,--version 2>/dev/null | grep -c 'GNU ld'),0)
+GNU_LD    := $(shell $(CC) $(LDFLAGS) -Wl,--version 2>/dev/null | grep -c 'GNU ld')
+ifeq ($(GNU_LD),0)
 override LAYOUT :=
 endif
 override LAYOUT := $(wildcard $(LAYOUT))
@@ -211,12 +212,13 @@ asan:
 	$(Q)$(MAKE) --no-print-directory B=build/asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" check
 
 # The smallest build: -Os, each function and object in its own section so that the linker drops what nothing
-# calls, no unwind tables for warder's own C code (nothing unwinds through it: no exceptions, no thread
-# cancellation; the C library keeps its own).
+# calls, no unwind tables (nothing unwinds through warder: no exceptions, no thread cancellation, no
+# backtrace; init/static.ld drops the C library's and libev's as well). GNU ld; another linker keeps them.
 STATIC_CFLAGS := -Os -g0 -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
+STATIC_LD := $(if $(filter-out 0,$(GNU_LD)),-Wl$(comma)-T$(comma)init/static.ld)
 static:
 	$(Q)$(MAKE) --no-print-directory B=build/static STATIC=yes CFLAGS="$(STATIC_CFLAGS)" \
-		LDFLAGS="-Wl,--gc-sections" build/static/warder
+		LDFLAGS="-Wl,--gc-sections $(STATIC_LD)" build/static/warder
 	$(Q)strip build/static/warder && ls -l build/static/warder
 
 # init/layout.ld from traces of the default build (tests/tools/layout.sh: valgrind's lackey, ptrace).

@@ -61,6 +61,7 @@ static bool in_words(const char *s, const char *const *words)
 static int check_unshare(const char *name, char **value, char *why, size_t whylen)
 {
 	char out[128] = "", *copy = strdup(*value), *save = NULL;
+	size_t len = 0;
 	if (!copy)
 		return MSG("out of memory");
 	int rc = 0;
@@ -71,13 +72,15 @@ static int check_unshare(const char *name, char **value, char *why, size_t whyle
 			break;
 		}
 		const char *ns = ns_table[id].name;
-		if (strlen(out) + strlen(ns) + 2 > sizeof out) {
+		size_t n = strlen(ns);
+		if (len + n + 2 > sizeof out) {
 			rc = MSG("%s: too many namespaces", name);
 			break;
 		}
-		if (out[0])
-			strcat(out, ",");
-		strcat(out, ns);
+		if (len)
+			out[len++] = ',';
+		memcpy(out + len, ns, n + 1);
+		len += n;
 	}
 	free(copy);
 	if (rc == 0 && !out[0])

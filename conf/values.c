@@ -106,6 +106,16 @@ static const struct {
 };
 
 /* A whole decimal number in [lo, hi]. */
+/* S past PREFIX (lower case) matched in either case, or S. strncasecmp(3) would do, but a static glibc links
+ * five copies of it, one per instruction set, 25 KiB for two prefixes. */
+static const char *skip_prefix_ci(const char *s, const char *prefix)
+{
+	size_t i = 0;
+	while (prefix[i] && tolower((unsigned char)s[i]) == prefix[i])
+		i++;
+	return prefix[i] ? s : s + i;
+}
+
 static int parse_decimal(const char *s, long long lo, long long hi, long long *out)
 {
 	if (!isdigit((unsigned char)s[0]) && !(s[0] == '-' && isdigit((unsigned char)s[1])))
@@ -124,8 +134,7 @@ int conf_parse_signal(const char *s, int *sig)
 	long long n;
 	if (isdigit((unsigned char)s[0]))
 		return parse_decimal(s, 1, NSIG - 1, &n) < 0 ? -1 : (*sig = (int)n, 0);
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
+	s = skip_prefix_ci(s, "sig");
 	for (size_t i = 0; i < sizeof signal_names / sizeof signal_names[0]; i++) {
 		if (strcasecmp(s, signal_names[i].name) == 0) {
 			*sig = signal_names[i].sig;
@@ -245,8 +254,7 @@ static const char *const cap_names[] = {
 
 int conf_cap_parse(const char *name)
 {
-	if (strncasecmp(name, "cap_", 4) == 0)
-		name += 4;
+	name = skip_prefix_ci(name, "cap_");
 	for (size_t i = 0; i < sizeof cap_names / sizeof cap_names[0]; i++)
 		if (strcasecmp(name, cap_names[i]) == 0)
 			return (int)i;

@@ -59,9 +59,10 @@ TEST(signals)
 		const char *s;
 		int want; /* -1: rejected */
 	} cases[] = {
-		{"TERM", SIGTERM}, {"SIGTERM", SIGTERM}, {"sigkill", SIGKILL}, {"hup", SIGHUP}, {"15", 15},
-		{"9", 9},          {"USR1", SIGUSR1},    {"WINCH", SIGWINCH},  {"0", -1},       {"", -1},
-		{"SIG", -1},       {"FOO", -1},          {"-1", -1},           {"99999", -1},   {"15x", -1},
+		{"TERM", SIGTERM},  {"SIGTERM", SIGTERM}, {"sigkill", SIGKILL}, {"hup", SIGHUP}, {"15", 15},
+		{"9", 9},           {"USR1", SIGUSR1},    {"WINCH", SIGWINCH},  {"0", -1},       {"", -1},
+		{"SIG", -1},        {"FOO", -1},          {"-1", -1},           {"99999", -1},   {"15x", -1},
+		{"SigHup", SIGHUP}, {"SI", -1},           {"SIGSIGTERM", -1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int sig = 0;
@@ -119,6 +120,8 @@ TEST(ints_and_caps)
 	CHECK_INT(conf_cap_parse("chown"), 0);
 	CHECK_INT(conf_cap_parse("checkpoint_restore"), 40);
 	CHECK_INT(conf_cap_parse("fly"), -1);
+	CHECK_INT(conf_cap_parse("Cap_Chown"), 0);
+	CHECK_INT(conf_cap_parse("cap"), -1);
 	CHECK_STR(conf_cap_name(21), "sys_admin");
 	CHECK(conf_cap_name(41) == NULL && conf_cap_name(-1) == NULL);
 }
