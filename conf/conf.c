@@ -5,34 +5,46 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* KEEP: the one jail kept (the others are built, so that their errors are reported as before, and freed
- * at once: N jails from one file cost one jail's memory, not N); NULL keeps them all. */
+/* A [uwsgi] section takes its file's name: no other section may name that jail too. */
+static int name_clash(const struct raw_conf *raw, const char *top, char *err, size_t errlen)
+{
+	ssize_t u = -1;
+	for (size_t i = 0; i < raw->nsec && u < 0; i++)
+		if (strcmp(raw->sec[i].name, "uwsgi") == 0)
+			u = (ssize_t)i;
+	for (size_t i = 0; u >= 0 && i < raw->nsec; i++)
+		if ((ssize_t)i != u && conf_section_is(&raw->sec[u], top, raw->sec[i].name))
+			return conf_errf(err, errlen, raw->sec[i].file, raw->sec[i].line,
+					 "[%s] names the jail that [uwsgi] (line %d) names: a [uwsgi] section takes "
+					 "its file's name",
+					 raw->sec[i].name, raw->sec[u].line);
+	return 0;
+}
+
+/* KEEP: the one jail built, as jail(8) -c NAME checks and makes only NAME: what every line says is checked
+ * as the file is read (conf_read), a value made of variables when its jail is built; N jails from one
+ * file cost one jail's work and memory. NULL builds them all. */
 static int build_jails(struct conf *c, const struct raw_conf *raw, const char *keep, char *err, size_t errlen)
 {
+	const char *top = c->nfiles ? c->files[0] : NULL;
+	if (name_clash(raw, top, err, errlen) < 0)
+		return -1;
 	struct raw_index ix;
 	if (conf_raw_index(raw, &ix) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	size_t n = raw->nsec - (ix.star >= 0);
-	if (keep && n > 2)
-		n = 2; /* the kept one and the one being built */
+	size_t n = keep ? 1 : raw->nsec - (ix.star >= 0);
 	if (!(c->jails = calloc(n ? n : 1, sizeof *c->jails))) {
 		conf_raw_index_free(&ix);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	int rc = 0;
-	for (size_t i = 0; i < raw->nsec && rc == 0; i++) {
-		if ((ssize_t)i == ix.star)
+	for (size_t i = 0; i < raw->nsec && rc == 0 && c->njails < n; i++) {
+		if ((ssize_t)i == ix.star || (keep && !conf_section_is(&raw->sec[i], top, keep)))
 			continue;
-		struct jail *j = &c->jails[c->njails];
-		rc = conf_build_jail(raw, &ix, i, c->nfiles ? c->files[0] : NULL, j, err, errlen);
-		if (keep && rc == 0 && (!j->name || strcmp(j->name, keep) != 0)) {
-			conf_jail_free(j);
-			memset(j, 0, sizeof *j);
-			continue;
-		}
+		rc = conf_build_jail(raw, &ix, i, top, &c->jails[c->njails], err, errlen);
 		c->njails++;
 	}
 	conf_raw_index_free(&ix);

@@ -55,6 +55,8 @@ void conf_raw_free(struct raw_conf *raw);
  * section). */
 int conf_build_jail(const struct raw_conf *raw, const struct raw_index *ix, size_t s, const char *top, struct jail *j,
 		    char *err, size_t errlen);
+/* Whether section SEC of the file TOP names the jail NAME (a [uwsgi] section takes TOP's name). */
+bool conf_section_is(const struct section *sec, const char *top, const char *name);
 void conf_jail_free(struct jail *j);
 
 /* values.c. A value's quoting: 0 none, '\'' literal, '"' expanded; -1 when the closing quote is missing. */

@@ -343,16 +343,35 @@ static int build(struct ctx *x, const struct raw_conf *raw, const struct raw_ind
 }
 
 /* A [uwsgi] section is named after the file loaded (TOP), as uWSGI names vassals: app1.ini and app2.ini are
- * two jails, app1 and app2 (the base name without its last extension). */
+ * two jails, app1 and app2 (the base name without its last extension). *LEN: the name's length. */
+static const char *section_jail_name_at(const struct section *sec, const char *top, size_t *len)
+{
+	if (strcmp(sec->name, "uwsgi") == 0 && top) {
+		const char *base = strrchr(top, '/'), *dot;
+		base = base ? base + 1 : top;
+		dot = strrchr(base, '.');
+		size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+		if (n) {
+			*len = n;
+			return base;
+		}
+	}
+	*len = strlen(sec->name);
+	return sec->name;
+}
+
 static char *section_jail_name(const struct section *sec, const char *top)
 {
-	if (strcmp(sec->name, "uwsgi") != 0 || !top)
-		return strdup(sec->name);
-	const char *base = strrchr(top, '/'), *dot;
-	base = base ? base + 1 : top;
-	dot = strrchr(base, '.');
-	size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-	return n ? strndup(base, n) : strdup(sec->name);
+	size_t n;
+	const char *s = section_jail_name_at(sec, top, &n);
+	return strndup(s, n);
+}
+
+bool conf_section_is(const struct section *sec, const char *top, const char *name)
+{
+	size_t n;
+	const char *s = section_jail_name_at(sec, top, &n);
+	return strncmp(s, name, n) == 0 && name[n] == '\0';
 }
 
 static bool jail_name_ok(const char *s)

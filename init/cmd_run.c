@@ -161,8 +161,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 #ifdef __GLIBC__
-	/* The file's other jails and its raw text are freed: give the pages back before the init is cloned
-	 * from this process (a file of 200 jails left about 170 KiB resident in both). */
+	/* The file's lines, read and checked, are freed: give the pages back before the init is cloned from
+	 * this process (a file of 200 jails leaves them in both otherwise). */
 	malloc_trim(0);
 #endif
 	run_file = file;

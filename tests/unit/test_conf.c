@@ -651,6 +651,24 @@ TEST(load_one_jail)
 	CHECK(c == NULL);
 	CHECK_STR(err, whole);
 	CHECK(strstr(err, "t.conf:3:") != NULL);
+	/* As jail(8) -c db: a value of another jail that its variables make bad fails that jail, not db. */
+	const char *var = "[web]\npath = /srv/web\nexec.start = \"$nope\"\n[db]\npath = /srv/db\n";
+	CHECK_INT(conf_load_string("t.conf", var, &c, whole, sizeof whole), -1);
+	CHECK(strstr(whole, "t.conf:3: unknown variable $nope") != NULL);
+	CHECK_INT(conf_load_jail("t.conf", var, "db", &c, err, sizeof err), 0);
+	CHECK(c && c->njails == 1 && strcmp(c->jails[0].name, "db") == 0);
+	conf_free(c);
+	CHECK_INT(conf_load_jail("t.conf", var, "web", &c, err, sizeof err), -1);
+	CHECK_STR(err, whole);
+	/* A [uwsgi] section takes its file's name: another section of that name is refused, whole or not. */
+	const char *two = "[uwsgi]\npath = /srv/a\n[app]\npath = /srv/b\n";
+	CHECK_INT(conf_load_string("/etc/app.ini", two, &c, whole, sizeof whole), -1);
+	CHECK(strstr(whole, "/etc/app.ini:3: [app] names the jail that [uwsgi] (line 1) names") != NULL);
+	CHECK_INT(conf_load_jail("/etc/app.ini", two, "app", &c, err, sizeof err), -1);
+	CHECK_STR(err, whole);
+	CHECK_INT(conf_load_jail("/etc/b.ini", two, "b", &c, err, sizeof err), 0);
+	CHECK(c && c->njails == 1 && strcmp(jail_get(&c->jails[0], "path"), "/srv/a") == 0);
+	conf_free(c);
 	/* Many jails: the one kept is built whole, wherever it is. */
 	char *big = malloc(300 * 64), *at = big;
 	for (int i = 0; i < 300; i++)
