@@ -57,7 +57,8 @@ struct loader {
 	bool failed;
 	struct src *cur;
 	int depth;
-	size_t hint; /* the section last found */
+	size_t hint;         /* the section last found */
+	size_t *slot, nslot; /* sections by name: index + 1, 0 empty; open addressing, at most half full */
 };
 
 void *conf_grow(void *vp, size_t *n, size_t sz)
@@ -109,15 +110,49 @@ static int fail(struct loader *L, const char *fmt, ...)
 
 /* ---- sections and entries ---- */
 
+static size_t name_hash(const char *s)
+{
+	size_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot where NAME is, or the empty one where it would go. */
+static size_t *section_slot(const struct loader *L, const char *name)
+{
+	size_t mask = L->nslot - 1, i = name_hash(name) & mask;
+	while (L->slot[i] && strcmp(L->raw->sec[L->slot[i] - 1].name, name) != 0)
+		i = (i + 1) & mask;
+	return &L->slot[i];
+}
+
 static ssize_t section_find(struct loader *L, const char *name)
 {
 	const struct raw_conf *raw = L->raw;
 	if (L->hint < raw->nsec && strcmp(raw->sec[L->hint].name, name) == 0)
 		return (ssize_t)L->hint; /* a section's keys come one after the other */
-	for (size_t i = 0; i < raw->nsec; i++)
-		if (strcmp(raw->sec[i].name, name) == 0)
-			return (ssize_t)(L->hint = i);
-	return -1;
+	if (!L->nslot)
+		return -1;
+	size_t i = *section_slot(L, name);
+	return i ? (ssize_t)(L->hint = i - 1) : -1;
+}
+
+static int section_index(struct loader *L, size_t s)
+{
+	if (2 * (L->raw->nsec + 1) > L->nslot) {
+		size_t n = L->nslot ? 2 * L->nslot : 64, *old = L->slot;
+		if (!(L->slot = calloc(n, sizeof *L->slot))) {
+			L->slot = old;
+			return -1;
+		}
+		free(old);
+		L->nslot = n;
+		for (size_t i = 0; i < s; i++)
+			*section_slot(L, L->raw->sec[i].name) = i + 1;
+	}
+	*section_slot(L, L->raw->sec[s].name) = s + 1;
+	return 0;
 }
 
 static int section_add(struct loader *L, const char *name)
@@ -134,6 +169,10 @@ static int section_add(struct loader *L, const char *name)
 	s->file = L->cur->file;
 	s->line = L->cur->line;
 	s->first = s->last = 0;
+	if (section_index(L, L->raw->nsec) < 0) {
+		free(s->name);
+		return fail(L, "out of memory");
+	}
 	L->hint = L->raw->nsec++;
 	return 0;
 }
@@ -601,14 +640,17 @@ static int parse_file(struct loader *L, const char *path, const char *base)
 int conf_read(struct conf *c, struct raw_conf *raw, const char *path, const char *text, char *err, size_t errlen)
 {
 	struct loader L = {.c = c, .raw = raw, .err = err, .errlen = errlen};
-	if (!text)
-		return parse_file(&L, path, NULL);
-	const char *file = add_file(c, path);
-	if (!file) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
+	int rc;
+	if (!text) {
+		rc = parse_file(&L, path, NULL);
+	} else {
+		const char *file = add_file(c, path);
+		if (!file)
+			snprintf(err, errlen, "%s: out of memory", path);
+		rc = file ? parse_text(&L, file, text, strlen(text), NULL, NULL) : -1;
 	}
-	return parse_text(&L, file, text, strlen(text), NULL, NULL);
+	free(L.slot);
+	return rc;
 }
 
 int conf_raw_index(const struct raw_conf *raw, struct raw_index *ix)

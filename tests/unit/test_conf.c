@@ -62,6 +62,32 @@ TEST(basic_sections)
 	conf_free(c);
 }
 
+/* A section given again adds to the first: found by name among many (more than the first table holds). */
+TEST(sections_reopened)
+{
+	char *text = malloc(200 * 48), *at = text;
+	for (int i = 0; i < 150; i++)
+		at += sprintf(at, "[j%d]\nhost.hostname = h%d\n", i, i);
+	at += sprintf(at, "[j3]\ncommand = c3\n[*]\nexec.clean = true\n[j149]\ncommand = c149\n[j70]\ncommand = c70\n");
+	struct conf *c = load(text);
+	free(text);
+	CHECK(c != NULL);
+	if (!c)
+		return;
+	CHECK_INT(c->njails, 150);
+	for (int i = 0; i < 150; i++) {
+		char name[16], host[16];
+		snprintf(name, sizeof name, "j%d", i);
+		snprintf(host, sizeof host, "h%d", i);
+		const struct jail *j = conf_jail(c, name);
+		CHECK(j && strcmp(jail_get(j, "host.hostname"), host) == 0 && jail_bool(j, "exec.clean"));
+		CHECK(j && (i == 3 || i == 70 || i == 149) == (jail_get(j, "command") != NULL));
+	}
+	CHECK_STR(jail_get(conf_jail(c, "j70"), "command"), "c70");
+	CHECK_INT(conf_jail(c, "j149")->line, 299);
+	conf_free(c);
+}
+
 TEST(lists_and_append)
 {
 	struct conf *c = load("[*]\nexec.prestart = a\nexec.prestart += b\ndepend = x\nip4.addr = 10.0.0.1\n"
@@ -706,5 +732,6 @@ int main(void)
 	RUN(includes);
 	RUN(getters);
 	RUN(load_one_jail);
+	RUN(sections_reopened);
 	return T_DONE();
 }
