@@ -25,6 +25,7 @@
 #include "jailpw.h"
 #include "log.h"
 #include "reaper.h"
+#include "proc.h"
 
 #define CLEAN_PATH "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"
 #define KILL_GRACE_MS 2000 /* between the timeout's SIGTERM and SIGKILL */
@@ -304,7 +305,7 @@ static void __attribute__((noreturn)) reaper_run(const struct chain_ctx *c, cons
 	for (int s = 1; s < NSIG; s++)
 		if (s != SIGKILL && s != SIGSTOP)
 			signal(s, SIG_DFL); /* SIGCHLD must not be SIG_IGN: that would reap for us */
-	pid_t sh = fork();
+	pid_t sh = proc_fork();
 	if (sh < 0)
 		child_fail(io.errfd, "fork");
 	if (sh == 0)
@@ -454,7 +455,7 @@ static int spawn(const struct chain_ctx *c, const char *cmd, struct waiter *w)
 	sigfillset(&all);
 	fflush(NULL);
 	sigprocmask(SIG_SETMASK, &all, &old); /* no handler of ours may run in the child */
-	w->pid = fork();
+	w->pid = proc_fork();
 	if (w->pid == 0 && w->reaper)
 		reaper_run(c, cmd, io);
 	if (w->pid == 0)

@@ -22,6 +22,7 @@
 #include "setns.h"
 #include "state.h"
 #include "supervise.h"
+#include "proc.h"
 
 /* The jail warder runs behind setns socket PATH, served by PID: its name into NAME, or -1 when none is ours.
  * The serving init's pid decides (the path may be spelt another way). */
@@ -96,7 +97,7 @@ static int run_attached(char **cmd, const struct jail *j, const char *name)
 	sigemptyset(&ign.sa_mask);
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
-	pid_t pid = fork();
+	pid_t pid = proc_fork();
 	if (pid < 0) {
 		log_errno("attach", "fork");
 		return EXIT_OSERR;

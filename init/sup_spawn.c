@@ -19,6 +19,7 @@
 #include "log.h"
 #include "sockets.h"
 #include "sup_priv.h"
+#include "proc.h"
 
 extern char **environ;
 
@@ -170,7 +171,7 @@ static pid_t spawn_child(struct sup *s, bool take_tty, char **env, bool *reporte
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0 || pipe_above(p, 3 + s->o->npass) < 0)
 		return -1;
-	pid_t pid = fork();
+	pid_t pid = proc_fork();
 	if (pid == 0) {
 		close(p[0]);
 		child_exec(s, take_tty, env, p[1]);

@@ -7,6 +7,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <unistd.h>
+
+/* fork(2). warder has one thread and no pthread_atfork handler, so fork(3) runs nothing that _Fork does not,
+ * but for NSS's state, which a static build (WARDER_NO_NSS) does not have: there, _Fork, and a static glibc
+ * leaves out fork(3)'s handler machinery (3 KiB). */
+static inline pid_t proc_fork(void)
+{
+#if defined(WARDER_NO_NSS) && defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+	return _Fork();
+#else
+	return fork();
+#endif
+}
 
 /* This executable's absolute path, into BUF. 0, or -1 with errno. */
 int proc_self_path(char *buf, size_t len);

@@ -8,8 +8,9 @@
  *
  * Kinds: mount umount2 clone (clone, clone3 and syscall(SYS_clone3)) pivot_root (syscall) unshare setns
  * idmap_write (write(2) to /proc/PID/{uid_map,gid_map,setgroups}) cgroup_write (write(2) to a file under
- * /sys/fs/cgroup) cgroup_mkdir (mkdir/mkdirat under /sys/fs/cgroup) fork (fork, and vfork on x86_64) execve (execve, execv, execvp,
- * execvpe, fexecve) openat2 move_mount fsmount open_tree fsopen (glibc wrappers and syscall(2)) socketpair.
+ * /sys/fs/cgroup) cgroup_mkdir (mkdir/mkdirat under /sys/fs/cgroup) fork (fork, _Fork, and vfork on x86_64)
+ * execve (execve, execv, execvp, execvpe, fexecve) openat2 move_mount fsmount open_tree fsopen (glibc wrappers
+ * and syscall(2)) socketpair.
  *
  * Counting is global over every process of one run: the state lives in a MAP_SHARED mapping made before the
  * first fork, so the keeper, the init it clones and their children before exec share it, and a dynamically
@@ -226,6 +227,13 @@ pid_t fork(void)
 {
 	REAL(fork);
 	return fault_hit(FK_fork) ? -1 : real_fork();
+}
+
+/* A static build's fork (lib/proc.h); WARDER_DYN links the same objects. */
+pid_t _Fork(void)
+{
+	REAL(_Fork);
+	return fault_hit(FK_fork) ? -1 : real__Fork();
 }
 
 /* vfork cannot be wrapped by a C function: its child would return through a frame the parent still needs.
