@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
 """N jails at once: start N sandboxes (each runs `sleep`) together, wait until all N sleeps run, measure the host
 memory of each sandbox's own processes (the runner and its descendants, the sleep left out), SIGTERM every
-runner, wait until all are gone and no sleep is left. Prints one line per runner:
+runner, wait until all are gone and no sleep is left. ROUNDS rounds (default 3), warder and bwrap in turn (A B,
+B A, ...: the machine's drift hits both runs of a round alike). Prints one line per runner, medians over the
+rounds:
     N NAME up_ms stop_ms rss_kib_per_jail pss_kib_per_jail left uss_kib_per_jail
-usage: jails.py N WARDER ROOTFS TMPDIR
+then two lines of ratios taken round by round (warder / bwrap), tab-separated as run.sh's pair rows:
+    pair LABEL A_MS B_MS MIN MEDIAN MAX TARGET
+usage: jails.py N WARDER ROOTFS TMPDIR [ROUNDS]
 rss: VmRSS summed over a sandbox's processes (warder: keeper + init; bwrap: its two processes), per jail; pss:
 the same as proportional set size (shared pages split between the processes that map them): the host memory
 N jails really cost; uss: the pages only that sandbox's own processes map (Private_Clean + Private_Dirty), what
-stopping one jail gives back. left: sleeps or runner processes still there after the stop (must be 0)."""
-import os, signal, subprocess, sys, time
+stopping one jail gives back. left: sleeps or runner processes still there after the stop, the most of any
+round (must be 0)."""
+import os, signal, statistics, subprocess, sys, time
 
 n, warder, rootfs, tmp = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+rounds = int(sys.argv[5]) if len(sys.argv) > 5 else 3
 MARK = "86313"  # an odd sleep length, to tell our sleeps from anyone else's
 
 
@@ -71,8 +77,7 @@ def run(name, argv_of):
         if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
             for p in procs:
                 p.kill()
-            print(f"{n} {name} failed - - - - -")
-            return
+            return None
         time.sleep(0.01)
     t1 = time.monotonic()
     rss = pss = uss = 0
@@ -96,7 +101,7 @@ def run(name, argv_of):
             break
         time.sleep(0.01)
     t3 = time.monotonic()
-    print(f"{n} {name} {(t1 - t0) * 1e3:.0f} {(t3 - t2) * 1e3:.0f} {rss / n:.0f} {pss / n:.0f} {left} {uss / n:.0f}")
+    return ((t1 - t0) * 1e3, (t3 - t2) * 1e3, rss / n, pss / n, left, uss / n)
 
 
 def marked(pid):
@@ -113,6 +118,27 @@ with open(conf, "w") as f:
         f.write(f"[wbench{i}]\npath = {rootfs}\nunshare = mount,pid,uts,ipc,net\nmount.procfs = true\n"
                 f"mount.devfs = true\nrestart = no\ncommand = /bin/sleep {MARK}\n")
 os.environ["WARDER_RUNDIR"] = os.path.join(tmp, f"run{n}")
-run("warder", lambda i: [warder, "run", "-q", "-c", conf, f"wbench{i}"])
-run("bwrap", lambda i: ["bwrap", "--unshare-all", "--die-with-parent", "--bind", rootfs, "/", "--proc", "/proc",
-                        "--dev", "/dev", "/bin/sleep", MARK])
+argv = {
+    "warder": lambda i: [warder, "run", "-q", "-c", conf, f"wbench{i}"],
+    "bwrap": lambda i: ["bwrap", "--unshare-all", "--die-with-parent", "--bind", rootfs, "/", "--proc", "/proc",
+                        "--dev", "/dev", "/bin/sleep", MARK],
+}
+res = {"warder": [], "bwrap": []}
+for r in range(rounds):
+    for name in (("warder", "bwrap") if r % 2 == 0 else ("bwrap", "warder")):
+        res[name].append(run(name, argv[name]))
+for name in ("warder", "bwrap"):
+    got = [x for x in res[name] if x]
+    if len(got) < len(res[name]):
+        print(f"{n} {name} failed - - - - -")
+        continue
+    med = [statistics.median(x[k] for x in got) for k in range(6)]
+    print(f"{n} {name} {med[0]:.0f} {med[1]:.0f} {med[2]:.0f} {med[3]:.0f} {max(x[4] for x in got)} {med[5]:.0f}")
+if all(res["warder"]) and all(res["bwrap"]):
+    for k, what in ((0, "up"), (1, "stopped")):
+        ratios = [w[k] / b[k] for w, b in zip(res["warder"], res["bwrap"])]
+        a = statistics.median(w[k] for w in res["warder"])
+        b = statistics.median(b[k] for b in res["bwrap"])
+        print("\t".join(["pair", f"{n} jails at once, all {what}: warder run / bwrap ({rounds} rounds)",
+                         f"{a:.0f}", f"{b:.0f}", f"{min(ratios):.3f}", f"{statistics.median(ratios):.3f}",
+                         f"{max(ratios):.3f}", "< 1"]))
