@@ -2,9 +2,13 @@
  * pid, uts, ipc and net namespaces (made by the child, pid by the parent), the rootfs bound and pivoted into, /proc, a /dev of the usual nodes
  * bound from the host (as ruleset 4 and bwrap --dev give), then CMD as PID 1; the caller waits for it.
  * With -c DIR it also makes a cgroup DIR, puts the jail in it and removes it afterwards (as warder does).
- *   jailfloor [-c CGROUPDIR] ROOTFS CMD [ARGS...]      exit: CMD's status, 111 when a step failed */
+ * With -i the jail's PID 1 is an init, as warder's and bwrap's are: it forks CMD, passes SIGTERM and SIGINT
+ * on to it, reaps every child and exits with CMD's status; the caller passes them on to that init and waits
+ * for it (the least a runner that stops its jail gracefully and cleans up after it does).
+ *   jailfloor [-c CGROUPDIR] [-i] ROOTFS CMD [ARGS...]      exit: CMD's status, 111 when a step failed */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,15 +39,52 @@ static void bind_dev(const char *name)
 	TRY(mount(path, to, NULL, MS_BIND, NULL));
 }
 
+static int status_code(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Until PID has exited: SIGTERM and SIGINT (blocked, in SET with SIGCHLD) go on to it; every child that
+ * exits is reaped. PID's status. */
+static int forward_until(pid_t pid, const sigset_t *set)
+{
+	for (;;) {
+		siginfo_t si;
+		if (sigwaitinfo(set, &si) < 0)
+			continue;
+		if (si.si_signo != SIGCHLD) {
+			kill(pid, si.si_signo);
+			continue;
+		}
+		int st;
+		pid_t r;
+		while ((r = waitpid(-1, &st, WNOHANG)) > 0)
+			if (r == pid)
+				return st;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *cg = NULL;
+	int init = 0;
 	if (argc > 2 && strcmp(argv[1], "-c") == 0) {
 		cg = argv[2];
 		argv += 2, argc -= 2;
 	}
+	if (argc > 1 && strcmp(argv[1], "-i") == 0) {
+		init = 1;
+		argv++, argc--;
+	}
 	if (argc < 3)
-		return fprintf(stderr, "usage: jailfloor [-c CGROUPDIR] ROOTFS CMD [ARGS...]\n"), 64;
+		return fprintf(stderr, "usage: jailfloor [-c CGROUPDIR] [-i] ROOTFS CMD [ARGS...]\n"), 64;
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	if (init)
+		TRY(sigprocmask(SIG_BLOCK, &set, &old));
 	if (cg)
 		TRY(mkdir(cg, 0755));
 	int go[2];
@@ -71,6 +112,13 @@ int main(int argc, char **argv)
 		TRY(syscall(SYS_pivot_root, ".", "."));
 		TRY(umount2(".", MNT_DETACH));
 		TRY(chdir("/"));
+		if (init) {
+			pid_t c = fork();
+			TRY(c);
+			if (c > 0)
+				_exit(status_code(forward_until(c, &set)));
+			TRY(sigprocmask(SIG_SETMASK, &old, NULL));
+		}
 		execvp(argv[2], argv + 2);
 		perror(argv[2]);
 		_exit(127);
@@ -86,8 +134,11 @@ int main(int argc, char **argv)
 	}
 	close(go[1]);
 	int st;
-	TRY(waitpid(p, &st, 0));
+	if (init)
+		st = forward_until(p, &set);
+	else
+		TRY(waitpid(p, &st, 0));
 	if (cg)
 		TRY(rmdir(cg));
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return status_code(st);
 }

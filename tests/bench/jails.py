@@ -7,7 +7,7 @@ rounds:
     N NAME up_ms stop_ms rss_kib_per_jail pss_kib_per_jail left uss_kib_per_jail
 then two lines of ratios taken round by round (warder / bwrap), tab-separated as run.sh's pair rows:
     pair LABEL A_MS B_MS MIN MEDIAN MAX TARGET
-usage: jails.py N WARDER ROOTFS TMPDIR [ROUNDS]
+usage: jails.py N WARDER ROOTFS TMPDIR [ROUNDS [JAILFLOOR [CGROUP]]]
 rss: VmRSS summed over a sandbox's processes (warder: keeper + init; bwrap: its two processes), per jail; pss:
 the same as proportional set size (shared pages split between the processes that map them): the host memory
 N jails really cost; uss: the pages only that sandbox's own processes map (Private_Clean + Private_Dirty), what
@@ -17,6 +17,8 @@ import os, signal, statistics, subprocess, sys, time
 
 n, warder, rootfs, tmp = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 rounds = int(sys.argv[5]) if len(sys.argv) > 5 else 3
+floor = sys.argv[6] if len(sys.argv) > 6 and sys.argv[6] else None
+cgroup = sys.argv[7] if len(sys.argv) > 7 and sys.argv[7] else None
 MARK = "86313"  # an odd sleep length, to tell our sleeps from anyone else's
 
 
@@ -123,22 +125,29 @@ argv = {
     "bwrap": lambda i: ["bwrap", "--unshare-all", "--die-with-parent", "--bind", rootfs, "/", "--proc", "/proc",
                         "--dev", "/dev", "/bin/sleep", MARK],
 }
-res = {"warder": [], "bwrap": []}
+names = ["warder", "bwrap"]
+if floor:
+    cg = (lambda i: ["-c", f"{cgroup}/warder-bench-jails-{os.getpid()}-{i}"]) if cgroup else (lambda i: [])
+    argv["floor"] = lambda i: [floor] + cg(i) + ["-i", rootfs, "/bin/sleep", MARK]
+    names.append("floor")
+res = {name: [] for name in names}
 for r in range(rounds):
-    for name in (("warder", "bwrap") if r % 2 == 0 else ("bwrap", "warder")):
+    for name in (names if r % 2 == 0 else names[1::-1] + names[2:]):
         res[name].append(run(name, argv[name]))
-for name in ("warder", "bwrap"):
+for name in names:
     got = [x for x in res[name] if x]
     if len(got) < len(res[name]):
         print(f"{n} {name} failed - - - - -")
         continue
     med = [statistics.median(x[k] for x in got) for k in range(6)]
     print(f"{n} {name} {med[0]:.0f} {med[1]:.0f} {med[2]:.0f} {med[3]:.0f} {max(x[4] for x in got)} {med[5]:.0f}")
-if all(res["warder"]) and all(res["bwrap"]):
+for other, label, target in (("bwrap", "bwrap", "< 1"), ("floor", "the floor (jailfloor -i)", "")):
+    if other not in res or not all(res["warder"]) or not all(res[other]):
+        continue
     for k, what in ((0, "up"), (1, "stopped")):
-        ratios = [w[k] / b[k] for w, b in zip(res["warder"], res["bwrap"])]
+        ratios = [w[k] / o[k] for w, o in zip(res["warder"], res[other])]
         a = statistics.median(w[k] for w in res["warder"])
-        b = statistics.median(b[k] for b in res["bwrap"])
-        print("\t".join(["pair", f"{n} jails at once, all {what}: warder run / bwrap ({rounds} rounds)",
+        b = statistics.median(o[k] for o in res[other])
+        print("\t".join(["pair", f"{n} jails at once, all {what}: warder run / {label} ({rounds} rounds)",
                          f"{a:.0f}", f"{b:.0f}", f"{min(ratios):.3f}", f"{statistics.median(ratios):.3f}",
-                         f"{max(ratios):.3f}", "< 1"]))
+                         f"{max(ratios):.3f}", target]))

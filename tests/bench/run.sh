@@ -252,8 +252,9 @@ fi
 
 # --- N jails at once, then stopped
 for n in ${BENCH_JAILS:-50 200}; do
-	say "jails: $n at once, warder run and bwrap"
-	python3 "$here/jails.py" "$n" "$W" "$J/rootfs" "$tmp" "$(reps 3 1)" >"$tmp/jails.$n" || say "jails: $n failed"
+	say "jails: $n at once, warder run, bwrap and the floor"
+	python3 "$here/jails.py" "$n" "$W" "$J/rootfs" "$tmp" "$(reps 3 1)" "$JF" "${CG:+$(dirname "$CG")}" \
+		>"$tmp/jails.$n" || say "jails: $n failed"
 	grep -v '^pair' "$tmp/jails.$n" >>"$tmp/jails" || :
 	grep '^pair' "$tmp/jails.$n" | cut -f2- >>"$PAIRS" || :
 done
@@ -319,6 +320,10 @@ if [ -s "$tmp/jails" ]; then
 	{
 		echo
 		echo "## N jails started at once (each \`sleep\`; mount, pid, uts, ipc, net, /proc, /dev), then stopped"
+		echo
+		echo "Median of three rounds, the runners in turn. floor: tests/bench/jailfloor.c -i, the same namespaces and"
+		echo "mounts, a cgroup made and removed, an init as PID 1 that passes SIGTERM on and reaps, its parent waiting"
+		echo "(a dynamically linked C program: its RSS is the C library's)."
 		echo
 		echo "Host memory per jail: the runner's own processes (warder: keeper + init; bwrap: its two), the sleep"
 		echo "left out. RSS counts shared pages once per process (warder's keeper and init both map the same binary); PSS"
