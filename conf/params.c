@@ -60,32 +60,34 @@ static bool in_words(const char *s, const char *const *words)
 /* unshare: comma-separated namespace names; uWSGI's "fs" is the mount namespace. */
 static int check_unshare(const char *name, char **value, char *why, size_t whylen)
 {
-	char out[128] = "", *copy = strdup(*value), *save = NULL;
+	char out[128], tok[32];
 	size_t len = 0;
-	if (!copy)
-		return MSG("out of memory");
-	int rc = 0;
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int id = ns_find(tok);
-		if (id < 0) {
-			rc = MSG("%s: unknown namespace \"%s\" (use mount,pid,uts,ipc,net,user,cgroup,time)", name, tok);
-			break;
+	for (const char *p = *value; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n) {
+			if (n >= sizeof tok)
+				return MSG("%s: unknown namespace \"%.*s\" (use mount,pid,uts,ipc,net,user,cgroup,time)",
+					   name, (int)n, p);
+			memcpy(tok, p, n);
+			tok[n] = '\0';
+			int id = ns_find(tok);
+			if (id < 0)
+				return MSG("%s: unknown namespace \"%s\" (use mount,pid,uts,ipc,net,user,cgroup,time)",
+					   name, tok);
+			const char *ns = ns_table[id].name;
+			size_t k = strlen(ns);
+			if (len + k + 2 > sizeof out)
+				return MSG("%s: too many namespaces", name);
+			if (len)
+				out[len++] = ',';
+			memcpy(out + len, ns, k + 1);
+			len += k;
 		}
-		const char *ns = ns_table[id].name;
-		size_t n = strlen(ns);
-		if (len + n + 2 > sizeof out) {
-			rc = MSG("%s: too many namespaces", name);
-			break;
-		}
-		if (len)
-			out[len++] = ',';
-		memcpy(out + len, ns, n + 1);
-		len += n;
+		p += n + (p[n] == ',');
 	}
-	free(copy);
-	if (rc == 0 && !out[0])
-		rc = MSG("%s: no namespace named", name);
-	return rc ? rc : set_value(value, out, why, whylen);
+	if (!len)
+		return MSG("%s: no namespace named", name);
+	return strcmp(out, *value) == 0 ? 0 : set_value(value, out, why, whylen);
 }
 
 /* uid_map, gid_map: "INSIDE OUTSIDE COUNT" as in /proc/PID/uid_map. */

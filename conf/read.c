@@ -224,8 +224,13 @@ static int precheck(struct loader *L, const struct keyval *v, int quote)
 {
 	if (!v->def || (quote != '\'' && strchr(v->raw, '$')))
 		return 0;
+	char why[512];
+	if (!quote && !v->def->check) {     /* nothing rewrites the value: checked where it is */
+		char *raw = (char *)v->raw; /* param_check writes only through a check function */
+		return param_check(v->def, v->name, &raw, why, sizeof why) < 0 ? fail(L, "%s", why) : 0;
+	}
 	size_t n = strlen(v->raw);
-	char *copy = quote ? strndup(v->raw + 1, n - 2) : strdup(v->raw), why[512];
+	char *copy = quote ? strndup(v->raw + 1, n - 2) : strdup(v->raw);
 	if (!copy)
 		return fail(L, "out of memory");
 	int rc = param_check(v->def, v->name, &copy, why, sizeof why);
@@ -407,6 +412,8 @@ static char *comment_or(char *s, const char *chars)
 static int guard_line(struct loader *L, struct src *s, char *line)
 {
 	char key[32];
+	if (line[0] != 'i' && line[0] != 'e') /* if-...  endif (the line starts past its indentation) */
+		return 0;
 	char *eq = strchr(line, '=');
 	if (!eq || (size_t)(eq - line) >= sizeof key)
 		return 0;
@@ -452,7 +459,8 @@ static int section_line(struct loader *L, const char *line)
 	}
 	if (!ok)
 		return fail(L, "bad section name \"%.*s\"", (int)n, line + 1);
-	snprintf(name, sizeof name, "%.*s", (int)n, line + 1);
+	memcpy(name, line + 1, n);
+	name[n] = '\0';
 	return section_add(L, name);
 }
 
