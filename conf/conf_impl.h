@@ -31,11 +31,19 @@ struct section {
 	size_t first, last; /* its entries lie in ent[first, last) (with others' when it is reopened) */
 };
 
+/* The entries' names and values, copied one after the other into blocks freed together. */
+struct text_block {
+	struct text_block *next;
+	size_t used, cap;
+	char data[];
+};
+
 struct raw_conf {
 	struct section *sec;
 	size_t nsec;
 	struct entry *ent; /* file order */
 	size_t nent, cap;
+	struct text_block *text;
 };
 
 /* Each section's entries, in file order: bysec[off[s], off[s + 1]) index ent; STAR is [*]'s section or -1.

@@ -177,15 +177,25 @@ static int section_add(struct loader *L, const char *name)
 	return 0;
 }
 
-static void entry_free(struct entry *e)
+/* A copy of S that lives as long as RAW: a file's thousands of keys and values cost a few allocations. */
+static char *raw_strdup(struct raw_conf *raw, const char *s)
 {
-	free(e->name);
-	free(e->raw);
+	size_t n = strlen(s) + 1;
+	struct text_block *b = raw->text;
+	if (!b || b->cap - b->used < n) {
+		size_t cap = n > 16000 ? n : 16000;
+		if (!(b = malloc(sizeof *b + cap)))
+			return NULL;
+		*b = (struct text_block){.next = raw->text, .cap = cap};
+		raw->text = b;
+	}
+	char *d = memcpy(b->data + b->used, s, n);
+	b->used += n;
+	return d;
 }
 
 static void entry_remove(struct raw_conf *raw, size_t i)
 {
-	entry_free(&raw->ent[i]);
 	memmove(&raw->ent[i], &raw->ent[i + 1], (raw->nent - i - 1) * sizeof raw->ent[0]);
 	raw->nent--;
 	for (size_t k = 0; k < raw->nsec; k++) {
@@ -270,8 +280,8 @@ static int add_entry(struct loader *L, const struct keyval *v)
 	sec->last = raw->nent + 1;
 	struct entry *e = &raw->ent[raw->nent];
 	*e = (struct entry){.def = v->def,
-			    .name = strdup(v->name),
-			    .raw = strdup(v->raw),
+			    .name = raw_strdup(raw, v->name),
+			    .raw = raw_strdup(raw, v->raw),
 			    .prefix = v->prefix,
 			    .append = v->append,
 			    .implied = v->implied,
@@ -691,8 +701,10 @@ void conf_raw_index_free(struct raw_index *ix)
 
 void conf_raw_free(struct raw_conf *raw)
 {
-	for (size_t i = 0; i < raw->nent; i++)
-		entry_free(&raw->ent[i]);
+	for (struct text_block *b = raw->text, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
 	for (size_t i = 0; i < raw->nsec; i++)
 		free(raw->sec[i].name);
 	free(raw->ent);
