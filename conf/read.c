@@ -9,6 +9,7 @@
 #include "log.h"
 #include "pathglob.h"
 #include "readfile.h"
+#include "strhash.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -110,18 +111,10 @@ static int fail(struct loader *L, const char *fmt, ...)
 
 /* ---- sections and entries ---- */
 
-static size_t name_hash(const char *s)
-{
-	size_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* The slot where NAME is, or the empty one where it would go. */
 static size_t *section_slot(const struct loader *L, const char *name)
 {
-	size_t mask = L->nslot - 1, i = name_hash(name) & mask;
+	size_t mask = L->nslot - 1, i = str_hash(name) & mask;
 	while (L->slot[i] && strcmp(L->raw->sec[L->slot[i] - 1].name, name) != 0)
 		i = (i + 1) & mask;
 	return &L->slot[i];

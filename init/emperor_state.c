@@ -8,14 +8,12 @@
 
 #include "emperor.h"
 #include "sdnotify.h"
+#include "strhash.h"
 
 /* --- the table ----------------------------------------------------------------------------------------- */
 static unsigned bucket(const char *s)
 {
-	unsigned h = 2166136261u;
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h % NBUCKETS;
+	return str_hash(s) % NBUCKETS;
 }
 
 struct vsl *vsl_find_file(struct emperor *e, const char *file)
