@@ -65,15 +65,15 @@ static int check_unshare(const char *name, char **value, char *why, size_t whyle
 	for (const char *p = *value; *p;) {
 		size_t n = strcspn(p, ",");
 		if (n) {
-			if (n >= sizeof tok)
+			int id = -1;
+			if (n < sizeof tok) { /* a longer one is no namespace's name */
+				memcpy(tok, p, n);
+				tok[n] = '\0';
+				id = ns_find(tok);
+			}
+			if (id < 0)
 				return MSG("%s: unknown namespace \"%.*s\" (use mount,pid,uts,ipc,net,user,cgroup,time)",
 					   name, (int)n, p);
-			memcpy(tok, p, n);
-			tok[n] = '\0';
-			int id = ns_find(tok);
-			if (id < 0)
-				return MSG("%s: unknown namespace \"%s\" (use mount,pid,uts,ipc,net,user,cgroup,time)",
-					   name, tok);
 			const char *ns = ns_table[id].name;
 			size_t k = strlen(ns);
 			if (len + k + 2 > sizeof out)

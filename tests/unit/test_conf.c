@@ -246,6 +246,9 @@ TEST(value_errors)
 	CHECK_ERR("[j]\nrestart = sometimes\n", "t.conf:2: restart: \"sometimes\" is not one of no, on-failure, always");
 	CHECK_ERR("[j]\nunshare = mount,bogus\n",
 		  "t.conf:2: unshare: unknown namespace \"bogus\" (use mount,pid,uts,ipc,net,user,cgroup,time)");
+	CHECK_ERR("[j]\nunshare = pid,mountmountmountmountmountmountmount\n",
+		  "t.conf:2: unshare: unknown namespace \"mountmountmountmountmountmountmount\" "
+		  "(use mount,pid,uts,ipc,net,user,cgroup,time)");
 	CHECK_ERR("[j]\ncaps = chown,fly\n", "t.conf:2: caps: unknown capability \"fly\"");
 	CHECK_ERR("[j]\nrlimit.files = 10\n", "t.conf:2: rlimit.files: unknown resource \"files\"");
 	CHECK_ERR("[j]\nrlimit.nofile = lots\n",
