@@ -106,9 +106,9 @@ struct conf {
 int conf_load(const char *path, struct conf **out, char *err, size_t errlen);
 /* The same from memory; NAME is used as FILE in messages. */
 int conf_load_string(const char *name, const char *text, struct conf **out, char *err, size_t errlen);
-/* Either of them keeping only the jail called JAIL (when not NULL): every jail is still built and checked,
- * with the same messages, but the others are dropped as they are built (one jail's memory, not N). TEXT
- * NULL reads PATH. */
+/* Either of them building only the jail called JAIL (when not NULL), as jail(8) -c JAIL: every line is read
+ * and checked, but another jail's values made of variables only when that jail is built. TEXT NULL reads
+ * PATH. */
 int conf_load_jail(const char *path, const char *text, const char *jail, struct conf **out, char *err, size_t errlen);
 void conf_free(struct conf *c);
 

@@ -105,7 +105,6 @@ static const struct {
 #endif
 };
 
-/* A whole decimal number in [lo, hi]. */
 /* S past PREFIX (lower case) matched in either case, or S. strncasecmp(3) would do, but a static glibc links
  * five copies of it, one per instruction set, 25 KiB for two prefixes. */
 static const char *skip_prefix_ci(const char *s, const char *prefix)
@@ -116,6 +115,7 @@ static const char *skip_prefix_ci(const char *s, const char *prefix)
 	return prefix[i] ? s : s + i;
 }
 
+/* A whole decimal number in [lo, hi]. */
 static int parse_decimal(const char *s, long long lo, long long hi, long long *out)
 {
 	if (!isdigit((unsigned char)s[0]) && !(s[0] == '-' && isdigit((unsigned char)s[1])))

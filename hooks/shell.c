@@ -24,8 +24,8 @@
 #include "exits.h"
 #include "jailpw.h"
 #include "log.h"
-#include "reaper.h"
 #include "proc.h"
+#include "reaper.h"
 
 #define CLEAN_PATH "/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin"
 #define KILL_GRACE_MS 2000 /* between the timeout's SIGTERM and SIGKILL */

@@ -18,11 +18,11 @@
 #include "jail.h"
 #include "jailpw.h"
 #include "log.h"
+#include "proc.h"
 #include "rlimit.h"
 #include "setns.h"
 #include "state.h"
 #include "supervise.h"
-#include "proc.h"
 
 /* The jail warder runs behind setns socket PATH, served by PID: its name into NAME, or -1 when none is ours.
  * The serving init's pid decides (the path may be spelt another way). */

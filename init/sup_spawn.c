@@ -17,9 +17,9 @@
 
 #include "exits.h"
 #include "log.h"
+#include "proc.h"
 #include "sockets.h"
 #include "sup_priv.h"
-#include "proc.h"
 
 extern char **environ;
 
