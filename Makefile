@@ -106,7 +106,12 @@ ifeq ($(GNU_LD),0)
 override LAYOUT :=
 endif
 override LAYOUT := $(wildcard $(LAYOUT))
-LD_LAYOUT := $(if $(LAYOUT),-Wl$(comma)-T$(comma)$(LAYOUT))
+# SIZE_LD: a further GNU ld script (make static passes init/static.ld); relinks when it changes.
+SIZE_LD   ?=
+ifeq ($(GNU_LD),0)
+override SIZE_LD :=
+endif
+LD_SCRIPTS := $(if $(LAYOUT),-Wl$(comma)-T$(comma)$(LAYOUT)) $(if $(SIZE_LD),-Wl$(comma)-T$(comma)$(SIZE_LD))
 CC_LAYOUT := $(if $(LAYOUT),-ffunction-sections -fdata-sections)
 # Less for the dynamic loader to do at start: sorted hash chains, no unused libraries, packed relative
 # relocations (DT_RELR) where the linker has them.
@@ -144,7 +149,7 @@ build/.deps: tests/deps.sh
 
 # Objects and the link follow the flags too: a STATIC=no or sanitizer build in a tree built otherwise
 # recompiles instead of mixing objects (a static-pie ASan binary crashes at once).
-BUILD_FLAGS := $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LD_STATIC) $(LD_LAYOUT) $(LDFLAGS)
+BUILD_FLAGS := $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LD_STATIC) $(LD_SCRIPTS) $(LDFLAGS)
 ifneq ($(BUILD_FLAGS),$(shell cat $(B)/.flags 2>/dev/null))
 $(shell mkdir -p $(B))
 $(file >$(B)/.flags,$(BUILD_FLAGS))
@@ -176,9 +181,9 @@ $(B)/libwarder.a: $(LIB_OBJ)
 HOT_SRC   := init/main.c init/entry.c init/cmd_opts.c init/supervise.c init/sup_spawn.c lib/reaper.c lib/log.c conf/values.c \
 	     $(filter %/sigsrc.c lib/proc_%.c,$(PLAT_SRC))
 HOT_OBJ    = $(HOT_SRC:%.c=$(B)/obj/%.o)
-$(B)/warder: $(B)/obj/init/main.o $(LIB_OBJ) $(B)/.flags $(LAYOUT)
+$(B)/warder: $(B)/obj/init/main.o $(LIB_OBJ) $(B)/.flags $(LAYOUT) $(SIZE_LD)
 	@[ "$(V)" = 1 ] || echo "  LD      $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(LD_OPT) $(LD_STATIC) $(LD_LAYOUT) $(LDFLAGS) -o $@ $(HOT_OBJ) $(EV_LIBS) \
+	$(Q)$(CC) $(ALL_CFLAGS) $(LD_OPT) $(LD_STATIC) $(LD_SCRIPTS) $(LDFLAGS) -o $@ $(HOT_OBJ) $(EV_LIBS) \
 		$(filter-out $(HOT_OBJ) %/.flags %.ld,$^) $(LDLIBS_ALL)
 
 # The same objects linked dynamically: the fault-injection shim (LD_PRELOAD) and valgrind need a dynamic
@@ -215,10 +220,9 @@ asan:
 # calls, no unwind tables (nothing unwinds through warder: no exceptions, no thread cancellation, no
 # backtrace; init/static.ld drops the C library's and libev's as well). GNU ld; another linker keeps them.
 STATIC_CFLAGS := -Os -g0 -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
-STATIC_LD := $(if $(filter-out 0,$(GNU_LD)),-Wl$(comma)-T$(comma)init/static.ld)
 static:
 	$(Q)$(MAKE) --no-print-directory B=build/static STATIC=yes CFLAGS="$(STATIC_CFLAGS)" \
-		LDFLAGS="-Wl,--gc-sections $(STATIC_LD)" build/static/warder
+		LDFLAGS="-Wl,--gc-sections" SIZE_LD=init/static.ld build/static/warder
 	$(Q)strip build/static/warder && ls -l build/static/warder
 
 # init/layout.ld from traces of the default build (tests/tools/layout.sh: valgrind's lackey, ptrace).
