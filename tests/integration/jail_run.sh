@@ -1,8 +1,8 @@
 #!/bin/sh
 # warder run with jail parameters: the keeper/init split in real namespaces on a busybox rootfs. PID 1 is
 # warder, /proc shows only the jail, the hostname is set; warder list (stale jails left out) and attach;
-# SIGTERM to the keeper; the command's status; SIGKILL of the keeper takes the jail with it; the demo; the host
-# is as before every time.
+# SIGTERM to the keeper; the command's status; SIGKILL of the keeper takes the jail with it; the demo; run NAME
+# of a file whose other jail is bad; the host is as before every time.
 . "$(dirname "$0")/lib.sh"
 jail_suite
 N=wj$$
@@ -229,4 +229,28 @@ is "the demo stops cleanly" $rc 0
 like "the demo shows PID 1 and the hostname" "$out" 'PID 1 is warder, hostname demo.warder'
 like "the demo lists /dev from ruleset 4" "$out" 'ls /dev: .*null.*zero'
 is "after the demo the host is as before" "$(snap)" "$before"
+
+# --- run NAME builds NAME alone, as jail -c NAME: a value another jail's variables make bad fails that jail
+cat >"$T_TMP/two.conf" <<CONF
+[${N}bad]
+path = $R
+unshare = mount,pid
+exec.start = "\$nope"
+command = /bin/true
+[${N}ok]
+path = $R
+unshare = mount,pid,uts
+host.hostname = ok.test
+mount.procfs = true
+command = 'echo host=\$(hostname)'
+CONF
+out=$($W run -q -c "$T_TMP/two.conf" "${N}ok" 2>&1); rc=$?
+is "run NAME of a good jail beside one with a bad variable exits 0" $rc 0
+like "... and runs it" "$out" '^host=ok.test$'
+out=$($W run -q -c "$T_TMP/two.conf" "${N}bad" 2>&1); rc=$?
+is "run NAME of the bad one exits 78" $rc 78
+like "... naming the file and line" "$out" "two.conf:4: unknown variable [$]nope"
+$W check -c "$T_TMP/two.conf" >/dev/null 2>&1
+is "check of the whole file refuses it (78)" $? 78
+is "after these the host is as before" "$(snap)" "$before"
 done_testing
