@@ -210,10 +210,10 @@ static bool v2_has(const char *parent, const char *ctrl)
 	return read_file(path, buf, sizeof buf) == 0 && list_has(buf, ctrl);
 }
 
-static int place_of(const char *ctrl, struct cg_place *pl)
+/* Where a cgroup for CTRL (NULL: any, v2) goes; V2 is v2_root()'s answer. */
+static int place_in(const char *v2, const char *ctrl, struct cg_place *pl)
 {
 	char own[512];
-	const char *v2 = v2_root();
 	if (v2 && own_path(NULL, own, sizeof own) == 0) {
 		snprintf(pl->parent, sizeof pl->parent, "%s%s", v2, own);
 		pl->v2 = true;
@@ -231,6 +231,11 @@ static int place_of(const char *ctrl, struct cg_place *pl)
 	snprintf(pl->parent, sizeof pl->parent, "%s%s", mnt, own);
 	pl->v2 = false;
 	return 0;
+}
+
+static int place_of(const char *ctrl, struct cg_place *pl)
+{
+	return place_in(v2_root(), ctrl, pl);
 }
 
 int lxcg_check(struct jailrun *r)
@@ -328,9 +333,10 @@ int lxcg_early(struct jailrun *r)
 	struct lx_priv *p = r->priv;
 	struct cg_place pl;
 	char path[1024];
-	if (r->rootless || p->ncg || !v2_root())
+	const char *v2;
+	if (r->rootless || p->ncg || !(v2 = v2_root()))
 		return -1;
-	if (place_of(NULL, &pl) < 0) {
+	if (place_in(v2, NULL, &pl) < 0) {
 		p->cg_noplace = true; /* said once; lxcg_create does not ask again */
 		return -1;
 	}

@@ -86,7 +86,8 @@ static int bind_node(const struct devfs_node *nd)
 }
 
 /* The jail's own node: the host node's type and number, its owner and mode unless a rule sets them; then bound
- * onto itself without nodev, the one mount in /dev where a device works. */
+ * onto itself without nodev, the one mount in /dev where a device works. Made under a umask of 0 (host_nodes),
+ * so mknod gives the permission bits; chown and chmod only where they change something. */
 static int make_node(const struct devfs_node *nd)
 {
 	char what[PATH_MAX + 8];
@@ -94,46 +95,35 @@ static int make_node(const struct devfs_node *nd)
 	uid_t uid = nd->set_uid ? (uid_t)nd->uid : nd->st_uid;
 	gid_t gid = nd->set_gid ? (gid_t)nd->gid : nd->st_gid;
 	struct mount_attr a = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, .attr_clr = MOUNT_ATTR_NODEV};
-	int t = -1, target = -1, rc = -1;
+	int t, rc = -1;
 
 	snprintf(what, sizeof what, "/dev/%s", nd->path);
-	if (mknodat(dev_fd, nd->path, (nd->st_mode & S_IFMT) | 0600, nd->rdev) < 0) {
+	if (mknodat(dev_fd, nd->path, (nd->st_mode & S_IFMT) | (perm & 0777), nd->rdev) < 0) {
 		log_errno(DEV_STEP, "mknod %s", what);
 		return -1;
 	}
 	/* chown first: it clears set-id bits a mode rule may ask for. */
-	if (fchownat(dev_fd, nd->path, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
+	if ((uid != geteuid() || gid != getegid()) && fchownat(dev_fd, nd->path, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
 		log_errno(DEV_STEP, "chown %s %lu:%lu", what, (unsigned long)uid, (unsigned long)gid);
 		return -1;
 	}
-	if (fchmodat(dev_fd, nd->path, perm, 0) < 0) {
+	if ((perm & ~0777) && fchmodat(dev_fd, nd->path, perm, 0) < 0) {
 		log_errno(DEV_STEP, "chmod %s %04o", what, (unsigned)perm);
 		return -1;
 	}
 	t = open_tree(dev_fd, nd->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (t < 0) {
 		log_errno(DEV_STEP, "bind %s onto itself", what);
-		goto out;
+		return -1;
 	}
-	if (mount_setattr(t, "", AT_EMPTY_PATH, &a, sizeof a) < 0) {
+	if (mount_setattr(t, "", AT_EMPTY_PATH, &a, sizeof a) < 0)
 		log_errno(DEV_STEP, "bind %s onto itself: set mount flags", what);
-		goto out;
-	}
-	target = openat(dev_fd, nd->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (target < 0) {
-		log_errno(DEV_STEP, "open %s", what);
-		goto out;
-	}
-	if (move_mount(t, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+	/* Our fresh tmpfs holds no symlink on the way, and move_mount does not follow a last one. */
+	else if (move_mount(t, "", dev_fd, nd->path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		log_errno(DEV_STEP, "bind %s onto itself: attach", what);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (target >= 0)
-		close(target);
-	if (t >= 0)
-		close(t);
+	else
+		rc = 0;
+	close(t);
 	return rc;
 }
 
@@ -186,6 +176,7 @@ static int host_nodes(const struct devfs_rules *rules, const struct devfs_rulese
 		log_err(DEV_STEP, "%s", err);
 		return -1;
 	}
+	mode_t mask = umask(0);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct devfs_node *nd = &nodes[i];
 		if (!is_device(nd) || host_terminal(nd))
@@ -197,6 +188,7 @@ static int host_nodes(const struct devfs_rules *rules, const struct devfs_rulese
 		}
 		rc = own ? make_node(nd) : bind_node(nd);
 	}
+	umask(mask);
 	devfs_nodes_free(nodes, n);
 	return rc;
 }

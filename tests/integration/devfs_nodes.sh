@@ -17,19 +17,21 @@ add include $devfsrules_unhide_basic
 add include $devfsrules_unhide_login
 add path null mode 0600
 add path random group tty mode 0640
+add path full mode 1666
 add path urandom hide
 EOF2
 conf() {
 	printf '[%s]\npath = %s\nunshare = mount,pid,uts,ipc\nmount.procfs = true\nstop.timeout = 2\n' "$N" "$R"
 	printf 'devfs.rules = %s\ndevfs_ruleset = modes\n%s\n' "$T_TMP/devfs.rules" "$1"
 }
-conf "command = 'stat -c \"%n %a %u %g %t,%T\" /dev/null /dev/random /dev/zero'" >"$T_TMP/c.conf"
+conf "command = 'stat -c \"%n %a %u %g %t,%T\" /dev/null /dev/random /dev/zero /dev/full'" >"$T_TMP/c.conf"
 out=$($W run -q -c "$T_TMP/c.conf" 2>"$T_TMP/err"); rc=$?
 is "the jail runs" $rc 0
-is "inside: null has mode 0600, random group tty mode 0640, zero the host's 0666; same devices" "$out" \
+is "inside: null has mode 0600, random group tty mode 0640, full 1666 (sticky), zero the host's 0666; same devices" "$out" \
 	"/dev/null 600 0 0 1,3
 /dev/random 640 0 $tty_gid 1,8
-/dev/zero 666 0 0 1,5"
+/dev/zero 666 0 0 1,5
+/dev/full 1666 0 0 1,7"
 is "no warning" "$(cat "$T_TMP/err")" ""
 is "the host's nodes keep their mode and owner" "$(host_nodes)" "$host_before"
 
