@@ -76,12 +76,24 @@ static bool any_rlimit(const struct jail *j)
 	return false;
 }
 
-static void build_create(struct builder *b, unsigned ns)
+/* A new network namespace costs as much as the rest of the clone: the keeper makes it after "go", on the other
+ * CPU, while the init mounts, and the init joins it before anything that uses the network. Not when a host step
+ * before "go" works in it through the init's pid (exec.created, vnet.interface) or an in-jail hook runs before
+ * the mounts (exec.jailed), nor in a user namespace (the jail's own must own it). */
+static bool net_beside(const struct jail *j, unsigned ns)
+{
+	return (ns & NS_BIT(NS_NET)) && !(ns & NS_BIT(NS_USER)) && !jail_is_set(j, "vnet.interface") &&
+	       !jail_is_set(j, step_get(STEP_CREATED)->chain) && !jail_is_set(j, step_get(STEP_JAILED)->chain);
+}
+
+static void build_create(struct builder *b, unsigned ns, bool beside)
 {
 	b->step = STEP_CREATE;
 	struct lx_op *op = add(b, LXO_CLONE, NULL);
-	if (op)
-		op->ns = ns;
+	if (op) {
+		op->ns = beside ? ns & ~NS_BIT(NS_NET) : ns;
+		op->flag = beside;
+	}
 	if (ns & NS_BIT(NS_USER))
 		add(b, LXO_IDMAPS, NULL);
 	add(b, LXO_CGROUPS, NULL);
@@ -161,6 +173,51 @@ static void build_setup(struct builder *b, const struct jail *j, unsigned unshar
 		add(b, LXO_RLIMITS, NULL);
 }
 
+/* The setup ops that may run outside the jail's network namespace: none of them touches the network (proc
+ * shows each reader its own namespace's files, not the mounter's). sysfs does (its net class is the
+ * mounter's), and so may a mount line (a network filesystem), lo and everything after. */
+static bool net_free(enum lx_op_kind k)
+{
+	switch (k) {
+	case LXO_PRIVATE:
+	case LXO_ROOT:
+	case LXO_PROC:
+	case LXO_DEV:
+	case LXO_TMP:
+	case LXO_PIVOT:
+	case LXO_UTS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool refused(const struct builder *b)
+{
+	for (size_t i = 0; i < b->p->n; i++)
+		if (b->p->ops[i].kind == LXO_REFUSE)
+			return true;
+	return false;
+}
+
+/* LXO_NETJOIN before the first setup op that is not net_free. */
+static void add_join(struct builder *b)
+{
+	size_t at = b->p->n;
+	for (size_t i = 0; i < b->p->n; i++) {
+		if (b->p->ops[i].step == STEP_SETUP && !net_free(b->p->ops[i].kind)) {
+			at = i;
+			break;
+		}
+	}
+	struct lx_op *op = add(b, LXO_NETJOIN, NULL);
+	if (!op)
+		return;
+	struct lx_op join = *op;
+	memmove(&b->p->ops[at + 1], &b->p->ops[at], (b->p->n - 1 - at) * sizeof join);
+	b->p->ops[at] = join;
+}
+
 int lx_plan_build(const struct jail *j, struct lx_plan *out)
 {
 	*out = (struct lx_plan){0};
@@ -169,10 +226,19 @@ int lx_plan_build(const struct jail *j, struct lx_plan *out)
 	/* A rootfs without its own mount namespace would mount over the host's tree. */
 	if (jail_is_set(j, "path") || jail_is_set(j, "pivot_root"))
 		ns |= NS_BIT(NS_MOUNT);
-	build_create(&b, ns);
+	bool beside = net_beside(j, ns);
+	build_create(&b, ns, beside);
 	b.step = STEP_VNET;
 	add_each(&b, j, "vnet.interface", LXO_VNET);
 	build_setup(&b, j, unshared);
+	if (beside && refused(&b)) {
+		/* nothing to overlap: the setup fails at once */
+		for (size_t i = 0; i < out->n; i++)
+			if (out->ops[i].kind == LXO_CLONE)
+				out->ops[i].ns = ns, out->ops[i].flag = false;
+	} else if (beside) {
+		add_join(&b);
+	}
 	b.step = STEP_REMOVE;
 	add(&b, LXO_REAP, NULL);
 	add(&b, LXO_UNCGROUP, NULL);
@@ -246,6 +312,8 @@ static void describe(struct text *t, const struct jail *j, const struct lx_op *o
 	switch (op->kind) {
 	case LXO_CLONE:
 		describe_clone(t, op->ns);
+		if (op->flag)
+			text_put(t, "make the network namespace on the host while the init mounts; the init joins it");
 		break;
 	case LXO_IDMAPS:
 		describe_idmaps(t, j);
@@ -301,6 +369,9 @@ static void describe(struct text *t, const struct jail *j, const struct lx_op *o
 		break;
 	case LXO_UTS:
 		text_put(t, "%s %s", strcmp(op->name, "host.hostname") == 0 ? "hostname" : "domainname", op->arg);
+		break;
+	case LXO_NETJOIN:
+		text_put(t, "join the network namespace made on the host");
 		break;
 	case LXO_LOOPBACK:
 		text_put(t, "bring the loopback interface up");

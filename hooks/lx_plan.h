@@ -16,7 +16,7 @@
 
 enum lx_op_kind {
 	/* STEP_CREATE, on the host */
-	LXO_CLONE,   /* clone3 the init into ns */
+	LXO_CLONE,   /* clone3 the init into ns; flag: the network namespace is made beside (LXO_NETJOIN) */
 	LXO_IDMAPS,  /* write uid_map and gid_map (a rootless run maps itself to root when none is given) */
 	LXO_CGROUPS, /* the init's cgroups and their limits */
 	/* STEP_VNET */
@@ -34,6 +34,7 @@ enum lx_op_kind {
 	LXO_DEV,      /* /dev from ruleset arg; flag: host nodes bound (user namespace) */
 	LXO_PIVOT,    /* pivot_root into the rootfs */
 	LXO_UTS,      /* name (host.hostname, host.domainname) set to arg */
+	LXO_NETJOIN,  /* join the network namespace the keeper made beside the mounts (LXO_CLONE's flag) */
 	LXO_LOOPBACK, /* bring lo up */
 	LXO_RLIMITS,  /* every rlimit.NAME */
 	/* STEP_REMOVE, on the host */

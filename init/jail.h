@@ -24,6 +24,10 @@ struct jailrun {
 	int init_fd;    /* the init's end; the keeper closes its copy once the init exists */
 	bool rootless;  /* not real root: only a user namespace's powers */
 	bool pid_ns;    /* the init is PID 1 of its own pid namespace: stopping it stops everything */
+	/* The init's copy: the network namespace the keeper passed (KMSG_NETNS) before the init joins it, -1 none;
+	 * net_got once that message came, net_err its errno when the keeper could not make one. */
+	int net_fd, net_err;
+	bool net_got;
 	/* exec.jail_user as the host's passwd has it (exec.system_jail_user), looked up by the keeper before the
 	 * jail exists, when the host's files are still in view; NULL otherwise. */
 	const struct jailpw *jail_user;
@@ -49,8 +53,11 @@ struct jail_backend {
 	 * identity maps and its resource limits. */
 	int (*create)(struct jailrun *r, jail_init_fn init, void *arg);
 	int (*vnet)(struct jailrun *r, bool in); /* STEP_VNET / given back on removal */
-	int (*setup)(struct jailrun *r);         /* STEP_SETUP, inside the init */
-	int (*finish)(struct jailrun *r);        /* inside the init, after exec.start */
+	/* Optional, on the host right after "go", while the init runs the in-jail steps (Linux: the network
+	 * namespace made beside them). -1 after a line: the init fails its setup. */
+	int (*after_go)(struct jailrun *r);
+	int (*setup)(struct jailrun *r);  /* STEP_SETUP, inside the init */
+	int (*finish)(struct jailrun *r); /* inside the init, after exec.start */
 	/* In the main command's child: caps, nnp, groups, gid, uid. -1, or JAIL_ECONFIG when a user or group the
 	 * config names is not in the jail (the child then exits 78, not 71). */
 	int (*drop)(struct jailrun *r);

@@ -329,7 +329,13 @@ int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, con
 	 * resident in the keeper and in the init it forks, for every jail. */
 	memset(&k, 0, offsetof(struct keeper, jail_user));
 	snprintf(k.name, sizeof k.name, "%s", name);
-	k.r = (struct jailrun){.j = j, .name = k.name, .jid = -1, .sync_fd = -1, .init_fd = -1, .rootless = geteuid() != 0};
+	k.r = (struct jailrun){.j = j,
+			       .name = k.name,
+			       .jid = -1,
+			       .sync_fd = -1,
+			       .init_fd = -1,
+			       .net_fd = -1,
+			       .rootless = geteuid() != 0};
 	k.file = file;
 	k.exited = k.status = k.last_exit = -1;
 	k.loop = loop;

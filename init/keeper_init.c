@@ -126,6 +126,9 @@ int keeper_inside(struct keeper *k)
 {
 	if (kmsg_send(k->r.sync_fd, KMSG_GO, (int)k->r.init_pid) < 0)
 		return EXIT_OSERR;
+	/* Its failure is the init's: it fails its setup step, which says where. */
+	if (jail_backend.after_go)
+		jail_backend.after_go(&k->r);
 	while (!k->started && !k->failed_step && !k->init_gone) {
 		ev_run(k->loop, EVRUN_ONCE);
 		/* The in-jail hook gets the signal from the init, which then starts nothing more. */

@@ -17,6 +17,9 @@ enum kmsg_type {
 	KMSG_INFO,      /* init -> keeper: the command's pid ARG (inside the jail, 0 none), A2 restarts, A3 last exit */
 	KMSG_INTERRUPT, /* keeper -> init, while the in-jail create steps run: a stop was asked for by signal ARG;
 			 * the running hook gets it, nothing more starts, the init reports FAILED */
+	KMSG_NETNS,     /* keeper -> init, first after GO when the plan makes the network namespace on the host
+			 * (Linux): the namespace as a passed fd and ARG 0, or no fd and ARG the errno (said by the
+			 * keeper) */
 };
 
 struct kmsg {
@@ -30,7 +33,10 @@ const char *kmsg_name(enum kmsg_type t);
 int kmsg_pair(int fds[2]);
 int kmsg_send(int fd, enum kmsg_type t, int arg); /* 0, or -1 after a log line */
 int kmsg_send_info(int fd, int pid, int restarts, int last_exit);
-/* 1 a message, 0 end-of-file, -1 error (logged). Retries EINTR. */
+int kmsg_send_fd(int fd, enum kmsg_type t, int arg, int pass); /* with fd PASS (none when < 0) */
+/* 1 a message, 0 end-of-file, -1 error (logged). Retries EINTR. A passed fd is closed. */
 int kmsg_recv(int fd, struct kmsg *m);
+/* kmsg_recv keeping a passed fd in *PASSED (close-on-exec; -1 none). */
+int kmsg_recv_fd(int fd, struct kmsg *m, int *passed);
 
 #endif

@@ -44,12 +44,22 @@ int init_interrupted(void *arg)
 	}
 	struct pollfd p = {.fd = in->r->init_fd, .events = POLLIN};
 	struct kmsg m;
+	int fd;
 	if (poll(&p, 1, 0) == 1) {
-		int rc = kmsg_recv(in->r->init_fd, &m);
-		if (rc <= 0)
+		int rc = kmsg_recv_fd(in->r->init_fd, &m, &fd);
+		if (rc <= 0) {
 			in->interrupt = SIGKILL;
-		else if (m.type == KMSG_INTERRUPT)
+		} else if (m.type == KMSG_INTERRUPT) {
 			in->interrupt = m.arg;
+		} else if (m.type == KMSG_NETNS && !in->r->net_got) {
+			/* kept for the setup step that joins it */
+			in->r->net_got = true;
+			in->r->net_fd = fd;
+			in->r->net_err = m.arg;
+			fd = -1;
+		}
+		if (fd >= 0)
+			close(fd);
 	}
 	return in->interrupt;
 }
@@ -158,7 +168,7 @@ void begin_stop(struct init *in, bool run_chains, int sig)
  * config. */
 static struct jailrun *drop_run(struct init *in, struct jailrun *own)
 {
-	*own = (struct jailrun){.j = in->j, .name = in->j->name, .jid = -1, .sync_fd = -1, .init_fd = -1};
+	*own = (struct jailrun){.j = in->j, .name = in->j->name, .jid = -1, .sync_fd = -1, .init_fd = -1, .net_fd = -1};
 	return in->r ? in->r : own;
 }
 

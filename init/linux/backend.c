@@ -12,6 +12,7 @@ const struct jail_backend jail_backend = {
 	.mounts = NULL,
 	.create = lx_create,
 	.vnet = lx_vnet,
+	.after_go = lx_after_go,
 	.setup = lx_setup,
 	.finish = lx_finish,
 	.drop_prepare = lx_drop_prepare,

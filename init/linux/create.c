@@ -12,6 +12,7 @@
 #include <linux/sched.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "exits.h"
+#include "kmsg.h"
 #include "log.h"
 #include "ns.h"
 #include "steps.h"
@@ -216,10 +218,11 @@ struct create_ctx {
 	void *arg;
 };
 
-static int spawn_init(struct create_ctx *c, unsigned ns)
+static int spawn_init(struct create_ctx *c, const struct lx_op *op)
 {
 	struct jailrun *r = c->r;
-	unsigned long long flags = ns_clone_flags(ns);
+	unsigned long long flags = ns_clone_flags(op->ns);
+	((struct lx_priv *)r->priv)->net_beside = op->flag;
 	r->pid_ns = (flags & CLONE_NEWPID) != 0;
 	pid_t keeper = getpid();
 	int cgfd = lxcg_early(r);
@@ -245,7 +248,7 @@ static int create_op(const struct lx_op *op, void *arg)
 	struct create_ctx *c = arg;
 	switch (op->kind) {
 	case LXO_CLONE:
-		return spawn_init(c, op->ns);
+		return spawn_init(c, op);
 	case LXO_IDMAPS:
 		return write_maps(c->r);
 	case LXO_CGROUPS:
@@ -275,6 +278,9 @@ int lx_create(struct jailrun *r, jail_init_fn init, void *arg)
 	}
 	r->priv = p;
 	r->init_pid = 0;
+	r->net_fd = -1;
+	r->net_err = 0;
+	r->net_got = false;
 	lx_trace_open();
 	struct create_ctx c = {r, init, arg};
 	if (lx_plan_walk(r->j, &p->plan, STEP_CREATE, create_op, &c) < 0) {
@@ -284,6 +290,54 @@ int lx_create(struct jailrun *r, jail_init_fn init, void *arg)
 		return -1;
 	}
 	return 0;
+}
+
+/* --- the network namespace made beside the init's mounts ---------------------------------------------------- */
+
+struct net_child {
+	int fd, err;
+};
+
+/* Born in the new network namespace, sharing the keeper's memory and fd table: opens the namespace there. Its
+ * frames live in lx_after_go's array and it never returns: no sanitizer bookkeeping may be left in them. */
+__attribute__((no_sanitize_address)) static int net_child(void *arg)
+{
+	struct net_child *n = arg;
+	n->fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	n->err = n->fd < 0 ? errno : 0;
+	_exit(0);
+}
+
+/* A new network namespace costs about as much as the rest of the clone; made here, after "go", it is made on
+ * the other CPU while the init mounts. The kernel makes it for a child cloned into it, in our time (the
+ * clone returns once the child is gone: CLONE_VFORK), so this process never leaves its own namespace; the
+ * child only opens it, on a stack of ours, with every signal blocked. The init joins it (LXO_NETJOIN). */
+int lx_after_go(struct jailrun *r)
+{
+	struct lx_priv *p = r->priv;
+	if (!p || !p->net_beside)
+		return 0;
+	char stack[16384] __attribute__((aligned(16)));
+	struct net_child n = {-1, 0};
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid_t pid = clone(net_child, stack + sizeof stack,
+			  CLONE_NEWNET | CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &n);
+	int err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	if (pid < 0 || n.fd < 0) {
+		errno = pid < 0 ? err : n.err;
+		log_errno(LXC_CREATE, "make the network namespace%s", pid < 0 ? "" : ": open it");
+		kmsg_send(r->sync_fd, KMSG_NETNS, errno ? errno : EIO);
+		return -1;
+	}
+	int rc = kmsg_send_fd(r->sync_fd, KMSG_NETNS, 0, n.fd);
+	close(n.fd);
+	return rc;
 }
 
 /* --- vnet: RTM_NEWLINK with IFLA_NET_NS_PID moves an interface into the init's network namespace ------- */

@@ -16,6 +16,7 @@ bool lx_wanted(const struct jail *j);
 int lx_check(struct jailrun *r);
 int lx_create(struct jailrun *r, jail_init_fn init, void *arg);
 int lx_vnet(struct jailrun *r, bool in);
+int lx_after_go(struct jailrun *r); /* the network namespace made beside (lx_plan's LXO_CLONE flag) */
 int lx_remove(struct jailrun *r, int *wstatus);
 int lx_enter(const char *name, pid_t init_pid, const int *nsfds, size_t n); /* enter.c */
 
@@ -33,6 +34,7 @@ struct lx_priv {
 	bool cg_born;        /* the init was cloned into cgdirs[0] (CLONE_INTO_CGROUP): no move needed */
 	bool cg_noplace;     /* lxcg_early found no v2 cgroup of ours (and said so) */
 	bool born_private;   /* the init made its new mount tree private first thing (init_child) */
+	bool net_beside;     /* the init was cloned without its network namespace: lx_after_go makes it */
 	struct lx_plan plan; /* every step's operations, built once by lx_create; the init inherits it */
 };
 

@@ -2,10 +2,12 @@
  * DESIGN.md's order; `warder check` prints the same list); this file walks it and hands each op to the file
  * that does it: fs.c, dev.c, ident.c, init/rlimit.c. In the command's child, lx_drop: caps bounding set,
  * no_new_privs, groups, gid, uid (cred.c). */
+#include <sched.h>
 #include <unistd.h>
 
 #include "create.h"
 #include "inside.h"
+#include "kmsg.h"
 #include "log.h"
 #include "lx_plan.h"
 #include "rlimit.h"
@@ -23,6 +25,35 @@ static int seal_fds(void)
 		return -1;
 	}
 	return 0;
+}
+
+/* The network namespace the keeper made beside the mounts (lx_after_go): its KMSG_NETNS is the first message
+ * after "go", here unless a check for a stop request took it first. */
+static int net_join(struct jailrun *r)
+{
+	if (!r->priv)
+		return 0; /* no keeper made this jail (a test driver): the namespaces are the caller's */
+	if (!r->net_got) {
+		struct kmsg m;
+		int fd;
+		if (kmsg_recv_fd(r->init_fd, &m, &fd) <= 0 || m.type != KMSG_NETNS) {
+			if (fd >= 0)
+				close(fd);
+			log_err(LX_STEP, "no network namespace from the keeper");
+			return -1;
+		}
+		r->net_got = true;
+		r->net_fd = fd;
+		r->net_err = m.arg;
+	}
+	if (r->net_fd < 0)
+		return -1; /* the keeper said why */
+	int rc = setns(r->net_fd, CLONE_NEWNET);
+	if (rc < 0)
+		log_errno(LX_STEP, "join the network namespace");
+	close(r->net_fd);
+	r->net_fd = -1;
+	return rc;
 }
 
 /* One op of lx_plan's STEP_SETUP list. */
@@ -61,6 +92,8 @@ static int setup_op(const struct lx_op *op, void *arg)
 		return lxfs_pivot(j);
 	case LXO_UTS:
 		return lxid_uts(op->name, op->arg);
+	case LXO_NETJOIN:
+		return net_join(r);
 	case LXO_LOOPBACK:
 		return lxid_loopback();
 	case LXO_RLIMITS:

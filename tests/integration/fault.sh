@@ -164,6 +164,23 @@ if grep -q ':pids:' /proc/self/cgroup; then
 fi
 ok "... and leaves the host as it was" host_same
 
+# Without exec.created the keeper makes the network namespace beside the init's mounts (a clone of its own)
+# and the init joins it: each of those calls failing fails the jail with one line and leaves nothing behind.
+grep -v '^exec.created' "$T_TMP/jail.conf" >"$T_TMP/nb.conf"
+"$WARDER" check -c "$T_TMP/nb.conf" 2>/dev/null >"$T_TMP/plan"
+like "no exec.created: check says the network namespace is made beside" "$(cat "$T_TMP/plan")" \
+	'create +host +make the network namespace on the host while the init mounts'
+for f in clone:2:ENOMEM setns:1:EPERM; do
+	timeout -k 3 60 env LD_PRELOAD="$shim" WARDER_FAULT=$f "$WARDER" run -c "$T_TMP/nb.conf" >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
+	rc=$?
+	case $rc in 124|137) reap ;; esac
+	case $f in clone*) want='create: make the network namespace: Cannot allocate memory' ;;
+	*) want='setup: join the network namespace: Operation not permitted' ;; esac
+	is "beside, $f -> exit 71" "$rc" 71
+	like "... with one line naming the step" "$(grep -E '^warder\[[^]]*\]: (create|setup): ' "$T_TMP/err" | grep -vE ' ok [0-9]+ms$|init of the jail is pid')" "^warder\\[$name\\]: $want\$"
+	ok "... and leaves the host as it was" host_same
+done
+
 # Entrypoint mode: the command cannot be forked; warder says so and exits 71 instead of waiting forever.
 timeout -k 3 20 env LD_PRELOAD="$shim" WARDER_FAULT=fork:1:ENOMEM "$WARDER" -- true 2>"$T_TMP/err" </dev/null
 is "entrypoint: the command's fork fails -> exit 71, no hang" "$?" 71

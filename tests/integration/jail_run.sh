@@ -33,6 +33,26 @@ like "/proc shows only the jail (warder, sh and its pipeline)" "$out" 'procs=[1-
 is "the host is as before (mounts, links, cgroups)" "$(snap)" "$before"
 is "no process left" "$(leftovers)" 0
 
+# --- the network namespace: made by the keeper beside the init's mounts (check says so), the jail's own: not
+# the host's, only lo in it, and lo up. With exec.created it is made with the init, so the hook that gets the
+# init's pid (WARDER_JID) sees the jail's namespace, not the host's.
+host_net=$(readlink /proc/self/ns/net)
+netcmd='echo net=$(readlink /proc/self/ns/net) links=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " ") lo=$(ip link show lo | grep -c ",UP")'
+conf "$netcmd"
+like "check: the network namespace is made beside the mounts" "$($W check -c "$T_TMP/c.conf" 2>/dev/null)" \
+	'create +host +make the network namespace on the host while the init mounts; the init joins it'
+out=$($W run -q -c "$T_TMP/c.conf"); rc=$?
+is "made beside: the jail runs" $rc 0
+like "... in a network namespace of its own, lo alone and up" "$out" '^net=net:\[[0-9]+\] links=lo lo=1$'
+ok "... not the host's" test "${out%% *}" != "net=$host_net"
+{ cat "$T_TMP/c.conf"; echo "exec.created = 'readlink /proc/\$WARDER_JID/ns/net >$T_TMP/created.net'"; } >"$T_TMP/cr.conf"
+out=$($W run -q -c "$T_TMP/cr.conf"); rc=$?
+is "with exec.created: the jail runs" $rc 0
+is "... check: made with the init" "$($W check -c "$T_TMP/cr.conf" 2>/dev/null | grep -c 'while the init mounts')" 0
+like "... in its own namespace, lo alone and up" "$out" '^net=net:\[[0-9]+\] links=lo lo=1$'
+is "... and exec.created saw that namespace through the init's pid" "net=$(cat "$T_TMP/created.net")" "${out%% *}"
+is "the host is as before (network namespaces)" "$(snap)" "$before"
+
 # --- where clone3 answers ENOSYS (Linux before 5.3; the seccomp profiles of container runtimes), the init
 # is made by clone(2) and moved into its cgroups: the same jail
 if cc -std=gnu11 -O2 -o "$T_TMP/nosys" "$(dirname "$0")/../tools/nosys.c"; then

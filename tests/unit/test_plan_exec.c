@@ -257,6 +257,65 @@ TEST(linux_decisions)
 	}
 }
 
+static char *create_of(const char *text)
+{
+	struct conf *c = load(text);
+	char *d = c ? lx_describe(&c->jails[0], STEP_CREATE) : NULL;
+	conf_free(c);
+	return d ? d : strdup("");
+}
+
+/* The network namespace is made on the host beside the init's mounts, and joined before the first op that may
+ * use the network; not when a host step before "go" or exec.jailed works in it, nor in a user namespace. */
+TEST(net_beside)
+{
+	static const char base[] = "[a]\npath = /srv/a\nunshare = mount,pid,net\nmount.procfs = true\n";
+	static const char beside[] = "clone the init into new namespaces: mount,pid\n"
+				     "make the network namespace on the host while the init mounts; the init joins it\n";
+	static const char cgroup[] = "the init into a cgroup of its own (as root always; as a user only for limits)";
+	char buf[512], want[512];
+	char *d = create_of(base);
+	snprintf(want, sizeof want, "%s%s", beside, cgroup);
+	CHECK_STR(d, want);
+	free(d);
+	d = setup_of(base);
+	CHECK_STR(d, "make the mount tree private\nbind the rootfs /srv/a onto itself\nmount proc on /proc\n"
+		     "build /dev on a tmpfs from devfs ruleset 4, nodes made with mknod\n"
+		     "pivot_root into /srv/a, detach the old root\njoin the network namespace made on the host\n"
+		     "bring the loopback interface up");
+	free(d);
+	/* sysfs shows the mounter's interfaces, a mount line may be a network filesystem: joined before them */
+	snprintf(buf, sizeof buf, "%smount.sysfs = true\nmount = tmpfs /srv/a/run tmpfs rw 0 0\n", base);
+	d = setup_of(buf);
+	CHECK_STR(d, "make the mount tree private\nbind the rootfs /srv/a onto itself\n"
+		     "join the network namespace made on the host\nmount tmpfs /srv/a/run tmpfs rw 0 0\n"
+		     "mount proc on /proc\nmount sysfs on /sys read-only\n"
+		     "build /dev on a tmpfs from devfs ruleset 4, nodes made with mknod\n"
+		     "pivot_root into /srv/a, detach the old root\nbring the loopback interface up");
+	free(d);
+	static const char *const in_clone[] = {
+		"exec.created = true\n",          /* works in it through the init's pid */
+		"vnet.interface = v0\n",          /* moved into it before go */
+		"exec.jailed = true\n",           /* runs inside before the mounts */
+		"unshare = mount,pid,net,user\n", /* the jail's user namespace must own it */
+		"host.hostname = a\n",            /* refused (no uts namespace): nothing to overlap */
+	};
+	for (size_t i = 0; i < sizeof in_clone / sizeof in_clone[0]; i++) {
+		/* one unshare line: the entry's, else base's */
+		snprintf(buf, sizeof buf, "[a]\npath = /srv/a\n%smount.procfs = true\n%s",
+			 strncmp(in_clone[i], "unshare", 7) ? "unshare = mount,pid,net\n" : "", in_clone[i]);
+		t_name = in_clone[i];
+		d = create_of(buf);
+		CHECK(strstr(d, i == 3 ? "new namespaces: mount,pid,net,user\n" : "new namespaces: mount,pid,net\n"));
+		CHECK(!strstr(d, "the init joins it"));
+		free(d);
+		d = setup_of(buf);
+		CHECK(!strstr(d, "join the network namespace"));
+		free(d);
+	}
+	t_name = NULL;
+}
+
 /* The walk stops at the first op that fails: nothing after it runs. */
 TEST(walk_stops_at_failure)
 {
@@ -278,6 +337,7 @@ int main(void)
 {
 	RUN(every_example);
 	RUN(linux_decisions);
+	RUN(net_beside);
 	RUN(walk_stops_at_failure);
 	return T_DONE();
 }
