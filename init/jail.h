@@ -24,9 +24,9 @@ struct jailrun {
 	int init_fd;    /* the init's end; the keeper closes its copy once the init exists */
 	bool rootless;  /* not real root: only a user namespace's powers */
 	bool pid_ns;    /* the init is PID 1 of its own pid namespace: stopping it stops everything */
-	/* The init's copy: the network namespace the keeper passed (KMSG_NETNS) before the init joins it, -1 none;
-	 * net_got once that message came, net_err its errno when the keeper could not make one. */
-	int net_fd, net_err;
+	/* The init's copy: the network namespace the keeper passed (KMSG_NETNS) until the init joins it, -1 none
+	 * (the keeper could not make one, and said why); net_got once that message came. */
+	int net_fd;
 	bool net_got;
 	/* exec.jail_user as the host's passwd has it (exec.system_jail_user), looked up by the keeper before the
 	 * jail exists, when the host's files are still in view; NULL otherwise. */

@@ -55,7 +55,6 @@ int init_interrupted(void *arg)
 			/* kept for the setup step that joins it */
 			in->r->net_got = true;
 			in->r->net_fd = fd;
-			in->r->net_err = m.arg;
 			fd = -1;
 		}
 		if (fd >= 0)

@@ -279,7 +279,6 @@ int lx_create(struct jailrun *r, jail_init_fn init, void *arg)
 	r->priv = p;
 	r->init_pid = 0;
 	r->net_fd = -1;
-	r->net_err = 0;
 	r->net_got = false;
 	lx_trace_open();
 	struct create_ctx c = {r, init, arg};
@@ -330,9 +329,10 @@ int lx_after_go(struct jailrun *r)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	if (pid < 0 || n.fd < 0) {
-		errno = pid < 0 ? err : n.err;
+		int e = pid < 0 ? err : n.err;
+		errno = e;
 		log_errno(LXC_CREATE, "make the network namespace%s", pid < 0 ? "" : ": open it");
-		kmsg_send(r->sync_fd, KMSG_NETNS, errno ? errno : EIO);
+		kmsg_send(r->sync_fd, KMSG_NETNS, e ? e : EIO);
 		return -1;
 	}
 	int rc = kmsg_send_fd(r->sync_fd, KMSG_NETNS, 0, n.fd);

@@ -44,7 +44,6 @@ static int net_join(struct jailrun *r)
 		}
 		r->net_got = true;
 		r->net_fd = fd;
-		r->net_err = m.arg;
 	}
 	if (r->net_fd < 0)
 		return -1; /* the keeper said why */
