@@ -239,7 +239,7 @@ static void keeper_reset(struct keeper *k)
 	step_walk_reset(&k->walk);
 	k->r.init_pid = 0;
 	k->r.sync_fd = k->r.init_fd = -1;
-	k->init_gone = k->started = k->stop_sent = k->interrupt_sent = k->config_error = false;
+	k->init_gone = k->started = k->stop_sent = k->interrupt_sent = k->config_error = k->last = false;
 	k->failed_step = 0;
 	k->exited = k->status = -1;
 	k->cmd_pid = 0;
@@ -308,6 +308,7 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 			  out != OUT_STOP ? "reload"
 			  : k->stop_sig   ? "signal"
 					  : "command exited");
+	k->last = out != OUT_REBUILD || k->stop_sig;
 	/* After the command's own exit, the stop chains still run before the rest is stopped. */
 	step_walk_reset(&k->walk);
 	step_walk_built(&k->walk);

@@ -28,6 +28,7 @@ struct keeper {
 	bool init_gone;        /* end-of-file from the init */
 	bool started;          /* "started" came */
 	bool stop_sent;        /* "stop" went to the init */
+	bool last;             /* this removal ends the keeper (no rebuild follows) */
 	bool interrupt_sent;   /* "interrupt" went to the init */
 	int failed_step;       /* from "failed", STEP_NONE when none */
 	int exited;            /* from "exited": the command's code, -1 while it runs */
