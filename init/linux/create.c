@@ -307,6 +307,13 @@ __attribute__((no_sanitize_address)) static int net_child(void *arg)
 	_exit(0);
 }
 
+/* The child's stack is in this frame only: the keeper's later calls reuse what it touched, not pages below it. */
+__attribute__((noinline)) static pid_t clone_net_child(struct net_child *n)
+{
+	char stack[16384] __attribute__((aligned(16)));
+	return clone(net_child, stack + sizeof stack, CLONE_NEWNET | CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, n);
+}
+
 /* A new network namespace costs about as much as the rest of the clone; made here, after "go", it is made on
  * the other CPU while the init mounts. The kernel makes it for a child cloned into it, in our time (the
  * clone returns once the child is gone: CLONE_VFORK), so this process never leaves its own namespace; the
@@ -316,13 +323,11 @@ int lx_after_go(struct jailrun *r)
 	struct lx_priv *p = r->priv;
 	if (!p || !p->net_beside)
 		return 0;
-	char stack[16384] __attribute__((aligned(16)));
 	struct net_child n = {-1, 0};
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	pid_t pid = clone(net_child, stack + sizeof stack,
-			  CLONE_NEWNET | CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &n);
+	pid_t pid = clone_net_child(&n);
 	int err = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid > 0)
