@@ -215,7 +215,6 @@ struct control {
 	control_target_fn tfn;
 	void *arg;
 	struct conn *conns;
-	bool unlinked; /* control_unlink removed the file already */
 };
 
 void control_serve_targets(struct control *c, control_target_fn fn)
@@ -455,19 +454,13 @@ void control_forget(struct control *c)
 	free(c);
 }
 
-void control_unlink(struct control *c)
-{
-	if (!c || c->unlinked)
-		return;
-	c->unlinked = true;
-	if (unlink(c->path) < 0 && errno != ENOENT)
-		log_errno(CTL_STEP, "unlink %s", c->path);
-}
-
 void control_close(struct control *c)
 {
 	if (!c)
 		return;
-	control_unlink(c);
+	char path[sizeof c->path];
+	snprintf(path, sizeof path, "%s", c->path);
 	control_forget(c);
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_errno(CTL_STEP, "unlink %s", path);
 }

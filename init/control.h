@@ -68,7 +68,6 @@ const char *control_default_path(const char *name, char *buf, size_t len);
  * log line. */
 struct control *control_open(struct ev_loop *loop, const char *path, uid_t owner, control_fn fn, void *arg);
 void control_close(struct control *c);  /* stop serving, close, remove the socket file */
-void control_unlink(struct control *c); /* remove the socket file now; control_close then only closes */
 void control_forget(struct control *c); /* in a forked child: stop and close, leave the file */
 const char *control_path(const struct control *c);
 

@@ -239,7 +239,7 @@ static void keeper_reset(struct keeper *k)
 	step_walk_reset(&k->walk);
 	k->r.init_pid = 0;
 	k->r.sync_fd = k->r.init_fd = -1;
-	k->init_gone = k->started = k->stop_sent = k->interrupt_sent = k->config_error = k->last = false;
+	k->init_gone = k->started = k->stop_sent = k->interrupt_sent = k->config_error = k->last = k->limits_gone = false;
 	k->failed_step = 0;
 	k->exited = k->status = -1;
 	k->cmd_pid = 0;
@@ -315,7 +315,8 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 	remove_walk(k, code, false);
 	notify_keeper_close();
 	state_remove(k->name);
-	limits_remove(k->name);
+	if (!k->limits_gone)
+		limits_remove(k->name);
 	if (out == OUT_EXIT) {
 		log_info("reload", "reload = exit: the jail is gone, exiting 0");
 		*code = 0;

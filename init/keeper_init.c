@@ -175,7 +175,9 @@ int keeper_init_end(struct keeper *k)
 	 * state file stays until the jail is gone: it holds the name). */
 	if (k->last && k->status >= 0) {
 		limits_remove(k->name);
-		control_unlink(k->ctl);
+		k->limits_gone = true;
+		control_close(k->ctl);
+		k->ctl = NULL;
 	}
 	return jail_backend.remove(&k->r, &k->wstatus);
 }
