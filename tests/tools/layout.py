@@ -12,7 +12,7 @@ number of windows it touches, not the bytes it runs. A static C library's start-
 the binary; gathered (the input sections the traces touched, first touched first), the entrypoint
 touches a few windows instead of nearly all of them. In order: the entrypoint's code; the C library's
 string functions by instruction-set family (a machine uses one family); what only a jail's keeper and
-init ran; what warder's and libev's objects call directly (other paths), next to warder's own code,
+init ran (what both ran, then the keeper's own, then the init's own); what warder's and libev's objects call directly (other paths), next to warder's own code,
 which the default order puts right after. The read-only data follows the same groups.
 """
 import bisect
@@ -98,14 +98,20 @@ def traces(paths, entry):
     out = []
     for r in sorted(roots, key=lambda k: paths.index(info[k][1])):
         base = info[r][2] - entry
-        out += [(info[k][1], base) for k in info if root(k) == r]
+        out += [(info[k][1], base, k, info[k][0]) for k in info if root(k) == r]
     return out
 
 
-def touched(rows, starts, entry, paths):
-    """The input sections the traces ran or read, first touched first, as (output, section, file)."""
-    seen, order = set(), []
-    for path, base in traces(paths, entry):
+def touched(rows, starts, entry, paths, by_process=False):
+    """The input sections the traces ran or read, first touched first, as (output, section, file). With
+    BY_PROCESS (one run of a jail): what both the keeper (the run's first process) and its init touched
+    first, then what the keeper alone touched, then what the init alone did, so that each maps the 64 KiB
+    windows of its own code and the shared part's, not the other's. The init is the keeper's child whose
+    tree touched most; its children (the command's vfork child shares its memory) count as the init, the
+    keeper's other children (hooks' forks, the network namespace's vfork child) as the keeper."""
+    seen, order, users = set(), [], {}
+    logs = traces(paths, entry)
+    for n, (path, base, _, _) in enumerate(logs):
         for ln in open(path):
             m = ACCESS.match(ln)
             if not m:
@@ -115,10 +121,29 @@ def touched(rows, starts, entry, paths):
             if i < 0 or a >= rows[i][0] + rows[i][1]:
                 continue
             key = rows[i][2:]
+            users.setdefault(key, set()).add(n)
             if key not in seen:
                 seen.add(key)
                 order.append(key)
-    return order
+    if not by_process or not logs:
+        return order
+    parent = {k: p for _, _, k, p in logs}
+    index = {k: n for n, (_, _, k, _) in enumerate(logs)}
+    keeper = logs[0][2]
+
+    def top(k):  # the keeper's child K descends from (K itself), or the keeper
+        while k in parent and parent[k] != keeper and parent[k] in parent:
+            k = parent[k]
+        return k if parent.get(k) == keeper else keeper
+    size = {}
+    for key, ns in users.items():
+        for t in {top(logs[n][2]) for n in ns} - {keeper}:
+            size[t] = size.get(t, 0) + 1
+    init = max(size, key=size.get) if size else None
+    owner = {n: 1 if init is not None and top(k) == init else 0 for k, n in index.items()}
+    side = {key: {owner[n] for n in ns} for key, ns in users.items()}
+    return ([k for k in order if len(side[k]) > 1] + [k for k in order if side[k] == {0}] +
+            [k for k in order if side[k] == {1}])
 
 
 def code(order, done):
@@ -170,7 +195,7 @@ def main():
     groups, cur = [], []
     for a in args[1:] + ["--"]:
         if a == "--":
-            groups.append(touched(rows, starts, entry, cur) if cur else [])
+            groups.append(touched(rows, starts, entry, cur, by_process=bool(groups)) if cur else [])
             cur = []
         else:
             cur.append(a)
