@@ -313,7 +313,8 @@ static void describe(struct text *t, const struct jail *j, const struct lx_op *o
 	case LXO_CLONE:
 		describe_clone(t, op->ns);
 		if (op->flag)
-			text_put(t, "make the network namespace on the host while the init mounts; the init joins it");
+			text_put(t,
+				 "make the network namespace, its loopback up, on the host while the init mounts; the init joins it");
 		break;
 	case LXO_IDMAPS:
 		describe_idmaps(t, j);

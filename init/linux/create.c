@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "exits.h"
+#include "inside.h"
 #include "kmsg.h"
 #include "log.h"
 #include "ns.h"
@@ -297,11 +298,16 @@ struct net_child {
 	int fd, err;
 };
 
-/* Born in the new network namespace, sharing the keeper's memory and fd table: opens the namespace there. Its
- * frames live in lx_after_go's array and it never returns: no sanitizer bookkeeping may be left in them. */
+/* Born in the new network namespace, sharing the keeper's memory and fd table: brings its lo up (here, off the
+ * init's way; the init's loopback op finds it up) and opens the namespace. Its frames live in
+ * clone_net_child's array and it never returns: no sanitizer bookkeeping may be left in them. */
 __attribute__((no_sanitize_address)) static int net_child(void *arg)
 {
 	struct net_child *n = arg;
+	if (lxid_loopback() < 0) {
+		n->err = errno;
+		_exit(0);
+	}
 	n->fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	n->err = n->fd < 0 ? errno : 0;
 	_exit(0);

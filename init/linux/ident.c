@@ -38,6 +38,9 @@ int lxid_loopback(void)
 		log_errno(LX_STEP, "loopback: get flags of lo");
 		goto out;
 	}
+	/* Up already when the keeper made the namespace (lx_after_go) */
+	if ((ifr.ifr_flags & IFF_UP) && (rc = 0) == 0)
+		goto out;
 	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
 	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) {
 		log_errno(LX_STEP, "loopback: bring lo up");

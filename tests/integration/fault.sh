@@ -169,7 +169,7 @@ ok "... and leaves the host as it was" host_same
 grep -v '^exec.created' "$T_TMP/jail.conf" >"$T_TMP/nb.conf"
 "$WARDER" check -c "$T_TMP/nb.conf" 2>/dev/null >"$T_TMP/plan"
 like "no exec.created: check says the network namespace is made beside" "$(cat "$T_TMP/plan")" \
-	'create +host +make the network namespace on the host while the init mounts'
+	'create +host +make the network namespace, its loopback up, on the host while the init mounts'
 for f in clone:2:ENOMEM setns:1:EPERM; do
 	timeout -k 3 60 env LD_PRELOAD="$shim" WARDER_FAULT=$f "$WARDER" run -c "$T_TMP/nb.conf" >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
 	rc=$?

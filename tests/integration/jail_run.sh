@@ -40,7 +40,7 @@ host_net=$(readlink /proc/self/ns/net)
 netcmd='echo net=$(readlink /proc/self/ns/net) links=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " ") lo=$(ip link show lo | grep -c ",UP")'
 conf "$netcmd"
 like "check: the network namespace is made beside the mounts" "$($W check -c "$T_TMP/c.conf" 2>/dev/null)" \
-	'create +host +make the network namespace on the host while the init mounts; the init joins it'
+	'create +host +make the network namespace, its loopback up, on the host while the init mounts; the init joins it'
 out=$($W run -q -c "$T_TMP/c.conf"); rc=$?
 is "made beside: the jail runs" $rc 0
 like "... in a network namespace of its own, lo alone and up" "$out" '^net=net:\[[0-9]+\] links=lo lo=1$'

@@ -270,8 +270,9 @@ static char *create_of(const char *text)
 TEST(net_beside)
 {
 	static const char base[] = "[a]\npath = /srv/a\nunshare = mount,pid,net\nmount.procfs = true\n";
-	static const char beside[] = "clone the init into new namespaces: mount,pid\n"
-				     "make the network namespace on the host while the init mounts; the init joins it\n";
+	static const char beside[] =
+		"clone the init into new namespaces: mount,pid\n"
+		"make the network namespace, its loopback up, on the host while the init mounts; the init joins it\n";
 	static const char cgroup[] = "the init into a cgroup of its own (as root always; as a user only for limits)";
 	char buf[512], want[512];
 	char *d = create_of(base);
