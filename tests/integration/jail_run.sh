@@ -45,6 +45,11 @@ out=$($W run -q -c "$T_TMP/c.conf"); rc=$?
 is "made beside: the jail runs" $rc 0
 like "... in a network namespace of its own, lo alone and up" "$out" '^net=net:\[[0-9]+\] links=lo lo=1$'
 ok "... not the host's" test "${out%% *}" != "net=$host_net"
+# sysfs shows the mounter's interfaces: the init joins its namespace before mounting it
+conf 'ls /sys/class/net'
+echo "mount.sysfs = true" >>"$T_TMP/c.conf"
+is "made beside, with sysfs: /sys/class/net shows the jail's lo alone" "$($W run -q -c "$T_TMP/c.conf")" lo
+conf "$netcmd"
 { cat "$T_TMP/c.conf"; echo "exec.created = 'readlink /proc/\$WARDER_JID/ns/net >$T_TMP/created.net'"; } >"$T_TMP/cr.conf"
 out=$($W run -q -c "$T_TMP/cr.conf"); rc=$?
 is "with exec.created: the jail runs" $rc 0
