@@ -215,12 +215,18 @@ static struct conf *load(const char *text)
 	return c;
 }
 
-static char *setup_of(const char *text)
+/* What check prints for STEP of TEXT's first jail ("" for none). */
+static char *step_of(const char *text, enum step_id step)
 {
 	struct conf *c = load(text);
-	char *d = c ? lx_describe(&c->jails[0], STEP_SETUP) : NULL;
+	char *d = c ? lx_describe(&c->jails[0], step) : NULL;
 	conf_free(c);
 	return d ? d : strdup("");
+}
+
+static char *setup_of(const char *text)
+{
+	return step_of(text, STEP_SETUP);
 }
 
 /* The decisions that init/linux/ once took again on its own. */
@@ -257,14 +263,6 @@ TEST(linux_decisions)
 	}
 }
 
-static char *create_of(const char *text)
-{
-	struct conf *c = load(text);
-	char *d = c ? lx_describe(&c->jails[0], STEP_CREATE) : NULL;
-	conf_free(c);
-	return d ? d : strdup("");
-}
-
 /* The network namespace is made on the host beside the init's mounts, and joined before the first op that may
  * use the network; not when a host step before "go" or exec.jailed works in it, nor in a user namespace. */
 TEST(net_beside)
@@ -275,7 +273,7 @@ TEST(net_beside)
 		"make the network namespace, its loopback up, on the host while the init mounts; the init joins it\n";
 	static const char cgroup[] = "the init into a cgroup of its own (as root always; as a user only for limits)";
 	char buf[512], want[512];
-	char *d = create_of(base);
+	char *d = step_of(base, STEP_CREATE);
 	snprintf(want, sizeof want, "%s%s", beside, cgroup);
 	CHECK_STR(d, want);
 	free(d);
@@ -306,7 +304,7 @@ TEST(net_beside)
 		snprintf(buf, sizeof buf, "[a]\npath = /srv/a\n%smount.procfs = true\n%s",
 			 strncmp(in_clone[i], "unshare", 7) ? "unshare = mount,pid,net\n" : "", in_clone[i]);
 		t_name = in_clone[i];
-		d = create_of(buf);
+		d = step_of(buf, STEP_CREATE);
 		CHECK(strstr(d, i == 3 ? "new namespaces: mount,pid,net,user\n" : "new namespaces: mount,pid,net\n"));
 		CHECK(!strstr(d, "the init joins it"));
 		free(d);
