@@ -87,8 +87,9 @@ static int bind_node(const struct devfs_node *nd)
 
 /* The jail's own node: the host node's type and number, its owner and mode unless a rule sets them; then bound
  * onto itself without nodev, the one mount in /dev where a device works. Made under a umask of 0 (host_nodes),
- * so mknod gives the permission bits; chown and chmod only where they change something. */
-static int make_node(const struct devfs_node *nd)
+ * so mknod gives the permission bits, and owned by ME:MY_GID (our ids): chown and chmod only where they change
+ * something. */
+static int make_node(const struct devfs_node *nd, uid_t me, gid_t my_gid)
 {
 	char what[PATH_MAX + 8];
 	mode_t perm = nd->set_mode ? nd->mode : nd->st_mode & 07777;
@@ -103,7 +104,7 @@ static int make_node(const struct devfs_node *nd)
 		return -1;
 	}
 	/* chown first: it clears set-id bits a mode rule may ask for. */
-	if ((uid != geteuid() || gid != getegid()) && fchownat(dev_fd, nd->path, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
+	if ((uid != me || gid != my_gid) && fchownat(dev_fd, nd->path, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
 		log_errno(DEV_STEP, "chown %s %lu:%lu", what, (unsigned long)uid, (unsigned long)gid);
 		return -1;
 	}
@@ -177,6 +178,8 @@ static int host_nodes(const struct devfs_rules *rules, const struct devfs_rulese
 		return -1;
 	}
 	mode_t mask = umask(0);
+	uid_t me = geteuid();
+	gid_t my_gid = getegid();
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct devfs_node *nd = &nodes[i];
 		if (!is_device(nd) || host_terminal(nd))
@@ -186,7 +189,7 @@ static int host_nodes(const struct devfs_rules *rules, const struct devfs_rulese
 			rc = -1;
 			break;
 		}
-		rc = own ? make_node(nd) : bind_node(nd);
+		rc = own ? make_node(nd, me, my_gid) : bind_node(nd);
 	}
 	umask(mask);
 	devfs_nodes_free(nodes, n);
