@@ -296,20 +296,23 @@ int lx_create(struct jailrun *r, jail_init_fn init, void *arg)
 
 struct net_child {
 	int fd, err;
+	const char *what; /* the call that failed; NULL: the clone */
 };
 
 /* Born in the new network namespace, sharing the keeper's memory and fd table: brings its lo up (here, off the
- * init's way; the init's loopback op finds it up) and opens the namespace. Its frames live in
- * clone_net_child's array and it never returns: no sanitizer bookkeeping may be left in them. */
+ * init's way; the init's loopback op finds it up) and opens the namespace. Quiet: the keeper says what failed.
+ * Its frames live in clone_net_child's array and it never returns: no sanitizer bookkeeping may be left in
+ * them. */
 __attribute__((no_sanitize_address)) static int net_child(void *arg)
 {
 	struct net_child *n = arg;
-	if (lxid_loopback() < 0) {
+	if (lxid_loopback_up(&n->what) < 0) {
 		n->err = errno;
 		_exit(0);
 	}
 	n->fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	n->err = n->fd < 0 ? errno : 0;
+	n->what = "open it";
 	_exit(0);
 }
 
@@ -329,7 +332,7 @@ int lx_after_go(struct jailrun *r)
 	struct lx_priv *p = r->priv;
 	if (!p || !p->net_beside)
 		return 0;
-	struct net_child n = {-1, 0};
+	struct net_child n = {-1, 0, NULL};
 	sigset_t all, old;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
@@ -342,7 +345,7 @@ int lx_after_go(struct jailrun *r)
 	if (pid < 0 || n.fd < 0) {
 		int e = pid < 0 ? err : n.err;
 		errno = e;
-		log_errno(LXC_CREATE, "make the network namespace%s", pid < 0 ? "" : ": open it");
+		log_errno(LXC_CREATE, "make the network namespace%s%s", n.what ? ": " : "", n.what ? n.what : "");
 		kmsg_send(r->sync_fd, KMSG_NETNS, e ? e : EIO);
 		return -1;
 	}

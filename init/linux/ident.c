@@ -22,32 +22,43 @@ int lxid_uts(const char *param, const char *value)
 	return 0;
 }
 
-/* A new net namespace starts with lo down; every service expects 127.0.0.1 to answer. */
-int lxid_loopback(void)
+/* lo up: 0, or -1 with errno and *WHAT the call that failed. Quiet: the keeper's child (lx_after_go) says it
+ * in its own step. */
+int lxid_loopback_up(const char **what)
 {
 	struct ifreq ifr;
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1, e;
 
 	if (s < 0) {
-		log_errno(LX_STEP, "loopback: socket");
+		*what = "socket";
 		return -1;
 	}
 	memset(&ifr, 0, sizeof ifr);
 	strcpy(ifr.ifr_name, "lo");
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
-		log_errno(LX_STEP, "loopback: get flags of lo");
-		goto out;
+		*what = "get flags of lo";
+	} else if (ifr.ifr_flags & IFF_UP) {
+		rc = 0; /* up already: the keeper made the namespace (lx_after_go) */
+	} else {
+		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+			*what = "bring lo up";
+		else
+			rc = 0;
 	}
-	/* Up already when the keeper made the namespace (lx_after_go) */
-	if ((ifr.ifr_flags & IFF_UP) && (rc = 0) == 0)
-		goto out;
-	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) {
-		log_errno(LX_STEP, "loopback: bring lo up");
-		goto out;
-	}
-	rc = 0;
-out:
+	e = errno;
 	close(s);
+	errno = e;
 	return rc;
+}
+
+/* A new net namespace starts with lo down; every service expects 127.0.0.1 to answer. */
+int lxid_loopback(void)
+{
+	const char *what;
+	if (lxid_loopback_up(&what) < 0) {
+		log_errno(LX_STEP, "loopback: %s", what);
+		return -1;
+	}
+	return 0;
 }

@@ -33,6 +33,7 @@ int lxdev_build(const struct jail *j, bool userns); /* USERNS: host nodes are bo
 /* ident.c */
 int lxid_uts(const char *param, const char *value); /* host.hostname or host.domainname */
 int lxid_loopback(void);
+int lxid_loopback_up(const char **what); /* the same, quiet: *WHAT and errno say what failed */
 
 /* cred.c */
 int lxcred_prepare(const struct jail *j); /* in the init, before the start: -1 (quiet) when not */
