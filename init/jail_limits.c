@@ -1,7 +1,7 @@
-/* jail_limits: STATEDIR/NAME.limits, the jail's user, group(s), caps, no_new_privs and rlimit.* in warder's own
- * dialect. The keeper writes it before the state file; `warder attach` reads it back, with its own changes,
- * and applies it as the main command gets it (runc exec's model: the container's process settings, read
- * from its state). */
+/* jail_limits: the jail's user, group(s), caps, no_new_privs and rlimit.* in warder's own dialect, the
+ * [limits] section of STATEDIR/NAME.state. The keeper writes it with the state; `warder attach` reads it
+ * back, with its own changes, and applies it as the main command gets it (runc exec's model: the
+ * container's process settings, read from its state). */
 #include "jail_limits.h"
 
 #include <errno.h>
@@ -46,19 +46,34 @@ static void limits_emit(FILE *f, const struct jail *j, const struct attach_opts 
 		fprintf(f, "caps = '%s, %s'\n", jail_get(j, "caps") ? jail_get(j, "caps") : "default", o->caps);
 }
 
-static void limits_emit_jail(FILE *f, const void *j)
+void limits_write(FILE *f, const void *jail)
 {
-	limits_emit(f, j, NULL);
+	limits_emit(f, jail, NULL);
 }
 
-int limits_save(const struct jail *j, const char *name)
+/* NAME's recorded limits into *REC: the state file's [limits] section, or (a jail started by a warder before
+ * the two were one file) STATEDIR/NAME.limits. PATH gets the file's name. */
+static int limits_read(const char *name, char *path, size_t len, struct conf **rec, char *err, size_t errlen)
 {
-	return state_file_write(name, "limits", limits_emit_jail, j);
-}
-
-int limits_remove(const char *name)
-{
-	return state_file_remove(name, "limits");
+	char *text = NULL, *sect = NULL;
+	size_t cap = 0;
+	state_file(name, "state", path, len);
+	FILE *f = fopen(path, "re");
+	if (f) {
+		ssize_t n = getdelim(&text, &cap, '\0', f);
+		fclose(f);
+		if (n > 0)
+			sect = strncmp(text, "[limits]\n", 9) == 0 ? text : strstr(text, "\n[limits]\n");
+	}
+	int rc;
+	if (sect)
+		rc = conf_load_string(path, sect + (*sect == '\n'), rec, err, errlen);
+	else {
+		state_file(name, "limits", path, len);
+		rc = conf_load(path, rec, err, errlen);
+	}
+	free(text);
+	return rc;
 }
 
 /* The limits to attach with: jail NAME's as its keeper recorded them, or with NAME NULL (a jail warder does
@@ -69,8 +84,7 @@ const struct jail *limits_load(const char *name, const struct attach_opts *o, st
 	struct conf *rec = NULL;
 	int rc;
 	if (name) {
-		state_file(name, "limits", path, sizeof path);
-		rc = conf_load(path, &rec, err, sizeof err);
+		rc = limits_read(name, path, sizeof path, &rec, err, sizeof err);
 	} else {
 		snprintf(path, sizeof path, "the default limits");
 		rc = conf_load_string(path, "[limits]\n", &rec, err, sizeof err);

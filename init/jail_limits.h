@@ -1,6 +1,6 @@
-/* jail_limits: the file (STATEDIR/NAME.limits) through which `warder attach` gives its command the limits of the
- * jail's main command: user, group(s), caps, no_new_privs and rlimit.*. Written before the state file,
- * removed with it. */
+/* jail_limits: the [limits] section of the jail's state file (STATEDIR/NAME.state), through which `warder
+ * attach` gives its command the limits of the jail's main command: user, group(s), caps, no_new_privs and
+ * rlimit.*. Written with the state, removed with it. */
 #ifndef WARDER_JAIL_LIMITS_H
 #define WARDER_JAIL_LIMITS_H
 
@@ -15,8 +15,10 @@ struct attach_opts {
 	bool privileged;  /* --privileged: caps all, no_new_privs off */
 };
 
-int limits_save(const struct jail *j, const char *name);
-int limits_remove(const char *name);
+#include <stdio.h>
+
+/* The [limits] section of JAIL (a struct jail), for state_write. */
+void limits_write(FILE *f, const void *jail);
 /* The limits to attach with: jail NAME's as its keeper recorded them, or with NAME NULL (a jail warder does
  * not run) the defaults every main command starts from; with O's changes. NULL after a log line; *C is the
  * caller's to free. */

@@ -141,8 +141,9 @@ static int write_state(struct keeper *k)
 	snprintf(s.path, sizeof s.path, "%s", path ? path : "");
 	snprintf(s.socket, sizeof s.socket, "%s", sock ? sock : "");
 	snprintf(s.control, sizeof s.control, "%s", k->ctl ? control_path(k->ctl) : "");
-	/* Without its limits file attach refuses the jail (never runs with more than the command). */
-	return limits_save(k->r.j, k->r.name) < 0 || state_write(&s) < 0 ? -1 : 0;
+	/* With its limits in the same file: attach never finds the jail without them (one file to write and
+	 * remove, not two). */
+	return state_write(&s, limits_write, k->r.j);
 }
 
 /* Runs until a signal asks for a stop or the command exits (the init then waits for our "stop"). */
@@ -239,7 +240,7 @@ static void keeper_reset(struct keeper *k)
 	step_walk_reset(&k->walk);
 	k->r.init_pid = 0;
 	k->r.sync_fd = k->r.init_fd = -1;
-	k->init_gone = k->started = k->stop_sent = k->interrupt_sent = k->config_error = k->last = k->limits_gone = false;
+	k->init_gone = k->started = k->stop_sent = k->interrupt_sent = k->config_error = k->last = false;
 	k->failed_step = 0;
 	k->exited = k->status = -1;
 	k->cmd_pid = 0;
@@ -288,7 +289,6 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 		remove_walk(k, code, true);
 		notify_keeper_close();
 		state_remove(k->name);
-		limits_remove(k->name);
 		return OUT_STOP;
 	}
 	/* Built: this config is the one a failed reload comes back to. */
@@ -315,8 +315,6 @@ static enum outcome keeper_cycle(struct keeper *k, int *code)
 	remove_walk(k, code, false);
 	notify_keeper_close();
 	state_remove(k->name);
-	if (!k->limits_gone)
-		limits_remove(k->name);
 	if (out == OUT_EXIT) {
 		log_info("reload", "reload = exit: the jail is gone, exiting 0");
 		*code = 0;

@@ -10,7 +10,6 @@
 #include "control.h"
 #include "exits.h"
 #include "jail_init.h"
-#include "jail_limits.h"
 #include "kmsg.h"
 #include "log.h"
 #include "notify.h"
@@ -171,11 +170,9 @@ int keeper_init_end(struct keeper *k)
 	if (k->r.sync_fd >= 0)
 		close(k->r.sync_fd);
 	k->r.sync_fd = -1;
-	/* Nothing runs in the jail now: what attach and ctl find it by goes while the kernel tears it down (the
-	 * state file stays until the jail is gone: it holds the name). */
+	/* Nothing runs in the jail now: the control socket goes while the kernel tears it down (the state file
+	 * stays until the jail is gone: it holds the name). */
 	if (k->last && k->status >= 0) {
-		limits_remove(k->name);
-		k->limits_gone = true;
 		control_close(k->ctl);
 		k->ctl = NULL;
 	}

@@ -29,7 +29,6 @@ struct keeper {
 	bool started;          /* "started" came */
 	bool stop_sent;        /* "stop" went to the init */
 	bool last;             /* this removal ends the keeper (no rebuild follows) */
-	bool limits_gone;      /* keeper_init_end removed the limits file (and closed the control socket) */
 	bool interrupt_sent;   /* "interrupt" went to the init */
 	int failed_step;       /* from "failed", STEP_NONE when none */
 	int exited;            /* from "exited": the command's code, -1 while it runs */

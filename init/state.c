@@ -1,5 +1,6 @@
 /* state: the files under the state directory that `warder list`, `attach`, `ctl` and the vassal side read
- * to find a running jail: NAME.state, written whole by the jail's keeper and removed when it is gone. */
+ * to find a running jail: NAME.state, written whole by the jail's keeper and removed when it is gone; its
+ * [limits] section is jail_limits.c's. */
 #include "state.h"
 
 #include <dirent.h>
@@ -70,17 +71,27 @@ int state_file_remove(const char *name, const char *ext)
 	return 0;
 }
 
+struct state_text {
+	const struct jail_state *s;
+	void (*tail)(FILE *f, const void *arg);
+	const void *arg;
+};
+
 static void state_emit(FILE *f, const void *arg)
 {
-	const struct jail_state *s = arg;
+	const struct state_text *t = arg;
+	const struct jail_state *s = t->s;
 	fprintf(f, "name %s\npid %ld\nkeeper %ld\nstarted %lld\npath %s\nsocket %s\ncontrol %s\n", s->name,
 		(long)s->pid, (long)s->keeper, s->started, s->path[0] ? s->path : "-", s->socket[0] ? s->socket : "-",
 		s->control[0] ? s->control : "-");
+	if (t->tail)
+		t->tail(f, t->arg);
 }
 
-int state_write(const struct jail_state *s)
+int state_write(const struct jail_state *s, void (*tail)(FILE *f, const void *arg), const void *arg)
 {
-	return state_file_write(s->name, "state", state_emit, s);
+	struct state_text t = {s, tail, arg};
+	return state_file_write(s->name, "state", state_emit, &t);
 }
 
 static void state_field(struct jail_state *s, const char *key, const char *val)
@@ -109,7 +120,7 @@ int state_read(const char *name, struct jail_state *s)
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof line, f)) {
+	while (fgets(line, sizeof line, f) && line[0] != '[') {
 		line[strcspn(line, "\n")] = '\0';
 		char *sp = strchr(line, ' ');
 		if (sp) {

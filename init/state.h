@@ -25,7 +25,8 @@ const char *state_dir(char *buf, size_t len);
 void state_file(const char *name, const char *ext, char *buf, size_t len);
 int state_file_write(const char *name, const char *ext, void (*emit)(FILE *f, const void *arg), const void *arg);
 int state_file_remove(const char *name, const char *ext);
-int state_write(const struct jail_state *s);
+/* S's lines, then what TAIL writes (the jail's [limits]: see jail_limits.h); readers of S stop at a '['. */
+int state_write(const struct jail_state *s, void (*tail)(FILE *f, const void *arg), const void *arg);
 int state_read(const char *name, struct jail_state *s); /* 0, -1 when absent or unreadable (errno) */
 int state_remove(const char *name);
 bool state_alive(const struct jail_state *s); /* the recorded keeper is still running */

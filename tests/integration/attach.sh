@@ -85,14 +85,25 @@ is "... with one line naming it" "$(cat "$T_TMP/err")" 'warder: attach: --cap: u
 got=$(WARDER_RUNDIR=$T_TMP/elsewhere "$W" attach "$T_TMP/$D.sock" -- sh /view.sh 2>"$T_TMP/err")
 is "an unknown setns socket gets the default limits" "$(field "$got" CapBnd) $(field "$got" NoNewPrivs)" "00000000a80425fb 1"
 like "... and says so" "$(cat "$T_TMP/err")" 'the default limits apply'
+# The limits are the state file's [limits] section, written with it: no other file.
+st=$T_TMP/run/$D.state
+is "the jail's run files: its state (with the limits) and control socket" "$(ls -A "$T_TMP/run")" "$D.ctl
+$D.state"
+is "... the limits after the state's lines" "$(sed -n '/^\[limits\]$/,$p' "$st")" "[limits]
+rlimit.nofile = '300:400'"
 # Without the recorded limits, attach refuses rather than give more than the command has.
-mv "$T_TMP/run/$D.limits" "$T_TMP/limits.saved"
+cp "$st" "$T_TMP/state.saved"
+sed -i '/^\[limits\]$/,$d' "$st"
 "$W" attach "$D" -- true 2>"$T_TMP/err"; rc=$?
 is "a jail whose limits are unknown is refused (71)" "$rc" 71
 like "... with one line saying why" "$(cat "$T_TMP/err")" "^warder: attach: $D: the jail's limits are unknown"
-mv "$T_TMP/limits.saved" "$T_TMP/run/$D.limits"
+# A jail whose keeper kept them apart (NAME.limits, a warder before the two were one file) still attaches.
+sed -n '/^\[limits\]$/,$p' "$T_TMP/state.saved" >"$T_TMP/run/$D.limits"
+is "a separate limits file (an older keeper's) is read" "$(view "$D")" "$cmd"
+rm "$T_TMP/run/$D.limits"
+cp "$T_TMP/state.saved" "$st"
 stop "$D"
-is "the jail's state and limits files are gone" "$(ls -A "$T_TMP/run")" ""
+is "the jail's state and control socket are gone" "$(ls -A "$T_TMP/run")" ""
 
 # --- a jail with a user, groups, fewer caps and no_new_privs off ------------------------------------------------
 U=${N}u

@@ -227,7 +227,7 @@ is "... and no mount of the jail is left on the host" "$(mine)" "$mounts0"
 # warder list skips the stale state, and the test removes both.
 rd=${WARDER_RUNDIR:-/run/warder}
 ok "... warder list skips the dead jail's stale state" sh -c "! \"$W\" list | grep -q '^$name '"
-rm -f "$rd/$name.ctl" "$rd/$name.state" "$rd/$name.limits"
+rm -f "$rd/$name.ctl" "$rd/$name.state"
 for d in $(cg | sort -r); do rmdir "$d"; done 2>/dev/null
 ok "the host's warder binary is still unchanged" [ "$(sha256sum <"$W")" = "$sum0" ]
 done_testing
