@@ -323,7 +323,8 @@ if [ -s "$tmp/jails" ]; then
 		echo
 		echo "Median of three rounds, the runners in turn. floor: tests/bench/jailfloor.c -i, the same namespaces and"
 		echo "mounts, a cgroup made and removed, an init as PID 1 that passes SIGTERM on and reaps, its parent waiting"
-		echo "(a dynamically linked C program: its RSS is the C library's)."
+		echo "(a dynamically linked C program: its RSS is the C library's). All stopped: from the first SIGTERM to"
+		echo "the exit of the last runner and the last sleep, seen through their pidfds."
 		echo
 		echo "Host memory per jail: the runner's own processes (warder: keeper + init; bwrap: its two), the sleep"
 		echo "left out. RSS counts shared pages once per process (warder's keeper and init both map the same binary); PSS"
