@@ -59,18 +59,23 @@ static int limits_read(const char *name, char *path, size_t len, struct conf **r
 	size_t cap = 0;
 	state_file(name, "state", path, len);
 	FILE *f = fopen(path, "re");
+	int ferr = f ? 0 : errno;
 	if (f) {
 		ssize_t n = getdelim(&text, &cap, '\0', f);
 		fclose(f);
 		if (n > 0)
 			sect = strncmp(text, "[limits]\n", 9) == 0 ? text : strstr(text, "\n[limits]\n");
 	}
-	int rc;
-	if (sect)
+	int rc = -1;
+	char old[1024];
+	state_file(name, "limits", old, sizeof old);
+	if (sect) {
 		rc = conf_load_string(path, sect + (*sect == '\n'), rec, err, errlen);
-	else {
-		state_file(name, "limits", path, len);
+	} else if (access(old, F_OK) == 0) {
+		snprintf(path, len, "%s", old);
 		rc = conf_load(path, rec, err, errlen);
+	} else {
+		snprintf(err, errlen, "%s: %s", path, ferr ? strerror(ferr) : "no [limits] section");
 	}
 	free(text);
 	return rc;

@@ -96,7 +96,7 @@ cp "$st" "$T_TMP/state.saved"
 sed -i '/^\[limits\]$/,$d' "$st"
 "$W" attach "$D" -- true 2>"$T_TMP/err"; rc=$?
 is "a jail whose limits are unknown is refused (71)" "$rc" 71
-like "... with one line saying why" "$(cat "$T_TMP/err")" "^warder: attach: $D: the jail's limits are unknown"
+like "... with one line saying why" "$(cat "$T_TMP/err")" "^warder: attach: $D: the jail's limits are unknown: .*/$D\.state: no \[limits\] section\$"
 # A jail whose keeper kept them apart (NAME.limits, a warder before the two were one file) still attaches.
 sed -n '/^\[limits\]$/,$p' "$T_TMP/state.saved" >"$T_TMP/run/$D.limits"
 is "a separate limits file (an older keeper's) is read" "$(view "$D")" "$cmd"
