@@ -253,7 +253,7 @@ fi
 # --- N jails at once, then stopped
 for n in ${BENCH_JAILS:-50 200}; do
 	say "jails: $n at once, warder run, bwrap and the floor"
-	python3 "$here/jails.py" "$n" "$W" "$J/rootfs" "$tmp" "$(reps 3 1)" "$JF" "${CG:+$(dirname "$CG")}" \
+	python3 "$here/jails.py" "$n" "$W" "$J/rootfs" "$tmp" "$(reps 5 1)" "$JF" "${CG:+$(dirname "$CG")}" \
 		>"$tmp/jails.$n" || say "jails: $n failed"
 	grep -v '^pair' "$tmp/jails.$n" >>"$tmp/jails" || :
 	grep '^pair' "$tmp/jails.$n" | cut -f2- >>"$PAIRS" || :
@@ -321,7 +321,7 @@ if [ -s "$tmp/jails" ]; then
 		echo
 		echo "## N jails started at once (each \`sleep\`; mount, pid, uts, ipc, net, /proc, /dev), then stopped"
 		echo
-		echo "Median of three rounds, the runners in turn. floor: tests/bench/jailfloor.c -i, the same namespaces and"
+		echo "Median of five rounds, the runners in turn. floor: tests/bench/jailfloor.c -i, the same namespaces and"
 		echo "mounts, a cgroup made and removed, an init as PID 1 that passes SIGTERM on and reaps, its parent waiting"
 		echo "(a dynamically linked C program: its RSS is the C library's). All stopped: from the first SIGTERM to"
 		echo "the exit of the last runner and the last sleep, seen through their pidfds."
