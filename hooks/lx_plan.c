@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,17 +87,18 @@ static bool net_beside(const struct jail *j, unsigned ns)
 	       !jail_is_set(j, step_get(STEP_CREATED)->chain) && !jail_is_set(j, step_get(STEP_JAILED)->chain);
 }
 
-static void build_create(struct builder *b, unsigned ns, bool beside)
+/* The create ops; the index of the clone, SIZE_MAX when out of memory. */
+static size_t build_create(struct builder *b, unsigned ns)
 {
 	b->step = STEP_CREATE;
 	struct lx_op *op = add(b, LXO_CLONE, NULL);
-	if (op) {
-		op->ns = beside ? ns & ~NS_BIT(NS_NET) : ns;
-		op->flag = beside;
-	}
+	size_t clone = op ? b->p->n - 1 : SIZE_MAX;
+	if (op)
+		op->ns = ns;
 	if (ns & NS_BIT(NS_USER))
 		add(b, LXO_IDMAPS, NULL);
 	add(b, LXO_CGROUPS, NULL);
+	return clone;
 }
 
 /* Anything that mounts inside the jail. */
@@ -226,17 +228,14 @@ int lx_plan_build(const struct jail *j, struct lx_plan *out)
 	/* A rootfs without its own mount namespace would mount over the host's tree. */
 	if (jail_is_set(j, "path") || jail_is_set(j, "pivot_root"))
 		ns |= NS_BIT(NS_MOUNT);
-	bool beside = net_beside(j, ns);
-	build_create(&b, ns, beside);
+	size_t clone = build_create(&b, ns);
 	b.step = STEP_VNET;
 	add_each(&b, j, "vnet.interface", LXO_VNET);
 	build_setup(&b, j, unshared);
-	if (beside && refused(&b)) {
-		/* nothing to overlap: the setup fails at once */
-		for (size_t i = 0; i < out->n; i++)
-			if (out->ops[i].kind == LXO_CLONE)
-				out->ops[i].ns = ns, out->ops[i].flag = false;
-	} else if (beside) {
+	/* A refused setup fails at once: nothing to overlap. */
+	if (clone < out->n && net_beside(j, ns) && !refused(&b)) {
+		out->ops[clone].ns &= ~NS_BIT(NS_NET);
+		out->ops[clone].flag = true;
 		add_join(&b);
 	}
 	b.step = STEP_REMOVE;
