@@ -83,16 +83,19 @@ def run(name, argv_of):
         time.sleep(0.01)
     t1 = time.monotonic()
     rss = pss = uss = 0
+    sleeping = []
     for p in procs:
         for q in tree(p.pid):
-            if comm(q) != "sleep":
+            if comm(q) == "sleep":
+                sleeping.append(q)
+            else:
                 r, s, u = mem(q)
                 rss, pss, uss = rss + r, pss + s, uss + u
     # The stop ends when the last runner and the last sleep have exited, seen through pidfds polled together:
     # Popen.wait(timeout) polls with a doubling sleep (0.5, 1, 2, 4 ... ms), which would round a 10 ms stop
     # up to 15.5 ms and a 2 ms one to 3.5.
     fds = []
-    for q in [p.pid for p in procs] + [q for p in procs for q in tree(p.pid) if comm(q) == "sleep"]:
+    for q in [p.pid for p in procs] + sleeping:
         try:
             fds.append(os.pidfd_open(q))
         except OSError:

@@ -12,8 +12,8 @@ number of windows it touches, not the bytes it runs. A static C library's start-
 the binary; gathered (the input sections the traces touched, first touched first), the entrypoint
 touches a few windows instead of nearly all of them. In order: the entrypoint's code; the C library's
 string functions by instruction-set family (a machine uses one family); what only a jail's keeper and
-init ran (what both ran, then the keeper's own, then the init's own); what warder's and libev's objects call directly (other paths), next to warder's own code,
-which the default order puts right after. The read-only data follows the same groups.
+init ran (what both ran, then the keeper's own, then the init's own); what warder's and libev's objects call
+directly (other paths), next to warder's own code, which the default order puts right after. The read-only data follows the same groups.
 """
 import bisect
 import os
