@@ -128,14 +128,23 @@ int attach_run(const char *target, char **cmd, const struct attach_opts *o)
 	pid_t pid;
 	char name[256];
 	bool ours;
+	struct jail_state s;
+	char *state = NULL;
 	if (strchr(target, '/')) {
 		if (setns_fetch(target, fds, &n, &pid) < 0)
 			return EXIT_OSERR;
 		ours = name_by_socket(target, pid, name, sizeof name) == 0;
+		/* The limits come from the file read now: it must still name the init whose namespaces we hold. */
+		if (ours && (state_load(name, &s, &state) < 0 || s.pid != pid)) {
+			log_err("attach", "%s: jail %s was rebuilt or stopped while attaching", target, name);
+			free(state);
+			for (size_t i = 0; i < n; i++)
+				close(fds[i]);
+			return EXIT_TEMPFAIL;
+		}
 	} else {
 		/* No state: not a jail warder runs; the back end may still know it (FreeBSD's own jails). */
-		struct jail_state s;
-		ours = state_read(target, &s) == 0 && state_alive(&s);
+		ours = state_load(target, &s, &state) == 0 && state_alive(&s);
 		pid = ours ? s.pid : 0;
 		snprintf(name, sizeof name, "%s", target);
 	}
@@ -143,7 +152,8 @@ int attach_run(const char *target, char **cmd, const struct attach_opts *o)
 	if (!ours && strchr(target, '/'))
 		log_warn("attach", "%s: no jail of ours serves this socket: the default limits apply", target);
 	struct conf *c = NULL;
-	const struct jail *j = limits_load(ours ? name : NULL, o, &c);
+	const struct jail *j = limits_load(ours ? name : NULL, state, o, &c);
+	free(state);
 	if (!j || jail_backend.enter(strchr(target, '/') ? NULL : target, pid, n ? fds : NULL, n) < 0) {
 		for (size_t i = 0; !j && i < n; i++)
 			close(fds[i]);

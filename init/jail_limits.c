@@ -51,45 +51,37 @@ void limits_write(FILE *f, const void *jail)
 	limits_emit(f, jail, NULL);
 }
 
-/* NAME's recorded limits into *REC: the state file's [limits] section, or (a jail started by a warder before
- * the two were one file) STATEDIR/NAME.limits. PATH gets the file's name. */
-static int limits_read(const char *name, char *path, size_t len, struct conf **rec, char *err, size_t errlen)
+/* NAME's recorded limits into *REC: the [limits] section of TEXT, its state file as attach read it, or (a jail
+ * started by a warder before the two were one file) STATEDIR/NAME.limits. PATH gets the file's name. */
+static int limits_read(const char *name, const char *text, char *path, size_t len, struct conf **rec, char *err,
+		       size_t errlen)
 {
-	char *text = NULL, *sect = NULL;
-	size_t cap = 0;
+	const char *sect = NULL;
 	state_file(name, "state", path, len);
-	FILE *f = fopen(path, "re");
-	int ferr = f ? 0 : errno;
-	if (f) {
-		ssize_t n = getdelim(&text, &cap, '\0', f);
-		fclose(f);
-		if (n > 0)
-			sect = strncmp(text, "[limits]\n", 9) == 0 ? text : strstr(text, "\n[limits]\n");
-	}
-	int rc = -1;
+	if (text)
+		sect = strncmp(text, "[limits]\n", 9) == 0 ? text : strstr(text, "\n[limits]\n");
 	char old[1024];
 	state_file(name, "limits", old, sizeof old);
-	if (sect) {
-		rc = conf_load_string(path, sect + (*sect == '\n'), rec, err, errlen);
-	} else if (access(old, F_OK) == 0) {
+	if (sect)
+		return conf_load_string(path, sect + (*sect == '\n'), rec, err, errlen);
+	if (access(old, F_OK) == 0) {
 		snprintf(path, len, "%s", old);
-		rc = conf_load(path, rec, err, errlen);
-	} else {
-		snprintf(err, errlen, "%s: %s", path, ferr ? strerror(ferr) : "no [limits] section");
+		return conf_load(path, rec, err, errlen);
 	}
-	free(text);
-	return rc;
+	snprintf(err, errlen, "%s: no [limits] section", path);
+	return -1;
 }
 
-/* The limits to attach with: jail NAME's as its keeper recorded them, or with NAME NULL (a jail warder does
- * not run) the defaults every main command starts from; with O's changes. *C is the caller's to free. */
-const struct jail *limits_load(const char *name, const struct attach_opts *o, struct conf **c)
+/* The limits to attach with: jail NAME's as its keeper recorded them in STATE (its state file's text), or
+ * with NAME NULL (a jail warder does not run) the defaults every main command starts from; with O's changes.
+ * *C is the caller's to free. */
+const struct jail *limits_load(const char *name, const char *state, const struct attach_opts *o, struct conf **c)
 {
 	char path[1024], err[1200];
 	struct conf *rec = NULL;
 	int rc;
 	if (name) {
-		rc = limits_read(name, path, sizeof path, &rec, err, sizeof err);
+		rc = limits_read(name, state, path, sizeof path, &rec, err, sizeof err);
 	} else {
 		snprintf(path, sizeof path, "the default limits");
 		rc = conf_load_string(path, "[limits]\n", &rec, err, sizeof err);

@@ -19,9 +19,9 @@ struct attach_opts {
 
 /* The [limits] section of JAIL (a struct jail), for state_write. */
 void limits_write(FILE *f, const void *jail);
-/* The limits to attach with: jail NAME's as its keeper recorded them, or with NAME NULL (a jail warder does
- * not run) the defaults every main command starts from; with O's changes. NULL after a log line; *C is the
- * caller's to free. */
-const struct jail *limits_load(const char *name, const struct attach_opts *o, struct conf **c);
+/* The limits to attach with: jail NAME's as its keeper recorded them in STATE (the text of its state file, as
+ * state_load read it with the pid to enter), or with NAME NULL (a jail warder does not run) the defaults
+ * every main command starts from; with O's changes. NULL after a log line; *C is the caller's to free. */
+const struct jail *limits_load(const char *name, const char *state, const struct attach_opts *o, struct conf **c);
 
 #endif

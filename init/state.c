@@ -94,42 +94,71 @@ int state_write(const struct jail_state *s, void (*tail)(FILE *f, const void *ar
 	return state_file_write(s->name, "state", state_emit, &t);
 }
 
-static void state_field(struct jail_state *s, const char *key, const char *val)
+/* KEY's value V (VL bytes, not terminated: the line is part of the file's text). */
+static void state_field(struct jail_state *s, const char *key, size_t kl, const char *v, int vl)
 {
-	if (strcmp(key, "name") == 0)
-		snprintf(s->name, sizeof s->name, "%s", val);
-	else if (strcmp(key, "pid") == 0)
-		s->pid = (pid_t)strtol(val, NULL, 10);
-	else if (strcmp(key, "keeper") == 0)
-		s->keeper = (pid_t)strtol(val, NULL, 10);
-	else if (strcmp(key, "started") == 0)
-		s->started = strtoll(val, NULL, 10);
-	else if (strcmp(key, "path") == 0)
-		snprintf(s->path, sizeof s->path, "%s", strcmp(val, "-") ? val : "");
-	else if (strcmp(key, "socket") == 0)
-		snprintf(s->socket, sizeof s->socket, "%s", strcmp(val, "-") ? val : "");
-	else if (strcmp(key, "control") == 0)
-		snprintf(s->control, sizeof s->control, "%s", strcmp(val, "-") ? val : "");
+	bool none = vl == 1 && *v == '-';
+#define IS(k) (kl == sizeof k - 1 && memcmp(key, k, kl) == 0)
+	if (IS("name"))
+		snprintf(s->name, sizeof s->name, "%.*s", vl, v);
+	else if (IS("pid"))
+		s->pid = (pid_t)strtol(v, NULL, 10);
+	else if (IS("keeper"))
+		s->keeper = (pid_t)strtol(v, NULL, 10);
+	else if (IS("started"))
+		s->started = strtoll(v, NULL, 10);
+	else if (IS("path"))
+		snprintf(s->path, sizeof s->path, "%.*s", none ? 0 : vl, v);
+	else if (IS("socket"))
+		snprintf(s->socket, sizeof s->socket, "%.*s", none ? 0 : vl, v);
+	else if (IS("control"))
+		snprintf(s->control, sizeof s->control, "%.*s", none ? 0 : vl, v);
+#undef IS
 }
 
-int state_read(const char *name, struct jail_state *s)
+int state_load(const char *name, struct jail_state *s, char **text)
 {
-	char path[1024], line[1100];
+	char path[1024];
 	memset(s, 0, sizeof *s);
+	if (text)
+		*text = NULL;
 	state_file(name, "state", path, sizeof path);
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof line, f) && line[0] != '[') {
-		line[strcspn(line, "\n")] = '\0';
-		char *sp = strchr(line, ' ');
-		if (sp) {
-			*sp = '\0';
-			state_field(s, line, sp + 1);
-		}
-	}
+	char *buf = NULL;
+	size_t cap = 0;
+	/* Whole, in one read: what a caller takes from the [limits] is from the same build as the pid. */
+	ssize_t n = getdelim(&buf, &cap, '\0', f);
+	int err = n < 0 && ferror(f) ? errno : 0;
 	fclose(f);
-	return s->pid > 0 ? 0 : (errno = EINVAL, -1);
+	if (n <= 0) {
+		free(buf);
+		errno = err ? err : EINVAL;
+		return -1;
+	}
+	for (char *line = buf, *end; *line && *line != '['; line = end) {
+		end = line + strcspn(line, "\n");
+		char *sp = memchr(line, ' ', (size_t)(end - line));
+		if (sp)
+			state_field(s, line, (size_t)(sp - line), sp + 1, (int)(end - sp - 1));
+		end += *end == '\n';
+	}
+	if (s->pid <= 0) {
+		free(buf);
+		errno = EINVAL;
+		return -1;
+	}
+	if (text)
+		*text = buf;
+	else
+		free(buf);
+	return 0;
+}
+
+int state_read(const char *name, struct jail_state *s)
+{
+	return state_load(name, s, NULL);
 }
 
 int state_remove(const char *name)

@@ -28,6 +28,9 @@ int state_file_remove(const char *name, const char *ext);
 /* S's lines, then what TAIL writes (the jail's [limits]: see jail_limits.h); readers of S stop at a '['. */
 int state_write(const struct jail_state *s, void (*tail)(FILE *f, const void *arg), const void *arg);
 int state_read(const char *name, struct jail_state *s); /* 0, -1 when absent or unreadable (errno) */
+/* As state_read, and the file's whole text into *TEXT (the caller's to free): one read, so the [limits]
+ * section and the pid are of the same build. */
+int state_load(const char *name, struct jail_state *s, char **text);
 int state_remove(const char *name);
 bool state_alive(const struct jail_state *s); /* the recorded keeper is still running */
 /* FN for every jail whose state file reads (NAME from the file's name), alive or not, until FN returns

@@ -7,7 +7,7 @@
 #define EXIT_USAGE 64    /* EX_USAGE */
 #define EXIT_SOFTWARE 70 /* a hook chain failed */
 #define EXIT_OSERR 71    /* a system call failed while building the jail */
-#define EXIT_TEMPFAIL 75 /* EX_TEMPFAIL: a jail of that name is already running; try again later */
+#define EXIT_TEMPFAIL 75 /* EX_TEMPFAIL: a jail of that name is already running, or attach's was rebuilt; try again */
 #define EXIT_NOTREADY 76 /* EX_PROTOCOL: the stack missed ready.timeout or its watchdog (ready.fail = stop) */
 #define EXIT_CONFIG 78   /* EX_CONFIG: a config, or a name in it (user, group, ruleset), that cannot work */
 #define EXIT_NOEXEC 126

@@ -91,8 +91,25 @@ is "the jail's run files: its state (with the limits) and control socket" "$(ls 
 $D.state"
 is "... the limits after the state's lines" "$(sed -n '/^\[limits\]$/,$p' "$st")" "[limits]
 rlimit.nofile = '300:400'"
-# Without the recorded limits, attach refuses rather than give more than the command has.
 cp "$st" "$T_TMP/state.saved"
+# One read of the state gives both the pid entered and the limits applied (a rebuild between two reads would
+# pair one build's init with another's limits): served from a FIFO, the file can be read only once.
+rm "$st"
+mkfifo "$st"
+timeout 10 sh -c 'cat "$1" >"$2"' - "$T_TMP/state.saved" "$st" &
+writer=$!
+got=$(timeout 10 "$W" attach "$D" -- sh /view.sh 2>&1)
+is "attach reads the state file once, pid and limits together" "$got" "$cmd"
+wait "$writer"
+rm "$st"
+cp "$T_TMP/state.saved" "$st"
+# By setns socket: the state read for the limits must still name the init that served the namespaces.
+sed -i "s/^pid .*/pid $$/" "$st"
+"$W" attach "$T_TMP/$D.sock" -- true 2>"$T_TMP/err"; rc=$?
+is "a state naming another init than the socket's is refused (75)" "$rc" 75
+is "... with one line saying why" "$(cat "$T_TMP/err")" "warder: attach: $T_TMP/$D.sock: jail $D was rebuilt or stopped while attaching"
+cp "$T_TMP/state.saved" "$st"
+# Without the recorded limits, attach refuses rather than give more than the command has.
 sed -i '/^\[limits\]$/,$d' "$st"
 "$W" attach "$D" -- true 2>"$T_TMP/err"; rc=$?
 is "a jail whose limits are unknown is refused (71)" "$rc" 71
