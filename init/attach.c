@@ -155,10 +155,12 @@ int attach_run(const char *target, char **cmd, const struct attach_opts *o)
 	const struct jail *j = limits_load(ours ? name : NULL, state, o, &c);
 	free(state);
 	if (!j || jail_backend.enter(strchr(target, '/') ? NULL : target, pid, n ? fds : NULL, n) < 0) {
+		/* The back end's ESRCH: the jail stopped under us, worth a retry. */
+		int code = j && errno == ESRCH ? EXIT_TEMPFAIL : EXIT_OSERR;
 		for (size_t i = 0; !j && i < n; i++)
 			close(fds[i]);
 		conf_free(c);
-		return EXIT_OSERR;
+		return code;
 	}
 	rc = run_attached(cmd, j, ours ? name : NULL);
 	conf_free(c);

@@ -69,7 +69,8 @@ struct jail_backend {
 	int (*remove)(struct jailrun *r, int *wstatus);
 	/* `warder attach`, in the attaching process: enter jail NAME (NULL with a setns socket) and its root.
 	 * INIT_PID: the init warder's state names for it (0: none). Linux joins that init's cgroups and
-	 * namespaces, or NSFDS (N of them, from a setns socket); FreeBSD asks the kernel for NAME, as jexec(8). */
+	 * namespaces, or NSFDS (N of them, from a setns socket); FreeBSD asks the kernel for NAME, as jexec(8).
+	 * -1 after a log line; errno ESRCH when the jail stopped while it was being entered. */
 	int (*enter)(const char *name, pid_t init_pid, const int *nsfds, size_t n);
 };
 

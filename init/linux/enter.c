@@ -9,11 +9,14 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/nsfs.h>
+#include <poll.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -181,6 +184,22 @@ static int join_all(int *fds, size_t n)
 	return rc;
 }
 
+/* Whether the process behind PIDFD has exited: a /proc/PID file opened while it lives is its, but one opened
+ * after its exit is missing (ENOENT, taken for a namespace this kernel lacks) or, the pid reused, another's. */
+static bool gone(int pidfd)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+	return pidfd >= 0 && poll(&p, 1, 0) != 0;
+}
+
+/* The init stopped while we took its handles: say so; errno ESRCH tells attach to ask for a retry (75). */
+static int stopped(pid_t pid)
+{
+	log_err(EN_STEP, "the jail's init (pid %ld) stopped while attaching", (long)pid);
+	errno = ESRCH;
+	return -1;
+}
+
 int lx_enter(const char *name, pid_t pid, const int *nsfds, size_t n)
 {
 	int fds[NKINDS + 16];
@@ -190,16 +209,18 @@ int lx_enter(const char *name, pid_t pid, const int *nsfds, size_t n)
 		log_err(EN_STEP, "no running jail named %s", name ? name : "?");
 		return -1;
 	}
+	/* Held from before the first /proc/PID open: the pid cannot be another process's while this one lives. */
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0 && errno == ESRCH)
+		return stopped(pid);
 	snprintf(rootp, sizeof rootp, "/proc/%ld/root", (long)pid);
 	int rootfd = open(rootp, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		log_errno(EN_STEP, "open %s", rootp);
-		return -1;
+		goto fail;
 	}
-	if (join_cgroups(pid) < 0) {
-		close(rootfd);
-		return -1;
-	}
+	if (join_cgroups(pid) < 0)
+		goto fail;
 	for (size_t i = 0; nsfds && i < n && nfds < sizeof fds / sizeof fds[0]; i++)
 		fds[nfds++] = nsfds[i];
 	/* A setns socket leaves the user namespace out (uWSGI's habit); without root we need it. */
@@ -210,17 +231,34 @@ int lx_enter(const char *name, pid_t pid, const int *nsfds, size_t n)
 		if (fd >= 0)
 			fds[nfds++] = fd;
 		else if (errno != ENOENT)
-			return join_all(fds, nfds), close(rootfd), -1;
+			goto fail;
+	}
+	/* Alive after the last open: every handle is of this init, and none it has was taken for missing. */
+	if (gone(pidfd)) {
+		stopped(pid);
+		goto fail;
 	}
 	if (join_all(fds, nfds) < 0) {
-		close(rootfd);
-		return -1;
+		nfds = 0;
+		goto fail;
 	}
+	nfds = 0;
 	if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
 		log_errno(EN_STEP, "enter the root of pid %ld", (long)pid);
-		close(rootfd);
-		return -1;
+		goto fail;
 	}
 	close(rootfd);
+	if (pidfd >= 0)
+		close(pidfd);
 	return 0;
+fail:;
+	int err = errno;
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	if (rootfd >= 0)
+		close(rootfd);
+	if (pidfd >= 0)
+		close(pidfd);
+	errno = err;
+	return -1;
 }
