@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "proc.h"
 
 const char *state_dir(char *buf, size_t len)
 {
@@ -171,10 +172,11 @@ static bool pid_alive(pid_t pid)
 	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
-/* Both the keeper and the init: a stale file's pids are less likely to have both been reused. */
+/* Both the keeper and the init, the init still the keeper's child: a stale file's pids (a keeper killed, a
+ * run directory kept over a reboot) may both be in use again, by processes that are not each other's. */
 bool state_alive(const struct jail_state *s)
 {
-	return pid_alive(s->keeper) && pid_alive(s->pid);
+	return pid_alive(s->keeper) && pid_alive(s->pid) && proc_parent(s->pid) == s->keeper;
 }
 
 int state_each(state_fn fn, void *arg)

@@ -1,6 +1,6 @@
 /* proc: the few questions about processes that Linux and FreeBSD answer differently (lib/proc_linux.c,
  * lib/proc_freebsd.c). The emperor uses them to re-execute itself and to clear what a dead vassal left;
- * `warder list` to leave out a jail whose processes are already dead. */
+ * the state files' readers to tell a running jail (an init that is its keeper's child) from a stale file. */
 #ifndef WARDER_PROC_H
 #define WARDER_PROC_H
 
@@ -54,5 +54,8 @@ int proc_unshare_fds(unsigned from);
 
 /* PID exists and has exited but is not yet reaped (a zombie): kill(pid, 0) still succeeds on it. */
 bool proc_is_zombie(pid_t pid);
+
+/* PID's parent (its reaper's pid once its parent is gone), or -1 with errno when PID cannot be looked at. */
+pid_t proc_parent(pid_t pid);
 
 #endif

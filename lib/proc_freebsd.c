@@ -97,6 +97,20 @@ bool proc_is_zombie(pid_t pid)
 	return sysctl(mib, 4, &kp, &n, NULL, 0) == 0 && n == sizeof kp && kp.ki_stat == SZOMB;
 }
 
+pid_t proc_parent(pid_t pid)
+{
+	int mib[4] = {CTL_KERN, KERN_PROC, KERN_PROC_PID, (int)pid};
+	struct kinfo_proc kp;
+	size_t n = sizeof kp;
+	if (sysctl(mib, 4, &kp, &n, NULL, 0) < 0)
+		return -1;
+	if (n != sizeof kp) {
+		errno = ESRCH;
+		return -1;
+	}
+	return kp.ki_ppid;
+}
+
 pid_t proc_vfork_shared(int (*fn)(void *arg), void *arg)
 {
 	(void)fn, (void)arg;

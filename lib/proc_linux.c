@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -94,6 +95,26 @@ bool proc_is_zombie(pid_t pid)
 	buf[n] = '\0';
 	char *p = strrchr(buf, ')');
 	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+pid_t proc_parent(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* "PID (COMM) STATE PPID ...": COMM may hold anything, so the last ')' ends it. */
+	char *p = strrchr(buf, ')'), *end;
+	long ppid = p && p[1] == ' ' && p[2] && p[3] == ' ' ? strtol(p + 4, &end, 10) : -1;
+	if (ppid < 0 || end == p + 4) {
+		errno = EINVAL;
+		return -1;
+	}
+	return (pid_t)ppid;
 }
 
 pid_t proc_vfork_shared(int (*fn)(void *arg), void *arg)

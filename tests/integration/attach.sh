@@ -103,8 +103,10 @@ is "attach reads the state file once, pid and limits together" "$got" "$cmd"
 wait "$writer"
 rm "$st"
 cp "$T_TMP/state.saved" "$st"
-# By setns socket: the state read for the limits must still name the init that served the namespaces.
-sed -i "s/^pid .*/pid $$/" "$st"
+# By setns socket: the state read for the limits must still name the init that served the namespaces. Here
+# it names another live keeper and child (the keeper, as the child of this shell), as a rebuild would.
+kp=$(awk '$1=="keeper"{print $2}' "$st")
+sed -i "s/^pid .*/pid $kp/; s/^keeper .*/keeper $$/" "$st"
 "$W" attach "$T_TMP/$D.sock" -- true 2>"$T_TMP/err"; rc=$?
 is "a state naming another init than the socket's is refused (75)" "$rc" 75
 is "... with one line saying why" "$(cat "$T_TMP/err")" "warder: attach: $T_TMP/$D.sock: jail $D was rebuilt or stopped while attaching"
@@ -140,6 +142,31 @@ else
 fi
 stop "$D"
 is "the jail's state and control socket are gone" "$(ls -A "$T_TMP/run")" ""
+
+# --- a stale state whose pids are in use again ---------------------------------------------------------------
+# Its keeper SIGKILLed, or its run directory kept over a reboot: the two pids now name processes that are not
+# a keeper and its init (here two sleeps of this shell). Not a running jail for list, attach or run (before:
+# listed, run refused it as "already running", and attach entered the namespaces of the process that had the
+# init's pid, the host's, and ran the command there).
+P=${N}p
+sleep 7791 &
+a=$!
+sleep 7792 &
+b=$!
+printf 'name %s\npid %s\nkeeper %s\nstarted 1\npath %s\nsocket -\ncontrol -\n[limits]\n' "$P" "$b" "$a" "$R" \
+	>"$T_TMP/run/$P.state"
+is "list leaves out a state whose init is not its keeper's child" "$("$W" list | grep -c "^$P ")" 0
+"$W" attach "$P" -- hostname >"$T_TMP/out" 2>"$T_TMP/err"
+rc=$?
+is "attach refuses it (71)" "$rc" 71
+is "... nothing ran" "$(cat "$T_TMP/out")" ""
+is "... with one line saying why" "$(cat "$T_TMP/err")" "warder: attach: no running jail named $P"
+start "$P" ""
+like "run starts the jail over it" "$(cat "$R/tmp/$P.view" 2>/dev/null)" '^CapInh'
+like "... and list shows the jail" "$("$W" list)" "^$P "
+kill "$a" "$b"
+stop "$P"
+is "... whose state goes with it" "$(ls -A "$T_TMP/run")" ""
 
 # --- a jail with a user, groups, fewer caps and no_new_privs off ------------------------------------------------
 U=${N}u

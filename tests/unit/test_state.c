@@ -1,10 +1,14 @@
 /* The state file: written whole with its [limits], read back in one read (state_load), fields and text. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "state.h"
 #include "t.h"
 
@@ -100,6 +104,36 @@ TEST(long_values_truncate)
 	CHECK(r.path[0] == 'p' && r.name[0] == 'p');
 }
 
+/* A running jail is a keeper and its child: two live pids that are not each other's are a stale file's. */
+TEST(alive)
+{
+	pid_t child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	CHECK(child > 0);
+	CHECK_INT(proc_parent(child), getpid());
+	CHECK_INT(proc_parent(getpid()), getppid());
+	/* A name with ") S 1" in it does not fool the parse (the last ')' ends the name). */
+	char old[16] = "";
+	prctl(PR_GET_NAME, old);
+	prctl(PR_SET_NAME, "x) S 1 (");
+	CHECK_INT(proc_parent(getpid()), getppid());
+	prctl(PR_SET_NAME, old);
+	struct jail_state s = {.keeper = getpid(), .pid = child};
+	CHECK(state_alive(&s));
+	s = (struct jail_state){.keeper = child, .pid = getpid()};
+	CHECK(!state_alive(&s));
+	s = (struct jail_state){.keeper = getppid(), .pid = child};
+	CHECK(!state_alive(&s));
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	s = (struct jail_state){.keeper = getpid(), .pid = child};
+	CHECK(!state_alive(&s));
+	CHECK_INT(proc_parent(child), -1);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -109,6 +143,7 @@ int main(void)
 	RUN(sections_end_the_fields);
 	RUN(refused);
 	RUN(long_values_truncate);
+	RUN(alive);
 	char cmd[100];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
