@@ -83,34 +83,41 @@ int proc_exit_fd(pid_t child)
 }
 
 /* /proc/PID/stat: "PID (COMM) S ...", COMM may hold anything, so the state follows the last ')'. */
-bool proc_is_zombie(pid_t pid)
+/* /proc/PID/stat from its third field on ("PID (COMM) STATE PPID ..."; COMM may hold anything, so the last
+ * ')' ends it), into BUF; NULL with errno. */
+static const char *stat_fields(pid_t pid, char *buf, size_t len)
 {
-	char path[64], buf[512];
+	char path[64];
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
 	FILE *f = fopen(path, "re");
 	if (!f)
-		return false;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
+		return NULL;
+	size_t n = fread(buf, 1, len - 1, f);
 	fclose(f);
 	buf[n] = '\0';
 	char *p = strrchr(buf, ')');
-	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+	if (!p || p[1] != ' ' || !p[2]) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return p + 2;
+}
+
+bool proc_is_zombie(pid_t pid)
+{
+	char buf[512];
+	const char *p = stat_fields(pid, buf, sizeof buf);
+	return p && (*p == 'Z' || *p == 'X');
 }
 
 pid_t proc_parent(pid_t pid)
 {
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
+	char buf[512], *end;
+	const char *p = stat_fields(pid, buf, sizeof buf);
+	if (!p)
 		return -1;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* "PID (COMM) STATE PPID ...": COMM may hold anything, so the last ')' ends it. */
-	char *p = strrchr(buf, ')'), *end;
-	long ppid = p && p[1] == ' ' && p[2] && p[3] == ' ' ? strtol(p + 4, &end, 10) : -1;
-	if (ppid < 0 || end == p + 4) {
+	long ppid = p[1] == ' ' ? strtol(p + 2, &end, 10) : -1;
+	if (ppid < 0 || end == p + 2) {
 		errno = EINVAL;
 		return -1;
 	}
