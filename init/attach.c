@@ -154,6 +154,7 @@ int attach_run(const char *target, char **cmd, const struct attach_opts *o)
 	struct conf *c = NULL;
 	const struct jail *j = limits_load(ours ? name : NULL, state, o, &c);
 	free(state);
+	errno = 0;
 	if (!j || jail_backend.enter(strchr(target, '/') ? NULL : target, pid, n ? fds : NULL, n) < 0) {
 		/* The back end's ESRCH: the jail stopped under us, worth a retry. */
 		int code = j && errno == ESRCH ? EXIT_TEMPFAIL : EXIT_OSERR;

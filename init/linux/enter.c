@@ -207,6 +207,7 @@ int lx_enter(const char *name, pid_t pid, const int *nsfds, size_t n)
 	char rootp[64];
 	if (pid <= 0) {
 		log_err(EN_STEP, "no running jail named %s", name ? name : "?");
+		errno = ENOENT;
 		return -1;
 	}
 	/* Held from before the first /proc/PID open: the pid cannot be another process's while this one lives. */

@@ -161,6 +161,16 @@ rc=$?
 is "attach refuses it (71)" "$rc" 71
 is "... nothing ran" "$(cat "$T_TMP/out")" ""
 is "... with one line saying why" "$(cat "$T_TMP/err")" "warder: attach: no running jail named $P"
+# Its init gone: the same refusal (the dead pid's ESRCH is not taken for a jail stopped mid-attach, 75).
+true &
+dead=$!
+wait "$dead"
+sed -i "s/^pid .*/pid $dead/" "$T_TMP/run/$P.state"
+"$W" attach "$P" -- hostname >"$T_TMP/out" 2>"$T_TMP/err"
+rc=$?
+is "a state whose init is gone: attach refuses it (71)" "$rc" 71
+is "... with one line saying why" "$(cat "$T_TMP/err")" "warder: attach: no running jail named $P"
+sed -i "s/^pid .*/pid $b/" "$T_TMP/run/$P.state"
 start "$P" ""
 like "run starts the jail over it" "$(cat "$R/tmp/$P.view" 2>/dev/null)" '^CapInh'
 like "... and list shows the jail" "$("$W" list)" "^$P "
