@@ -47,8 +47,9 @@ static int list_one(const char *name, const struct jail_state *s, void *arg)
 	(void)name;
 	struct listing *l = arg;
 	char up[32];
-	/* A stale file: its keeper or init gone, or dead and not yet reaped (a keeper killed by SIGKILL). */
-	if (!state_alive(s) || proc_is_zombie(s->keeper) || proc_is_zombie(s->pid))
+	/* A stale file: its keeper or init gone, or the init no longer the keeper's child (a keeper killed by
+	 * SIGKILL: its children are another's before it is a zombie), or the init dead and not yet reaped. */
+	if (!state_alive(s) || proc_is_zombie(s->pid))
 		return 0;
 	if (l->json) {
 		list_json(&l->o, s, l->now, l->first);

@@ -82,7 +82,6 @@ int proc_exit_fd(pid_t child)
 #endif
 }
 
-/* /proc/PID/stat: "PID (COMM) S ...", COMM may hold anything, so the state follows the last ')'. */
 /* /proc/PID/stat from its third field on ("PID (COMM) STATE PPID ..."; COMM may hold anything, so the last
  * ')' ends it), into BUF; NULL with errno. */
 static const char *stat_fields(pid_t pid, char *buf, size_t len)

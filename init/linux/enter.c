@@ -239,11 +239,10 @@ int lx_enter(const char *name, pid_t pid, const int *nsfds, size_t n)
 		stopped(pid);
 		goto fail;
 	}
-	if (join_all(fds, nfds) < 0) {
-		nfds = 0;
+	int joined = join_all(fds, nfds);
+	nfds = 0; /* join_all closed them */
+	if (joined < 0)
 		goto fail;
-	}
-	nfds = 0;
 	if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
 		log_errno(EN_STEP, "enter the root of pid %ld", (long)pid);
 		goto fail;
