@@ -31,28 +31,19 @@ static void maybe_kill(const char *path)
 	}
 }
 
-static int do_open(const char *name, const char *path, int flags, va_list ap)
+int open(const char *path, int flags, ...)
 {
-	mode_t mode = flags & (O_CREAT | O_TMPFILE) ? va_arg(ap, mode_t) : 0;
+	mode_t mode = 0;
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
 	maybe_kill(path);
-	int (*real)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, name);
+	int (*real)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
 	return real(path, flags, mode);
 }
 
-int open(const char *path, int flags, ...)
-{
-	va_list ap;
-	va_start(ap, flags);
-	int fd = do_open("open", path, flags, ap);
-	va_end(ap);
-	return fd;
-}
-
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	va_start(ap, flags);
-	int fd = do_open("open64", path, flags, ap);
-	va_end(ap);
-	return fd;
-}
+/* One function under both names: on a 64-bit C library they are the same call. */
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
