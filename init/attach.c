@@ -154,8 +154,9 @@ int attach_run(const char *target, char **cmd, const struct attach_opts *o)
 	struct conf *c = NULL;
 	const struct jail *j = limits_load(ours ? name : NULL, state, o, &c);
 	free(state);
+	const char *by_name = strchr(target, '/') ? NULL : target;
 	errno = 0;
-	if (!j || jail_backend.enter(strchr(target, '/') ? NULL : target, pid, n ? fds : NULL, n) < 0) {
+	if (!j || jail_backend.enter(by_name, pid, ours ? s.keeper : 0, n ? fds : NULL, n) < 0) {
 		/* The back end's ESRCH: the jail stopped under us, worth a retry. */
 		int code = j && errno == ESRCH ? EXIT_TEMPFAIL : EXIT_OSERR;
 		for (size_t i = 0; !j && i < n; i++)

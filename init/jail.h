@@ -68,10 +68,11 @@ struct jail_backend {
 	 * init's wait status in *wstatus (-1 when it was not ours to wait for). */
 	int (*remove)(struct jailrun *r, int *wstatus);
 	/* `warder attach`, in the attaching process: enter jail NAME (NULL with a setns socket) and its root.
-	 * INIT_PID: the init warder's state names for it (0: none). Linux joins that init's cgroups and
-	 * namespaces, or NSFDS (N of them, from a setns socket); FreeBSD asks the kernel for NAME, as jexec(8).
-	 * -1 after a log line; errno ESRCH when the jail stopped while it was being entered. */
-	int (*enter)(const char *name, pid_t init_pid, const int *nsfds, size_t n);
+	 * INIT_PID: the init warder's state names for it (0: none), KEEPER its keeper (0: none), whose child it
+	 * must still be once held. Linux joins that init's cgroups and namespaces, or NSFDS (N of them, from a
+	 * setns socket, closed here); FreeBSD asks the kernel for NAME, as jexec(8). -1 after a log line; errno
+	 * ESRCH when the jail stopped while it was being entered. */
+	int (*enter)(const char *name, pid_t init_pid, pid_t keeper, const int *nsfds, size_t n);
 };
 
 extern const struct jail_backend jail_backend; /* this system's */

@@ -543,13 +543,15 @@ static int fb_remove(struct jailrun *r, int *wstatus)
 
 /* `warder attach NAME` as jexec(8): the kernel's jail named NAME (or with jid NAME), warder's or not.
  * jail_attach(2) also moves us to the jail's root; the user is looked up afterwards, in the jail's passwd. */
-static int fb_enter(const char *name, pid_t init_pid, const int *nsfds, size_t n)
+static int fb_enter(const char *name, pid_t init_pid, pid_t keeper, const int *nsfds, size_t n)
 {
 	char err[256];
 	(void)init_pid;
-	(void)nsfds;
+	(void)keeper;
 	if (!name || n > 0) {
 		log_err("attach", "a setns socket holds Linux namespaces; attach by the jail's name or jid");
+		for (size_t i = 0; nsfds && i < n; i++)
+			close(nsfds[i]);
 		return -1;
 	}
 	int jid = fbsd_sys_getid(name, err, sizeof err);

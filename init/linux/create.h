@@ -18,7 +18,7 @@ int lx_create(struct jailrun *r, jail_init_fn init, void *arg);
 int lx_vnet(struct jailrun *r, bool in);
 int lx_after_go(struct jailrun *r); /* the network namespace made beside (lx_plan's LXO_CLONE flag) */
 int lx_remove(struct jailrun *r, int *wstatus);
-int lx_enter(const char *name, pid_t init_pid, const int *nsfds, size_t n); /* enter.c */
+int lx_enter(const char *name, pid_t init_pid, pid_t keeper, const int *nsfds, size_t n); /* enter.c */
 
 /* cgroup.c: the jail's own cgroups (v2 first, v1 where the controller lives). */
 int lxcg_check(struct jailrun *r);             /* refuse limits this user cannot set */

@@ -22,6 +22,8 @@
 
 #include "log.h"
 #include "ns.h"
+#include "proc.h"
+#include "setns.h"
 
 #define EN_STEP "attach"
 
@@ -200,30 +202,39 @@ static int stopped(pid_t pid)
 	return -1;
 }
 
-int lx_enter(const char *name, pid_t pid, const int *nsfds, size_t n)
+int lx_enter(const char *name, pid_t pid, pid_t keeper, const int *nsfds, size_t n)
 {
-	int fds[NKINDS + 16];
+	int fds[SETNS_MAX + NKINDS];
 	size_t nfds = 0;
 	char rootp[64];
+	int pidfd = -1, rootfd = -1;
+	/* Ours from here: every way out closes them. */
+	for (size_t i = 0; nsfds && i < n; i++)
+		if (nfds < SETNS_MAX)
+			fds[nfds++] = nsfds[i];
+		else
+			close(nsfds[i]);
 	if (pid <= 0) {
 		log_err(EN_STEP, "no running jail named %s", name ? name : "?");
 		errno = ENOENT;
-		return -1;
+		goto fail;
 	}
 	/* Held from before the first /proc/PID open: the pid cannot be another process's while this one lives. */
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0 && errno == ESRCH)
-		return stopped(pid);
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* The pid was the keeper's child when attach read the state; since then it may have been freed and
+	 * taken by another process, whose namespaces (the host's) are not the jail's. */
+	if ((pidfd < 0 && errno == ESRCH) || (keeper > 0 && proc_parent(pid) != keeper)) {
+		stopped(pid);
+		goto fail;
+	}
 	snprintf(rootp, sizeof rootp, "/proc/%ld/root", (long)pid);
-	int rootfd = open(rootp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	rootfd = open(rootp, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		log_errno(EN_STEP, "open %s", rootp);
 		goto fail;
 	}
 	if (join_cgroups(pid) < 0)
 		goto fail;
-	for (size_t i = 0; nsfds && i < n && nfds < sizeof fds / sizeof fds[0]; i++)
-		fds[nfds++] = nsfds[i];
 	/* A setns socket leaves the user namespace out (uWSGI's habit); without root we need it. */
 	for (size_t k = 0; k < NKINDS; k++) {
 		if (nsfds && !(k == 0 && geteuid() != 0))

@@ -143,6 +143,27 @@ fi
 stop "$D"
 is "the jail's state and control socket are gone" "$(ls -A "$T_TMP/run")" ""
 
+# The init's pid taken by another process between attach's state read and its hold on the init (killat.c's
+# KILLAT_REUSE: the init SIGKILLed, reaped by its keeper, its pid given to a child of attach's): that process
+# is not the keeper's child, so not the jail (before: attach entered its namespaces, the host's, and ran the
+# command there).
+if [ -f "$T_TMP/killat.so" ]; then
+	X=${N}x
+	start "$X" ""
+	KILLAT_REUSE=$(awk '$1=="pid"{print $2}' "$T_TMP/run/$X.state") LD_PRELOAD=$T_TMP/killat.so \
+		"$WD" attach "$X" -- hostname >"$T_TMP/out" 2>"$T_TMP/err"
+	rc=$?
+	wait
+	is "an init whose pid another process took: try again (75)" "$rc" 75
+	is "... nothing ran" "$(cat "$T_TMP/out")" ""
+	like "... with one line saying why" "$(cat "$T_TMP/err")" '^warder: attach: the jail.s init \(pid [0-9]+\) stopped while attaching$'
+	i=0
+	while pgrep -f "attach $X --" >/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	is "... the jail is gone with its init, the pid's taker with attach" "$(ls -A "$T_TMP/run"; pgrep -f "attach $X --")" ""
+else
+	echo "# skipped: an init's pid reused mid-attach ($WD takes no preload here)"
+fi
+
 # --- a stale state whose pids are in use again ---------------------------------------------------------------
 # Its keeper SIGKILLed, or its run directory kept over a reboot: the two pids now name processes that are not
 # a keeper and its init (here two sleeps of this shell). Not a running jail for list, attach or run (before:

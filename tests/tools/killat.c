@@ -1,16 +1,24 @@
 /* killat: an LD_PRELOAD for attach.sh. The first open(2) of a path that contains $KILLAT_PATH SIGSTOPs
  * process $KILLAT_STOP (if set), SIGKILLs process $KILLAT_PID and returns once that has exited, then opens as
  * asked: a jail's init that stops in the middle of `warder attach`, between two of its /proc/PID opens, its
- * keeper held (as if slow) so that its teardown does not race the attach. */
+ * keeper held (as if slow) so that its teardown does not race the attach.
+ * With $KILLAT_REUSE=PID instead, the first pidfd_open(2) of PID SIGKILLs it, waits until its keeper has
+ * reaped it, and gives its pid to a child of ours (through ns_last_pid) that pauses until we exit: a jail's
+ * init whose pid is another process's by the time `warder attach` takes hold of it. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void maybe_kill(const char *path)
@@ -47,3 +55,65 @@ int open(const char *path, int flags, ...)
 
 /* One function under both names: on a 64-bit C library they are the same call. */
 int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+
+static void nap(void)
+{
+	struct timespec t = {0, 1000000};
+	nanosleep(&t, NULL);
+}
+
+/* Fork until the child's pid is PID (other forks on the host may take it first). */
+static void take_pid(pid_t pid)
+{
+	pid_t me = getpid();
+	for (int tries = 0; tries < 100; tries++) {
+		int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		char num[24];
+		int len = snprintf(num, sizeof num, "%ld", (long)pid - 1);
+		ssize_t w = write(fd, num, (size_t)len);
+		close(fd);
+		if (w != len)
+			return;
+		pid_t c = fork();
+		if (c == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == me)
+				pause();
+			_exit(0);
+		}
+		if (c == pid || c < 0)
+			return;
+		kill(c, SIGKILL);
+		waitpid(c, NULL, 0);
+	}
+}
+
+static void maybe_reuse(long nr, long arg)
+{
+	static int done;
+	const char *pid = getenv("KILLAT_REUSE");
+	if (done || nr != SYS_pidfd_open || !pid || arg != atol(pid))
+		return;
+	done = 1;
+	kill((pid_t)arg, SIGKILL);
+	/* Its keeper reaps it (a zombie still holds the pid). */
+	for (int i = 0; i < 5000 && (kill((pid_t)arg, 0) == 0 || errno != ESRCH); i++)
+		nap();
+	take_pid((pid_t)arg);
+}
+
+/* glibc's own syscall(2) reads six arguments whatever the call takes: so does this one. */
+long syscall(long nr, ...)
+{
+	va_list ap;
+	long a[6];
+	va_start(ap, nr);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	maybe_reuse(nr, a[0]);
+	long (*real)(long, ...) = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+	return real(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
