@@ -5,7 +5,8 @@ runner, wait until all are gone and no sleep is left. ROUNDS rounds (default 3),
 B A, ...: the machine's drift hits both runs of a round alike). Prints one line per runner, medians over the
 rounds:
     N NAME up_ms stop_ms rss_kib_per_jail pss_kib_per_jail left uss_kib_per_jail
-then two lines of ratios taken round by round (warder / bwrap), tab-separated as run.sh's pair rows:
+then lines of ratios taken round by round (warder / bwrap, / the floor, / the floor with warder's mounts: jailfloor
+-i and -i -w), tab-separated as run.sh's pair rows:
     pair LABEL A_MS B_MS MIN MEDIAN MAX TARGET
 usage: jails.py N WARDER ROOTFS TMPDIR [ROUNDS [JAILFLOOR [CGROUP]]]
 rss: VmRSS summed over a sandbox's processes (warder: keeper + init; bwrap: its two processes), per jail; pss:
@@ -152,7 +153,8 @@ names = ["warder", "bwrap"]
 if floor:
     cg = (lambda i: ["-c", f"{cgroup}/warder-bench-jails-{os.getpid()}-{i}"]) if cgroup else (lambda i: [])
     argv["floor"] = lambda i: [floor] + cg(i) + ["-i", rootfs, "/bin/sleep", MARK]
-    names.append("floor")
+    argv["floor-w"] = lambda i: [floor] + cg(i) + ["-i", "-w", rootfs, "/bin/sleep", MARK]
+    names += ["floor", "floor-w"]
 res = {name: [] for name in names}
 for r in range(rounds):
     for name in (names if r % 2 == 0 else names[1::-1] + names[2:]):
@@ -164,7 +166,8 @@ for name in names:
         continue
     med = [statistics.median(x[k] for x in got) for k in range(6)]
     print(f"{n} {name} {med[0]:.0f} {med[1]:.0f} {med[2]:.0f} {med[3]:.0f} {max(x[4] for x in got)} {med[5]:.0f}")
-for other, label, target in (("bwrap", "bwrap", "< 1"), ("floor", "the floor (jailfloor -i)", "")):
+for other, label, target in (("bwrap", "bwrap", "< 1"), ("floor", "the floor (jailfloor -i)", ""),
+                             ("floor-w", "the floor with warder's mounts (jailfloor -i -w)", "")):
     if other not in res or not all(res["warder"]) or not all(res[other]):
         continue
     for k, what in ((0, "up"), (1, "stopped")):

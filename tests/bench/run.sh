@@ -227,7 +227,7 @@ if timeout 20 "$W" run -q -c "$J/bench.conf" bench >"$tmp/jail.log" 2>&1; then
 	say "jail: floor (tests/bench/jailfloor.c) / bwrap, $pairs pairs"
 	# shellcheck disable=SC2046,SC2086
 	set -- $("$IB" pair "$pairs" -- "$JF" "$J/rootfs" /bin/true :: $BW)
-	pairrow "  the floor (jailfloor: same namespaces and mounts, no cgroup) / bwrap" "$1" "$2" "$3" "$4" "$5" ""
+	pairrow "  the floor (jailfloor: same namespaces, bwrap's mounts, no cgroup) / bwrap" "$1" "$2" "$3" "$4" "$5" ""
 	if [ -n "$CG" ]; then
 		# shellcheck disable=SC2046,SC2086
 		set -- $("$IB" pair "$pairs" -- "$JF" -c "$CG" "$J/rootfs" /bin/true :: $BW)
@@ -236,6 +236,9 @@ if timeout 20 "$W" run -q -c "$J/bench.conf" bench >"$tmp/jail.log" 2>&1; then
 	# shellcheck disable=SC2046,SC2086
 	set -- $(cd "$J" && "$IB" pair "$pairs" -- $W run -q -c "$J/bench.conf" bench :: "$JF" ${CG:+-c "$CG"} "$J/rootfs" /bin/true)
 	pairrow "  warder run / that floor" "$1" "$2" "$3" "$4" "$5" ""
+	# shellcheck disable=SC2046,SC2086
+	set -- $(cd "$J" && "$IB" pair "$pairs" -- $W run -q -c "$J/bench.conf" bench :: "$JF" ${CG:+-c "$CG"} -w "$J/rootfs" /bin/true)
+	pairrow "  warder run / that floor with warder's mounts and lo up (jailfloor -w)" "$1" "$2" "$3" "$4" "$5" ""
 	say "jail: hyperfine with runc and crun, $jruns runs each"
 	(cd "$J" && hyperfine -N --warmup 5 --runs "$jruns" --export-json "$tmp/j.json" \
 		-n "warder run" "$W run -q -c $J/bench.conf bench" \
@@ -322,9 +325,10 @@ if [ -s "$tmp/jails" ]; then
 		echo "## N jails started at once (each \`sleep\`; mount, pid, uts, ipc, net, /proc, /dev), then stopped"
 		echo
 		echo "Median of five rounds, the runners in turn. floor: tests/bench/jailfloor.c -i, the same namespaces and"
-		echo "mounts, a cgroup made and removed, an init as PID 1 that passes SIGTERM on and reaps, its parent waiting"
-		echo "(a dynamically linked C program: its RSS is the C library's). All stopped: from the first SIGTERM to"
-		echo "the exit of the last runner and the last sleep, seen through their pidfds."
+		echo "mounts as bwrap's, a cgroup made and removed, an init as PID 1 that passes SIGTERM on and reaps, its parent"
+		echo "waiting (a dynamically linked C program: its RSS is the C library's); floor-w: the same with -w, warder's"
+		echo "mounts (a nodev rootfs and /dev, /dev/fuse, the fd and std* links, /dev/shm, /dev/mqueue) and lo up. All"
+		echo "stopped: from the first SIGTERM to the exit of the last runner and the last sleep, seen through their pidfds."
 		echo
 		echo "Host memory per jail: the runner's own processes (warder: keeper + init; bwrap: its two), the sleep"
 		echo "left out. RSS counts shared pages once per process (warder's keeper and init both map the same binary); PSS"
