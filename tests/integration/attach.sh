@@ -150,10 +150,11 @@ is "the jail's state and control socket are gone" "$(ls -A "$T_TMP/run")" ""
 if [ -f "$T_TMP/killat.so" ]; then
 	X=${N}x
 	start "$X" ""
-	KILLAT_REUSE=$(awk '$1=="pid"{print $2}' "$T_TMP/run/$X.state") LD_PRELOAD=$T_TMP/killat.so \
-		"$WD" attach "$X" -- hostname >"$T_TMP/out" 2>"$T_TMP/err"
+	KILLAT_REUSE=$(awk '$1=="pid"{print $2}' "$T_TMP/run/$X.state") KILLAT_OUT=$T_TMP/taken \
+		LD_PRELOAD=$T_TMP/killat.so "$WD" attach "$X" -- hostname >"$T_TMP/out" 2>"$T_TMP/err"
 	rc=$?
 	wait
+	is "the init's pid was given to another process while attach held none" "$(cat "$T_TMP/taken" 2>&1)" taken
 	is "an init whose pid another process took: try again (75)" "$rc" 75
 	is "... nothing ran" "$(cat "$T_TMP/out")" ""
 	like "... with one line saying why" "$(cat "$T_TMP/err")" '^warder: attach: the jail.s init \(pid [0-9]+\) stopped while attaching$'

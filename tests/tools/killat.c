@@ -4,7 +4,8 @@
  * keeper held (as if slow) so that its teardown does not race the attach.
  * With $KILLAT_REUSE=PID instead, the first pidfd_open(2) of PID SIGKILLs it, waits until its keeper has
  * reaped it, and gives its pid to a child of ours (through ns_last_pid) that pauses until we exit: a jail's
- * init whose pid is another process's by the time `warder attach` takes hold of it. */
+ * init whose pid is another process's by the time `warder attach` takes hold of it. "taken" goes into file
+ * $KILLAT_OUT once the child has the pid. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -62,20 +63,20 @@ static void nap(void)
 	nanosleep(&t, NULL);
 }
 
-/* Fork until the child's pid is PID (other forks on the host may take it first). */
-static void take_pid(pid_t pid)
+/* Fork until the child's pid is PID (other forks on the host may take it first). 0 once it has. */
+static int take_pid(pid_t pid)
 {
 	pid_t me = getpid();
 	for (int tries = 0; tries < 100; tries++) {
 		int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
 		if (fd < 0)
-			return;
+			return -1;
 		char num[24];
 		int len = snprintf(num, sizeof num, "%ld", (long)pid - 1);
 		ssize_t w = write(fd, num, (size_t)len);
 		close(fd);
 		if (w != len)
-			return;
+			return -1;
 		pid_t c = fork();
 		if (c == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -83,11 +84,14 @@ static void take_pid(pid_t pid)
 				pause();
 			_exit(0);
 		}
-		if (c == pid || c < 0)
-			return;
+		if (c == pid)
+			return 0;
+		if (c < 0)
+			return -1;
 		kill(c, SIGKILL);
 		waitpid(c, NULL, 0);
 	}
+	return -1;
 }
 
 static void maybe_reuse(long nr, long arg)
@@ -101,7 +105,15 @@ static void maybe_reuse(long nr, long arg)
 	/* Its keeper reaps it (a zombie still holds the pid). */
 	for (int i = 0; i < 5000 && (kill((pid_t)arg, 0) == 0 || errno != ESRCH); i++)
 		nap();
-	take_pid((pid_t)arg);
+	const char *out = getenv("KILLAT_OUT");
+	if (take_pid((pid_t)arg) == 0 && out) {
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			ssize_t w = write(fd, "taken\n", 6); /* a short write shows as a failed check */
+			(void)w;
+			close(fd);
+		}
+	}
 }
 
 /* glibc's own syscall(2) reads six arguments whatever the call takes: so does this one. */
