@@ -16,8 +16,9 @@ mk "cgroup.pids.max = 20" '(i=0; while [ $i -lt 60 ]; do sleep 5 & i=$((i+1)); d
 out=$(timeout 60 $W run -q -c "$T_TMP/l.conf" 2>/dev/null); rc=$?
 like "pids.max caps the processes in the jail" "$out" '^running=(1[0-9]|20)$'
 is "the jail still stops cleanly (status 0)" $rc 0
-# a real fork bomb, stopped from outside
-mk "cgroup.pids.max = 32" 'b() { b | b & }; b; sleep 30'
+# a real fork bomb, stopped from outside; the command execs its sleep, since once the bomb has filled
+# the cgroup a fork for it would fail and end the jail before it is looked at
+mk "cgroup.pids.max = 32" 'b() { b | b & }; b; exec sleep 30'
 timeout 60 $W run -q -c "$T_TMP/l.conf" 2>/dev/null & kp=$!
 sleep 2
 n=$(cat $(find /sys/fs/cgroup -path "*warder-$N/pids.current" 2>/dev/null | head -1) 2>/dev/null)
