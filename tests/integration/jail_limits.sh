@@ -20,7 +20,10 @@ is "the jail still stops cleanly (status 0)" $rc 0
 # the cgroup a fork for it would fail and end the jail before it is looked at
 mk "cgroup.pids.max = 32" 'b() { b | b & }; b; exec sleep 30'
 timeout 60 $W run -q -c "$T_TMP/l.conf" 2>/dev/null & kp=$!
-sleep 2
+# the cgroup first (a slow start under the sanitizer build), then a second of the bomb
+i=0; while [ $i -lt 100 ] && [ -z "$(find /sys/fs/cgroup -path "*warder-$N/pids.current" 2>/dev/null)" ]; do
+	sleep 0.1; i=$((i+1)); done
+sleep 1
 n=$(cat $(find /sys/fs/cgroup -path "*warder-$N/pids.current" 2>/dev/null | head -1) 2>/dev/null)
 ok "a fork bomb is held at pids.max ($n <= 32)" test "${n:-99}" -le 32
 kill -TERM $kp; wait $kp; rc=$?
