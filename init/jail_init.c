@@ -171,6 +171,6 @@ int run_jail_init(struct jailrun *r, struct ev_loop *loop)
 	notify_init_close();
 	sockets_close(&sockets_jail, true);
 	kmsg_send(r->init_fd, KMSG_STATUS, code);
-	sup_free(in.s);
+	/* No sup_free: the init exits now, and its mask given back could let a late signal decide how. */
 	return code;
 }

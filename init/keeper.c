@@ -345,9 +345,10 @@ int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, con
 	char err[1024];
 	if (keeper_valid(&k, j, err, sizeof err) < 0)
 		return EXIT_CONFIG;
-	keeper_watch(&k);
+	if (keeper_watch(&k) < 0)
+		return EXIT_OSERR;
 	if (keeper_control_start(&k) < 0) {
-		keeper_unwatch(&k);
+		keeper_unwatch(&k, false);
 		return EXIT_OSERR;
 	}
 	run_register(&keeper_run_ops, &k);
@@ -378,7 +379,7 @@ int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, con
 	run_register(NULL, NULL);
 	sockets_close(&sockets_jail, false);
 	control_close(k.ctl);
-	keeper_unwatch(&k);
+	keeper_unwatch(&k, false);
 	conf_free(k.pending);
 	if (k.good_conf != k.owned)
 		conf_free(k.good_conf);

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "notify.h"
 #include "sdnotify.h"
+#include "sigsrc.h"
 
 static const int keeper_stop_signals[] = {SIGTERM, SIGINT};
 static const int keeper_fwd_signals[] = {SIGUSR1, SIGUSR2};
@@ -104,46 +105,76 @@ static void ops_stop(void *arg)
 
 const struct run_ops keeper_run_ops = {ops_reload, ops_stop};
 
-static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
+static void keeper_sigset(sigset_t *set)
 {
-	(void)loop, (void)revents;
-	struct keeper *k = w->data;
+	sigemptyset(set);
+	for (size_t i = 0; i < sizeof keeper_stop_signals / sizeof keeper_stop_signals[0]; i++)
+		sigaddset(set, keeper_stop_signals[i]);
+	for (size_t i = 0; i < sizeof keeper_fwd_signals / sizeof keeper_fwd_signals[0]; i++)
+		sigaddset(set, keeper_fwd_signals[i]);
+	sigaddset(set, SIGHUP);
+}
+
+static void keeper_signal(struct keeper *k, int sig)
+{
 	for (size_t i = 0; i < sizeof keeper_fwd_signals / sizeof keeper_fwd_signals[0]; i++) {
-		if (w->signum != keeper_fwd_signals[i])
+		if (sig != keeper_fwd_signals[i])
 			continue;
 		/* Not ours to act on: the init passes it to the main command. */
-		if (k->r.init_pid > 0 && kill(k->r.init_pid, w->signum) < 0 && errno != ESRCH)
-			log_errno("signal", "forward %d to the init", w->signum);
+		if (k->r.init_pid > 0 && kill(k->r.init_pid, sig) < 0 && errno != ESRCH)
+			log_errno("signal", "forward %d to the init", sig);
 		return;
 	}
 	/* While the jail is being built, SIGHUP is what a closing terminal sends (jail(8) stops then too): a
 	 * stop. Once it runs, SIGHUP is a reload. */
-	if (w->signum == SIGHUP && k->state != RUN_STARTING)
+	if (sig == SIGHUP && k->state != RUN_STARTING)
 		request_reload(k, NULL, 0);
 	else
-		request_stop(k, w->signum);
+		request_stop(k, sig);
 }
 
-void keeper_watch(struct keeper *k)
+static void sig_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < sizeof keeper_stop_signals / sizeof keeper_stop_signals[0]; i++, n++)
-		ev_signal_init(&k->sig[n], sig_cb, keeper_stop_signals[i]);
-	for (size_t i = 0; i < sizeof keeper_fwd_signals / sizeof keeper_fwd_signals[0]; i++, n++)
-		ev_signal_init(&k->sig[n], sig_cb, keeper_fwd_signals[i]);
-	ev_signal_init(&k->sig[n], sig_cb, SIGHUP);
-	n++;
-	for (size_t i = 0; i < n; i++) {
-		k->sig[i].data = k;
-		ev_signal_start(k->loop, &k->sig[i]);
+	(void)loop, (void)revents;
+	struct keeper *k = w->data;
+	sigset_t set;
+	keeper_sigset(&set);
+	struct sigsrc_info in[8];
+	int n = sigsrc_read(w->fd, &set, in, 8);
+	for (int i = 0; i < n; i++)
+		keeper_signal(k, in[i].sig);
+}
+
+int keeper_watch(struct keeper *k)
+{
+	sigset_t set;
+	keeper_sigset(&set);
+	sigprocmask(SIG_BLOCK, &set, &k->sigmask0);
+	int fd = sigsrc_open(&set);
+	if (fd < 0) {
+		log_errno("signal", "cannot read signals");
+		sigprocmask(SIG_SETMASK, &k->sigmask0, NULL);
+		return -1;
 	}
+	ev_io_init(&k->sigio, sig_cb, fd, EV_READ);
+	k->sigio.data = k;
+	ev_io_start(k->loop, &k->sigio);
+	return 0;
 }
 
-void keeper_unwatch(struct keeper *k)
+void keeper_unwatch(struct keeper *k, bool in_init)
 {
-	for (size_t i = 0; i < sizeof k->sig / sizeof k->sig[0]; i++)
-		if (ev_is_active(&k->sig[i]))
-			ev_signal_stop(k->loop, &k->sig[i]);
+	if (ev_is_active(&k->sigio)) {
+		ev_io_stop(k->loop, &k->sigio);
+		if (!in_init) {
+			/* The keeper ends here: a signal that comes now stays blocked, and cannot change how it ends. */
+			close(k->sigio.fd);
+		} else {
+			/* The init: the keeper's signals are its command's again, as warder found them. */
+			sigsrc_forget(k->sigio.fd);
+			sigprocmask(SIG_SETMASK, &k->sigmask0, NULL);
+		}
+	}
 	if (ev_is_active(&k->io))
 		ev_io_stop(k->loop, &k->io);
 }

@@ -1,5 +1,6 @@
-/* sigsrc: blocked signals read from one pollable fd (Linux signalfd, FreeBSD kqueue), so that the PID-1
- * loop needs one watcher and no handler for every signal it forwards. */
+/* sigsrc: blocked signals read from one pollable fd (Linux signalfd, FreeBSD kqueue), so that a loop (PID 1's,
+ * a jail's keeper's) needs one watcher and no handler: no signal frame, no wake-up pipe, nothing a child
+ * inherits but the mask. */
 #ifndef WARDER_SIGSRC_H
 #define WARDER_SIGSRC_H
 
@@ -14,5 +15,7 @@ struct sigsrc_info {
 int sigsrc_open(const sigset_t *set);
 /* Dequeues up to N pending signals of SET; returns how many, 0 when none is pending. */
 int sigsrc_read(int fd, const sigset_t *set, struct sigsrc_info *out, int n);
+/* In a child of the process that opened FD: lets go of what the child inherited of it. */
+void sigsrc_forget(int fd);
 
 #endif

@@ -33,6 +33,14 @@ like "/proc shows only the jail (warder, sh and its pipeline)" "$out" 'procs=[1-
 is "the host is as before (mounts, links, cgroups)" "$(snap)" "$before"
 is "no process left" "$(leftovers)" 0
 
+# --- the command starts with the signal mask warder run was given: the keeper reads its signals from a
+# signalfd with them blocked, and the init gives the mask back before the command starts
+conf "awk '/^SigBlk:/ {print \$2}' /proc/self/status"
+is "the command's blocked signals: none, as warder run was given" "$($W run -q -c "$T_TMP/c.conf")" 0000000000000000
+blk=$(python3 -c 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGWINCH])
+os.execv(sys.argv[1], sys.argv[1:])' $W run -q -c "$T_TMP/c.conf")
+is "... and SIGWINCH alone when warder run was given it blocked" "$blk" 0000000008000000
+
 # --- the network namespace: made by the keeper beside the init's mounts (check says so), the jail's own: not
 # the host's, only lo in it, and lo up. With exec.created it is made with the init, so the hook that gets the
 # init's pid (WARDER_JID) sees the jail's namespace, not the host's.
