@@ -15,9 +15,6 @@
 #include "sdnotify.h"
 #include "sigsrc.h"
 
-static const int keeper_stop_signals[] = {SIGTERM, SIGINT};
-static const int keeper_fwd_signals[] = {SIGUSR1, SIGUSR2};
-
 /* The new jail passes what `warder check` and the start of `warder run` check: its plan builds and the back
  * end accepts it. The error is the last line the log got. */
 int keeper_valid(struct keeper *k, const struct jail *j, char *err, size_t errlen)
@@ -105,52 +102,38 @@ static void ops_stop(void *arg)
 
 const struct run_ops keeper_run_ops = {ops_reload, ops_stop};
 
-static void keeper_sigset(sigset_t *set)
-{
-	sigemptyset(set);
-	for (size_t i = 0; i < sizeof keeper_stop_signals / sizeof keeper_stop_signals[0]; i++)
-		sigaddset(set, keeper_stop_signals[i]);
-	for (size_t i = 0; i < sizeof keeper_fwd_signals / sizeof keeper_fwd_signals[0]; i++)
-		sigaddset(set, keeper_fwd_signals[i]);
-	sigaddset(set, SIGHUP);
-}
-
-static void keeper_signal(struct keeper *k, int sig)
-{
-	for (size_t i = 0; i < sizeof keeper_fwd_signals / sizeof keeper_fwd_signals[0]; i++) {
-		if (sig != keeper_fwd_signals[i])
-			continue;
-		/* Not ours to act on: the init passes it to the main command. */
-		if (k->r.init_pid > 0 && kill(k->r.init_pid, sig) < 0 && errno != ESRCH)
-			log_errno("signal", "forward %d to the init", sig);
-		return;
-	}
-	/* While the jail is being built, SIGHUP is what a closing terminal sends (jail(8) stops then too): a
-	 * stop. Once it runs, SIGHUP is a reload. */
-	if (sig == SIGHUP && k->state != RUN_STARTING)
-		request_reload(k, NULL, 0);
-	else
-		request_stop(k, sig);
-}
-
 static void sig_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	(void)loop, (void)revents;
 	struct keeper *k = w->data;
-	sigset_t set;
-	keeper_sigset(&set);
 	struct sigsrc_info in[8];
-	int n = sigsrc_read(w->fd, &set, in, 8);
-	for (int i = 0; i < n; i++)
-		keeper_signal(k, in[i].sig);
+	int n = sigsrc_read(w->fd, &k->sigs, in, 8);
+	for (int i = 0; i < n; i++) {
+		int sig = in[i].sig;
+		if (sig == SIGUSR1 || sig == SIGUSR2) {
+			/* Not ours to act on: the init passes it to the main command. */
+			if (k->r.init_pid > 0 && kill(k->r.init_pid, sig) < 0 && errno != ESRCH)
+				log_errno("signal", "forward %d to the init", sig);
+		} else if (sig == SIGHUP && k->state != RUN_STARTING) {
+			request_reload(k, NULL, 0);
+		} else {
+			/* While the jail is being built, SIGHUP is what a closing terminal sends (jail(8) stops then
+			 * too): a stop. Once it runs, SIGHUP is a reload. */
+			request_stop(k, sig);
+		}
+	}
 }
 
 int keeper_watch(struct keeper *k)
 {
-	sigset_t set;
-	keeper_sigset(&set);
-	sigprocmask(SIG_BLOCK, &set, &k->sigmask0);
-	int fd = sigsrc_open(&set);
+	sigemptyset(&k->sigs);
+	sigaddset(&k->sigs, SIGTERM);
+	sigaddset(&k->sigs, SIGINT);
+	sigaddset(&k->sigs, SIGHUP);
+	sigaddset(&k->sigs, SIGUSR1);
+	sigaddset(&k->sigs, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &k->sigs, &k->sigmask0);
+	int fd = sigsrc_open(&k->sigs);
 	if (fd < 0) {
 		log_errno("signal", "cannot read signals");
 		sigprocmask(SIG_SETMASK, &k->sigmask0, NULL);

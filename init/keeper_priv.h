@@ -22,6 +22,7 @@ struct keeper {
 	struct jailrun r;
 	struct ev_loop *loop;
 	ev_io sigio;       /* keeper_watch's signals, read from a sigsrc (no handler: no signal frame) */
+	sigset_t sigs;     /* TERM and INT stop, HUP reloads, USR1 and USR2 go to the init */
 	sigset_t sigmask0; /* the mask before keeper_watch blocked them: the init's again */
 	ev_io io;
 	struct step_walk walk; /* what of the create and remove orders is done */

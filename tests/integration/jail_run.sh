@@ -99,6 +99,12 @@ fi
 conf 'exit 7'; $W run -q -c "$T_TMP/c.conf"; is "the command's exit code is the jail's" $? 7
 conf 'kill -USR1 $$'; $W run -q -c "$T_TMP/c.conf"; is "death by signal N is 128+N" $? 138
 conf '/nonexistent'; $W run -q -c "$T_TMP/c.conf" 2>/dev/null; is "a missing command is 127" $? 127
+# SIGUSR1 and SIGUSR2 to the keeper go to the command, through the init
+conf 'trap "echo got-usr1; exit 7" USR1; echo up; while :; do sleep 0.05; done'
+$W run -q -c "$T_TMP/c.conf" >"$T_TMP/usr1.out" & k=$!
+t=$(($(date +%s) + 30)); until grep -q up "$T_TMP/usr1.out" || [ "$(date +%s)" -ge $t ]; do sleep 0.05; done
+kill -USR1 $k; wait $k; rc=$?
+is "SIGUSR1 to the keeper reaches the command (its trap's exit)" "$rc $(tail -1 "$T_TMP/usr1.out")" "7 got-usr1"
 
 # --- exec.jail_user: looked up in the jail's passwd; with exec.system_jail_user in the host's (daemon, uid 1,
 # is a host user the busybox rootfs does not have)
