@@ -75,6 +75,19 @@ row a "startup+teardown of INIT -- /bin/true, median (ms)"
 row ao "  overhead over bare (ms)"
 row a1 "same as PID 1: unshare --pid --fork --mount-proc INIT -- /bin/true (ms)"
 row a1o "  overhead over bare unshare (ms)"
+# hyperfine runs one command's batch after the other's, so the machine's drift moves those medians by more
+# than the peers differ: the ratios to the two nearest peers are taken pair by pair as well.
+pairs=$(reps 500 40)
+say "startup: warder / tini-static and / catatonit, $pairs pairs each, as a plain child and as PID 1"
+for peer in tini-static catatonit; do
+	set -- $("$IB" pair "$pairs" -- $(pre warder) /bin/true :: $(pre "$peer") /bin/true)
+	pairrow "startup+teardown of INIT -- /bin/true: warder / $peer (wall)" "$1" "$2" "$3" "$4" "$5" "< 1"
+done
+for peer in tini-static catatonit; do
+	set -- $("$IB" pair "$pairs" -- unshare --pid --fork --mount-proc $(pre warder pid1) /bin/true :: \
+		unshare --pid --fork --mount-proc $(pre "$peer" pid1) /bin/true)
+	pairrow "  as PID 1 (unshare --pid --fork --mount-proc): warder / $peer (wall)" "$1" "$2" "$3" "$4" "$5" "< 1"
+done
 
 # --- (b) peak RSS of the init while its child sleeps
 say "rss: VmHWM of the init, $(reps 15 3) runs each"
