@@ -225,7 +225,7 @@ restart = no
 command = /bin/true
 EOF
 jruns=$(reps 30 5)
-pairs=$(reps 150 10)
+pairs=$(reps 800 10) # a pair takes about 7 ms: 6 s a row, and a median that moves less from run to run
 BW="bwrap --unshare-all --bind $J/rootfs / --proc /proc --dev /dev /bin/true"
 # The floor with a cgroup as warder makes one (v1 pids hierarchy or the v2 tree, whichever is there).
 for d in /sys/fs/cgroup/pids /sys/fs/cgroup/unified /sys/fs/cgroup; do
