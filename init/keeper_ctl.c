@@ -132,11 +132,9 @@ int keeper_watch(struct keeper *k)
 	sigaddset(&k->sigs, SIGHUP);
 	sigaddset(&k->sigs, SIGUSR1);
 	sigaddset(&k->sigs, SIGUSR2);
-	sigprocmask(SIG_BLOCK, &k->sigs, &k->sigmask0);
-	int fd = sigsrc_open(&k->sigs);
+	int fd = sigsrc_block_open(&k->sigs, &k->sigmask0);
 	if (fd < 0) {
 		log_errno("signal", "cannot read signals");
-		sigprocmask(SIG_SETMASK, &k->sigmask0, NULL);
 		return -1;
 	}
 	ev_io_init(&k->sigio, sig_cb, fd, EV_READ);
