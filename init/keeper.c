@@ -345,10 +345,9 @@ int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, con
 	char err[1024];
 	if (keeper_valid(&k, j, err, sizeof err) < 0)
 		return EXIT_CONFIG;
-	if (keeper_watch(&k) < 0)
-		return EXIT_OSERR;
+	keeper_watch(&k);
 	if (keeper_control_start(&k) < 0) {
-		keeper_unwatch(&k, false);
+		keeper_unwatch(&k);
 		return EXIT_OSERR;
 	}
 	run_register(&keeper_run_ops, &k);
@@ -379,7 +378,7 @@ int keeper_run(struct ev_loop *loop, const struct jail *j, const char *name, con
 	run_register(NULL, NULL);
 	sockets_close(&sockets_jail, false);
 	control_close(k.ctl);
-	keeper_unwatch(&k, false);
+	keeper_unwatch(&k);
 	conf_free(k.pending);
 	if (k.good_conf != k.owned)
 		conf_free(k.good_conf);

@@ -13,7 +13,9 @@
 #include "log.h"
 #include "notify.h"
 #include "sdnotify.h"
-#include "sigsrc.h"
+
+static const int keeper_stop_signals[] = {SIGTERM, SIGINT};
+static const int keeper_fwd_signals[] = {SIGUSR1, SIGUSR2};
 
 /* The new jail passes what `warder check` and the start of `warder run` check: its plan builds and the back
  * end accepts it. The error is the last line the log got. */
@@ -102,60 +104,46 @@ static void ops_stop(void *arg)
 
 const struct run_ops keeper_run_ops = {ops_reload, ops_stop};
 
-static void sig_cb(struct ev_loop *loop, ev_io *w, int revents)
+static void sig_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)loop, (void)revents;
 	struct keeper *k = w->data;
-	struct sigsrc_info in[8];
-	int n = sigsrc_read(w->fd, &k->sigs, in, 8);
-	for (int i = 0; i < n; i++) {
-		int sig = in[i].sig;
-		if (sig == SIGUSR1 || sig == SIGUSR2) {
-			/* Not ours to act on: the init passes it to the main command. */
-			if (k->r.init_pid > 0 && kill(k->r.init_pid, sig) < 0 && errno != ESRCH)
-				log_errno("signal", "forward %d to the init", sig);
-		} else if (sig == SIGHUP && k->state != RUN_STARTING) {
-			request_reload(k, NULL, 0);
-		} else {
-			/* While the jail is being built, SIGHUP is what a closing terminal sends (jail(8) stops then
-			 * too): a stop. Once it runs, SIGHUP is a reload. */
-			request_stop(k, sig);
-		}
+	for (size_t i = 0; i < sizeof keeper_fwd_signals / sizeof keeper_fwd_signals[0]; i++) {
+		if (w->signum != keeper_fwd_signals[i])
+			continue;
+		/* Not ours to act on: the init passes it to the main command. */
+		if (k->r.init_pid > 0 && kill(k->r.init_pid, w->signum) < 0 && errno != ESRCH)
+			log_errno("signal", "forward %d to the init", w->signum);
+		return;
+	}
+	/* While the jail is being built, SIGHUP is what a closing terminal sends (jail(8) stops then too): a
+	 * stop. Once it runs, SIGHUP is a reload. */
+	if (w->signum == SIGHUP && k->state != RUN_STARTING)
+		request_reload(k, NULL, 0);
+	else
+		request_stop(k, w->signum);
+}
+
+void keeper_watch(struct keeper *k)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof keeper_stop_signals / sizeof keeper_stop_signals[0]; i++, n++)
+		ev_signal_init(&k->sig[n], sig_cb, keeper_stop_signals[i]);
+	for (size_t i = 0; i < sizeof keeper_fwd_signals / sizeof keeper_fwd_signals[0]; i++, n++)
+		ev_signal_init(&k->sig[n], sig_cb, keeper_fwd_signals[i]);
+	ev_signal_init(&k->sig[n], sig_cb, SIGHUP);
+	n++;
+	for (size_t i = 0; i < n; i++) {
+		k->sig[i].data = k;
+		ev_signal_start(k->loop, &k->sig[i]);
 	}
 }
 
-int keeper_watch(struct keeper *k)
+void keeper_unwatch(struct keeper *k)
 {
-	sigemptyset(&k->sigs);
-	sigaddset(&k->sigs, SIGTERM);
-	sigaddset(&k->sigs, SIGINT);
-	sigaddset(&k->sigs, SIGHUP);
-	sigaddset(&k->sigs, SIGUSR1);
-	sigaddset(&k->sigs, SIGUSR2);
-	int fd = sigsrc_block_open(&k->sigs, &k->sigmask0);
-	if (fd < 0) {
-		log_errno("signal", "cannot read signals");
-		return -1;
-	}
-	ev_io_init(&k->sigio, sig_cb, fd, EV_READ);
-	k->sigio.data = k;
-	ev_io_start(k->loop, &k->sigio);
-	return 0;
-}
-
-void keeper_unwatch(struct keeper *k, bool in_init)
-{
-	if (ev_is_active(&k->sigio)) {
-		ev_io_stop(k->loop, &k->sigio);
-		if (!in_init) {
-			/* The keeper ends here: a signal that comes now stays blocked, and cannot change how it ends. */
-			close(k->sigio.fd);
-		} else {
-			/* The init: the keeper's signals are its command's again, as warder found them. */
-			sigsrc_forget(k->sigio.fd);
-			sigprocmask(SIG_SETMASK, &k->sigmask0, NULL);
-		}
-	}
+	for (size_t i = 0; i < sizeof k->sig / sizeof k->sig[0]; i++)
+		if (ev_is_active(&k->sig[i]))
+			ev_signal_stop(k->loop, &k->sig[i]);
 	if (ev_is_active(&k->io))
 		ev_io_stop(k->loop, &k->io);
 }

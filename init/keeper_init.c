@@ -80,7 +80,7 @@ struct init_arg {
 static int init_entry(struct jailrun *r, void *arg)
 {
 	struct keeper *k = ((struct init_arg *)arg)->k;
-	keeper_unwatch(k, true);
+	keeper_unwatch(k);
 	control_forget(k->ctl);
 	k->ctl = NULL;
 	run_register(NULL, NULL);

@@ -5,7 +5,6 @@
 #define WARDER_KEEPER_PRIV_H
 
 #include <stdbool.h>
-#include <signal.h>
 #include <stddef.h>
 
 #include <ev.h>
@@ -21,9 +20,7 @@ struct control;
 struct keeper {
 	struct jailrun r;
 	struct ev_loop *loop;
-	ev_io sigio;       /* keeper_watch's signals, read from a sigsrc (no handler: no signal frame) */
-	sigset_t sigs;     /* TERM and INT stop, HUP reloads, USR1 and USR2 go to the init */
-	sigset_t sigmask0; /* the mask before keeper_watch blocked them: the init's again */
+	ev_signal sig[5];
 	ev_io io;
 	struct step_walk walk; /* what of the create and remove orders is done */
 	int wstatus;           /* the init's wait status, from the remove step */
@@ -75,9 +72,8 @@ int keeper_init_end(struct keeper *k);
 
 /* keeper_ctl.c. The jail passes what `warder check` and the start of `warder run` check: 0, or -1 with ERR. */
 int keeper_valid(struct keeper *k, const struct jail *j, char *err, size_t errlen);
-/* The stop, reload and forwarded signals: -1 logged. Unwatch: them and the init's channel; IN_INIT in the new init. */
-int keeper_watch(struct keeper *k);
-void keeper_unwatch(struct keeper *k, bool in_init);
+void keeper_watch(struct keeper *k);   /* the stop, reload and forwarded signals */
+void keeper_unwatch(struct keeper *k); /* and the init's channel */
 int keeper_control_start(struct keeper *k);
 /* reload = jail read a config whose `control` differs: serve the new path, then drop the old one. */
 void keeper_control_move(struct keeper *k);

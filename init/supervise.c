@@ -294,9 +294,11 @@ struct sup *sup_new(struct ev_loop *loop, struct sup_opts *o)
 	for (int sig = 1; sig < NSIG; sig++)
 		if (forwardable(sig) || sig == SIGCHLD)
 			sigaddset(&s->sigs, sig);
-	int fd = sigsrc_block_open(&s->sigs, &s->mask0);
+	sigprocmask(SIG_BLOCK, &s->sigs, &s->mask0);
+	int fd = sigsrc_open(&s->sigs);
 	if (fd < 0) {
 		log_errno("supervise", "cannot read signals");
+		sigprocmask(SIG_SETMASK, &s->mask0, NULL);
 		free(s);
 		return NULL;
 	}

@@ -49,8 +49,3 @@ int sigsrc_read(int fd, const sigset_t *set, struct sigsrc_info *out, int n)
 	}
 	return got;
 }
-
-void sigsrc_forget(int fd)
-{
-	(void)fd; /* a kqueue is not inherited by fork(2): FD may be another file of the child's by now */
-}

@@ -30,8 +30,3 @@ int sigsrc_read(int fd, const sigset_t *set, struct sigsrc_info *out, int n)
 	}
 	return got;
 }
-
-void sigsrc_forget(int fd)
-{
-	close(fd); /* the child's copy: the parent's stays as it was (never change its mask from here) */
-}
