@@ -33,8 +33,8 @@ like "/proc shows only the jail (warder, sh and its pipeline)" "$out" 'procs=[1-
 is "the host is as before (mounts, links, cgroups)" "$(snap)" "$before"
 is "no process left" "$(leftovers)" 0
 
-# --- the command starts with the signal mask warder run was given: the keeper reads its signals from a
-# signalfd with them blocked, and the init gives the mask back before the command starts
+# --- the command starts with the signal mask warder run was given: what the keeper and the init block for
+# their own signal handling stays theirs
 conf "awk '/^SigBlk:/ {print \$2}' /proc/self/status"
 is "the command's blocked signals: none, as warder run was given" "$($W run -q -c "$T_TMP/c.conf")" 0000000000000000
 blk=$(python3 -c 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGWINCH])
