@@ -10,6 +10,7 @@ cgdirs() { find /sys/fs/cgroup -type d -name "warder-$N*" 2>/dev/null; }
 snap() { host_mounts; host_links; cgdirs; }
 before=$(snap)
 on_exit 'find /sys/fs/cgroup -type d -name "warder-'$N'*" -delete'
+wait_for() { t=$(($(date +%s) + 60)); until eval "$1"; do [ "$(date +%s)" -ge $t ] && return 1; sleep 0.1; done; }
 cat >"$T_TMP/j.conf" <<CONF
 [$N]
 path = $R
@@ -102,7 +103,7 @@ conf '/nonexistent'; $W run -q -c "$T_TMP/c.conf" 2>/dev/null; is "a missing com
 # SIGUSR1 and SIGUSR2 to the keeper go to the command, through the init
 conf 'trap "echo got-usr1; exit 7" USR1; echo up; while :; do sleep 0.05; done'
 $W run -q -c "$T_TMP/c.conf" >"$T_TMP/usr1.out" & k=$!
-t=$(($(date +%s) + 30)); until grep -q up "$T_TMP/usr1.out" || [ "$(date +%s)" -ge $t ]; do sleep 0.05; done
+wait_for 'grep -q up "$T_TMP/usr1.out"'
 kill -USR1 $k; wait $k; rc=$?
 is "SIGUSR1 to the keeper reaches the command (its trap's exit)" "$rc $(tail -1 "$T_TMP/usr1.out")" "7 got-usr1"
 
@@ -200,7 +201,6 @@ while True:
         break
 PY
 on_exit "touch $T_TMP/reap"
-wait_for() { t=$(($(date +%s) + 60)); until eval "$1"; do [ "$(date +%s)" -ge $t ] && return 1; sleep 0.1; done; }
 wait_for '[ -s "$T_TMP/kpid" ] && $W list | grep -q "^$N "'
 zk=$(cat "$T_TMP/kpid"); zi=$(awk '$1=="pid"{print $2}' "$WARDER_RUNDIR/$N.state")
 kill -KILL "$zk"
