@@ -40,7 +40,7 @@ struct text_block {
 
 struct raw_conf {
 	struct section *sec;
-	size_t nsec;
+	size_t nsec, sec_cap;
 	struct entry *ent; /* file order */
 	size_t nent, cap;
 	struct text_block *text;

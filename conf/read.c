@@ -152,11 +152,16 @@ static int section_add(struct loader *L, const char *name)
 {
 	if (section_find(L, name) >= 0)
 		return 0;
-	struct section *n = realloc(L->raw->sec, (L->raw->nsec + 1) * sizeof *n);
-	if (!n)
-		return fail(L, "out of memory");
-	L->raw->sec = n;
-	struct section *s = &n[L->raw->nsec];
+	struct raw_conf *raw = L->raw;
+	if (raw->nsec == raw->sec_cap) {
+		size_t cap = raw->sec_cap ? 2 * raw->sec_cap : 16;
+		struct section *n = realloc(raw->sec, cap * sizeof *n);
+		if (!n)
+			return fail(L, "out of memory");
+		raw->sec = n;
+		raw->sec_cap = cap;
+	}
+	struct section *s = &raw->sec[raw->nsec];
 	if (!(s->name = strdup(name)))
 		return fail(L, "out of memory");
 	s->file = L->cur->file;
@@ -185,6 +190,20 @@ static char *raw_strdup(struct raw_conf *raw, const char *s)
 	char *d = memcpy(b->data + b->used, s, n);
 	b->used += n;
 	return d;
+}
+
+/* Room for N more entries. */
+static int entries_reserve(struct raw_conf *raw, size_t n)
+{
+	if (raw->cap - raw->nent >= n)
+		return 0;
+	size_t cap = raw->nent + n;
+	struct entry *e = realloc(raw->ent, cap * sizeof *e);
+	if (!e)
+		return -1;
+	raw->ent = e;
+	raw->cap = cap;
+	return 0;
 }
 
 static void entry_remove(struct raw_conf *raw, size_t i)
@@ -259,14 +278,8 @@ static int add_entry(struct loader *L, const struct keyval *v)
 	if (precheck(L, v, quote) < 0)
 		return -1;
 	struct raw_conf *raw = L->raw;
-	if (raw->nent == raw->cap) {
-		size_t cap = raw->cap ? 2 * raw->cap : 32;
-		struct entry *n = realloc(raw->ent, cap * sizeof *n);
-		if (!n)
-			return fail(L, "out of memory");
-		raw->ent = n;
-		raw->cap = cap;
-	}
+	if (raw->nent == raw->cap && entries_reserve(raw, raw->cap ? raw->cap : 32) < 0)
+		return fail(L, "out of memory");
 	struct section *sec = &raw->sec[v->section];
 	if (sec->first == sec->last)
 		sec->first = raw->nent;
@@ -612,6 +625,16 @@ static const char *add_file(struct conf *c, const char *path)
 static int parse_text(struct loader *L, const char *file, const char *text, size_t len, const char *base, char *real)
 {
 	struct src s = {.file = file, .text = text, .len = len, .base_section = base, .real = real, .up = L->cur};
+	/* An entry a line at most: one allocation for the file, where doubling would copy and touch each page
+	 * again (untouched room costs no memory). */
+	size_t lines = 1;
+	for (const char *p = text; (p = memchr(p, '\n', len - (size_t)(p - text))); p++)
+		lines++;
+	if (entries_reserve(L->raw, lines) < 0) {
+		L->failed = true;
+		snprintf(L->err, L->errlen, "%s: out of memory", file);
+		return -1;
+	}
 	L->cur = &s;
 	L->depth++;
 	int ret = ini_parse_stream(reader, L, on_pair, L);

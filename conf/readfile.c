@@ -1,5 +1,6 @@
-/* readfile: see readfile.h. Plain read(2) with EINTR retried; the buffer doubles, so a large file costs
- * a few reallocations, not one per page. */
+/* readfile: see readfile.h. Plain read(2) with EINTR retried. A regular file's buffer is its size and two
+ * bytes, so one read and the end-of-file read fill it: no copy, no page touched twice. A file that grows
+ * meanwhile, or one whose size says nothing (a pipe, /proc), doubles the buffer. */
 #include "readfile.h"
 
 #include <errno.h>
@@ -28,6 +29,8 @@ int readfile(const char *path, char **text, size_t *len)
 	if (S_ISDIR(st.st_mode))
 		return fail(fd, NULL, EISDIR);
 	size_t cap = 4096, n = 0;
+	if (S_ISREG(st.st_mode) && st.st_size > 0 && (unsigned long long)st.st_size < (size_t)-1 / 2)
+		cap = (size_t)st.st_size + 2;
 	char *buf = malloc(cap);
 	if (!buf)
 		return fail(fd, NULL, ENOMEM);
