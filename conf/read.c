@@ -285,8 +285,10 @@ static int add_entry(struct loader *L, const struct keyval *v)
 		sec->first = raw->nent;
 	sec->last = raw->nent + 1;
 	struct entry *e = &raw->ent[raw->nent];
+	/* A parameter's own name needs no copy: a prefix parameter's (allow.*) is more than its name. */
+	bool own = v->def && !(v->def->flags & PF_PREFIX);
 	*e = (struct entry){.def = v->def,
-			    .name = raw_strdup(raw, v->name),
+			    .name = own ? (char *)v->def->name : raw_strdup(raw, v->name),
 			    .raw = raw_strdup(raw, v->raw),
 			    .prefix = v->prefix,
 			    .append = v->append,
@@ -626,15 +628,11 @@ static int parse_text(struct loader *L, const char *file, const char *text, size
 {
 	struct src s = {.file = file, .text = text, .len = len, .base_section = base, .real = real, .up = L->cur};
 	/* An entry a line at most: one allocation for the file, where doubling would copy and touch each page
-	 * again (untouched room costs no memory). */
+	 * again (untouched room costs no memory). Only a hint: add_entry grows the array when it must. */
 	size_t lines = 1;
 	for (const char *p = text; (p = memchr(p, '\n', len - (size_t)(p - text))); p++)
 		lines++;
-	if (entries_reserve(L->raw, lines) < 0) {
-		L->failed = true;
-		snprintf(L->err, L->errlen, "%s: out of memory", file);
-		return -1;
-	}
+	(void)entries_reserve(L->raw, lines);
 	L->cur = &s;
 	L->depth++;
 	int ret = ini_parse_stream(reader, L, on_pair, L);
