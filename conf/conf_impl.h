@@ -17,11 +17,11 @@ struct entry {
 	char *name;                  /* warder's name; "$x" for a variable */
 	char *raw;                   /* the value as written, quotes included */
 	const char *prefix;          /* "mount:" / "umount:" for uWSGI's mount-/umount- hooks, else NULL */
-	bool append;                 /* written with += */
-	bool implied;                /* set by namespace = ...: yields to the same key written in the section */
-	size_t section;              /* index into raw_conf.sec */
 	const char *file;
+	unsigned section; /* index into raw_conf.sec */
 	int line;
+	bool append;  /* written with += */
+	bool implied; /* set by namespace = ...: yields to the same key written in the section */
 };
 
 struct section {
