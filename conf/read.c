@@ -285,7 +285,7 @@ static int add_entry(struct loader *L, const struct keyval *v)
 		sec->first = raw->nent;
 	sec->last = raw->nent + 1;
 	struct entry *e = &raw->ent[raw->nent];
-	/* A parameter's own name needs no copy: a prefix parameter's (allow.*) is more than its name. */
+	/* A parameter's own name needs no copy: a prefix parameter's (rlimit.*) is more than its name. */
 	bool own = v->def && !(v->def->flags & PF_PREFIX);
 	*e = (struct entry){.def = v->def,
 			    .name = own ? (char *)v->def->name : raw_strdup(raw, v->name),
