@@ -627,8 +627,9 @@ static const char *add_file(struct conf *c, const char *path)
 static int parse_text(struct loader *L, const char *file, const char *text, size_t len, const char *base, char *real)
 {
 	struct src s = {.file = file, .text = text, .len = len, .base_section = base, .real = real, .up = L->cur};
-	/* An entry a line at most: one allocation for the file, where doubling would copy and touch each page
-	 * again (untouched room costs no memory). Only a hint: add_entry grows the array when it must. */
+	/* An entry a line, room for most files in one allocation, where doubling would copy and touch each page
+	 * again (untouched room costs no memory). Only a hint: add_entry grows the array when a file needs more
+	 * (a namespace = line makes up to six entries). */
 	size_t lines = 1;
 	for (const char *p = text; (p = memchr(p, '\n', len - (size_t)(p - text))); p++)
 		lines++;
