@@ -94,7 +94,7 @@ static int run_jail(const struct jail *j)
 	log_set_name(j->name);
 	bool jailed = jail_backend.wanted && jail_backend.wanted(j);
 	/* The keeper reaps the init with waitpid; the default loop's SIGCHLD handler would reap it first. It polls
-	 * its few fds: no epoll set to make, in the keeper and again in the init it forks (11 system calls). */
+	 * its few fds: no epoll set to make, in the keeper and again in the init it forks. */
 	struct ev_loop *loop = jailed ? ev_loop_new(EVBACKEND_POLL | EVFLAG_NOENV) : EV_DEFAULT;
 	if (!loop) {
 		log_err("run", "cannot initialise the event loop");
