@@ -14,7 +14,7 @@
 
 struct entry {
 	const struct param_def *def; /* NULL: a variable or a pass-through kernel parameter */
-	char *name;                  /* warder's name; "$x" for a variable */
+	const char *name;            /* warder's name; "$x" for a variable */
 	char *raw;                   /* the value as written, quotes included */
 	const char *prefix;          /* "mount:" / "umount:" for uWSGI's mount-/umount- hooks, else NULL */
 	const char *file;

@@ -288,7 +288,7 @@ static int add_entry(struct loader *L, const struct keyval *v)
 	/* A parameter's own name needs no copy: a prefix parameter's (rlimit.*) is more than its name. */
 	bool own = v->def && !(v->def->flags & PF_PREFIX);
 	*e = (struct entry){.def = v->def,
-			    .name = own ? (char *)v->def->name : raw_strdup(raw, v->name),
+			    .name = own ? v->def->name : raw_strdup(raw, v->name),
 			    .raw = raw_strdup(raw, v->raw),
 			    .prefix = v->prefix,
 			    .append = v->append,
