@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "exits.h"
+#include "ids.h"
 #include "jailpw.h"
 #include "log.h"
 #include "proc.h"
@@ -143,14 +144,14 @@ static void child_env(const struct chain_ctx *c, const struct jailpw *pw, int er
 /* setgroups, setgid, setuid, each checked; then make sure there is no way back to root. */
 static void child_user(const struct jailpw *w, int errfd)
 {
-	if (setgroups(w->ngroups, w->groups) < 0)
+	if (ids_setgroups(w->ngroups, w->groups) < 0)
 		child_fail(errfd, "setgroups");
-	if (setgid(w->gid) < 0)
+	if (ids_setgid(w->gid) < 0)
 		child_fail(errfd, "setgid");
-	if (setuid(w->uid) < 0)
+	if (ids_setuid(w->uid) < 0)
 		child_fail(errfd, "setuid");
 	errno = 0;
-	if (w->uid != 0 && (setuid(0) == 0 || getuid() != w->uid || geteuid() != w->uid))
+	if (w->uid != 0 && (ids_setuid(0) == 0 || getuid() != w->uid || geteuid() != w->uid))
 		child_fail(errfd, "setuid did not drop root");
 }
 

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ids.h"
 #include "inside.h"
 #include "jailpw.h"
 #include "log.h"
@@ -150,7 +151,7 @@ static bool setgroups_denied(void)
 static int set_groups(const gid_t *list, size_t n, bool asked)
 {
 	/* /proc/self/setgroups is read only when the call was refused: the common case costs no file. */
-	if (setgroups(n, list) == 0)
+	if (ids_setgroups(n, list) == 0)
 		return 0;
 	int e = errno;
 	if (e == EPERM && setgroups_denied()) {
@@ -172,11 +173,11 @@ static int set_ids(uid_t uid, gid_t gid, bool change_uid, bool change_gid)
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
 
-	if (change_gid && setresgid(gid, gid, gid) < 0) {
+	if (change_gid && ids_setresgid(gid, gid, gid) < 0) {
 		log_errno(LX_STEP, "setgid %u", (unsigned)gid);
 		return -1;
 	}
-	if (change_uid && setresuid(uid, uid, uid) < 0) {
+	if (change_uid && ids_setresuid(uid, uid, uid) < 0) {
 		log_errno(LX_STEP, "setuid %u", (unsigned)uid);
 		return -1;
 	}
