@@ -67,6 +67,9 @@ struct jail_backend {
 	/* STEP_REMOVE: wait for the init (killing it when it is still there), free the rest. Returns the
 	 * init's wait status in *wstatus (-1 when it was not ours to wait for). */
 	int (*remove)(struct jailrun *r, int *wstatus);
+	/* Optional: an fd that polls readable once the init has exited (Linux: its pidfd), -1 when there is none.
+	 * The back end keeps it, and remove closes it. */
+	int (*exit_fd)(struct jailrun *r);
 	/* `warder attach`, in the attaching process: enter jail NAME (NULL with a setns socket) and its root.
 	 * INIT_PID: the init warder's state names for it (0: none), KEEPER its keeper (0: none), whose child it
 	 * must still be once held. Linux joins that init's cgroups and namespaces, or NSFDS (N of them, from a

@@ -160,8 +160,33 @@ void keeper_send_stop(struct keeper *k, bool run_stop_chain)
 	kmsg_send(k->r.sync_fd, KMSG_STOP, run_stop_chain);
 }
 
+static void exit_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)revents;
+	ev_io_stop(loop, w);
+}
+
+/* After "stop" the init's one word left is its status, sent just before it exits. With an fd for that exit
+ * the keeper leaves the socket alone until then and reads the status after: one wake-up, not two (the stop
+ * of many jails at once is CPU-bound). Its loop polls (cmd_run.c): a watcher stopped is an fd not watched. */
+static void await_init_exit(struct keeper *k)
+{
+	int fd = jail_backend.exit_fd && ev_is_active(&k->io) ? jail_backend.exit_fd(&k->r) : -1;
+	if (fd < 0)
+		return;
+	ev_io w;
+	ev_io_init(&w, exit_cb, fd, EV_READ);
+	ev_io_start(k->loop, &w);
+	ev_io_stop(k->loop, &k->io);
+	while (ev_is_active(&w))
+		ev_run(k->loop, EVRUN_ONCE);
+	ev_io_start(k->loop, &k->io);
+}
+
 int keeper_init_end(struct keeper *k)
 {
+	if (k->stop_sent && k->status < 0 && !k->init_gone)
+		await_init_exit(k);
 	/* The init reports the final status once everything inside is stopped, then exits. */
 	while (k->stop_sent && k->status < 0 && !k->init_gone)
 		ev_run(k->loop, EVRUN_ONCE);

@@ -18,5 +18,6 @@ const struct jail_backend jail_backend = {
 	.drop_prepare = lx_drop_prepare,
 	.drop = lx_drop,
 	.remove = lx_remove,
+	.exit_fd = lx_exit_fd,
 	.enter = lx_enter,
 };

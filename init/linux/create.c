@@ -263,8 +263,11 @@ static int create_op(const struct lx_op *op, void *arg)
 static void free_priv(struct jailrun *r)
 {
 	struct lx_priv *p = r->priv;
-	if (p)
+	if (p) {
 		lx_plan_free(&p->plan);
+		if (p->exit_fd >= 0)
+			close(p->exit_fd);
+	}
 	free(p);
 	r->priv = NULL;
 }
@@ -277,6 +280,7 @@ int lx_create(struct jailrun *r, jail_init_fn init, void *arg)
 		free(p);
 		return -1;
 	}
+	p->exit_fd = -1;
 	r->priv = p;
 	r->init_pid = 0;
 	r->net_fd = -1;
@@ -492,12 +496,23 @@ static pid_t wait_init(pid_t pid, int *wstatus, int options)
 	return w;
 }
 
-/* Has PID exited (not yet reaped) within MS milliseconds? A pidfd wakes us the moment it does; when none
- * can be had (out of fds), it is polled from 1 ms up to 10. */
-static bool exits_within(pid_t pid, long ms)
+int lx_exit_fd(struct jailrun *r)
+{
+	struct lx_priv *p = r->priv;
+	if (!p || r->init_pid <= 0)
+		return -1;
+	if (p->exit_fd < 0)
+		p->exit_fd = (int)syscall(SYS_pidfd_open, r->init_pid, 0);
+	return p->exit_fd;
+}
+
+/* Has the init exited (not yet reaped) within MS milliseconds? Its pidfd wakes us the moment it does; when
+ * none can be had (out of fds), it is polled from 1 ms up to 10. */
+static bool exits_within(struct jailrun *r, long ms)
 {
 	siginfo_t si;
-	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	pid_t pid = r->init_pid;
+	int fd = lx_exit_fd(r);
 	if (fd >= 0) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
 		struct timespec t0, t;
@@ -510,7 +525,6 @@ static bool exits_within(pid_t pid, long ms)
 			if (left < 0)
 				left = 0;
 		}
-		close(fd);
 		return n > 0;
 	}
 	struct timespec tick = {0, 1000 * 1000};
@@ -531,7 +545,7 @@ static bool exits_within(pid_t pid, long ms)
 static int reap_init(struct jailrun *r, int *wstatus)
 {
 	double grace = jail_duration(r->j, "stop.timeout");
-	if (!exits_within(r->init_pid, (long)((grace > 0 ? grace : 0) * 1000) + 5000)) {
+	if (!exits_within(r, (long)((grace > 0 ? grace : 0) * 1000) + 5000)) {
 		log_warn(LXC_REMOVE, "init %ld did not exit: SIGKILL", (long)r->init_pid);
 		kill(r->init_pid, SIGKILL);
 	}

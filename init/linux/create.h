@@ -18,6 +18,7 @@ int lx_create(struct jailrun *r, jail_init_fn init, void *arg);
 int lx_vnet(struct jailrun *r, bool in);
 int lx_after_go(struct jailrun *r); /* the network namespace made beside (lx_plan's LXO_CLONE flag) */
 int lx_remove(struct jailrun *r, int *wstatus);
+int lx_exit_fd(struct jailrun *r);
 int lx_enter(const char *name, pid_t init_pid, pid_t keeper, const int *nsfds, size_t n); /* enter.c */
 
 /* cgroup.c: the jail's own cgroups (v2 first, v1 where the controller lives). */
@@ -36,6 +37,7 @@ struct lx_priv {
 	bool born_private;   /* the init made its new mount tree private first thing (init_child) */
 	bool net_beside;     /* the init was cloned without its network namespace: lx_after_go makes it */
 	struct lx_plan plan; /* every step's operations, built once by lx_create; the init inherits it */
+	int exit_fd;         /* the init's pidfd once lx_exit_fd opened it, else -1 */
 };
 
 /* The jail's plan: lx_create's, or, for a caller that made no jail (a test driver), one built for r->j. NULL
