@@ -60,7 +60,7 @@ static int load(const char *path, const char *text, const char *keep, struct con
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	int rc = conf_read(c, &raw, path, text, err, errlen);
+	int rc = conf_read(c, &raw, path, text, keep, err, errlen);
 	if (rc == 0)
 		rc = build_jails(c, &raw, keep, err, errlen);
 	conf_raw_free(&raw);

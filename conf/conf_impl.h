@@ -29,6 +29,7 @@ struct section {
 	const char *file;
 	int line;
 	size_t first, last; /* its entries lie in ent[first, last) (with others' when it is reopened) */
+	bool dropped;       /* another jail's, checked and let go (conf_read's KEEP) */
 };
 
 /* The entries' names and values, copied one after the other into blocks freed together. */
@@ -56,7 +57,9 @@ int conf_raw_index(const struct raw_conf *raw, struct raw_index *ix);
 void conf_raw_index_free(struct raw_index *ix);
 
 /* read.c: parse PATH (or TEXT when not NULL) into RAW, recording every file in C->files. */
-int conf_read(struct conf *c, struct raw_conf *raw, const char *path, const char *text, char *err, size_t errlen);
+/* KEEP: the one jail to be built, or NULL. Another jail's entries are checked as they are read, then let go. */
+int conf_read(struct conf *c, struct raw_conf *raw, const char *path, const char *text, const char *keep, char *err,
+	      size_t errlen);
 void conf_raw_free(struct raw_conf *raw);
 
 /* expand.c: build jail J from section S of RAW (IX: its index); TOP is the file loaded (it names a [uwsgi]

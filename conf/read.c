@@ -17,6 +17,7 @@
 #include <ini.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,15 @@ struct loader {
 	int depth;
 	size_t hint;         /* the section last found */
 	size_t *slot, nslot; /* sections by name: index + 1, 0 empty; open addressing, at most half full */
+	/* With KEEP, the entries of another jail's section go once its run of lines ends (a file of many jails
+	 * costs one jail's memory): the run's section, where its entries and their text began. A section that
+	 * comes back after its entries went makes REOPENED: the file is read again, every entry kept. */
+	const char *keep;
+	size_t run_sec, run_mark;
+	struct text_block *run_text;
+	size_t run_used;
+	bool reopened;
+	unsigned warned, mute; /* warnings given; the first MUTE are not given again on the second reading */
 };
 
 void *conf_grow(void *vp, size_t *n, size_t sz)
@@ -167,6 +177,7 @@ static int section_add(struct loader *L, const char *name)
 	s->file = L->cur->file;
 	s->line = L->cur->line;
 	s->first = s->last = 0;
+	s->dropped = false;
 	if (section_index(L, L->raw->nsec) < 0) {
 		free(s->name);
 		return fail(L, "out of memory");
@@ -215,6 +226,41 @@ static void entry_remove(struct raw_conf *raw, size_t i)
 		sec->first -= sec->first > i;
 		sec->last -= sec->last > i;
 	}
+}
+
+/* The run of entries that just ended, when it is another jail's whole section: checked, and let go. */
+static void run_drop(struct loader *L)
+{
+	struct raw_conf *raw = L->raw;
+	if (L->run_sec >= raw->nsec)
+		return;
+	struct section *sec = &raw->sec[L->run_sec];
+	L->run_sec = SIZE_MAX;
+	if (strcmp(sec->name, "*") == 0 || conf_section_is(sec, L->c->files[0], L->keep) || sec->first != L->run_mark)
+		return;
+	raw->nent = L->run_mark;
+	for (struct text_block *b; (b = raw->text) != L->run_text;) {
+		raw->text = b->next;
+		free(b);
+	}
+	if (raw->text)
+		raw->text->used = L->run_used;
+	sec->first = sec->last = 0;
+	sec->dropped = true;
+}
+
+static int run_start(struct loader *L, size_t s)
+{
+	run_drop(L);
+	if (L->raw->sec[s].dropped) {
+		L->reopened = L->failed = true;
+		return -1;
+	}
+	L->run_sec = s;
+	L->run_mark = L->raw->nent;
+	L->run_text = L->raw->text;
+	L->run_used = L->run_text ? L->run_text->used : 0;
+	return 0;
 }
 
 /* A scalar set twice in one section is a mistake, except that namespace's implied values yield. Returns 1 when
@@ -270,6 +316,8 @@ static int add_entry(struct loader *L, const struct keyval *v)
 		return fail(L, "unterminated quote");
 	if (v->append && !list)
 		return fail(L, "%s is not a list: use = instead of +=", v->key);
+	if (L->keep && v->section != L->run_sec && run_start(L, v->section) < 0)
+		return -1;
 	if (!list) {
 		int t = check_twice(L, v);
 		if (t)
@@ -316,6 +364,11 @@ static int sink_fail(void *ctx, const char *msg)
 static void sink_warn(void *ctx, const char *msg)
 {
 	struct loader *L = ctx;
+	if (L->mute) {
+		L->mute--;
+		return;
+	}
+	L->warned++;
 	log_warn("conf", "%s:%d: %s", L->cur->file, L->cur->line, msg);
 }
 
@@ -670,18 +723,31 @@ static int parse_file(struct loader *L, const char *path, const char *base)
 	return rc;
 }
 
-int conf_read(struct conf *c, struct raw_conf *raw, const char *path, const char *text, char *err, size_t errlen)
+static int read_all(struct loader *L, const char *path, const char *text)
 {
-	struct loader L = {.c = c, .raw = raw, .err = err, .errlen = errlen};
-	int rc;
-	if (!text) {
-		rc = parse_file(&L, path, NULL);
-	} else {
-		const char *file = add_file(c, path);
-		if (!file)
-			snprintf(err, errlen, "%s: out of memory", path);
-		rc = file ? parse_text(&L, file, text, strlen(text), NULL, NULL) : -1;
+	if (!text)
+		return parse_file(L, path, NULL);
+	const char *file = add_file(L->c, path);
+	if (!file)
+		snprintf(L->err, L->errlen, "%s: out of memory", path);
+	return file ? parse_text(L, file, text, strlen(text), NULL, NULL) : -1;
+}
+
+int conf_read(struct conf *c, struct raw_conf *raw, const char *path, const char *text, const char *keep, char *err,
+	      size_t errlen)
+{
+	struct loader L = {.c = c, .raw = raw, .err = err, .errlen = errlen, .keep = keep, .run_sec = SIZE_MAX};
+	int rc = read_all(&L, path, text);
+	if (rc < 0 && L.reopened) {
+		unsigned warned = L.warned;
+		free(L.slot);
+		conf_raw_free(raw);
+		while (c->nfiles)
+			free(c->files[--c->nfiles]);
+		L = (struct loader){.c = c, .raw = raw, .err = err, .errlen = errlen, .run_sec = SIZE_MAX, .mute = warned};
+		rc = read_all(&L, path, text);
 	}
+	run_drop(&L);
 	free(L.slot);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /* The config reader: INI through libinih, the section merge, uWSGI aliases, guards, includes (from the
  * sandbox's /fuzz tree: inc.d/, fragment.inc, an include loop), variable expansion, the parameter table's
  * validators; then every lookup, what check verifies and warns about, and both plans (`warder check`), printed
- * to /dev/null. */
+ * to /dev/null; and each of the first jails loaded alone, as `run NAME` loads it. */
 #include "conf.h"
 #include "log.h"
 #include "sandbox.h"
@@ -65,14 +65,39 @@ static void lookups(const struct jail *j)
 	}
 }
 
+/* `run NAME` reads the file keeping NAME's lines alone (and reads it again, whole, when a section comes back):
+ * the jail it builds is the one the whole load built. */
+static void same_alone(const char *text, const struct jail *whole)
+{
+	char err[512] = "";
+	struct conf *c = NULL;
+	if (conf_load_jail("/fuzz/main.conf", text, whole->name, &c, err, sizeof err) < 0)
+		abort();
+	const struct jail *j = conf_jail(c, whole->name);
+	if (!j || c->njails != 1 || j->np != whole->np || j->line != whole->line)
+		abort();
+	for (size_t i = 0; i < j->np; i++) {
+		const struct conf_param *a = &j->p[i], *b = &whole->p[i];
+		if (strcmp(a->name, b->name) != 0 || a->n != b->n)
+			abort();
+		for (size_t k = 0; k < a->n; k++)
+			if (strcmp(a->v[k].text, b->v[k].text) != 0 || a->v[k].line != b->v[k].line)
+				abort();
+	}
+	conf_free(c);
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	char *text = fuzz_cstr(data, size);
 	char err[512] = "";
 	struct conf *c = NULL;
 	if (conf_load_string("/fuzz/main.conf", text, &c, err, sizeof err) == 0) {
-		for (size_t i = 0; i < c->njails; i++)
+		for (size_t i = 0; i < c->njails; i++) {
 			lookups(&c->jails[i]);
+			if (i < 3)
+				same_alone(text, &c->jails[i]);
+		}
 		(void)conf_jail(c, NULL);
 		conf_free(c);
 	} else if (!err[0]) {

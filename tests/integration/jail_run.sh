@@ -291,5 +291,31 @@ is "run NAME of the bad one exits 78" $rc 78
 like "... naming the file and line" "$out" "two.conf:4: unknown variable [$]nope"
 $W check -c "$T_TMP/two.conf" >/dev/null 2>&1
 is "check of the whole file refuses it (78)" $? 78
+# A section that comes back after another jail's lines: run NAME reads the file again, whole; each warning once.
+cat >"$T_TMP/${N}app.ini" <<CONF
+[uwsgi]
+http-socket = :0
+path = $R
+unshare = mount,pid
+command = /bin/true
+[${N}ok2]
+path = $R
+unshare = mount,pid,uts
+host.hostname = ok2.test
+command = 'echo host=\$(hostname)'
+[uwsgi]
+master = true
+stop.timeout = 2
+[${N}ok2]
+mount.procfs = true
+CONF
+out=$($W run -q -c "$T_TMP/${N}app.ini" "${N}ok2" 2>&1); rc=$?
+is "run NAME of a jail whose section comes back exits 0" $rc 0
+like "... and runs it with both blocks' lines" "$out" '^host=ok2.test$'
+is "... each of the file's warnings given once" "$(printf '%s\n' "$out" | grep -c 'left to uWSGI')" 2
+printf 'unshare = ipc\n' >>"$T_TMP/${N}app.ini"
+out=$($W run -q -c "$T_TMP/${N}app.ini" "${N}ok2" 2>&1); rc=$?
+is "a key given twice across a jail's two blocks is refused (78)" $rc 78
+like "... naming the second" "$out" "${N}app.ini:16: unshare given twice [(]first at 8[)]"
 is "after these the host is as before" "$(snap)" "$before"
 done_testing

@@ -1,6 +1,7 @@
 /* Unit tests of the config loader: the INI dialect, [*] inheritance, +=, variables, quoting, guards, includes,
  * uWSGI aliases, and every error with its exact "FILE:LINE: message". Run from the repository root. */
 #include "conf.h"
+#include "conf_impl.h"
 #include "t.h"
 
 #include <signal.h>
@@ -712,9 +713,65 @@ TEST(load_one_jail)
 	free(big);
 }
 
+/* What `run NAME` keeps of a file as it reads it: NAME's entries and [*]'s; another jail's lines are checked, then
+ * let go. A jail whose lines come back after another's is read whole again, with the same result and messages. */
+TEST(read_keeps_one_jail)
+{
+	char whole[1024];
+	char *big = malloc(300 * 80), *at = big;
+	at += sprintf(at, "[*]\nexec.clean = true\n");
+	for (int i = 0; i < 300; i++)
+		at += sprintf(at, "[j%d]\nhost.hostname = h%d\ncommand = x %d\n", i, i, i);
+	struct conf *c = calloc(1, sizeof *c);
+	struct raw_conf raw = {0};
+	CHECK_INT(conf_read(c, &raw, "big.conf", big, "j150", err, sizeof err), 0);
+	CHECK_INT(raw.nsec, 301);
+	CHECK_INT(raw.nent, 3); /* [*]'s one and j150's two */
+	size_t kept = 0;
+	for (size_t i = 0; i < raw.nent; i++)
+		kept += strcmp(raw.sec[raw.ent[i].section].name, "j150") == 0;
+	CHECK_INT(kept, 2);
+	CHECK(raw.sec[1].dropped && !raw.sec[151].dropped && !raw.sec[0].dropped);
+	conf_raw_free(&raw);
+	conf_free(c);
+	c = calloc(1, sizeof *c);
+	CHECK_INT(conf_read(c, &raw, "big.conf", big, NULL, err, sizeof err), 0);
+	CHECK_INT(raw.nent, 601);
+	conf_raw_free(&raw);
+	conf_free(c);
+	free(big);
+
+	/* web comes back after db: given twice is found across its two blocks, whichever jail is run. */
+	const char *twice = "[web]\npath = /srv/web\n[db]\npath = /srv/db\n[web]\npath = /srv/x\n";
+	c = NULL;
+	CHECK_INT(conf_load_string("t.conf", twice, &c, whole, sizeof whole), -1);
+	CHECK(strstr(whole, "t.conf:6: path given twice (first at 2)") != NULL);
+	CHECK_INT(conf_load_jail("t.conf", twice, "db", &c, err, sizeof err), -1);
+	CHECK_STR(err, whole);
+	CHECK_INT(conf_load_jail("t.conf", twice, "web", &c, err, sizeof err), -1);
+	CHECK_STR(err, whole);
+	/* Both blocks of a jail that comes back apply, and the jail between them is built alone. */
+	const char *back = "[web]\npath = /srv/web\n[db]\npath = /srv/db\n[web]\ncommand = x\n[*]\nexec.clean = 1\n";
+	CHECK_INT(conf_load_jail("t.conf", back, "web", &c, err, sizeof err), 0);
+	CHECK(c && c->njails == 1 && strcmp(jail_get(&c->jails[0], "path"), "/srv/web") == 0 &&
+	      jail_is_set(&c->jails[0], "command") && jail_bool(&c->jails[0], "exec.clean"));
+	conf_free(c);
+	CHECK_INT(conf_load_jail("t.conf", back, "db", &c, err, sizeof err), 0);
+	CHECK(c && c->njails == 1 && strcmp(jail_get(&c->jails[0], "path"), "/srv/db") == 0 &&
+	      !jail_is_set(&c->jails[0], "command") && jail_bool(&c->jails[0], "exec.clean"));
+	conf_free(c);
+	/* An error after the point where the file is read again is the whole load's. */
+	const char *late = "[web]\npath = /srv/web\n[db]\npath = /srv/db\n[web]\ncommand = x\n[db]\nnope.x = 1\n";
+	CHECK_INT(conf_load_string("t.conf", late, &c, whole, sizeof whole), -1);
+	CHECK_INT(conf_load_jail("t.conf", late, "db", &c, err, sizeof err), -1);
+	CHECK_STR(err, whole);
+	CHECK(strstr(err, "t.conf:8:") != NULL);
+}
+
 int main(void)
 {
 	RUN(basic_sections);
+	RUN(read_keeps_one_jail);
 	RUN(lists_and_append);
 	RUN(star_after_jail_wins);
 	RUN(variables);
