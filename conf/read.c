@@ -682,9 +682,9 @@ static int parse_text(struct loader *L, const char *file, const char *text, size
 	struct src s = {.file = file, .text = text, .len = len, .base_section = base, .real = real, .up = L->cur};
 	/* An entry a line, room for most files in one allocation, where doubling would copy and touch each page
 	 * again (untouched room costs no memory). Only a hint: add_entry grows the array when a file needs more
-	 * (a namespace = line makes up to six entries). */
+	 * (a namespace = line makes up to six entries). With KEEP one jail's entries stay: no count. */
 	size_t lines = 1;
-	for (const char *p = text; (p = memchr(p, '\n', len - (size_t)(p - text))); p++)
+	for (const char *p = text; !L->keep && (p = memchr(p, '\n', len - (size_t)(p - text))); p++)
 		lines++;
 	(void)entries_reserve(L->raw, lines);
 	L->cur = &s;
