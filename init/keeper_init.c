@@ -166,9 +166,10 @@ static void exit_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ev_io_stop(loop, w);
 }
 
-/* After "stop" the init's one word left is its status, sent just before it exits. With an fd for that exit
- * the keeper leaves the socket alone until then and reads the status after: one wake-up, not two (the stop
- * of many jails at once is CPU-bound). Its loop polls (cmd_run.c): a watcher stopped is an fd not watched. */
+/* After "stop" the init has nothing to ask: it tells the command's exit and then its status, just before it
+ * exits. With an fd for that exit the keeper leaves the socket alone until then and reads them after: one
+ * wake-up, not two (the stop of many jails at once is CPU-bound). Its loop polls (cmd_run.c): a watcher
+ * stopped is an fd not watched. */
 static void await_init_exit(struct keeper *k)
 {
 	int fd = jail_backend.exit_fd && ev_is_active(&k->io) ? jail_backend.exit_fd(&k->r) : -1;
